@@ -1,0 +1,175 @@
+//! `config.toml` ─▶ a validated [`Config`]. Every problem in the file is
+//! collected and reported with its line and column; nothing here writes
+//! files or touches the network.
+
+mod reader;
+mod sections;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use url::Url;
+
+use crate::model::SourceId;
+pub use reader::Problem;
+use reader::{Diagnostics, Table};
+
+/// The whole configuration, validated.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: PathBuf,
+    pub server: Server,
+    pub storage: Storage,
+    pub poll: Poll,
+    pub feed: Feed,
+    pub sources: Vec<Source>,
+    pub tags: Vec<TagRule>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub listen: SocketAddr,
+    /// Public address of the server, always ending in `/`.
+    pub base_url: Option<Url>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Storage {
+    /// The SQLite file, resolved against the config file's folder.
+    pub path: PathBuf,
+}
+
+#[derive(Clone, Debug)]
+pub struct Poll {
+    /// Default schedule, normalised to six fields (seconds first).
+    pub schedule: String,
+    pub timeout: Duration,
+    pub max_concurrent: usize,
+    pub user_agent: String,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Feed {
+    pub title: String,
+    pub max_entries: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub id: SourceId,
+    pub url: Url,
+    pub title: Option<String>,
+    pub language: Option<String>,
+    pub country: Option<String>,
+    /// This source's schedule (its own or the default), six fields.
+    pub schedule: String,
+}
+
+impl Source {
+    /// The title to show: configured, else the source id.
+    pub fn display_title(&self) -> &str {
+        self.title.as_deref().unwrap_or(self.id.as_str())
+    }
+}
+
+/// A keyword rule: the table key is the tag's name.
+#[derive(Clone, Debug)]
+pub struct TagRule {
+    pub name: String,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub terms: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+/// Why a configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read configuration {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}", format_problems(path, problems))]
+    Invalid { path: PathBuf, problems: Vec<Problem> },
+}
+
+fn format_problems(path: &Path, problems: &[Problem]) -> String {
+    let mut out = format!(
+        "{} has {} problem{}:",
+        path.display(),
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    for problem in problems {
+        out.push_str(&format!("\n{}:{problem}", path.display()));
+    }
+    out
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_SCHEDULE: &str = "*/15 * * * *";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_MAX_CONCURRENT: usize = 8;
+pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+pub const DEFAULT_MAX_ENTRIES: usize = 100;
+
+/// The User-Agent sent when the configuration names none.
+pub fn default_user_agent() -> String {
+    format!("thbwatch/{} (feed monitor)", env!("CARGO_PKG_VERSION"))
+}
+
+impl Config {
+    /// Reads and validates a configuration file. Blocking: call it before
+    /// the runtime starts work, or from `spawn_blocking`.
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path).map_err(|problems| Error::Invalid {
+            path: path.to_path_buf(),
+            problems,
+        })
+    }
+
+    /// Validates configuration text; `path` locates relative storage paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, Vec<Problem>> {
+        let mut diag = Diagnostics::new(text);
+        let (document, syntax_errors) = toml::de::DeTable::parse_recoverable(text);
+        for error in &syntax_errors {
+            let span = error.span().unwrap_or(0..0);
+            diag.report(span, "", format!("TOML syntax: {}", error.message().trim()));
+        }
+        let base_dir = path.parent().unwrap_or(Path::new("."));
+        let mut root = Table::new("", document.get_ref());
+        let config = sections::read(&mut diag, &mut root, base_dir, path);
+        root.finish(&mut diag, sections::TOP_LEVEL);
+        let mut problems = diag.problems;
+        if problems.is_empty() {
+            // The sections only return `None` after reporting a problem.
+            return config.ok_or_else(Vec::new);
+        }
+        problems.sort_by_key(|p| (p.line, p.column));
+        problems.dedup();
+        Err(problems)
+    }
+
+    /// Sources selected by id; an unknown id is an error naming it.
+    pub fn select_sources(&self, ids: &[String]) -> Result<Vec<&Source>, String> {
+        if ids.is_empty() {
+            return Ok(self.sources.iter().collect());
+        }
+        ids.iter()
+            .map(|id| {
+                self.sources.iter().find(|s| s.id.as_str() == id).ok_or_else(|| {
+                    let known: Vec<&str> = self.sources.iter().map(|s| s.id.as_str()).collect();
+                    format!("no source with id {id:?} (configured: {})", known.join(", "))
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

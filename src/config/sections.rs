@@ -1,0 +1,396 @@
+//! Reads each section of the file into its typed form, checking every
+//! value: addresses, URLs, cron expressions, durations, ids, rules.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::path::Path;
+use std::time::Duration;
+
+use url::Url;
+
+use super::reader::{self, Diagnostics, Table, as_table};
+use super::*;
+
+pub const TOP_LEVEL: &[&str] = &["server", "storage", "poll", "feed", "sources", "tags"];
+
+/// Reads the whole document. `None` means a problem was reported.
+pub fn read(diag: &mut Diagnostics<'_>, root: &mut Table<'_, '_>, base_dir: &Path, path: &Path) -> Option<Config> {
+    let server = section(diag, root, "server", read_server);
+    let storage = section(diag, root, "storage", |d, t| read_storage(d, t, base_dir));
+    let poll = section(diag, root, "poll", read_poll);
+    let feed = section(diag, root, "feed", read_feed);
+    let default_schedule = poll.as_ref().map(|p| p.schedule.clone());
+    let sources = read_sources(diag, root, default_schedule.as_deref());
+    let tags = read_tags(diag, root);
+    Some(Config {
+        path: path.to_path_buf(),
+        server: server?,
+        storage: storage?,
+        poll: poll?,
+        feed: feed?,
+        sources: sources?,
+        tags: tags?,
+    })
+}
+
+/// Reads an optional section (absent means all defaults).
+fn section<T>(
+    diag: &mut Diagnostics<'_>,
+    root: &mut Table<'_, '_>,
+    name: &str,
+    read: impl FnOnce(&mut Diagnostics<'_>, &mut Table<'_, '_>) -> Option<T>,
+) -> Option<T> {
+    let empty = toml::de::DeTable::new();
+    let table = match root.get(name) {
+        Some(value) => as_table(diag, value, name)?,
+        None => &empty,
+    };
+    // Each reader reports its own unknown keys, naming the ones it knows.
+    read(diag, &mut Table::new(name, table))
+}
+
+fn read_server(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Server> {
+    let listen = match t.string(diag, "listen") {
+        None => Some(DEFAULT_LISTEN.parse().expect("the default listen address is valid")),
+        Some((text, span)) => parse_or_report(diag, span, t.key_path("listen"), text.parse::<SocketAddr>(), |e| {
+            format!("{text:?} is not an IP address and port such as \"127.0.0.1:8080\" ({e})")
+        }),
+    };
+    let base_url = match t.string(diag, "base_url") {
+        None => Some(None),
+        Some((text, span)) => http_url(diag, span, t.key_path("base_url"), text).map(|mut url| {
+            if !url.path().ends_with('/') {
+                let path = format!("{}/", url.path());
+                url.set_path(&path);
+            }
+            Some(url)
+        }),
+    };
+    t.finish(diag, &["listen", "base_url"]);
+    Some(Server {
+        listen: listen?,
+        base_url: base_url?,
+    })
+}
+
+fn read_storage(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, base_dir: &Path) -> Option<Storage> {
+    let path = match t.string(diag, "path") {
+        None => Some("thbwatch.db".to_string()),
+        Some((text, span)) if text.trim().is_empty() => {
+            diag.report(span, t.key_path("path"), "must name a file");
+            None
+        }
+        Some((text, _)) => Some(text.to_string()),
+    };
+    t.finish(diag, &["path"]);
+    Some(Storage {
+        path: base_dir.join(path?),
+    })
+}
+
+fn read_poll(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Poll> {
+    let schedule = match t.string(diag, "schedule") {
+        None => Some(crate::schedule::normalize_cron(DEFAULT_SCHEDULE).expect("the default schedule is valid")),
+        Some((text, span)) => cron(diag, span, t.key_path("schedule"), text),
+    };
+    let timeout = duration(diag, t, "timeout", DEFAULT_TIMEOUT);
+    let max_concurrent = bounded(diag, t, "max_concurrent", DEFAULT_MAX_CONCURRENT, 1..=1024);
+    let max_body_bytes = bounded(diag, t, "max_body_bytes", DEFAULT_MAX_BODY_BYTES, 1024..=1 << 30);
+    let user_agent = match t.string(diag, "user_agent") {
+        None => Some(default_user_agent()),
+        Some((text, span)) if text.trim().is_empty() || text.contains(['\r', '\n']) => {
+            diag.report(span, t.key_path("user_agent"), "must be one non-empty line");
+            None
+        }
+        Some((text, _)) => Some(text.to_string()),
+    };
+    let known = ["schedule", "timeout", "max_concurrent", "max_body_bytes", "user_agent"];
+    t.finish(diag, &known);
+    Some(Poll {
+        schedule: schedule?,
+        timeout: timeout?,
+        max_concurrent: max_concurrent?,
+        max_body_bytes: max_body_bytes?,
+        user_agent: user_agent?,
+    })
+}
+
+fn read_feed(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Feed> {
+    let title = match t.string(diag, "title") {
+        None => Some("thbwatch".to_string()),
+        Some((text, span)) => non_empty(diag, span, t.key_path("title"), text),
+    };
+    let max_entries = bounded(diag, t, "max_entries", DEFAULT_MAX_ENTRIES, 1..=10_000);
+    t.finish(diag, &["title", "max_entries"]);
+    Some(Feed {
+        title: title?,
+        max_entries: max_entries?,
+    })
+}
+
+fn read_sources(diag: &mut Diagnostics<'_>, root: &mut Table<'_, '_>, default_schedule: Option<&str>) -> Option<Vec<Source>> {
+    let Some((table, span)) = root.table(diag, "sources") else {
+        if root.get("sources").is_none() {
+            diag.report(0..0, "sources", "no sources configured: add a [sources.ID] table with a url");
+        }
+        return None;
+    };
+    let mut sources = Vec::new();
+    let mut ok = true;
+    let mut urls: HashMap<String, String> = HashMap::new();
+    for (id, key_span, value) in in_file_order(Table::new("sources", table).all()) {
+        let path = format!("sources.{id}");
+        ok &= check_id(diag, key_span.clone(), &path, id);
+        let Some(source_table) = as_table(diag, value, &path) else {
+            ok = false;
+            continue;
+        };
+        let mut t = Table::new(path.clone(), source_table);
+        match read_source(diag, &mut t, id, key_span, default_schedule) {
+            Some((source, url_span)) => {
+                if let Some(other) = urls.insert(source.url.to_string(), id.to_string()) {
+                    diag.report(url_span, t.key_path("url"), format!("same url as sources.{other}"));
+                    ok = false;
+                }
+                sources.push(source);
+            }
+            None => ok = false,
+        }
+        t.finish(diag, &["url", "title", "language", "country", "schedule"]);
+    }
+    if sources.is_empty() && ok {
+        diag.report(span, "sources", "no sources configured: add a [sources.ID] table with a url");
+        return None;
+    }
+    ok.then_some(sources)
+}
+
+/// A source and the span of its url (to point at duplicates).
+fn read_source(
+    diag: &mut Diagnostics<'_>,
+    t: &mut Table<'_, '_>,
+    id: &str,
+    key_span: Range<usize>,
+    default_schedule: Option<&str>,
+) -> Option<(Source, Range<usize>)> {
+    let mut url_span = key_span.clone();
+    let url = match t.string(diag, "url") {
+        Some((text, span)) => {
+            url_span = span.clone();
+            http_url(diag, span, t.key_path("url"), text)
+        }
+        None if t.get("url").is_none() => {
+            diag.report(key_span, t.key_path("url"), "missing: every source needs the address of its feed");
+            None
+        }
+        None => None,
+    };
+    let title = optional_text(diag, t, "title");
+    let language = optional_code(diag, t, "language", "a language tag such as \"lv\" or \"en-GB\"");
+    let country = optional_code(diag, t, "country", "a two-letter country code such as \"lv\"");
+    let schedule = match t.string(diag, "schedule") {
+        Some((text, span)) => cron(diag, span, t.key_path("schedule"), text),
+        // A bad default was reported already; don't repeat it per source.
+        None => default_schedule.map(str::to_string),
+    };
+    let source = Source {
+        id: SourceId::new(id),
+        url: url?,
+        title: title?,
+        language: language?,
+        country: country?,
+        schedule: schedule?,
+    };
+    Some((source, url_span))
+}
+
+fn read_tags(diag: &mut Diagnostics<'_>, root: &mut Table<'_, '_>) -> Option<Vec<TagRule>> {
+    let Some((table, _)) = root.table(diag, "tags") else {
+        // No rules is legal (the merged feed is then empty); a non-table was reported.
+        return root.get("tags").is_none().then(Vec::new);
+    };
+    let mut rules = Vec::new();
+    let mut ok = true;
+    for (name, key_span, value) in in_file_order(Table::new("tags", table).all()) {
+        let path = format!("tags.{name}");
+        ok &= check_id(diag, key_span.clone(), &path, name);
+        let Some(rule_table) = as_table(diag, value, &path) else {
+            ok = false;
+            continue;
+        };
+        let mut t = Table::new(path, rule_table);
+        match read_tag(diag, &mut t, name, key_span) {
+            Some(rule) => rules.push(rule),
+            None => ok = false,
+        }
+        t.finish(diag, &["terms", "exclude", "label", "description"]);
+    }
+    ok.then_some(rules)
+}
+
+fn read_tag(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, name: &str, span: Range<usize>) -> Option<TagRule> {
+    let terms = match t.strings(diag, "terms") {
+        None => {
+            if t.get("terms").is_none() {
+                diag.report(span, t.key_path("terms"), "missing: a tag needs at least one term");
+            }
+            None
+        }
+        Some((terms, span)) if terms.is_empty() => {
+            diag.report(span, t.key_path("terms"), "empty: a tag needs at least one term");
+            None
+        }
+        Some((terms, _)) => phrases(diag, t, "terms", terms),
+    };
+    let exclude = match t.strings(diag, "exclude") {
+        None if t.get("exclude").is_some() => None,
+        None => Some(Vec::new()),
+        Some((phrases_found, _)) => phrases(diag, t, "exclude", phrases_found),
+    };
+    let label = optional_text(diag, t, "label");
+    let description = optional_text(diag, t, "description");
+    Some(TagRule {
+        name: name.to_string(),
+        label: label?,
+        description: description?,
+        terms: terms?,
+        exclude: exclude?,
+    })
+}
+
+/// Map entries as they stand in the file (the parser sorts them by key).
+fn in_file_order<'a, 'i>(
+    mut entries: Vec<(&'a str, Range<usize>, &'a reader::Value<'i>)>,
+) -> Vec<(&'a str, Range<usize>, &'a reader::Value<'i>)> {
+    entries.sort_by_key(|e| e.1.start);
+    entries
+}
+
+/// Keyword phrases: each must contain at least one word to match.
+fn phrases(diag: &mut Diagnostics<'_>, t: &Table<'_, '_>, key: &str, items: Vec<(&str, Range<usize>)>) -> Option<Vec<String>> {
+    let mut ok = true;
+    let mut out = Vec::with_capacity(items.len());
+    for (i, (phrase, span)) in items.into_iter().enumerate() {
+        if crate::tag::words(phrase).is_empty() {
+            let path = format!("{}[{i}]", t.key_path(key));
+            diag.report(span, path, format!("{phrase:?} has no letters or digits, so it can never match"));
+            ok = false;
+        } else {
+            out.push(phrase.to_string());
+        }
+    }
+    ok.then_some(out)
+}
+
+/// Source ids and tag names appear in URLs and logs: keep them plain.
+fn check_id(diag: &mut Diagnostics<'_>, span: Range<usize>, path: &str, id: &str) -> bool {
+    let valid = id.len() <= 64
+        && id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !valid {
+        diag.report(
+            span,
+            path,
+            format!("{id:?} is not a valid id: use 1-64 lowercase letters a-z, digits, '-' or '_', starting with a letter or digit"),
+        );
+    }
+    valid
+}
+
+fn http_url(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &str) -> Option<Url> {
+    match Url::parse(text.trim()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Some(url),
+        Ok(url) => {
+            diag.report(span, key, format!("{text:?} is not an http or https URL (scheme {:?})", url.scheme()));
+            None
+        }
+        Err(e) => {
+            diag.report(span, key, format!("{text:?} is not a valid URL: {e}"));
+            None
+        }
+    }
+}
+
+fn cron(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &str) -> Option<String> {
+    parse_or_report(diag, span, key, crate::schedule::normalize_cron(text), |e| e)
+}
+
+fn duration(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str, default: Duration) -> Option<Duration> {
+    let Some((text, span)) = t.string(diag, key) else {
+        return t.get(key).is_none().then_some(default);
+    };
+    match humantime::parse_duration(text) {
+        Ok(d) if !d.is_zero() => Some(d),
+        Ok(_) => {
+            diag.report(span, t.key_path(key), "must be longer than zero");
+            None
+        }
+        Err(e) => {
+            diag.report(span, t.key_path(key), format!("{text:?} is not a duration such as \"30s\" or \"2m\" ({e})"));
+            None
+        }
+    }
+}
+
+fn bounded(
+    diag: &mut Diagnostics<'_>,
+    t: &mut Table<'_, '_>,
+    key: &str,
+    default: usize,
+    range: std::ops::RangeInclusive<usize>,
+) -> Option<usize> {
+    let Some((n, span)) = t.integer(diag, key) else {
+        return t.get(key).is_none().then_some(default);
+    };
+    match usize::try_from(n) {
+        Ok(n) if range.contains(&n) => Some(n),
+        _ => {
+            let (lo, hi) = (range.start(), range.end());
+            diag.report(span, t.key_path(key), format!("{n} is out of range: use {lo} to {hi}"));
+            None
+        }
+    }
+}
+
+fn optional_text(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str) -> Option<Option<String>> {
+    match t.string(diag, key) {
+        Some((text, span)) => non_empty(diag, span, t.key_path(key), text).map(Some),
+        None => t.get(key).is_none().then_some(None),
+    }
+}
+
+/// A language tag or country code: letters, digits and '-', stored lowercase.
+fn optional_code(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str, what: &str) -> Option<Option<String>> {
+    match t.string(diag, key) {
+        Some((text, span)) => {
+            let valid = (2..=35).contains(&text.len())
+                && text.starts_with(|c: char| c.is_ascii_alphabetic())
+                && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if !valid {
+                diag.report(span, t.key_path(key), format!("{text:?} is not {what}"));
+                return None;
+            }
+            Some(Some(text.to_ascii_lowercase()))
+        }
+        None => t.get(key).is_none().then_some(None),
+    }
+}
+
+fn non_empty(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &str) -> Option<String> {
+    if text.trim().is_empty() {
+        diag.report(span, key, "must not be empty");
+        return None;
+    }
+    Some(text.trim().to_string())
+}
+
+fn parse_or_report<T, E>(
+    diag: &mut Diagnostics<'_>,
+    span: Range<usize>,
+    key: String,
+    result: Result<T, E>,
+    message: impl FnOnce(E) -> String,
+) -> Option<T> {
+    result.map_err(|e| diag.report(span, key, message(e))).ok()
+}

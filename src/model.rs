@@ -1,0 +1,156 @@
+//! Plain data shared by the pipeline stages: sources, raw and normalised
+//! items, tag matches. No I/O and no dependency types here.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+/// A source's identity: the key of its `[sources.ID]` table. Never its URL,
+/// so a feed that moves keeps its history.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceId(String);
+
+impl SourceId {
+    pub fn new(id: impl Into<String>) -> Self {
+        SourceId(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A piece of text as a feed delivered it: plain, or HTML markup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    pub body: String,
+    pub is_html: bool,
+}
+
+/// One feed as the parser read it, before normalisation.
+#[derive(Clone, Debug, Default)]
+pub struct RawFeed {
+    pub title: Option<String>,
+    /// The publisher's web site (the feed's `alternate` link).
+    pub site_link: Option<String>,
+    pub language: Option<String>,
+    pub entries: Vec<RawEntry>,
+}
+
+/// One entry as the parser read it. `guid` is `None` when the feed gave no
+/// identifier (the parser never invents one).
+#[derive(Clone, Debug, Default)]
+pub struct RawEntry {
+    pub guid: Option<String>,
+    /// Candidate article links, best first (alternate before others).
+    pub links: Vec<String>,
+    pub title: Option<Text>,
+    pub summary: Option<Text>,
+    pub content: Option<Text>,
+    pub authors: Vec<String>,
+    pub categories: Vec<String>,
+    pub language: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+}
+
+/// An entry after normalisation: a stable key, an absolute link and its
+/// canonical form, plain-text title, and dates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    /// Stable within its source: `guid:…`, `link:…` or `hash:…`.
+    pub key: String,
+    pub link: Option<String>,
+    /// The link with scheme and host folded, tracking parameters and
+    /// fragment removed: equal canonical links mean the same article.
+    pub canonical_link: Option<String>,
+    pub title: String,
+    /// HTML as published (sanitising belongs to rendering).
+    pub summary: Option<String>,
+    pub content: Option<String>,
+    pub author: Option<String>,
+    pub categories: Vec<String>,
+    pub language: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    /// SHA-256 of what a reader sees, to notice edits of a stored item.
+    pub content_hash: String,
+}
+
+/// The part of an item a keyword rule looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Title,
+    Summary,
+    Content,
+}
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Summary => "summary",
+            Field::Content => "content",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Field> {
+        match s {
+            "title" => Some(Field::Title),
+            "summary" => Some(Field::Summary),
+            "content" => Some(Field::Content),
+            _ => None,
+        }
+    }
+}
+
+/// Why an item carries a tag: the first configured term that matched, and
+/// where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Match {
+    pub tag: String,
+    pub term: String,
+    pub field: Field,
+}
+
+/// An item with the tags the keyword rules gave it.
+#[derive(Clone, Debug)]
+pub struct TaggedItem {
+    pub item: Item,
+    pub matches: Vec<Match>,
+}
+
+/// The validators a server gave for a feed, sent back on the next poll.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// A stored item as the published feeds show it.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// The entry's permanent Atom id (`urn:uuid:…`, derived from source id
+    /// and item key).
+    pub entry_id: String,
+    pub source_id: SourceId,
+    pub source_title: String,
+    pub source_url: String,
+    pub source_link: Option<String>,
+    pub link: Option<String>,
+    pub title: String,
+    pub summary: Option<String>,
+    pub content: Option<String>,
+    pub author: Option<String>,
+    pub language: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    /// When the entry last changed: the feed's date, else when first seen.
+    pub updated: DateTime<Utc>,
+    pub tags: Vec<String>,
+}

@@ -1,0 +1,252 @@
+//! [`RawEntry`] ─▶ [`Item`]: stable item keys, absolute and canonical
+//! links, plain-text titles, HTML bodies, dates. Pure functions, no I/O.
+
+use quick_xml::escape::{escape, resolve_html5_entity, unescape_with};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::model::{Item, RawEntry, Text};
+
+/// Context an entry is normalised in.
+pub struct Context<'a> {
+    /// The feed's URL: relative links resolve against it.
+    pub base: &'a Url,
+    /// The configured language of the source, if any.
+    pub source_language: Option<&'a str>,
+    /// The language the feed declares for itself.
+    pub feed_language: Option<&'a str>,
+}
+
+pub fn item(raw: RawEntry, cx: &Context<'_>) -> Item {
+    let link = raw.links.iter().find_map(|l| absolute_http(cx.base, l));
+    let canonical_link = link.as_deref().and_then(canonical_link);
+    let summary = raw.summary.as_ref().map(as_html).filter(|s| !s.trim().is_empty());
+    let content = raw.content.as_ref().map(as_html).filter(|s| !s.trim().is_empty());
+    let title = title(&raw);
+    let published = raw.published.or(raw.updated);
+    let key = key(&raw, canonical_link.as_deref(), &title, published, content.as_deref().or(summary.as_deref()));
+    let content_hash = sha256_hex(&[
+        &title,
+        link.as_deref().unwrap_or(""),
+        summary.as_deref().unwrap_or(""),
+        content.as_deref().unwrap_or(""),
+    ]);
+    let language = (raw.language.as_deref().or(cx.source_language).or(cx.feed_language))
+        .map(|l| l.trim().to_ascii_lowercase())
+        .filter(|l| !l.is_empty());
+    Item {
+        key,
+        link,
+        canonical_link,
+        title,
+        summary,
+        content,
+        author: raw.authors.first().map(|a| collapse_whitespace(a)),
+        categories: raw.categories.iter().map(|c| collapse_whitespace(c)).collect(),
+        language,
+        published,
+        updated: raw.updated,
+        content_hash,
+    }
+}
+
+/// GUID, else canonical link, else a hash of what the entry says: never
+/// random, so the same entry keeps its key across polls and versions.
+fn key(
+    raw: &RawEntry,
+    canonical: Option<&str>,
+    title: &str,
+    date: Option<chrono::DateTime<chrono::Utc>>,
+    body: Option<&str>,
+) -> String {
+    if let Some(guid) = &raw.guid {
+        return format!("guid:{guid}");
+    }
+    if let Some(link) = canonical {
+        return format!("link:{link}");
+    }
+    let date = date.map(|d| d.to_rfc3339()).unwrap_or_default();
+    format!("hash:{}", sha256_hex(&[title, &date, body.unwrap_or("")]))
+}
+
+/// The link with scheme folded to https, host lower-cased, default port,
+/// fragment and `utm_*` parameters removed: equal results mean the same
+/// article. `None` for anything but http(s).
+pub fn canonical_link(link: &str) -> Option<String> {
+    let mut url = Url::parse(link).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    if url.scheme() == "http" {
+        let port = url.port();
+        url.set_scheme("https").ok()?;
+        // :80 meant "the default" for http; keep other explicit ports.
+        if port.is_none() || port == Some(80) {
+            url.set_port(None).ok()?;
+        }
+    }
+    url.set_fragment(None);
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !k.to_ascii_lowercase().starts_with("utm_"))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    Some(url.into())
+}
+
+fn absolute_http(base: &Url, link: &str) -> Option<String> {
+    let url = base.join(link.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.into())
+}
+
+/// A plain-text title; entries without one borrow the start of their text.
+fn title(raw: &RawEntry) -> String {
+    let from = |t: &Option<Text>| t.as_ref().map(plain_text).filter(|s| !s.is_empty());
+    if let Some(title) = from(&raw.title) {
+        return title;
+    }
+    match from(&raw.summary).or_else(|| from(&raw.content)) {
+        Some(text) if text.chars().count() > 80 => {
+            let cut: String = text.chars().take(80).collect();
+            format!("{}…", cut.trim_end())
+        }
+        Some(text) => text,
+        None => "(untitled)".to_string(),
+    }
+}
+
+/// Text for reading and keyword matching, whatever the markup.
+pub fn plain_text(text: &Text) -> String {
+    if text.is_html {
+        html_to_text(&text.body)
+    } else {
+        collapse_whitespace(&text.body)
+    }
+}
+
+fn as_html(text: &Text) -> String {
+    if text.is_html {
+        text.body.trim().to_string()
+    } else {
+        escape(text.body.trim()).into_owned()
+    }
+}
+
+/// Drops tags (and the insides of script and style), decodes entities,
+/// collapses white space.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        out.push(' ');
+        let tag = &rest[open..];
+        let skip_to = ["script", "style"]
+            .iter()
+            .find(|name| tag.get(1..1 + name.len()).is_some_and(|t| t.eq_ignore_ascii_case(name)))
+            .and_then(|name| find_ignore_case(tag, &format!("</{name}")));
+        let after = skip_to.unwrap_or(0);
+        match tag[after..].find('>') {
+            Some(close) => rest = &tag[after + close + 1..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    let decoded = unescape_with(&out, resolve_html5_entity).map_or_else(|_| out.clone(), |s| s.into_owned());
+    collapse_whitespace(&decoded)
+}
+
+fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
+    haystack.to_ascii_lowercase().find(&needle.to_ascii_lowercase())
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn sha256_hex(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cx(base: &Url) -> Context<'_> {
+        Context {
+            base,
+            source_language: Some("lv"),
+            feed_language: Some("en"),
+        }
+    }
+
+    #[test]
+    fn canonical_links_fold_what_does_not_change_the_article() {
+        let cases = [
+            ("http://Example.ORG/a?utm_source=x&id=3#top", Some("https://example.org/a?id=3")),
+            ("https://example.org:443/a?utm_medium=rss", Some("https://example.org/a")),
+            ("http://example.org:8080/a", Some("https://example.org:8080/a")),
+            ("HTTPS://EXAMPLE.org/Path", Some("https://example.org/Path")),
+            ("mailto:a@example.org", None),
+            ("not a url", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(canonical_link(input).as_deref(), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn keys_prefer_guid_then_link_then_a_content_hash() {
+        let base = Url::parse("https://example.org/feed").unwrap();
+        let mut raw = RawEntry {
+            guid: Some("abc".into()),
+            links: vec!["/news/1?utm_source=rss".into()],
+            title: Some(Text { body: "T".into(), is_html: false }),
+            ..RawEntry::default()
+        };
+        assert_eq!(item(raw.clone(), &cx(&base)).key, "guid:abc");
+        raw.guid = None;
+        let by_link = item(raw.clone(), &cx(&base));
+        assert_eq!(by_link.key, "link:https://example.org/news/1");
+        assert_eq!(by_link.link.as_deref(), Some("https://example.org/news/1?utm_source=rss"));
+        raw.links.clear();
+        let first = item(raw.clone(), &cx(&base)).key;
+        assert!(first.starts_with("hash:"));
+        assert_eq!(first, item(raw.clone(), &cx(&base)).key, "stable across calls");
+        raw.title = Some(Text { body: "Other".into(), is_html: false });
+        assert_ne!(first, item(raw, &cx(&base)).key);
+    }
+
+    #[test]
+    fn html_becomes_text_for_titles() {
+        assert_eq!(html_to_text("<b>Cilvēku</b>&nbsp;tirdzniecība &amp; <i>x</i>"), "Cilvēku tirdzniecība & x");
+        assert_eq!(html_to_text("a<script>var x = '<b>';</script>b<style>p{}</style>c"), "a b c");
+        assert_eq!(html_to_text("broken <a href="), "broken");
+        assert_eq!(html_to_text("AT&T &bogus stays"), "AT&T &bogus stays");
+    }
+
+    #[test]
+    fn plain_text_bodies_are_escaped_and_languages_chosen() {
+        let base = Url::parse("https://example.org/feed").unwrap();
+        let raw = RawEntry {
+            summary: Some(Text { body: "1 < 2".into(), is_html: false }),
+            ..RawEntry::default()
+        };
+        let item = item(raw, &cx(&base));
+        assert_eq!(item.summary.as_deref(), Some("1 &lt; 2"));
+        assert_eq!(item.title, "1 < 2");
+        assert_eq!(item.language.as_deref(), Some("lv"));
+    }
+}

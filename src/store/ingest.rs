@@ -1,0 +1,293 @@
+//! One poll's result written in one transaction: new and edited items,
+//! their tags, cross-source duplicates, and the source's validators and
+//! health. Validators never advance without the items they describe.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+
+use super::{Error, Store};
+use crate::model::{Item, Match, SourceId, TaggedItem, Validators};
+
+/// Everything one poll of one source produced.
+#[derive(Clone, Debug)]
+pub struct PollRecord {
+    pub source_id: SourceId,
+    pub source_url: String,
+    pub source_title: Option<String>,
+    pub at: DateTime<Utc>,
+    pub outcome: PollOutcome,
+}
+
+#[derive(Clone, Debug)]
+pub enum PollOutcome {
+    Fetched {
+        feed_title: Option<String>,
+        site_link: Option<String>,
+        validators: Validators,
+        items: Vec<TaggedItem>,
+    },
+    NotModified,
+    Failed {
+        error: String,
+    },
+}
+
+/// What an ingest changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Items stored for the first time (cross-source duplicates excluded).
+    pub new: usize,
+    /// Stored items whose content changed.
+    pub updated: usize,
+    /// Items already stored unchanged.
+    pub unchanged: usize,
+    /// New items that repeat an article another source published first.
+    pub duplicates: usize,
+    /// New or duplicate items that carry at least one tag.
+    pub tagged: usize,
+}
+
+impl Store {
+    /// Writes one poll's outcome atomically.
+    pub async fn ingest(&self, record: PollRecord) -> Result<IngestReport, Error> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let report = write(&tx, &record)?;
+            tx.commit()?;
+            Ok(report)
+        })
+        .await
+    }
+
+    /// The validators to send on the next request to a source.
+    pub async fn validators(&self, source: &SourceId) -> Result<Validators, Error> {
+        let id = source.as_str().to_string();
+        self.call(move |conn| {
+            let found = conn
+                .query_row(
+                    "SELECT etag, last_modified FROM sources WHERE id = ?1",
+                    [id],
+                    |row| {
+                        Ok(Validators {
+                            etag: row.get(0)?,
+                            last_modified: row.get(1)?,
+                        })
+                    },
+                )
+                .optional()?;
+            Ok(found.unwrap_or_default())
+        })
+        .await
+    }
+}
+
+fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Error> {
+    let id = record.source_id.as_str();
+    let at = timestamp(record.at);
+    tx.execute(
+        "INSERT INTO sources (id, url, title) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET url = excluded.url, title = excluded.title",
+        params![id, record.source_url, record.source_title],
+    )?;
+    let mut report = IngestReport::default();
+    match &record.outcome {
+        PollOutcome::Fetched {
+            feed_title,
+            site_link,
+            validators,
+            items,
+        } => {
+            for tagged in items {
+                store_item(tx, id, record.at, tagged, &mut report)?;
+            }
+            tx.execute(
+                "UPDATE sources SET feed_title = ?2, site_link = ?3, etag = ?4, last_modified = ?5,
+                        last_polled_at = ?6, last_success_at = ?6, last_status = 'ok',
+                        last_error = NULL, consecutive_failures = 0
+                 WHERE id = ?1",
+                params![id, feed_title, site_link, validators.etag, validators.last_modified, at],
+            )?;
+        }
+        PollOutcome::NotModified => {
+            tx.execute(
+                "UPDATE sources SET last_polled_at = ?2, last_success_at = ?2, last_status = 'not modified',
+                        last_error = NULL, consecutive_failures = 0
+                 WHERE id = ?1",
+                params![id, at],
+            )?;
+        }
+        PollOutcome::Failed { error } => {
+            tx.execute(
+                "UPDATE sources SET last_polled_at = ?2, last_status = 'error', last_error = ?3,
+                        consecutive_failures = consecutive_failures + 1
+                 WHERE id = ?1",
+                params![id, at, error],
+            )?;
+        }
+    }
+    Ok(report)
+}
+
+fn store_item(
+    tx: &Transaction<'_>,
+    source: &str,
+    now: DateTime<Utc>,
+    tagged: &TaggedItem,
+    report: &mut IngestReport,
+) -> Result<(), Error> {
+    let item = &tagged.item;
+    let existing: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT id, content_hash FROM items WHERE source_id = ?1 AND key = ?2",
+            params![source, item.key],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    match existing {
+        Some((_, hash)) if hash == item.content_hash => report.unchanged += 1,
+        Some((row_id, _)) => {
+            update_item(tx, row_id, item, now)?;
+            tx.execute("DELETE FROM item_tags WHERE item_id = ?1", [row_id])?;
+            insert_tags(tx, row_id, &tagged.matches)?;
+            report.updated += 1;
+        }
+        None => {
+            let original = find_original(tx, source, item)?;
+            let row_id = insert_item(tx, source, item, now, original)?;
+            insert_tags(tx, row_id, &tagged.matches)?;
+            if let Some(original) = original {
+                // The article shows once, under the first source; it carries
+                // every tag any of its copies earned.
+                insert_tags(tx, original, &tagged.matches)?;
+                report.duplicates += 1;
+            } else {
+                report.new += 1;
+            }
+            if !tagged.matches.is_empty() {
+                report.tagged += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first-stored item of another source with the same canonical link.
+fn find_original(tx: &Transaction<'_>, source: &str, item: &Item) -> Result<Option<i64>, Error> {
+    let Some(link) = &item.canonical_link else {
+        return Ok(None);
+    };
+    Ok(tx
+        .query_row(
+            "SELECT id FROM items
+             WHERE canonical_link = ?1 AND source_id != ?2 AND duplicate_of IS NULL
+             ORDER BY id LIMIT 1",
+            params![link, source],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+fn insert_item(
+    tx: &Transaction<'_>,
+    source: &str,
+    item: &Item,
+    now: DateTime<Utc>,
+    duplicate_of: Option<i64>,
+) -> Result<i64, Error> {
+    let updated = item.updated.or(item.published).unwrap_or(now);
+    // A date in the future must not pin an item to the top of the feed.
+    let sort_time = item.published.or(item.updated).map_or(now, |d| d.min(now));
+    tx.execute(
+        "INSERT INTO items (source_id, key, entry_id, link, canonical_link, title, summary, content,
+                            author, language, published, updated, sort_time, first_seen,
+                            content_hash, duplicate_of)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        params![
+            source,
+            item.key,
+            entry_id(source, &item.key),
+            item.link,
+            item.canonical_link,
+            item.title,
+            item.summary,
+            item.content,
+            item.author,
+            item.language,
+            item.published.map(timestamp),
+            timestamp(updated),
+            timestamp(sort_time),
+            timestamp(now),
+            item.content_hash,
+            duplicate_of,
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn update_item(tx: &Transaction<'_>, row_id: i64, item: &Item, now: DateTime<Utc>) -> Result<(), Error> {
+    // An edit is news to readers: it is "updated" now unless the feed says when.
+    let updated = item.updated.unwrap_or(now);
+    tx.execute(
+        "UPDATE items SET link = ?2, canonical_link = ?3, title = ?4, summary = ?5, content = ?6,
+                          author = ?7, language = ?8, published = ?9, updated = ?10, content_hash = ?11
+         WHERE id = ?1",
+        params![
+            row_id,
+            item.link,
+            item.canonical_link,
+            item.title,
+            item.summary,
+            item.content,
+            item.author,
+            item.language,
+            item.published.map(timestamp),
+            timestamp(updated),
+            item.content_hash,
+        ],
+    )?;
+    Ok(())
+}
+
+fn insert_tags(tx: &Transaction<'_>, row_id: i64, matches: &[Match]) -> Result<(), Error> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR IGNORE INTO item_tags (item_id, tag, term, field) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for m in matches {
+        stmt.execute(params![row_id, m.tag, m.term, m.field.as_str()])?;
+    }
+    Ok(())
+}
+
+/// RFC 3339 in UTC with a fixed shape, so text order is time order.
+pub(super) fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// An entry's permanent Atom id: a name-based UUID (RFC 9562 version 8)
+/// from SHA-256 of the source id and the item key.
+fn entry_id(source: &str, key: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(source.as_bytes());
+    hasher.update([0]);
+    hasher.update(key.as_bytes());
+    let mut b: [u8; 16] = hasher.finalize()[..16].try_into().expect("SHA-256 is 32 bytes");
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("urn:uuid:{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entry_id;
+
+    #[test]
+    fn entry_ids_are_stable_version_8_uuids() {
+        let id = entry_id("cbss", "guid:https://cbss.org/?p=1");
+        assert_eq!(id, entry_id("cbss", "guid:https://cbss.org/?p=1"));
+        assert_ne!(id, entry_id("lv-interior", "guid:https://cbss.org/?p=1"));
+        assert_eq!(id.len(), "urn:uuid:".len() + 36);
+        assert_eq!(&id[9 + 14..9 + 15], "8");
+    }
+}

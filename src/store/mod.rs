@@ -1,0 +1,93 @@
+//! The only place with rusqlite and SQL. One connection lives on its own
+//! thread; async callers send it closures and await the answer, so no
+//! SQLite call ever blocks the runtime.
+
+mod ingest;
+mod query;
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc as std_mpsc;
+
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+pub use ingest::{IngestReport, PollOutcome, PollRecord};
+pub use query::{EntryQuery, SourceHealth};
+
+/// What went wrong with the database. rusqlite's error stays inside.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot open database {}: {message}", path.display())]
+    Open { path: PathBuf, message: String },
+    #[error("database: {0}")]
+    Sqlite(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("the database thread has stopped")]
+    Closed,
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Sqlite(Box::new(e))
+    }
+}
+
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// A handle to the database thread; clones share the one connection.
+/// The thread ends (closing the database) when the last handle is dropped.
+#[derive(Clone, Debug)]
+pub struct Store {
+    jobs: std_mpsc::Sender<Job>,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub async fn open(path: &Path) -> Result<Store, Error> {
+        let (jobs, queue) = std_mpsc::channel::<Job>();
+        let (ready_tx, ready_rx) = oneshot::channel();
+        let owned_path = path.to_path_buf();
+        std::thread::Builder::new()
+            .name("thbwatch-store".into())
+            .spawn(move || match schema::open(&owned_path) {
+                Ok(mut conn) => {
+                    let _ = ready_tx.send(Ok(()));
+                    // Runs until every Store handle is gone.
+                    for job in queue {
+                        job(&mut conn);
+                    }
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                }
+            })
+            .map_err(|e| Error::Open {
+                path: path.to_path_buf(),
+                message: format!("cannot start the database thread: {e}"),
+            })?;
+        ready_rx.await.map_err(|_| Error::Closed)?.map_err(|e| Error::Open {
+            path: path.to_path_buf(),
+            message: e,
+        })?;
+        Ok(Store { jobs })
+    }
+
+    /// Runs `f` on the database thread and returns its result.
+    async fn call<R, F>(&self, f: F) -> Result<R, Error>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<R, Error> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let _ = tx.send(f(conn));
+        });
+        self.jobs.send(job).map_err(|_| Error::Closed)?;
+        rx.await.map_err(|_| Error::Closed)?
+    }
+
+    /// Answers when the database does (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), Error> {
+        self.call(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
+    }
+}

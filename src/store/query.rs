@@ -1,0 +1,112 @@
+//! Reads for the published feeds and the command line: entries newest
+//! first, and each source's health.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Row, params_from_iter, types::Value};
+
+use super::{Error, Store};
+use crate::model::{Entry, SourceId};
+
+/// Which entries a feed shows.
+#[derive(Clone, Debug, Default)]
+pub struct EntryQuery {
+    /// Only items that carry at least one tag.
+    pub tagged_only: bool,
+    pub tag: Option<String>,
+    pub source: Option<SourceId>,
+    pub limit: usize,
+}
+
+/// What the last polls of a source found.
+#[derive(Clone, Debug)]
+pub struct SourceHealth {
+    pub id: SourceId,
+    pub url: String,
+    pub last_polled_at: Option<String>,
+    pub last_status: Option<String>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: i64,
+    pub items: i64,
+}
+
+const ENTRY_COLUMNS: &str = "i.entry_id, i.source_id, COALESCE(s.title, s.feed_title, s.id), s.url, s.site_link,
+    i.link, i.title, i.summary, i.content, i.author, i.language, i.published, i.updated,
+    (SELECT group_concat(tag, ' ') FROM (SELECT tag FROM item_tags WHERE item_id = i.id ORDER BY tag))";
+
+impl Store {
+    /// Entries newest first; cross-source duplicates show once, under the
+    /// source that published the article first.
+    pub async fn entries(&self, query: EntryQuery) -> Result<Vec<Entry>, Error> {
+        self.call(move |conn| {
+            let mut sql = format!(
+                "SELECT {ENTRY_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
+                 WHERE i.duplicate_of IS NULL"
+            );
+            let mut args: Vec<Value> = Vec::new();
+            if let Some(tag) = &query.tag {
+                sql.push_str(" AND EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = i.id AND t.tag = ?)");
+                args.push(Value::Text(tag.clone()));
+            } else if query.tagged_only {
+                sql.push_str(" AND EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = i.id)");
+            }
+            if let Some(source) = &query.source {
+                sql.push_str(" AND i.source_id = ?");
+                args.push(Value::Text(source.as_str().to_string()));
+            }
+            sql.push_str(" ORDER BY i.sort_time DESC, i.id DESC LIMIT ?");
+            args.push(Value::Integer(i64::try_from(query.limit).unwrap_or(i64::MAX)));
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params_from_iter(args), entry_from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    /// Every source the database knows, with its last poll's outcome.
+    pub async fn source_health(&self) -> Result<Vec<SourceHealth>, Error> {
+        self.call(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT s.id, s.url, s.last_polled_at, s.last_status, s.last_error, s.consecutive_failures,
+                        (SELECT count(*) FROM items WHERE source_id = s.id)
+                 FROM sources s ORDER BY s.id",
+            )?;
+            let rows = stmt.query_map([], |row| {
+                Ok(SourceHealth {
+                    id: SourceId::new(row.get::<_, String>(0)?),
+                    url: row.get(1)?,
+                    last_polled_at: row.get(2)?,
+                    last_status: row.get(3)?,
+                    last_error: row.get(4)?,
+                    consecutive_failures: row.get(5)?,
+                    items: row.get(6)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+}
+
+fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
+    let tags: Option<String> = row.get(13)?;
+    Ok(Entry {
+        entry_id: row.get(0)?,
+        source_id: SourceId::new(row.get::<_, String>(1)?),
+        source_title: row.get(2)?,
+        source_url: row.get(3)?,
+        source_link: row.get(4)?,
+        link: row.get(5)?,
+        title: row.get(6)?,
+        summary: row.get(7)?,
+        content: row.get(8)?,
+        author: row.get(9)?,
+        language: row.get(10)?,
+        published: row.get::<_, Option<String>>(11)?.and_then(|s| parse_time(&s)),
+        updated: parse_time(&row.get::<_, String>(12)?).unwrap_or_default(),
+        tags: tags.map(|t| t.split(' ').map(str::to_string).collect()).unwrap_or_default(),
+    })
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+}
