@@ -2,10 +2,16 @@
 //! items by multilingual keyword rules, and republishes them as Atom.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod config;
+pub mod feeds;
+pub mod fetch;
 pub mod model;
 pub mod normalize;
 pub mod parse;
+pub mod poll;
+pub mod publish;
 pub mod schedule;
+pub mod server;
 pub mod store;
 pub mod tag;

@@ -1,1 +1,143 @@
-fn main(){}
+//! The command line: parses arguments, sets up logging, runs a command
+//! from [`thbwatch::app`], and turns the outcome into an exit code.
+#![forbid(unsafe_code)]
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use thbwatch::config::{self, Config};
+use thbwatch::feeds::Feed;
+use thbwatch::model::SourceId;
+use thbwatch::poll::Status;
+use tracing_subscriber::EnvFilter;
+
+/// Exit code for a configuration that cannot be used (2 is also clap's
+/// code for bad arguments).
+const EXIT_CONFIG: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "thbwatch", version, about = "Watches ministry and CBSS news feeds for anti-trafficking items")]
+struct Cli {
+    /// Configuration file.
+    #[arg(long, short, global = true, env = "THBWATCH_CONFIG", default_value = "config.toml")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the daemon: poll on schedule, serve the feeds, stop on SIGINT/SIGTERM.
+    Run,
+    /// Validate the configuration and print every problem with its line and column.
+    Check,
+    /// Poll all sources (or the named ones) once, store what is new, print one line each.
+    Poll {
+        /// Source ids (the keys of [sources.ID]); all when none given.
+        ids: Vec<String>,
+    },
+    /// Write a published Atom feed to standard output.
+    Export {
+        /// Every item, tagged or not (as /all.atom).
+        #[arg(long, conflicts_with_all = ["tag", "source"])]
+        all: bool,
+        /// Only items with this tag.
+        #[arg(long, conflicts_with = "source")]
+        tag: Option<String>,
+        /// Only items of this source.
+        #[arg(long)]
+        source: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(matches!(cli.command, Command::Run));
+    let config = match Config::load(&cli.config) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("thbwatch: {e}");
+            if matches!(e, config::Error::Read { .. }) {
+                eprintln!("hint: pass --config PATH or set THBWATCH_CONFIG");
+            }
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    if let Command::Check = cli.command {
+        println!(
+            "{}: ok ({} sources, {} tags)",
+            cli.config.display(),
+            config.sources.len(),
+            config.tags.len()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("thbwatch: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(execute(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("thbwatch: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Check => Ok(ExitCode::SUCCESS),
+        Command::Run => {
+            thbwatch::app::run(config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Poll { ids } => {
+            let results = thbwatch::app::poll_once(&config, &ids).await?;
+            let mut failed = false;
+            for (id, status) in &results {
+                failed |= matches!(status, Status::Failed(_));
+                println!("{}", poll_line(id, status));
+            }
+            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Export { all, tag, source } => {
+            let feed = match (all, tag, source) {
+                (true, _, _) => Feed::All,
+                (_, Some(tag), _) => Feed::Tag(tag),
+                (_, _, Some(id)) => Feed::Source(SourceId::new(id)),
+                _ => Feed::Tagged,
+            };
+            print!("{}", thbwatch::app::export(&config, &feed).await?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn poll_line(id: &SourceId, status: &Status) -> String {
+    match status {
+        Status::Fetched(r) => format!(
+            "{id}: ok: {} new, {} updated, {} unchanged, {} duplicate, {} tagged",
+            r.new, r.updated, r.unchanged, r.duplicates, r.tagged
+        ),
+        Status::NotModified => format!("{id}: not modified"),
+        Status::Failed(error) => format!("{id}: error: {error}"),
+    }
+}
+
+/// Logs go to stderr; colour only on a terminal (journald gets plain
+/// lines). `RUST_LOG` overrides the default level.
+fn init_logging(daemon: bool) {
+    let default = if daemon { "info,tokio_cron_scheduler=warn" } else { "warn" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}

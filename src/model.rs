@@ -4,6 +4,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
 
 /// A source's identity: the key of its `[sources.ID]` table. Never its URL,
 /// so a feed that moves keeps its history.
@@ -153,4 +154,29 @@ pub struct Entry {
     /// When the entry last changed: the feed's date, else when first seen.
     pub updated: DateTime<Utc>,
     pub tags: Vec<String>,
+}
+
+/// A permanent `urn:uuid:` name for the given parts: a name-based UUID
+/// (RFC 9562 version 8) from their SHA-256, stable across versions and
+/// machines (never a random or `DefaultHasher` value).
+pub fn name_urn(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    let digest = hasher.finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }

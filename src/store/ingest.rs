@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
-use sha2::{Digest, Sha256};
 
 use super::{Error, Store};
 use crate::model::{Item, Match, SourceId, TaggedItem, Validators};
@@ -264,18 +263,9 @@ pub(super) fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// An entry's permanent Atom id: a name-based UUID (RFC 9562 version 8)
-/// from SHA-256 of the source id and the item key.
+/// An entry's permanent Atom id, from the source id and the item key.
 fn entry_id(source: &str, key: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(source.as_bytes());
-    hasher.update([0]);
-    hasher.update(key.as_bytes());
-    let mut b: [u8; 16] = hasher.finalize()[..16].try_into().expect("SHA-256 is 32 bytes");
-    b[6] = (b[6] & 0x0f) | 0x80;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("urn:uuid:{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    crate::model::name_urn(&[source, key])
 }
 
 #[cfg(test)]
