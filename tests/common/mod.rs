@@ -1,0 +1,149 @@
+//! Shared test helpers: a real HTTP server on 127.0.0.1 serving fixture
+//! feeds and recording what clients sent, and temporary configurations.
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, Response, StatusCode, header};
+
+/// What the fixture server answers on one path.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub content_type: &'static str,
+    /// When set, sent as `ETag`, and a matching `If-None-Match` gets 304.
+    pub etag: Option<String>,
+}
+
+impl Reply {
+    pub fn feed(body: impl Into<Vec<u8>>) -> Reply {
+        Reply {
+            status: 200,
+            body: body.into(),
+            content_type: "application/rss+xml",
+            etag: None,
+        }
+    }
+
+    pub fn with_etag(mut self, etag: &str) -> Reply {
+        self.etag = Some(etag.to_string());
+        self
+    }
+
+    pub fn status(status: u16) -> Reply {
+        Reply {
+            status,
+            body: b"server error".to_vec(),
+            content_type: "text/plain",
+            etag: None,
+        }
+    }
+}
+
+#[derive(Default)]
+struct State {
+    replies: HashMap<String, Reply>,
+    requests: HashMap<String, Vec<HeaderMap>>,
+}
+
+/// A real HTTP server on 127.0.0.1 (port 0), living as long as the test's
+/// runtime.
+#[derive(Clone)]
+pub struct FeedServer {
+    pub addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+}
+
+impl FeedServer {
+    pub async fn start() -> FeedServer {
+        let state: Arc<Mutex<State>> = Arc::default();
+        let shared = state.clone();
+        let app = Router::new().fallback(move |request: Request<Body>| {
+            let shared = shared.clone();
+            async move { answer(&shared, request) }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FeedServer { addr, state }
+    }
+
+    pub fn set(&self, path: &str, reply: Reply) {
+        self.state.lock().unwrap().replies.insert(path.to_string(), reply);
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The headers of every request made for `path`, oldest first.
+    pub fn requests(&self, path: &str) -> Vec<HeaderMap> {
+        self.state.lock().unwrap().requests.get(path).cloned().unwrap_or_default()
+    }
+}
+
+fn answer(state: &Mutex<State>, request: Request<Body>) -> Response<Body> {
+    let path = request.uri().path().to_string();
+    let mut state = state.lock().unwrap();
+    state.requests.entry(path.clone()).or_default().push(request.headers().clone());
+    let Some(reply) = state.replies.get(&path).cloned() else {
+        return Response::builder().status(404).body(Body::from("no such fixture")).unwrap();
+    };
+    let sent_etag = request.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+    if reply.etag.is_some() && sent_etag == reply.etag.as_deref() {
+        return Response::builder().status(StatusCode::NOT_MODIFIED).body(Body::empty()).unwrap();
+    }
+    let mut response = Response::builder()
+        .status(reply.status)
+        .header(header::CONTENT_TYPE, reply.content_type);
+    if let Some(etag) = &reply.etag {
+        response = response.header(header::ETAG, etag);
+    }
+    response.body(Body::from(reply.body)).unwrap()
+}
+
+/// A fixture file from `tests/fixtures`.
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Writes `config.toml` into `dir` and returns its path.
+pub fn write_config(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// An RSS 2.0 document with the given `(guid, title, link)` items; an
+/// empty guid leaves the element out.
+pub fn rss(title: &str, items: &[(&str, &str, &str)]) -> String {
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>{title}</title><link>https://example.org/</link>\n"
+    );
+    for (guid, item_title, link) in items {
+        out.push_str("<item>");
+        if !guid.is_empty() {
+            out.push_str(&format!("<guid isPermaLink=\"false\">{guid}</guid>"));
+        }
+        out.push_str(&format!("<title>{item_title}</title><link>{link}</link></item>\n"));
+    }
+    out.push_str("</channel></rss>\n");
+    out
+}
+
+/// The standard tag rules the tests use.
+pub const TAGS: &str = r#"
+[tags.trafficking]
+terms = ["human trafficking", "cilvēku tirdzniecība", "торговля людьми"]
+exclude = ["drug trafficking"]
+
+[tags.forced-labour]
+terms = ["forced labour"]
+"#;
