@@ -1,0 +1,140 @@
+//! `thbwatch run` as a real child process: it polls a loopback feed
+//! server at start-up, serves `/feed.atom`, and exits 0 on SIGTERM.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::{FeedServer, Reply, TAGS, fixture, write_config};
+
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Kills the daemon if the test fails before stopping it.
+struct Daemon(Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the daemon and returns it with the address it logged.
+fn start(config: &std::path::Path) -> (Daemon, String, mpsc::Receiver<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_thbwatch"))
+        .args(["--config", config.to_str().unwrap(), "run"])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start thbwatch");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let daemon = Daemon(child);
+    let started = Instant::now();
+    loop {
+        let line = rx
+            .recv_timeout(DEADLINE.saturating_sub(started.elapsed()))
+            .expect("the daemon logs its listening address");
+        if let Some(addr) = line.split("address=").nth(1) {
+            return (daemon, addr.trim().to_string(), rx);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_daemon_serves_tagged_items_and_stops_cleanly_on_sigterm() {
+    let server = FeedServer::start().await;
+    server.set("/cbss", Reply::feed(fixture("cbss.xml")));
+    server.set("/lv", Reply::feed(fixture("lv-interior.xml")));
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[server]\nlisten = \"127.0.0.1:0\"\n\n[poll]\nschedule = \"0 0 * * *\"\n\n\
+         [sources.cbss]\nurl = \"{}\"\n\n[sources.lv]\nurl = \"{}\"\n{TAGS}",
+        server.url("/cbss"),
+        server.url("/lv")
+    );
+    let config = write_config(dir.path(), &text);
+    let (mut daemon, addr, logs) = start(&config);
+
+    // The start-up polls run in the background: read /all.atom until both
+    // sources' items are in (3 + 2, the shared article once), or the deadline.
+    let client = reqwest::Client::new();
+    let fetch = |path: &'static str| {
+        let (client, addr) = (client.clone(), addr.clone());
+        async move {
+            let response = client.get(format!("http://{addr}{path}")).send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            let headers = response.headers().clone();
+            (headers, feed_rs::parser::parse(&response.bytes().await.unwrap()[..]).unwrap())
+        }
+    };
+    let started = Instant::now();
+    while fetch("/all.atom").await.1.entries.len() < 4 {
+        assert!(started.elapsed() < DEADLINE, "the start-up polls did not finish");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let (headers, feed) = fetch("/feed.atom").await;
+    assert_eq!(headers["content-type"], "application/atom+xml; charset=utf-8");
+    let titles: Vec<String> = feed.entries.iter().map(|e| e.title.clone().unwrap().content).collect();
+    assert_eq!(feed.entries.len(), 2, "the task force and the joint statement: {titles:?}");
+    let task_force = feed.entries.iter().find(|e| e.title.as_ref().unwrap().content.contains("Task Force")).unwrap();
+    let terms: Vec<&str> = task_force.categories.iter().map(|c| c.term.as_str()).collect();
+    assert_eq!(terms, ["forced-labour", "trafficking"]);
+    assert!(feed.entries.iter().all(|e| !e.title.as_ref().unwrap().content.contains("youth")));
+
+    let health = client.get(format!("http://{addr}/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+
+    let pid = daemon.0.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = daemon.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < DEADLINE, "the daemon did not stop after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(status.code(), Some(0), "logs: {:?}", logs.try_iter().collect::<Vec<_>>());
+}
+
+#[test]
+fn check_reports_every_problem_and_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "[poll]\nschedule = \"whenever\"\n\n[sources.a]\nurl = \"ftp://x\"\ncolour = 1\n",
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_thbwatch"))
+        .args(["--config", config.to_str().unwrap(), "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("3 problems"), "{stderr}");
+    assert!(stderr.contains("config.toml:2:12: poll.schedule"), "{stderr}");
+    assert!(stderr.contains("config.toml:5:7: sources.a.url"), "{stderr}");
+    assert!(stderr.contains("config.toml:6:1: sources.a.colour: unknown key"), "{stderr}");
+}
+
+#[test]
+fn the_default_configuration_is_valid() {
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml");
+    let output = Command::new(env!("CARGO_BIN_EXE_thbwatch"))
+        .args(["--config", config.to_str().unwrap(), "check"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
