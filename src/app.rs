@@ -61,7 +61,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         // Cannot fail: the queue has room for every source.
         let _ = tx.try_send(source.id.clone());
     }
-    let jobs: Vec<(SourceId, String)> = config.sources.iter().map(|s| (s.id.clone(), s.schedule.clone())).collect();
+    let jobs: Vec<(SourceId, String)> = config
+        .sources
+        .iter()
+        .map(|s| (s.id.clone(), s.schedule.clone()))
+        .collect();
     let scheduler = schedule::start(&jobs, tx).await?;
     info!(sources = config.sources.len(), tags = config.tags.len(), "started");
 
@@ -71,7 +75,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     scheduler.shutdown().await;
     tracker.close();
     if tokio::time::timeout(SHUTDOWN_DEADLINE, tracker.wait()).await.is_err() {
-        warn!(deadline_s = SHUTDOWN_DEADLINE.as_secs(), "in-flight work abandoned at the deadline");
+        warn!(
+            deadline_s = SHUTDOWN_DEADLINE.as_secs(),
+            "in-flight work abandoned at the deadline"
+        );
     }
     info!("stopped");
     Ok(())
@@ -102,8 +109,12 @@ impl Dispatcher {
                 tracing::debug!(source = %id, "still polling; tick skipped");
                 continue;
             }
-            let (pipeline, limit, in_flight, token) =
-                (self.pipeline.clone(), self.limit.clone(), self.in_flight.clone(), self.token.clone());
+            let (pipeline, limit, in_flight, token) = (
+                self.pipeline.clone(),
+                self.limit.clone(),
+                self.in_flight.clone(),
+                self.token.clone(),
+            );
             self.tracker.spawn(async move {
                 tokio::select! {
                     _ = token.cancelled() => {}
@@ -128,7 +139,12 @@ fn lock(set: &Mutex<HashSet<SourceId>>) -> std::sync::MutexGuard<'_, HashSet<Sou
 /// Polls the given sources (all when empty) once, concurrently within the
 /// configured limit; results come back in configuration order.
 pub async fn poll_once(config: &Config, ids: &[String]) -> anyhow::Result<Vec<(SourceId, Status)>> {
-    let selected: Vec<Source> = config.select_sources(ids).map_err(anyhow::Error::msg)?.into_iter().cloned().collect();
+    let selected: Vec<Source> = config
+        .select_sources(ids)
+        .map_err(anyhow::Error::msg)?
+        .into_iter()
+        .cloned()
+        .collect();
     let store = Store::open(&config.storage.path).await?;
     let pipeline = pipeline(config, store)?;
     let limit = Arc::new(Semaphore::new(config.poll.max_concurrent));

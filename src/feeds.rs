@@ -68,7 +68,11 @@ impl Feed {
 pub async fn render(store: &Store, settings: &Settings, feed: &Feed) -> Result<String, store::Error> {
     let entries = store.entries(feed.query(settings.max_entries)).await?;
     let path = feed.path();
-    let self_url = settings.base_url.as_ref().and_then(|base| base.join(&path).ok()).map(String::from);
+    let self_url = settings
+        .base_url
+        .as_ref()
+        .and_then(|base| base.join(&path).ok())
+        .map(String::from);
     let info = FeedInfo {
         title: &feed.title(&settings.title),
         // With a public address the feed is known by its URL; without one,

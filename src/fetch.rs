@@ -127,7 +127,10 @@ impl Fetcher {
 }
 
 fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string)
+    headers
+        .get(name)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
+        .map(str::to_string)
 }
 
 fn classify(e: reqwest::Error) -> Error {

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod config;
+pub mod decode;
 pub mod feeds;
 pub mod fetch;
 pub mod model;

@@ -18,7 +18,11 @@ use tracing_subscriber::EnvFilter;
 const EXIT_CONFIG: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "thbwatch", version, about = "Watches ministry and CBSS news feeds for anti-trafficking items")]
+#[command(
+    name = "thbwatch",
+    version,
+    about = "Watches ministry and CBSS news feeds for anti-trafficking items"
+)]
 struct Cli {
     /// Configuration file.
     #[arg(long, short, global = true, env = "THBWATCH_CONFIG", default_value = "config.toml")]
@@ -133,7 +137,11 @@ fn poll_line(id: &SourceId, status: &Status) -> String {
 /// Logs go to stderr; colour only on a terminal (journald gets plain
 /// lines). `RUST_LOG` overrides the default level.
 fn init_logging(daemon: bool) {
-    let default = if daemon { "info,tokio_cron_scheduler=warn" } else { "warn" };
+    let default = if daemon {
+        "info,tokio_cron_scheduler=warn"
+    } else {
+        "warn"
+    };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)

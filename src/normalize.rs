@@ -24,7 +24,13 @@ pub fn item(raw: RawEntry, cx: &Context<'_>) -> Item {
     let content = raw.content.as_ref().map(as_html).filter(|s| !s.trim().is_empty());
     let title = title(&raw);
     let published = raw.published.or(raw.updated);
-    let key = key(&raw, canonical_link.as_deref(), &title, published, content.as_deref().or(summary.as_deref()));
+    let key = key(
+        &raw,
+        canonical_link.as_deref(),
+        &title,
+        published,
+        content.as_deref().or(summary.as_deref()),
+    );
     let content_hash = sha256_hex(&[
         &title,
         link.as_deref().unwrap_or(""),
@@ -195,8 +201,14 @@ mod tests {
     #[test]
     fn canonical_links_fold_what_does_not_change_the_article() {
         let cases = [
-            ("http://Example.ORG/a?utm_source=x&id=3#top", Some("https://example.org/a?id=3")),
-            ("https://example.org:443/a?utm_medium=rss", Some("https://example.org/a")),
+            (
+                "http://Example.ORG/a?utm_source=x&id=3#top",
+                Some("https://example.org/a?id=3"),
+            ),
+            (
+                "https://example.org:443/a?utm_medium=rss",
+                Some("https://example.org/a"),
+            ),
             ("http://example.org:8080/a", Some("https://example.org:8080/a")),
             ("HTTPS://EXAMPLE.org/Path", Some("https://example.org/Path")),
             ("mailto:a@example.org", None),
@@ -213,26 +225,41 @@ mod tests {
         let mut raw = RawEntry {
             guid: Some("abc".into()),
             links: vec!["/news/1?utm_source=rss".into()],
-            title: Some(Text { body: "T".into(), is_html: false }),
+            title: Some(Text {
+                body: "T".into(),
+                is_html: false,
+            }),
             ..RawEntry::default()
         };
         assert_eq!(item(raw.clone(), &cx(&base)).key, "guid:abc");
         raw.guid = None;
         let by_link = item(raw.clone(), &cx(&base));
         assert_eq!(by_link.key, "link:https://example.org/news/1");
-        assert_eq!(by_link.link.as_deref(), Some("https://example.org/news/1?utm_source=rss"));
+        assert_eq!(
+            by_link.link.as_deref(),
+            Some("https://example.org/news/1?utm_source=rss")
+        );
         raw.links.clear();
         let first = item(raw.clone(), &cx(&base)).key;
         assert!(first.starts_with("hash:"));
         assert_eq!(first, item(raw.clone(), &cx(&base)).key, "stable across calls");
-        raw.title = Some(Text { body: "Other".into(), is_html: false });
+        raw.title = Some(Text {
+            body: "Other".into(),
+            is_html: false,
+        });
         assert_ne!(first, item(raw, &cx(&base)).key);
     }
 
     #[test]
     fn html_becomes_text_for_titles() {
-        assert_eq!(html_to_text("<b>Cilvēku</b>&nbsp;tirdzniecība &amp; <i>x</i>"), "Cilvēku tirdzniecība & x");
-        assert_eq!(html_to_text("a<script>var x = '<b>';</script>b<style>p{}</style>c"), "a b c");
+        assert_eq!(
+            html_to_text("<b>Cilvēku</b>&nbsp;tirdzniecība &amp; <i>x</i>"),
+            "Cilvēku tirdzniecība & x"
+        );
+        assert_eq!(
+            html_to_text("a<script>var x = '<b>';</script>b<style>p{}</style>c"),
+            "a b c"
+        );
         assert_eq!(html_to_text("broken <a href="), "broken");
         assert_eq!(html_to_text("AT&T &bogus stays"), "AT&T &bogus stays");
     }
@@ -241,7 +268,10 @@ mod tests {
     fn plain_text_bodies_are_escaped_and_languages_chosen() {
         let base = Url::parse("https://example.org/feed").unwrap();
         let raw = RawEntry {
-            summary: Some(Text { body: "1 < 2".into(), is_html: false }),
+            summary: Some(Text {
+                body: "1 < 2".into(),
+                is_html: false,
+            }),
             ..RawEntry::default()
         };
         let item = item(raw, &cx(&base));

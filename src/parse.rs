@@ -8,8 +8,16 @@ use crate::model::{RawEntry, RawFeed, Text};
 #[error("not a readable feed: {0}")]
 pub struct Error(String);
 
-/// Parses a feed; `base` resolves relative links (the URL it came from).
-pub fn parse(bytes: &[u8], base: &str) -> Result<RawFeed, Error> {
+/// Parses a feed; `content_type` is the HTTP header (for its charset),
+/// `base` resolves relative links (the URL it came from).
+pub fn parse(bytes: &[u8], content_type: Option<&str>, base: &str) -> Result<RawFeed, Error> {
+    let utf8 = crate::decode::to_utf8(bytes, content_type);
+    // A parser bug on hostile input must fail this feed, not the poller.
+    std::panic::catch_unwind(|| parse_utf8(&utf8, base))
+        .unwrap_or_else(|_| Err(Error("the feed parser crashed on this document".into())))
+}
+
+fn parse_utf8(bytes: &[u8], base: &str) -> Result<RawFeed, Error> {
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(base))
         // feed-rs would invent a random id for entries without one; an empty
@@ -85,7 +93,7 @@ mod tests {
             <item><title>A</title><link>/news/a</link></item>
             <item><guid isPermaLink="false">https://example.org/?p=7</guid><title>B</title></item>
             </channel></rss>"#;
-        let feed = parse(rss, "https://example.org/feed/").unwrap();
+        let feed = parse(rss, None, "https://example.org/feed/").unwrap();
         assert_eq!(feed.title.as_deref(), Some("T"));
         assert_eq!(feed.entries[0].guid, None);
         assert_eq!(feed.entries[0].links, ["https://example.org/news/a"]);
@@ -94,9 +102,9 @@ mod tests {
 
     #[test]
     fn html_and_garbage_are_errors() {
-        assert!(parse(b"<html><body>Service unavailable</body></html>", "https://x/").is_err());
-        assert!(parse(b"\x00\x01garbage", "https://x/").is_err());
-        assert!(parse(b"", "https://x/").is_err());
+        assert!(parse(b"<html><body>Service unavailable</body></html>", None, "https://x/").is_err());
+        assert!(parse(b"\x00\x01garbage", None, "https://x/").is_err());
+        assert!(parse(b"", None, "https://x/").is_err());
     }
 
     #[test]
@@ -105,12 +113,15 @@ mod tests {
             <updated>2026-01-01T00:00:00Z</updated>
             <entry><id>urn:e1</id><title type="html">&lt;b&gt;Bold&lt;/b&gt;</title>
             <link rel="alternate" href="https://example.org/e1"/><updated>2026-01-01T00:00:00Z</updated></entry></feed>"#;
-        let feed = parse(atom, "https://example.org/atom").unwrap();
+        let feed = parse(atom, None, "https://example.org/atom").unwrap();
         let e = &feed.entries[0];
         assert_eq!(e.guid.as_deref(), Some("urn:e1"));
         assert!(e.title.as_ref().unwrap().is_html);
         let json = br#"{"version":"https://jsonfeed.org/version/1.1","title":"J",
             "items":[{"id":"1","url":"https://example.org/1","content_text":"hello"}]}"#;
-        assert_eq!(parse(json, "https://example.org/f.json").unwrap().entries.len(), 1);
+        assert_eq!(
+            parse(json, None, "https://example.org/f.json").unwrap().entries.len(),
+            1
+        );
     }
 }

@@ -61,7 +61,13 @@ pub async fn poll(pipeline: &Pipeline, source: &Source) -> Result<Status, store:
                 Status::Failed(error)
             }
             None if fetched => {
-                info!(status = "ok", new = report.new, tagged = report.tagged, elapsed_ms, "polled");
+                info!(
+                    status = "ok",
+                    new = report.new,
+                    tagged = report.tagged,
+                    elapsed_ms,
+                    "polled"
+                );
                 Status::Fetched(report)
             }
             None => {
@@ -84,13 +90,13 @@ async fn fetch_and_process(pipeline: &Pipeline, source: &Source, validators: &Va
             bytes,
             validators,
             final_url,
-            ..
+            content_type,
         }) => {
             // Parsing and matching are CPU work: keep them off the runtime.
             let tagger = Arc::clone(&pipeline.tagger);
             let source = source.clone();
             let processed = tokio::task::spawn_blocking(move || {
-                let feed = crate::parse::parse(&bytes, final_url.as_str())?;
+                let feed = crate::parse::parse(&bytes, content_type.as_deref(), final_url.as_str())?;
                 Ok::<_, crate::parse::Error>(process(feed, &source, &final_url, &tagger))
             })
             .await;

@@ -77,7 +77,12 @@ fn write_entry(out: &mut String, e: &Entry) {
 }
 
 fn element(out: &mut String, depth: usize, name: &str, text: &str) {
-    out.push_str(&format!("{:indent$}<{name}>{}</{name}>\n", "", escape(text), indent = depth * 2));
+    out.push_str(&format!(
+        "{:indent$}<{name}>{}</{name}>\n",
+        "",
+        escape(text),
+        indent = depth * 2
+    ));
 }
 
 fn link(out: &mut String, depth: usize, rel: &str, media_type: &str, href: &str) {
@@ -149,8 +154,13 @@ mod tests {
         assert!(xml.contains("<category term=\"trafficking\"/>"));
         assert!(xml.contains("<entry xml:lang=\"lv\">"));
         assert!(xml.contains("<summary type=\"html\">&lt;p&gt;Cilvēku tirdzniecība&lt;/p&gt;</summary>"));
-        assert!(xml.contains("<name>CBSS</name>"), "author falls back to the source title");
-        assert!(xml.contains("<link rel=\"self\" type=\"application/atom+xml\" href=\"http://127.0.0.1:8080/feed.atom\"/>"));
+        assert!(
+            xml.contains("<name>CBSS</name>"),
+            "author falls back to the source title"
+        );
+        assert!(
+            xml.contains("<link rel=\"self\" type=\"application/atom+xml\" href=\"http://127.0.0.1:8080/feed.atom\"/>")
+        );
         assert!(!xml.contains('\u{1}'));
     }
 }

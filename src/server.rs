@@ -54,7 +54,11 @@ async fn atom(state: &AppState, feed: &Feed) -> Response {
         Ok(body) => ([(header::CONTENT_TYPE, ATOM_CONTENT_TYPE)], body).into_response(),
         Err(e) => {
             tracing::error!(error = %e, feed = %feed.path(), "cannot render feed");
-            (StatusCode::SERVICE_UNAVAILABLE, "the database is not answering; try again later\n").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is not answering; try again later\n",
+            )
+                .into_response()
         }
     }
 }

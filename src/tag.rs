@@ -44,7 +44,11 @@ impl Tagger {
         let mut patterns = Vec::new();
         let mut needles = Vec::new();
         for (rule, tag) in rules.iter().enumerate() {
-            let kinds = tag.terms.iter().map(|p| (Kind::Term, p)).chain(tag.exclude.iter().map(|p| (Kind::Exclude, p)));
+            let kinds = tag
+                .terms
+                .iter()
+                .map(|p| (Kind::Term, p))
+                .chain(tag.exclude.iter().map(|p| (Kind::Exclude, p)));
             for (kind, phrase) in kinds {
                 let words = words(phrase);
                 if words.is_empty() {
@@ -103,7 +107,11 @@ impl Tagger {
 /// The words of a text, lower-cased; soft hyphens and zero-width characters
 /// are dropped so `traf\u{AD}ficking` is one word.
 pub fn words(text: &str) -> Vec<String> {
-    normalise(text).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect()
+    normalise(text)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Text as ` word word … ` with single spaces, so a needle ` a b ` can only
@@ -128,7 +136,10 @@ fn normalise(text: &str) -> String {
 }
 
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
 }
 
 #[cfg(test)]
@@ -203,7 +214,10 @@ mod tests {
 
     #[test]
     fn invisible_characters_do_not_split_words() {
-        assert_eq!(words("traf\u{AD}ficking in\u{200B}persons"), vec!["trafficking", "inpersons"]);
+        assert_eq!(
+            words("traf\u{AD}ficking in\u{200B}persons"),
+            vec!["trafficking", "inpersons"]
+        );
         assert!(words(" -- ").is_empty());
     }
 }

@@ -76,7 +76,10 @@ async fn the_daemon_serves_tagged_items_and_stops_cleanly_on_sigterm() {
             let response = client.get(format!("http://{addr}{path}")).send().await.unwrap();
             assert_eq!(response.status(), 200, "{path}");
             let headers = response.headers().clone();
-            (headers, feed_rs::parser::parse(&response.bytes().await.unwrap()[..]).unwrap())
+            (
+                headers,
+                feed_rs::parser::parse(&response.bytes().await.unwrap()[..]).unwrap(),
+            )
         }
     };
     let started = Instant::now();
@@ -88,11 +91,23 @@ async fn the_daemon_serves_tagged_items_and_stops_cleanly_on_sigterm() {
     let (headers, feed) = fetch("/feed.atom").await;
     assert_eq!(headers["content-type"], "application/atom+xml; charset=utf-8");
     let titles: Vec<String> = feed.entries.iter().map(|e| e.title.clone().unwrap().content).collect();
-    assert_eq!(feed.entries.len(), 2, "the task force and the joint statement: {titles:?}");
-    let task_force = feed.entries.iter().find(|e| e.title.as_ref().unwrap().content.contains("Task Force")).unwrap();
+    assert_eq!(
+        feed.entries.len(),
+        2,
+        "the task force and the joint statement: {titles:?}"
+    );
+    let task_force = feed
+        .entries
+        .iter()
+        .find(|e| e.title.as_ref().unwrap().content.contains("Task Force"))
+        .unwrap();
     let terms: Vec<&str> = task_force.categories.iter().map(|c| c.term.as_str()).collect();
     assert_eq!(terms, ["forced-labour", "trafficking"]);
-    assert!(feed.entries.iter().all(|e| !e.title.as_ref().unwrap().content.contains("youth")));
+    assert!(
+        feed.entries
+            .iter()
+            .all(|e| !e.title.as_ref().unwrap().content.contains("youth"))
+    );
 
     let health = client.get(format!("http://{addr}/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
@@ -107,7 +122,12 @@ async fn the_daemon_serves_tagged_items_and_stops_cleanly_on_sigterm() {
         assert!(started.elapsed() < DEADLINE, "the daemon did not stop after SIGTERM");
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert_eq!(status.code(), Some(0), "logs: {:?}", logs.try_iter().collect::<Vec<_>>());
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "logs: {:?}",
+        logs.try_iter().collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -126,7 +146,10 @@ fn check_reports_every_problem_and_exits_non_zero() {
     assert!(stderr.contains("3 problems"), "{stderr}");
     assert!(stderr.contains("config.toml:2:12: poll.schedule"), "{stderr}");
     assert!(stderr.contains("config.toml:5:7: sources.a.url"), "{stderr}");
-    assert!(stderr.contains("config.toml:6:1: sources.a.colour: unknown key"), "{stderr}");
+    assert!(
+        stderr.contains("config.toml:6:1: sources.a.colour: unknown key"),
+        "{stderr}"
+    );
 }
 
 #[test]

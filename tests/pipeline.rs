@@ -56,7 +56,11 @@ async fn first_poll_stores_items_and_second_sends_validators_and_stores_nothing(
     let second = app::poll_once(&config, &[]).await.unwrap();
     assert_eq!(second[0].1, Status::NotModified);
     let sent = &server.requests("/cbss")[1];
-    assert_eq!(sent.get("if-none-match").unwrap(), "\"v1\"", "the stored ETag was sent back");
+    assert_eq!(
+        sent.get("if-none-match").unwrap(),
+        "\"v1\"",
+        "the stored ETag was sent back"
+    );
 
     let all = exported(&config, Feed::All).await;
     assert_eq!(all.len(), 3, "nothing stored twice");
@@ -64,7 +68,10 @@ async fn first_poll_stores_items_and_second_sends_validators_and_stores_nothing(
     let titles: Vec<&str> = tagged.iter().map(|e| e.1.as_str()).collect();
     assert_eq!(
         titles,
-        ["Task Force against Trafficking in Human Beings meets in Riga", "Joint statement on the anti-trafficking day"]
+        [
+            "Task Force against Trafficking in Human Beings meets in Riga",
+            "Joint statement on the anti-trafficking day"
+        ]
     );
     assert_eq!(tagged[0].2, ["forced-labour", "trafficking"]);
 }
@@ -77,7 +84,13 @@ async fn an_unchanged_feed_without_validators_stores_nothing_new() {
     let config = config(dir.path(), &[("cbss", server.url("/cbss"))]);
     app::poll_once(&config, &[]).await.unwrap();
     let second = report(&app::poll_once(&config, &[]).await.unwrap()[0].1);
-    assert_eq!(second, IngestReport { unchanged: 3, ..IngestReport::default() });
+    assert_eq!(
+        second,
+        IngestReport {
+            unchanged: 3,
+            ..IngestReport::default()
+        }
+    );
 }
 
 #[tokio::test]
@@ -90,10 +103,17 @@ async fn the_same_article_from_two_sources_appears_once() {
 
     app::poll_once(&config, &["cbss".into()]).await.unwrap();
     let lv = report(&app::poll_once(&config, &["lv".into()]).await.unwrap()[0].1);
-    assert_eq!((lv.new, lv.duplicates), (1, 1), "the joint statement is a duplicate: {lv:?}");
+    assert_eq!(
+        (lv.new, lv.duplicates),
+        (1, 1),
+        "the joint statement is a duplicate: {lv:?}"
+    );
 
     let tagged = exported(&config, Feed::Tagged).await;
-    let statements = tagged.iter().filter(|e| e.1.contains("statement") || e.1.contains("paziņojums")).count();
+    let statements = tagged
+        .iter()
+        .filter(|e| e.1.contains("statement") || e.1.contains("paziņojums"))
+        .count();
     assert_eq!(statements, 1, "{tagged:#?}");
     let all = exported(&config, Feed::All).await;
     assert_eq!(all.len(), 4, "3 from cbss + 1 new from lv");
@@ -104,7 +124,10 @@ async fn an_item_without_guid_keeps_its_key_and_entry_id_across_polls() {
     let server = FeedServer::start().await;
     let body = rss(
         "No guids",
-        &[("", "Human trafficking case", "https://example.org/a?utm_campaign=x"), ("", "Forced labour", "")],
+        &[
+            ("", "Human trafficking case", "https://example.org/a?utm_campaign=x"),
+            ("", "Forced labour", ""),
+        ],
     );
     server.set("/f", Reply::feed(body));
     let dir = tempfile::tempdir().unwrap();
@@ -115,7 +138,10 @@ async fn an_item_without_guid_keeps_its_key_and_entry_id_across_polls() {
     // The tracking parameter changes between polls; the article does not.
     let body = rss(
         "No guids",
-        &[("", "Human trafficking case", "https://example.org/a?utm_campaign=y"), ("", "Forced labour", "")],
+        &[
+            ("", "Human trafficking case", "https://example.org/a?utm_campaign=y"),
+            ("", "Forced labour", ""),
+        ],
     );
     server.set("/f", Reply::feed(body));
     let second = report(&app::poll_once(&config, &[]).await.unwrap()[0].1);
@@ -130,7 +156,10 @@ async fn failing_sources_record_their_error_and_leave_the_others_intact() {
     let server = FeedServer::start().await;
     server.set("/good", Reply::feed(fixture("cbss.xml")));
     server.set("/broken", Reply::status(500));
-    server.set("/garbage", Reply::feed(b"<html><body>Maintenance</body></html>".to_vec()));
+    server.set(
+        "/garbage",
+        Reply::feed(b"<html><body>Maintenance</body></html>".to_vec()),
+    );
     let dir = tempfile::tempdir().unwrap();
     let sources = [
         ("good", server.url("/good")),
@@ -143,8 +172,14 @@ async fn failing_sources_record_their_error_and_leave_the_others_intact() {
     let results = app::poll_once(&config, &[]).await.unwrap();
     assert_eq!(report(&results[0].1).new, 3);
     assert_eq!(results[1].1, Status::Failed("HTTP status 500".into()));
-    assert!(matches!(&results[2].1, Status::Failed(e) if e.contains("not a readable feed")), "{results:?}");
-    assert!(matches!(&results[3].1, Status::Failed(e) if e.contains("connect")), "{results:?}");
+    assert!(
+        matches!(&results[2].1, Status::Failed(e) if e.contains("not a readable feed")),
+        "{results:?}"
+    );
+    assert!(
+        matches!(&results[3].1, Status::Failed(e) if e.contains("connect")),
+        "{results:?}"
+    );
 
     // Later the good source breaks too: what it stored stays.
     server.set("/good", Reply::status(503));
@@ -163,13 +198,22 @@ async fn failing_sources_record_their_error_and_leave_the_others_intact() {
 #[tokio::test]
 async fn an_edited_item_is_updated_in_place() {
     let server = FeedServer::start().await;
-    server.set("/f", Reply::feed(rss("F", &[("g1", "Road works", "https://example.org/1")])));
+    server.set(
+        "/f",
+        Reply::feed(rss("F", &[("g1", "Road works", "https://example.org/1")])),
+    );
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("f", server.url("/f"))]);
     app::poll_once(&config, &[]).await.unwrap();
     assert!(exported(&config, Feed::Tagged).await.is_empty());
 
-    server.set("/f", Reply::feed(rss("F", &[("g1", "Road works hid human trafficking", "https://example.org/1")])));
+    server.set(
+        "/f",
+        Reply::feed(rss(
+            "F",
+            &[("g1", "Road works hid human trafficking", "https://example.org/1")],
+        )),
+    );
     let second = report(&app::poll_once(&config, &[]).await.unwrap()[0].1);
     assert_eq!((second.new, second.updated), (0, 1));
     let tagged = exported(&config, Feed::Tagged).await;

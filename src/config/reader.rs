@@ -67,6 +67,9 @@ pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
 
 pub type Value<'i> = Spanned<DeValue<'i>>;
 
+/// A string value with where it stands in the file.
+pub type Located<'a> = (&'a str, Range<usize>);
+
 /// A table being read: remembers which keys were asked for, so the rest
 /// can be reported as unknown.
 pub struct Table<'a, 'i> {
@@ -145,20 +148,24 @@ impl<'a, 'i> Table<'a, 'i> {
             _ => None,
         };
         if parsed.is_none() {
-            diag.report(value.span(), self.key_path(key), expected("an integer", value.get_ref()));
+            diag.report(
+                value.span(),
+                self.key_path(key),
+                expected("an integer", value.get_ref()),
+            );
         }
         parsed.map(|n| (n, value.span()))
     }
 
     /// An array of strings; each element keeps its own span.
-    pub fn strings(
-        &mut self,
-        diag: &mut Diagnostics<'_>,
-        key: &str,
-    ) -> Option<(Vec<(&'a str, Range<usize>)>, Range<usize>)> {
+    pub fn strings(&mut self, diag: &mut Diagnostics<'_>, key: &str) -> Option<(Vec<Located<'a>>, Range<usize>)> {
         let value = self.get(key)?;
         let Some(array) = value.get_ref().as_array() else {
-            diag.report(value.span(), self.key_path(key), expected("an array of strings", value.get_ref()));
+            diag.report(
+                value.span(),
+                self.key_path(key),
+                expected("an array of strings", value.get_ref()),
+            );
             return None;
         };
         let mut out = Vec::with_capacity(array.len());

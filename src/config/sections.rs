@@ -129,10 +129,18 @@ fn read_feed(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Feed> 
     })
 }
 
-fn read_sources(diag: &mut Diagnostics<'_>, root: &mut Table<'_, '_>, default_schedule: Option<&str>) -> Option<Vec<Source>> {
+fn read_sources(
+    diag: &mut Diagnostics<'_>,
+    root: &mut Table<'_, '_>,
+    default_schedule: Option<&str>,
+) -> Option<Vec<Source>> {
     let Some((table, span)) = root.table(diag, "sources") else {
         if root.get("sources").is_none() {
-            diag.report(0..0, "sources", "no sources configured: add a [sources.ID] table with a url");
+            diag.report(
+                0..0,
+                "sources",
+                "no sources configured: add a [sources.ID] table with a url",
+            );
         }
         return None;
     };
@@ -160,7 +168,11 @@ fn read_sources(diag: &mut Diagnostics<'_>, root: &mut Table<'_, '_>, default_sc
         t.finish(diag, &["url", "title", "language", "country", "schedule"]);
     }
     if sources.is_empty() && ok {
-        diag.report(span, "sources", "no sources configured: add a [sources.ID] table with a url");
+        diag.report(
+            span,
+            "sources",
+            "no sources configured: add a [sources.ID] table with a url",
+        );
         return None;
     }
     ok.then_some(sources)
@@ -181,7 +193,11 @@ fn read_source(
             http_url(diag, span, t.key_path("url"), text)
         }
         None if t.get("url").is_none() => {
-            diag.report(key_span, t.key_path("url"), "missing: every source needs the address of its feed");
+            diag.report(
+                key_span,
+                t.key_path("url"),
+                "missing: every source needs the address of its feed",
+            );
             None
         }
         None => None,
@@ -268,13 +284,22 @@ fn in_file_order<'a, 'i>(
 }
 
 /// Keyword phrases: each must contain at least one word to match.
-fn phrases(diag: &mut Diagnostics<'_>, t: &Table<'_, '_>, key: &str, items: Vec<(&str, Range<usize>)>) -> Option<Vec<String>> {
+fn phrases(
+    diag: &mut Diagnostics<'_>,
+    t: &Table<'_, '_>,
+    key: &str,
+    items: Vec<(&str, Range<usize>)>,
+) -> Option<Vec<String>> {
     let mut ok = true;
     let mut out = Vec::with_capacity(items.len());
     for (i, (phrase, span)) in items.into_iter().enumerate() {
         if crate::tag::words(phrase).is_empty() {
             let path = format!("{}[{i}]", t.key_path(key));
-            diag.report(span, path, format!("{phrase:?} has no letters or digits, so it can never match"));
+            diag.report(
+                span,
+                path,
+                format!("{phrase:?} has no letters or digits, so it can never match"),
+            );
             ok = false;
         } else {
             out.push(phrase.to_string());
@@ -287,7 +312,9 @@ fn phrases(diag: &mut Diagnostics<'_>, t: &Table<'_, '_>, key: &str, items: Vec<
 fn check_id(diag: &mut Diagnostics<'_>, span: Range<usize>, path: &str, id: &str) -> bool {
     let valid = id.len() <= 64
         && id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if !valid {
         diag.report(
             span,
@@ -302,7 +329,11 @@ fn http_url(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &
     match Url::parse(text.trim()) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Some(url),
         Ok(url) => {
-            diag.report(span, key, format!("{text:?} is not an http or https URL (scheme {:?})", url.scheme()));
+            diag.report(
+                span,
+                key,
+                format!("{text:?} is not an http or https URL (scheme {:?})", url.scheme()),
+            );
             None
         }
         Err(e) => {
@@ -327,7 +358,11 @@ fn duration(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str, defaul
             None
         }
         Err(e) => {
-            diag.report(span, t.key_path(key), format!("{text:?} is not a duration such as \"30s\" or \"2m\" ({e})"));
+            diag.report(
+                span,
+                t.key_path(key),
+                format!("{text:?} is not a duration such as \"30s\" or \"2m\" ({e})"),
+            );
             None
         }
     }

@@ -46,7 +46,10 @@ fn problems(text: &str) -> Vec<String> {
 fn a_valid_file_loads_with_defaults_filled_in() {
     let config = Config::parse(VALID, Path::new("/etc/thbwatch/config.toml")).unwrap();
     assert_eq!(config.server.listen.to_string(), "127.0.0.1:9090");
-    assert_eq!(config.server.base_url.unwrap().as_str(), "https://watch.example.org/thb/");
+    assert_eq!(
+        config.server.base_url.unwrap().as_str(),
+        "https://watch.example.org/thb/"
+    );
     assert_eq!(config.storage.path, Path::new("/etc/thbwatch/data/thb.db"));
     assert_eq!(config.poll.schedule, "0 */10 * * * *");
     assert_eq!(config.poll.timeout, Duration::from_secs(20));
@@ -72,23 +75,65 @@ fn a_minimal_file_needs_only_a_source() {
 fn each_kind_of_mistake_names_its_key_and_line() {
     let base = "[sources.ok]\nurl = \"https://example.org/feed\"\n";
     let cases: &[(&str, &str)] = &[
-        ("[server]\nlisen = \"127.0.0.1:1\"\n", "4:1: server.lisen: unknown key (expected one of: listen, base_url)"),
-        ("[server]\nlisten = \"localhost\"\n", "4:10: server.listen: \"localhost\" is not an IP address"),
-        ("[poll]\nschedule = \"*/15 * *\"\n", "4:12: poll.schedule: \"*/15 * *\" has 3 fields"),
-        ("[poll]\nschedule = \"99 * * * *\"\n", "4:12: poll.schedule: \"99 * * * *\" is not a valid cron expression"),
-        ("[poll]\ntimeout = \"soon\"\n", "4:11: poll.timeout: \"soon\" is not a duration"),
-        ("[poll]\nmax_concurrent = 0\n", "4:18: poll.max_concurrent: 0 is out of range"),
-        ("[feed]\nmax_entries = \"ten\"\n", "4:15: feed.max_entries: expected an integer, found string"),
-        ("[sources.b]\nurl = \"ftp://example.org/x\"\n", "4:7: sources.b.url: \"ftp://example.org/x\" is not an http or https URL"),
-        ("[sources.c]\nurl = \"not a url\"\n", "4:7: sources.c.url: \"not a url\" is not a valid URL"),
-        ("[sources.d]\nurl = \"https://example.org/feed\"\n", "4:7: sources.d.url: same url as sources.ok"),
-        ("[sources.Bad_Id]\nurl = \"https://example.org/b\"\n", "3:10: sources.Bad_Id: \"Bad_Id\" is not a valid id"),
+        (
+            "[server]\nlisen = \"127.0.0.1:1\"\n",
+            "4:1: server.lisen: unknown key (expected one of: listen, base_url)",
+        ),
+        (
+            "[server]\nlisten = \"localhost\"\n",
+            "4:10: server.listen: \"localhost\" is not an IP address",
+        ),
+        (
+            "[poll]\nschedule = \"*/15 * *\"\n",
+            "4:12: poll.schedule: \"*/15 * *\" has 3 fields",
+        ),
+        (
+            "[poll]\nschedule = \"99 * * * *\"\n",
+            "4:12: poll.schedule: \"99 * * * *\" is not a valid cron expression",
+        ),
+        (
+            "[poll]\ntimeout = \"soon\"\n",
+            "4:11: poll.timeout: \"soon\" is not a duration",
+        ),
+        (
+            "[poll]\nmax_concurrent = 0\n",
+            "4:18: poll.max_concurrent: 0 is out of range",
+        ),
+        (
+            "[feed]\nmax_entries = \"ten\"\n",
+            "4:15: feed.max_entries: expected an integer, found string",
+        ),
+        (
+            "[sources.b]\nurl = \"ftp://example.org/x\"\n",
+            "4:7: sources.b.url: \"ftp://example.org/x\" is not an http or https URL",
+        ),
+        (
+            "[sources.c]\nurl = \"not a url\"\n",
+            "4:7: sources.c.url: \"not a url\" is not a valid URL",
+        ),
+        (
+            "[sources.d]\nurl = \"https://example.org/feed\"\n",
+            "4:7: sources.d.url: same url as sources.ok",
+        ),
+        (
+            "[sources.Bad_Id]\nurl = \"https://example.org/b\"\n",
+            "3:10: sources.Bad_Id: \"Bad_Id\" is not a valid id",
+        ),
         ("[sources.e]\ntitle = \"no url\"\n", "sources.e.url: missing"),
-        ("[sources.f]\nurl = \"https://f.example/\"\nlanguage = \"l v\"\n", "5:12: sources.f.language: \"l v\" is not a language tag"),
+        (
+            "[sources.f]\nurl = \"https://f.example/\"\nlanguage = \"l v\"\n",
+            "5:12: sources.f.language: \"l v\" is not a language tag",
+        ),
         ("[tags.t]\nterms = []\n", "4:9: tags.t.terms: empty"),
         ("[tags.t]\nexclude = [\"x\"]\n", "tags.t.terms: missing"),
-        ("[tags.t]\nterms = [\"ok\", \" -- \"]\n", "4:16: tags.t.terms[1]: \" -- \" has no letters or digits"),
-        ("[tags.t]\nterms = [\"a\", 3]\n", "4:15: tags.t.terms[1]: expected a string, found integer"),
+        (
+            "[tags.t]\nterms = [\"ok\", \" -- \"]\n",
+            "4:16: tags.t.terms[1]: \" -- \" has no letters or digits",
+        ),
+        (
+            "[tags.t]\nterms = [\"a\", 3]\n",
+            "4:15: tags.t.terms[1]: expected a string, found integer",
+        ),
         ("[sources.ok]\nurl = \"https://dup.example/\"\n", "duplicate key"),
         ("[colour]\nx = 1\n", "3:2: colour: unknown key"),
     ];
@@ -123,15 +168,30 @@ terms = []
     let keys: Vec<&str> = found.iter().map(|p| p.split(": ").nth(1).unwrap_or("")).collect();
     assert_eq!(
         keys,
-        ["server.listen", "poll.schedule", "poll.timeout", "sources.a.url", "sources.a.colour", "tags.t.terms"],
+        [
+            "server.listen",
+            "poll.schedule",
+            "poll.timeout",
+            "sources.a.url",
+            "sources.a.colour",
+            "tags.t.terms"
+        ],
         "{found:#?}"
     );
 }
 
 #[test]
 fn no_sources_is_an_error() {
-    assert!(problems("[feed]\ntitle = \"x\"\n").iter().any(|p| p.contains("no sources configured")));
-    assert!(problems("[sources]\n").iter().any(|p| p.contains("no sources configured")));
+    assert!(
+        problems("[feed]\ntitle = \"x\"\n")
+            .iter()
+            .any(|p| p.contains("no sources configured"))
+    );
+    assert!(
+        problems("[sources]\n")
+            .iter()
+            .any(|p| p.contains("no sources configured"))
+    );
 }
 
 #[test]
@@ -141,7 +201,10 @@ fn load_reports_the_file_name_with_each_problem() {
     std::fs::write(&path, "[sources.a]\nurl = 5\n").unwrap();
     let message = Config::load(&path).unwrap_err().to_string();
     assert!(message.contains("1 problem"), "{message}");
-    assert!(message.contains("config.toml:2:7: sources.a.url: expected a string, found integer"), "{message}");
+    assert!(
+        message.contains("config.toml:2:7: sources.a.url: expected a string, found integer"),
+        "{message}"
+    );
     let missing = Config::load(&dir.path().join("absent.toml")).unwrap_err();
     assert!(matches!(missing, Error::Read { .. }));
 }

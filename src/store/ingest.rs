@@ -64,16 +64,12 @@ impl Store {
         let id = source.as_str().to_string();
         self.call(move |conn| {
             let found = conn
-                .query_row(
-                    "SELECT etag, last_modified FROM sources WHERE id = ?1",
-                    [id],
-                    |row| {
-                        Ok(Validators {
-                            etag: row.get(0)?,
-                            last_modified: row.get(1)?,
-                        })
-                    },
-                )
+                .query_row("SELECT etag, last_modified FROM sources WHERE id = ?1", [id], |row| {
+                    Ok(Validators {
+                        etag: row.get(0)?,
+                        last_modified: row.get(1)?,
+                    })
+                })
                 .optional()?;
             Ok(found.unwrap_or_default())
         })
@@ -249,9 +245,8 @@ fn update_item(tx: &Transaction<'_>, row_id: i64, item: &Item, now: DateTime<Utc
 }
 
 fn insert_tags(tx: &Transaction<'_>, row_id: i64, matches: &[Match]) -> Result<(), Error> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT OR IGNORE INTO item_tags (item_id, tag, term, field) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+    let mut stmt =
+        tx.prepare_cached("INSERT OR IGNORE INTO item_tags (item_id, tag, term, field) VALUES (?1, ?2, ?3, ?4)")?;
     for m in matches {
         stmt.execute(params![row_id, m.tag, m.term, m.field.as_str()])?;
     }

@@ -103,7 +103,9 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         language: row.get(10)?,
         published: row.get::<_, Option<String>>(11)?.and_then(|s| parse_time(&s)),
         updated: parse_time(&row.get::<_, String>(12)?).unwrap_or_default(),
-        tags: tags.map(|t| t.split(' ').map(str::to_string).collect()).unwrap_or_default(),
+        tags: tags
+            .map(|t| t.split(' ').map(str::to_string).collect())
+            .unwrap_or_default(),
     })
 }
 

@@ -84,20 +84,39 @@ impl FeedServer {
 
     /// The headers of every request made for `path`, oldest first.
     pub fn requests(&self, path: &str) -> Vec<HeaderMap> {
-        self.state.lock().unwrap().requests.get(path).cloned().unwrap_or_default()
+        self.state
+            .lock()
+            .unwrap()
+            .requests
+            .get(path)
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
 fn answer(state: &Mutex<State>, request: Request<Body>) -> Response<Body> {
     let path = request.uri().path().to_string();
     let mut state = state.lock().unwrap();
-    state.requests.entry(path.clone()).or_default().push(request.headers().clone());
+    state
+        .requests
+        .entry(path.clone())
+        .or_default()
+        .push(request.headers().clone());
     let Some(reply) = state.replies.get(&path).cloned() else {
-        return Response::builder().status(404).body(Body::from("no such fixture")).unwrap();
+        return Response::builder()
+            .status(404)
+            .body(Body::from("no such fixture"))
+            .unwrap();
     };
-    let sent_etag = request.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+    let sent_etag = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok());
     if reply.etag.is_some() && sent_etag == reply.etag.as_deref() {
-        return Response::builder().status(StatusCode::NOT_MODIFIED).body(Body::empty()).unwrap();
+        return Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .body(Body::empty())
+            .unwrap();
     }
     let mut response = Response::builder()
         .status(reply.status)

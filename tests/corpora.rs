@@ -1,0 +1,139 @@
+//! Robustness sweep: every file of the shared feed corpora (feedparser,
+//! the W3C validator, feed-rs) goes through parse + normalise + tag + Atom
+//! rendering without a panic or a hang. Skips, saying so, when the corpora
+//! are absent (a user's fresh clone).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use thbwatch::config::TagRule;
+use thbwatch::model::{Entry, Field, SourceId};
+use thbwatch::normalize::{self, Context};
+use thbwatch::publish::{self, FeedInfo};
+use thbwatch::tag::Tagger;
+
+/// One file may take this long before the sweep calls it a hang.
+const PER_FILE: Duration = Duration::from_secs(10);
+
+fn corpora_dir() -> PathBuf {
+    std::env::var_os("THBWATCH_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"))
+}
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// The whole per-file pipeline short of the network and the database.
+fn sweep_one(path: &Path, tagger: &Tagger) {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let base = url::Url::parse("https://example.org/feed/").unwrap();
+    let Ok(feed) = thbwatch::parse::parse(&bytes, None, base.as_str()) else {
+        return; // not a feed: an error is the right answer
+    };
+    let cx = Context {
+        base: &base,
+        source_language: None,
+        feed_language: feed.language.as_deref(),
+    };
+    let mut entries = Vec::new();
+    for raw in feed.entries {
+        let item = normalize::item(raw, &cx);
+        let text = item.content.as_deref().map(normalize::html_to_text).unwrap_or_default();
+        let matches = tagger.tag(&[(Field::Title, &item.title), (Field::Content, &text)]);
+        entries.push(Entry {
+            entry_id: thbwatch::model::name_urn(&["sweep", &item.key]),
+            source_id: SourceId::new("sweep"),
+            source_title: "sweep".into(),
+            source_url: base.to_string(),
+            source_link: None,
+            link: item.link,
+            title: item.title,
+            summary: item.summary,
+            content: item.content,
+            author: item.author,
+            language: item.language,
+            published: item.published,
+            updated: item.updated.unwrap_or_default(),
+            tags: matches.into_iter().map(|m| m.tag).collect(),
+        });
+    }
+    let info = FeedInfo {
+        title: "sweep",
+        id: "urn:sweep".into(),
+        self_url: None,
+    };
+    let xml = publish::atom(&info, &entries);
+    // What we render must itself parse.
+    thbwatch::parse::parse(xml.as_bytes(), None, base.as_str())
+        .unwrap_or_else(|e| panic!("rendered Atom does not parse: {e}"));
+}
+
+#[test]
+fn every_corpus_file_goes_through_the_pipeline_without_panic_or_hang() {
+    let dir = corpora_dir();
+    if !dir.is_dir() {
+        eprintln!(
+            "SKIPPED: no feed corpora at {} (set THBWATCH_CORPORA to run the sweep)",
+            dir.display()
+        );
+        return;
+    }
+    let mut paths = Vec::new();
+    files(&dir, &mut paths);
+    paths.sort();
+    assert!(paths.len() > 100, "only {} files under {}", paths.len(), dir.display());
+    let rules = [TagRule {
+        name: "trafficking".into(),
+        label: None,
+        description: None,
+        terms: vec!["human trafficking".into(), "feed".into(), "торговля людьми".into()],
+        exclude: vec!["drug trafficking".into()],
+    }];
+    let tagger = Tagger::new(&rules).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let worker_paths = paths.clone();
+    let worker = std::thread::spawn(move || {
+        for (index, path) in worker_paths.iter().enumerate() {
+            let outcome = catch_unwind(AssertUnwindSafe(|| sweep_one(path, &tagger)));
+            let panic = outcome.err().map(|p| {
+                p.downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            });
+            if tx.send((index, panic)).is_err() {
+                return;
+            }
+        }
+    });
+    let mut panics = Vec::new();
+    for expected in 0..paths.len() {
+        match rx.recv_timeout(PER_FILE) {
+            Ok((index, Some(message))) => {
+                panics.push(format!("{}: {}", paths[index].display(), message.unwrap_or_default()))
+            }
+            Ok(_) => {}
+            Err(_) => panic!("hang: {} took longer than {PER_FILE:?}", paths[expected].display()),
+        }
+    }
+    worker.join().unwrap();
+    assert!(
+        panics.is_empty(),
+        "{} of {} files panicked:\n{}",
+        panics.len(),
+        paths.len(),
+        panics.join("\n")
+    );
+    eprintln!("swept {} corpus files", paths.len());
+}
