@@ -1,0 +1,59 @@
+//! The published Atom documents are valid against the RELAX NG schema of
+//! RFC 4287 (checked with Debian's `jing`). Skips, saying so, when jing or
+//! the schema is absent.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{FeedServer, Reply, TAGS, fixture, write_config};
+use thbwatch::config::Config;
+use thbwatch::feeds::Feed;
+
+fn jing_available() -> bool {
+    Command::new("jing").arg("-h").output().is_ok()
+}
+
+#[tokio::test]
+async fn exported_feeds_validate_against_the_atom_schema() {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schema/atom.rnc");
+    if !schema.is_file() || !jing_available() {
+        eprintln!("SKIPPED: needs `jing` (apt-get install jing) and {}", schema.display());
+        return;
+    }
+    let server = FeedServer::start().await;
+    server.set("/cbss", Reply::feed(fixture("cbss.xml")));
+    server.set("/lv", Reply::feed(fixture("lv-interior.xml")));
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[server]\nbase_url = \"https://watch.example.org/thb/\"\n\n[sources.cbss]\nurl = \"{}\"\n\n[sources.lv]\nurl = \"{}\"\n{TAGS}",
+        server.url("/cbss"),
+        server.url("/lv")
+    );
+    let config = Config::load(&write_config(dir.path(), &text)).unwrap();
+    thbwatch::app::poll_once(&config, &[]).await.unwrap();
+
+    for feed in [Feed::Tagged, Feed::All, Feed::Tag("trafficking".into())] {
+        let xml = thbwatch::app::export(&config, &feed).await.unwrap();
+        assert!(xml.contains("<entry"), "{feed:?} has entries to check");
+        let file = dir.path().join("feed.atom");
+        std::fs::write(&file, &xml).unwrap();
+        let output = Command::new("jing").arg("-c").arg(&schema).arg(&file).output().unwrap();
+        assert!(
+            output.status.success(),
+            "{feed:?} is not valid Atom:\n{}{}\n{xml}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    // An empty feed is valid too.
+    let info = thbwatch::publish::FeedInfo {
+        title: "empty",
+        id: "urn:example:empty".into(),
+        self_url: None,
+    };
+    let file = dir.path().join("empty.atom");
+    std::fs::write(&file, thbwatch::publish::atom(&info, &[])).unwrap();
+    assert!(Command::new("jing").arg("-c").arg(&schema).arg(&file).status().unwrap().success());
+}
