@@ -19,8 +19,9 @@ pub fn normalize_cron(expr: &str) -> Result<String, String> {
         5 => format!("0 {}", fields.join(" ")),
         6 => fields.join(" "),
         n => {
+            let fields = if n == 1 { "field" } else { "fields" };
             return Err(format!(
-                "{expr:?} has {n} fields: use 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)"
+                "{expr:?} has {n} {fields}: use 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)"
             ));
         }
     };

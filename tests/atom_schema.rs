@@ -55,5 +55,13 @@ async fn exported_feeds_validate_against_the_atom_schema() {
     };
     let file = dir.path().join("empty.atom");
     std::fs::write(&file, thbwatch::publish::atom(&info, &[])).unwrap();
-    assert!(Command::new("jing").arg("-c").arg(&schema).arg(&file).status().unwrap().success());
+    assert!(
+        Command::new("jing")
+            .arg("-c")
+            .arg(&schema)
+            .arg(&file)
+            .status()
+            .unwrap()
+            .success()
+    );
 }

@@ -52,9 +52,11 @@ impl Store {
             .spawn(move || match schema::open(&owned_path) {
                 Ok(mut conn) => {
                     let _ = ready_tx.send(Ok(()));
-                    // Runs until every Store handle is gone.
+                    // Runs until every Store handle is gone. A panicking job
+                    // (a bug) fails its own caller, not the whole store: its
+                    // reply channel drops, and any open transaction rolls back.
                     for job in queue {
-                        job(&mut conn);
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut conn)));
                     }
                 }
                 Err(e) => {
