@@ -1,7 +1,7 @@
 //! [`RawEntry`] ─▶ [`Item`]: stable item keys, absolute and canonical
 //! links, plain-text titles, HTML bodies, dates. Pure functions, no I/O.
 
-use quick_xml::escape::{escape, resolve_html5_entity, unescape_with};
+use quick_xml::escape::{escape, resolve_html5_entity};
 use sha2::{Digest, Sha256};
 use url::Url;
 
@@ -152,25 +152,74 @@ pub fn html_to_text(html: &str) -> String {
         out.push_str(&rest[..open]);
         out.push(' ');
         let tag = &rest[open..];
-        let skip_to = ["script", "style"]
-            .iter()
-            .find(|name| tag.get(1..1 + name.len()).is_some_and(|t| t.eq_ignore_ascii_case(name)))
-            .and_then(|name| find_ignore_case(tag, &format!("</{name}")));
-        let after = skip_to.unwrap_or(0);
-        match tag[after..].find('>') {
-            Some(close) => rest = &tag[after + close + 1..],
+        // Script and style hold code, not text: skip to their end tag (or
+        // to the end of the document when it never comes, as browsers do).
+        let code_element = ["script", "style"]
+            .into_iter()
+            .find(|name| tag.get(1..1 + name.len()).is_some_and(|t| t.eq_ignore_ascii_case(name)));
+        let after = match code_element {
+            Some(name) => match find_ignore_case(tag, &format!("</{name}")) {
+                Some(end) => end,
+                None => {
+                    rest = "";
+                    break;
+                }
+            },
+            None => 0,
+        };
+        rest = match tag[after..].find('>') {
+            Some(close) => &tag[after + close + 1..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    collapse_whitespace(&decode_entities(&out))
+}
+
+/// Decodes named (HTML5) and numeric character references, leaving
+/// anything that is not one as written: publishers' text is full of stray
+/// ampersands ("AT&T", "R&D") that a strict XML unescaper rejects outright.
+fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let candidate = &rest[amp + 1..];
+        let decoded = candidate
+            .find(';')
+            .filter(|end| *end > 0 && *end <= 32)
+            .and_then(|end| Some((character_reference(&candidate[..end])?, end)));
+        match decoded {
+            Some((replacement, end)) => {
+                out.push_str(&replacement);
+                rest = &candidate[end + 1..];
+            }
             None => {
-                rest = "";
+                out.push('&');
+                rest = candidate;
             }
         }
     }
     out.push_str(rest);
-    let decoded = unescape_with(&out, resolve_html5_entity).map_or_else(|_| out.clone(), |s| s.into_owned());
-    collapse_whitespace(&decoded)
+    out
 }
 
+fn character_reference(name: &str) -> Option<String> {
+    if let Some(number) = name.strip_prefix('#') {
+        let code = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => number.parse().ok()?,
+        };
+        return char::from_u32(code).map(String::from);
+    }
+    resolve_html5_entity(name).map(str::to_string)
+}
+
+/// Byte offset of an ASCII `needle` in `haystack`, ignoring ASCII case,
+/// without copying the haystack (a document may hold thousands of scripts).
 fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
-    haystack.to_ascii_lowercase().find(&needle.to_ascii_lowercase())
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 fn collapse_whitespace(s: &str) -> String {
@@ -262,6 +311,11 @@ mod tests {
         );
         assert_eq!(html_to_text("broken <a href="), "broken");
         assert_eq!(html_to_text("AT&T &bogus stays"), "AT&T &bogus stays");
+        assert_eq!(
+            html_to_text("R&D &amp; trafficking&#8203;&#x17E;&nope;"),
+            "R&D & trafficking\u{200B}ž&nope;"
+        );
+        assert_eq!(html_to_text("x<SCRIPT>a</Script>y<script>never closed"), "x y");
     }
 
     #[test]
