@@ -59,12 +59,14 @@ impl Store {
         .await
     }
 
-    /// The validators to send on the next request to a source.
-    pub async fn validators(&self, source: &SourceId) -> Result<Validators, Error> {
-        let id = source.as_str().to_string();
+    /// The validators to send on the next request to a source, if they
+    /// were given for this `url` (a moved feed starts afresh).
+    pub async fn validators(&self, source: &SourceId, url: &str) -> Result<Validators, Error> {
+        let (id, url) = (source.as_str().to_string(), url.to_string());
         self.call(move |conn| {
+            let sql = "SELECT etag, last_modified FROM sources WHERE id = ?1 AND url = ?2";
             let found = conn
-                .query_row("SELECT etag, last_modified FROM sources WHERE id = ?1", [id], |row| {
+                .query_row(sql, [id, url], |row| {
                     Ok(Validators {
                         etag: row.get(0)?,
                         last_modified: row.get(1)?,
@@ -151,10 +153,7 @@ fn store_item(
             let original = find_original(tx, source, item)?;
             let row_id = insert_item(tx, source, item, now, original)?;
             insert_tags(tx, row_id, &tagged.matches)?;
-            if let Some(original) = original {
-                // The article shows once, under the first source; it carries
-                // every tag any of its copies earned.
-                insert_tags(tx, original, &tagged.matches)?;
+            if original.is_some() {
                 report.duplicates += 1;
             } else {
                 report.new += 1;

@@ -29,9 +29,18 @@ pub struct SourceHealth {
     pub items: i64,
 }
 
-const ENTRY_COLUMNS: &str = "i.entry_id, i.source_id, COALESCE(s.title, s.feed_title, s.id), s.url, s.site_link,
-    i.link, i.title, i.summary, i.content, i.author, i.language, i.published, i.updated,
-    (SELECT group_concat(tag, ' ') FROM (SELECT tag FROM item_tags WHERE item_id = i.id ORDER BY tag))";
+/// The rows whose tags an article carries: itself and its cross-source
+/// duplicates.
+const COPIES: &str = "(SELECT i.id UNION ALL SELECT d.id FROM items d WHERE d.duplicate_of = i.id)";
+
+fn entry_columns() -> String {
+    format!(
+        "i.entry_id, i.source_id, COALESCE(s.title, s.feed_title, s.id), s.url, s.site_link,
+         i.link, i.title, i.summary, i.content, i.author, i.language, i.published, i.updated,
+         (SELECT group_concat(tag, ' ') FROM
+            (SELECT DISTINCT tag FROM item_tags WHERE item_id IN {COPIES} ORDER BY tag))"
+    )
+}
 
 impl Store {
     /// Entries newest first; cross-source duplicates show once, under the
@@ -39,15 +48,20 @@ impl Store {
     pub async fn entries(&self, query: EntryQuery) -> Result<Vec<Entry>, Error> {
         self.call(move |conn| {
             let mut sql = format!(
-                "SELECT {ENTRY_COLUMNS} FROM items i JOIN sources s ON s.id = i.source_id
-                 WHERE i.duplicate_of IS NULL"
+                "SELECT {} FROM items i JOIN sources s ON s.id = i.source_id
+                 WHERE i.duplicate_of IS NULL",
+                entry_columns()
             );
             let mut args: Vec<Value> = Vec::new();
             if let Some(tag) = &query.tag {
-                sql.push_str(" AND EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = i.id AND t.tag = ?)");
+                sql.push_str(&format!(
+                    " AND EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id IN {COPIES} AND t.tag = ?)"
+                ));
                 args.push(Value::Text(tag.clone()));
             } else if query.tagged_only {
-                sql.push_str(" AND EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = i.id)");
+                sql.push_str(&format!(
+                    " AND EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id IN {COPIES})"
+                ));
             }
             if let Some(source) = &query.source {
                 sql.push_str(" AND i.source_id = ?");

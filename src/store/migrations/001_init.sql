@@ -39,8 +39,12 @@ CREATE TABLE items (
 
 CREATE INDEX items_canonical_link ON items(canonical_link) WHERE canonical_link IS NOT NULL;
 CREATE INDEX items_sort ON items(sort_time DESC, id DESC) WHERE duplicate_of IS NULL;
+CREATE INDEX items_duplicate_of ON items(duplicate_of) WHERE duplicate_of IS NOT NULL;
 
--- Why an item carries a tag: the term and the field that matched.
+-- Why an item carries a tag: the term and the field that matched. Only the
+-- item's own matches: an article's tags are the union over it and its
+-- cross-source duplicates, computed when read, so an edit of any copy
+-- never loses the tags the others earned.
 CREATE TABLE item_tags (
     item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
     tag     TEXT NOT NULL,
