@@ -155,19 +155,23 @@ impl Config {
         Err(problems)
     }
 
-    /// Sources selected by id; an unknown id is an error naming it.
+    /// Sources selected by id, each once, in the order first named (all
+    /// when none are named); an unknown id is an error naming it.
     pub fn select_sources(&self, ids: &[String]) -> Result<Vec<&Source>, String> {
         if ids.is_empty() {
             return Ok(self.sources.iter().collect());
         }
-        ids.iter()
-            .map(|id| {
-                self.sources.iter().find(|s| s.id.as_str() == id).ok_or_else(|| {
-                    let known: Vec<&str> = self.sources.iter().map(|s| s.id.as_str()).collect();
-                    format!("no source with id {id:?} (configured: {})", known.join(", "))
-                })
-            })
-            .collect()
+        let mut selected: Vec<&Source> = Vec::new();
+        for id in ids {
+            let source = self.sources.iter().find(|s| s.id.as_str() == id).ok_or_else(|| {
+                let known: Vec<&str> = self.sources.iter().map(|s| s.id.as_str()).collect();
+                format!("no source with id {id:?} (configured: {})", known.join(", "))
+            })?;
+            if !selected.iter().any(|s| s.id == source.id) {
+                selected.push(source);
+            }
+        }
+        Ok(selected)
     }
 }
 

@@ -99,8 +99,11 @@ fn read_poll(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Poll> 
     let max_body_bytes = bounded(diag, t, "max_body_bytes", DEFAULT_MAX_BODY_BYTES, 1024..=1 << 30);
     let user_agent = match t.string(diag, "user_agent") {
         None => Some(default_user_agent()),
-        Some((text, span)) if text.trim().is_empty() || text.contains(['\r', '\n']) => {
-            diag.report(span, t.key_path("user_agent"), "must be one non-empty line");
+        Some((text, span))
+            if text.trim().is_empty() || !text.chars().all(|c| c == '\t' || (' '..='~').contains(&c)) =>
+        {
+            let message = "must be one non-empty line of printable ASCII (an HTTP header value)";
+            diag.report(span, t.key_path("user_agent"), message);
             None
         }
         Some((text, _)) => Some(text.to_string()),
@@ -327,6 +330,15 @@ fn check_id(diag: &mut Diagnostics<'_>, span: Range<usize>, path: &str, id: &str
 
 fn http_url(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &str) -> Option<Url> {
     match Url::parse(text.trim()) {
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => {
+            // The URL is published in every entry's <source>: a password in it would leak.
+            diag.report(
+                span,
+                key,
+                "must not contain a user name or password (it would be published in the feeds)",
+            );
+            None
+        }
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Some(url),
         Ok(url) => {
             diag.report(

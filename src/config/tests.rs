@@ -112,6 +112,14 @@ fn each_kind_of_mistake_names_its_key_and_line() {
             "4:7: sources.c.url: \"not a url\" is not a valid URL",
         ),
         (
+            "[sources.u]\nurl = \"https://user:pw@example.org/f\"\n",
+            "4:7: sources.u.url: must not contain a user name or password",
+        ),
+        (
+            "[poll]\nuser_agent = \"bot\\u0001\"\n",
+            "4:14: poll.user_agent: must be one non-empty line of printable ASCII",
+        ),
+        (
             "[sources.d]\nurl = \"https://example.org/feed\"\n",
             "4:7: sources.d.url: same url as sources.ok",
         ),
@@ -214,6 +222,7 @@ fn select_sources_names_unknown_ids() {
     let config = Config::parse(VALID, Path::new("c.toml")).unwrap();
     assert_eq!(config.select_sources(&[]).unwrap().len(), 2);
     assert_eq!(config.select_sources(&["cbss".into()]).unwrap().len(), 1);
+    assert_eq!(config.select_sources(&["cbss".into(), "cbss".into()]).unwrap().len(), 1);
     let err = config.select_sources(&["nope".into()]).unwrap_err();
     assert!(err.contains("\"nope\"") && err.contains("cbss, lv-interior"), "{err}");
 }
