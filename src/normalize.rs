@@ -31,15 +31,17 @@ pub fn item(raw: RawEntry, cx: &Context<'_>) -> Item {
         published,
         content.as_deref().or(summary.as_deref()),
     );
+    // The canonical link: a new tracking parameter is not an edit.
     let content_hash = sha256_hex(&[
         &title,
-        link.as_deref().unwrap_or(""),
+        canonical_link.as_deref().or(link.as_deref()).unwrap_or(""),
         summary.as_deref().unwrap_or(""),
         content.as_deref().unwrap_or(""),
     ]);
-    let language = (raw.language.as_deref().or(cx.source_language).or(cx.feed_language))
-        .map(|l| l.trim().to_ascii_lowercase())
-        .filter(|l| !l.is_empty());
+    let language = [raw.language.as_deref(), cx.source_language, cx.feed_language]
+        .into_iter()
+        .flatten()
+        .find_map(language_tag);
     Item {
         key,
         link,
@@ -54,6 +56,18 @@ pub fn item(raw: RawEntry, cx: &Context<'_>) -> Item {
         updated: raw.updated,
         content_hash,
     }
+}
+
+/// A language as `xml:lang` accepts it (`lv`, `en-gb`): `lv_LV` is
+/// mended, anything else that does not fit is dropped.
+fn language_tag(text: &str) -> Option<String> {
+    let tag = text.trim().replace('_', "-").to_ascii_lowercase();
+    let mut parts = tag.split('-');
+    let primary_ok = parts
+        .next()
+        .is_some_and(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
+    let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    (primary_ok && rest_ok).then_some(tag)
 }
 
 /// GUID, else canonical link, else a hash of what the entry says: never
@@ -332,5 +346,19 @@ mod tests {
         assert_eq!(item.summary.as_deref(), Some("1 &lt; 2"));
         assert_eq!(item.title, "1 < 2");
         assert_eq!(item.language.as_deref(), Some("lv"));
+    }
+
+    #[test]
+    fn languages_are_mended_or_dropped() {
+        let cases = [
+            ("lv_LV", Some("lv-lv")),
+            (" EN-gb ", Some("en-gb")),
+            ("lv lv", None),
+            ("", None),
+            ("русский", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(language_tag(input).as_deref(), expected, "{input:?}");
+        }
     }
 }

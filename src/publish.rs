@@ -63,8 +63,15 @@ fn write_entry(out: &mut String, e: &Entry) {
     if let Some(summary) = &e.summary {
         out.push_str(&format!("    <summary type=\"html\">{}</summary>\n", escape(summary)));
     }
-    if let Some(content) = &e.content {
-        out.push_str(&format!("    <content type=\"html\">{}</content>\n", escape(content)));
+    // RFC 4287 4.1.1.1: an entry without an alternate link must have content.
+    let content = match (&e.content, &e.link, &e.summary) {
+        (Some(content), _, _) => Some(content.clone()),
+        (None, None, Some(summary)) => Some(summary.clone()),
+        (None, None, None) => Some(escape(&e.title)),
+        (None, Some(_), _) => None,
+    };
+    if let Some(content) = content {
+        out.push_str(&format!("    <content type=\"html\">{}</content>\n", escape(&content)));
     }
     out.push_str("    <source>\n");
     element(out, 3, "id", &e.source_url);
@@ -162,5 +169,27 @@ mod tests {
             xml.contains("<link rel=\"self\" type=\"application/atom+xml\" href=\"http://127.0.0.1:8080/feed.atom\"/>")
         );
         assert!(!xml.contains('\u{1}'));
+    }
+
+    #[test]
+    fn an_entry_without_link_always_has_content() {
+        let info = FeedInfo {
+            title: "T",
+            id: "urn:x".into(),
+            self_url: None,
+        };
+        let mut bare = entry();
+        bare.link = None;
+        let xml = atom(&info, std::slice::from_ref(&bare));
+        assert!(
+            xml.contains("<content type=\"html\">&lt;p&gt;Cilvēku tirdzniecība&lt;/p&gt;</content>"),
+            "{xml}"
+        );
+        bare.summary = None;
+        let xml = atom(&info, &[bare]);
+        assert!(
+            xml.contains("<content type=\"html\">Trafficking &amp;lt;report&amp;gt; </content>"),
+            "{xml}"
+        );
     }
 }

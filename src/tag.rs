@@ -8,7 +8,10 @@
 //! matches in that field, so "drug trafficking" in the title cancels a
 //! "trafficking" match in the title but not one in the content.
 
+use std::borrow::Cow;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use crate::config::TagRule;
 use crate::model::{Field, Match};
@@ -117,9 +120,16 @@ pub fn words(text: &str) -> Vec<String> {
 /// Text as ` word word … ` with single spaces, so a needle ` a b ` can only
 /// match whole words.
 fn normalise(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
+    // Composed form first: a decomposed "ē" (e + combining macron) would
+    // otherwise split the word at the mark. Most text already is NFC.
+    let composed: Cow<'_, str> = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfc().collect())
+    };
+    let mut out = String::with_capacity(composed.len() + 2);
     out.push(' ');
-    for c in text.chars() {
+    for c in composed.chars() {
         if is_invisible(c) {
             continue;
         }
@@ -210,6 +220,14 @@ mod tests {
                 ("smuggling".into(), "migrant smuggling".into(), Field::Content),
             ]
         );
+    }
+
+    #[test]
+    fn decomposed_letters_match_composed_terms() {
+        let t = Tagger::new(&[rule("thb", &["cilvēku tirdzniecība"], &[]), rule("ku", &["ku"], &[])]).unwrap();
+        let decomposed = "Cilve\u{304}ku tirdzniecI\u{304}ba";
+        let found: Vec<String> = tags(&t, decomposed, "").into_iter().map(|m| m.0).collect();
+        assert_eq!(found, ["thb"]);
     }
 
     #[test]
