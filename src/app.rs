@@ -30,13 +30,13 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(20);
 /// Runs the daemon until SIGINT or SIGTERM.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = Store::open(&config.storage.path).await?;
-    let pipeline = pipeline(&config, store.clone())?;
+    let token = CancellationToken::new();
+    let pipeline = pipeline(&config, store.clone(), token.clone())?;
     let listener = TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {} (server.listen)", config.server.listen))?;
     info!(address = %listener.local_addr()?, "listening");
 
-    let token = CancellationToken::new();
     let tracker = TaskTracker::new();
     let router = server::router(store.clone(), feed_settings(&config));
     let server_token = token.clone();
@@ -146,7 +146,9 @@ pub async fn poll_once(config: &Config, ids: &[String]) -> anyhow::Result<Vec<(S
         .cloned()
         .collect();
     let store = Store::open(&config.storage.path).await?;
-    let pipeline = pipeline(config, store)?;
+    // Nothing cancels a one-off poll: Ctrl-C ends the process, and SQLite
+    // rolls back whatever transaction was open.
+    let pipeline = pipeline(config, store, CancellationToken::new())?;
     let limit = Arc::new(Semaphore::new(config.poll.max_concurrent));
     let mut tasks = JoinSet::new();
     for (index, source) in selected.into_iter().enumerate() {
@@ -165,22 +167,37 @@ pub async fn poll_once(config: &Config, ids: &[String]) -> anyhow::Result<Vec<(S
     Ok(results.into_iter().map(|(_, id, status)| (id, status)).collect())
 }
 
+/// Whether the configuration has the tag or source a feed names.
+pub fn check_feed(config: &Config, feed: &Feed) -> Result<(), String> {
+    let names = |names: Vec<&str>| {
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    match feed {
+        Feed::Tag(tag) if !config.tags.iter().any(|t| &t.name == tag) => Err(format!(
+            "no tag named {tag:?} (configured: {})",
+            names(config.tags.iter().map(|t| t.name.as_str()).collect())
+        )),
+        Feed::Source(id) if !config.sources.iter().any(|s| &s.id == id) => Err(format!(
+            "no source with id {:?} (configured: {})",
+            id.as_str(),
+            names(config.sources.iter().map(|s| s.id.as_str()).collect())
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The Atom document the server would serve for `feed`.
 pub async fn export(config: &Config, feed: &Feed) -> anyhow::Result<String> {
-    match feed {
-        Feed::Tag(tag) if !config.tags.iter().any(|t| &t.name == tag) => {
-            anyhow::bail!("no tag named {tag:?} in {}", config.path.display())
-        }
-        Feed::Source(id) if !config.sources.iter().any(|s| &s.id == id) => {
-            anyhow::bail!("no source with id {id:?} in {}", config.path.display())
-        }
-        _ => {}
-    }
+    check_feed(config, feed).map_err(anyhow::Error::msg)?;
     let store = Store::open(&config.storage.path).await?;
     Ok(feeds::render(&store, &feed_settings(config), feed).await?)
 }
 
-fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline> {
+fn pipeline(config: &Config, store: Store, cancel: CancellationToken) -> anyhow::Result<Pipeline> {
     let fetcher = Fetcher::new(fetch::Settings {
         user_agent: config.poll.user_agent.clone(),
         connect_timeout: config.poll.timeout.min(Duration::from_secs(10)),
@@ -191,6 +208,7 @@ fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline> {
         store,
         tagger: Arc::new(Tagger::new(&config.tags)?),
         timeout: config.poll.timeout,
+        cancel,
     })
 }
 

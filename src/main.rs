@@ -69,6 +69,10 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
+    if let Err(problem) = check_arguments(&cli.command, &config) {
+        eprintln!("thbwatch: {problem}");
+        return ExitCode::from(EXIT_CONFIG);
+    }
     if let Command::Check = cli.command {
         println!(
             "{}: ok ({} sources, {} tags)",
@@ -111,15 +115,31 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Export { all, tag, source } => {
-            let feed = match (all, tag, source) {
-                (true, _, _) => Feed::All,
-                (_, Some(tag), _) => Feed::Tag(tag),
-                (_, _, Some(id)) => Feed::Source(SourceId::new(id)),
-                _ => Feed::Tagged,
-            };
+            let feed = export_feed(all, tag, source);
             print!("{}", thbwatch::app::export(&config, &feed).await?);
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Ids and tags named on the command line must exist: a typo is a usage
+/// error (exit 2), found before anything runs.
+fn check_arguments(command: &Command, config: &Config) -> Result<(), String> {
+    match command {
+        Command::Poll { ids } => config.select_sources(ids).map(drop),
+        Command::Export { all, tag, source } => {
+            thbwatch::app::check_feed(config, &export_feed(*all, tag.clone(), source.clone()))
+        }
+        Command::Run | Command::Check => Ok(()),
+    }
+}
+
+fn export_feed(all: bool, tag: Option<String>, source: Option<String>) -> Feed {
+    match (all, tag, source) {
+        (true, _, _) => Feed::All,
+        (_, Some(tag), _) => Feed::Tag(tag),
+        (_, _, Some(id)) => Feed::Source(SourceId::new(id)),
+        _ => Feed::Tagged,
     }
 }
 
@@ -131,6 +151,7 @@ fn poll_line(id: &SourceId, status: &Status) -> String {
         ),
         Status::NotModified => format!("{id}: not modified"),
         Status::Failed(error) => format!("{id}: error: {error}"),
+        Status::Abandoned => format!("{id}: abandoned"),
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info, info_span, warn};
 
 use crate::config::Source;
@@ -22,6 +23,9 @@ pub struct Pipeline {
     pub store: Store,
     pub tagger: Arc<Tagger>,
     pub timeout: Duration,
+    /// Cancelled at shutdown: a fetch still under way is abandoned (nothing
+    /// is written yet); an ingest already started finishes.
+    pub cancel: CancellationToken,
 }
 
 /// How a poll ended for its source.
@@ -31,6 +35,8 @@ pub enum Status {
     NotModified,
     /// The source failed (network, HTTP, not a feed); the error is stored.
     Failed(String),
+    /// Shutdown came before the fetch finished; nothing was written.
+    Abandoned,
 }
 
 /// Polls `source` once. Only a database failure is an `Err`: the source's
@@ -39,8 +45,14 @@ pub async fn poll(pipeline: &Pipeline, source: &Source) -> Result<Status, store:
     let span = info_span!("poll", source = %source.id);
     async move {
         let started = Instant::now();
-        let validators = pipeline.store.validators(&source.id).await?;
-        let outcome = fetch_and_process(pipeline, source, &validators).await;
+        let validators = pipeline.store.validators(&source.id, source.url.as_str()).await?;
+        let outcome = tokio::select! {
+            _ = pipeline.cancel.cancelled() => {
+                info!(source = %source.id, "poll abandoned: shutting down");
+                return Ok(Status::Abandoned);
+            }
+            outcome = fetch_and_process(pipeline, source, &validators) => outcome,
+        };
         let failure = match &outcome {
             PollOutcome::Failed { error } => Some(error.clone()),
             _ => None,
@@ -57,7 +69,7 @@ pub async fn poll(pipeline: &Pipeline, source: &Source) -> Result<Status, store:
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let status = match failure {
             Some(error) => {
-                warn!(status = "error", %error, elapsed_ms, "poll failed");
+                warn!(source = %source.id, status = "error", %error, elapsed_ms, "poll failed");
                 Status::Failed(error)
             }
             None if fetched => {
@@ -71,7 +83,7 @@ pub async fn poll(pipeline: &Pipeline, source: &Source) -> Result<Status, store:
                 Status::Fetched(report)
             }
             None => {
-                info!(status = "not modified", new = 0, tagged = 0, elapsed_ms, "polled");
+                info!(source = %source.id, status = "not modified", new = 0, tagged = 0, elapsed_ms, "polled");
                 Status::NotModified
             }
         };
