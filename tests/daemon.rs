@@ -112,22 +112,81 @@ async fn the_daemon_serves_tagged_items_and_stops_cleanly_on_sigterm() {
     let health = client.get(format!("http://{addr}/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
 
-    let pid = daemon.0.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = daemon.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(started.elapsed() < DEADLINE, "the daemon did not stop after SIGTERM");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let (status, _) = stop(&mut daemon, "-TERM");
     assert_eq!(
         status.code(),
         Some(0),
         "logs: {:?}",
         logs.try_iter().collect::<Vec<_>>()
     );
+}
+
+/// Sends `signal` and waits (with a deadline) for the daemon to exit.
+fn stop(daemon: &mut Daemon, signal: &str) -> (std::process::ExitStatus, Duration) {
+    let pid = daemon.0.id().to_string();
+    assert!(Command::new("kill").args([signal, &pid]).status().unwrap().success());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = daemon.0.try_wait().unwrap() {
+            return (status, started.elapsed());
+        }
+        assert!(started.elapsed() < DEADLINE, "the daemon did not stop after {signal}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigint_abandons_a_hanging_fetch_and_exits_0_promptly() {
+    let server = FeedServer::start().await;
+    server.set(
+        "/hangs",
+        Reply::feed(fixture("cbss.xml")).with_delay(Duration::from_secs(120)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[server]\nlisten = \"127.0.0.1:0\"\n\n[poll]\ntimeout = \"2m\"\n\n[sources.hangs]\nurl = \"{}\"\n",
+        server.url("/hangs")
+    );
+    let (mut daemon, _, logs) = start(&write_config(dir.path(), &text));
+    // Wait until the start-up poll is really under way at the server.
+    let started = Instant::now();
+    while server.requests("/hangs").is_empty() {
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the start-up poll never reached the server"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (status, took) = stop(&mut daemon, "-INT");
+    assert_eq!(status.code(), Some(0));
+    // The drain deadline is 20 s; an abandoned fetch must not use it up.
+    assert!(took < Duration::from_secs(10), "stopping took {took:?}");
+    let logs: Vec<String> = logs.try_iter().collect();
+    assert!(logs.iter().any(|l| l.contains("poll abandoned")), "{logs:#?}");
+}
+
+#[test]
+fn unknown_ids_on_the_command_line_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!("[sources.a]\nurl = \"http://127.0.0.1:9/\"\n{TAGS}"),
+    );
+    for args in [
+        &["poll", "nosuch"][..],
+        &["export", "--tag", "nosuch"],
+        &["export", "--source", "b"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_thbwatch"))
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("configured:"), "{args:?}: {stderr}");
+    }
 }
 
 #[test]

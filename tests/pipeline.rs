@@ -12,7 +12,12 @@ use thbwatch::poll::Status;
 use thbwatch::store::{IngestReport, Store};
 
 fn config(dir: &std::path::Path, sources: &[(&str, String)]) -> Config {
-    let mut text = String::from("[storage]\npath = \"thb.db\"\n");
+    config_with(dir, "", sources)
+}
+
+/// A configuration with extra `[poll]` settings.
+fn config_with(dir: &std::path::Path, poll: &str, sources: &[(&str, String)]) -> Config {
+    let mut text = format!("[storage]\npath = \"thb.db\"\n\n[poll]\n{poll}\n");
     for (id, url) in sources {
         text.push_str(&format!("\n[sources.{id}]\nurl = \"{url}\"\n"));
     }
@@ -145,7 +150,7 @@ async fn an_item_without_guid_keeps_its_key_and_entry_id_across_polls() {
     );
     server.set("/f", Reply::feed(body));
     let second = report(&app::poll_once(&config, &[]).await.unwrap()[0].1);
-    assert_eq!(second.new, 0, "{second:?}");
+    assert_eq!((second.new, second.updated, second.unchanged), (0, 0, 2), "{second:?}");
     let after = exported(&config, Feed::All).await;
     let ids = |entries: &[(String, String, Vec<String>)]| entries.iter().map(|e| e.0.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&before), ids(&after));
@@ -219,4 +224,124 @@ async fn an_edited_item_is_updated_in_place() {
     let tagged = exported(&config, Feed::Tagged).await;
     assert_eq!(tagged.len(), 1);
     assert_eq!(tagged[0].1, "Road works hid human trafficking");
+}
+
+#[tokio::test]
+async fn last_modified_is_sent_back_as_if_modified_since() {
+    let server = FeedServer::start().await;
+    let date = "Tue, 24 Nov 2026 09:00:00 GMT";
+    server.set("/f", Reply::feed(fixture("cbss.xml")).with_last_modified(date));
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &[("f", server.url("/f"))]);
+    app::poll_once(&config, &[]).await.unwrap();
+    assert_eq!(app::poll_once(&config, &[]).await.unwrap()[0].1, Status::NotModified);
+    assert_eq!(server.requests("/f")[1].get("if-modified-since").unwrap(), date);
+}
+
+#[tokio::test]
+async fn a_failed_poll_keeps_the_validators_of_the_last_success() {
+    let server = FeedServer::start().await;
+    server.set("/f", Reply::feed(fixture("cbss.xml")).with_etag("\"good\""));
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &[("f", server.url("/f"))]);
+    app::poll_once(&config, &[]).await.unwrap();
+    // A 200 that is not a feed carries new validators: they must not be kept.
+    server.set("/f", Reply::feed(b"<html>oops</html>".to_vec()).with_etag("\"broken\""));
+    assert!(matches!(
+        app::poll_once(&config, &[]).await.unwrap()[0].1,
+        Status::Failed(_)
+    ));
+    app::poll_once(&config, &[]).await.unwrap();
+    let sent: Vec<_> = server
+        .requests("/f")
+        .iter()
+        .map(|h| h.get("if-none-match").cloned())
+        .collect();
+    assert_eq!(sent[1].as_ref().unwrap(), "\"good\"");
+    assert_eq!(
+        sent[2].as_ref().unwrap(),
+        "\"good\"",
+        "the broken response's ETag was not stored"
+    );
+}
+
+#[tokio::test]
+async fn a_moved_feed_is_fetched_afresh_without_the_old_validators() {
+    let server = FeedServer::start().await;
+    server.set("/old", Reply::feed(fixture("cbss.xml")).with_etag("\"same\""));
+    server.set("/new", Reply::feed(fixture("lv-interior.xml")).with_etag("\"same\""));
+    let dir = tempfile::tempdir().unwrap();
+    app::poll_once(&config(dir.path(), &[("src", server.url("/old"))]), &[])
+        .await
+        .unwrap();
+    let moved = config(dir.path(), &[("src", server.url("/new"))]);
+    let result = app::poll_once(&moved, &[]).await.unwrap();
+    assert!(server.requests("/new")[0].get("if-none-match").is_none());
+    assert_eq!(report(&result[0].1).new, 2, "{result:?}");
+    assert_eq!(
+        exported(&moved, Feed::Source(thbwatch::model::SourceId::new("src")))
+            .await
+            .len(),
+        5,
+        "the history stays"
+    );
+}
+
+#[tokio::test]
+async fn tags_earned_by_a_duplicate_survive_an_edit_of_the_original() {
+    let server = FeedServer::start().await;
+    let link = "https://news.example/joint";
+    server.set("/a", Reply::feed(rss("A", &[("a1", "Joint statement", link)])));
+    server.set(
+        "/b",
+        Reply::feed(rss(
+            "B",
+            &[(
+                "b1",
+                "Joint statement on human trafficking",
+                "http://NEWS.example/joint?utm_source=x#top",
+            )],
+        )),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &[("a", server.url("/a")), ("b", server.url("/b"))]);
+    app::poll_once(&config, &["a".into()]).await.unwrap();
+    let b = report(&app::poll_once(&config, &["b".into()]).await.unwrap()[0].1);
+    assert_eq!((b.duplicates, b.tagged), (1, 1));
+    assert_eq!(exported(&config, Feed::Tagged).await.len(), 1);
+
+    server.set(
+        "/a",
+        Reply::feed(rss("A", &[("a1", "Joint statement (corrected)", link)])),
+    );
+    assert_eq!(
+        report(&app::poll_once(&config, &["a".into()]).await.unwrap()[0].1).updated,
+        1
+    );
+    let tagged = exported(&config, Feed::Tagged).await;
+    assert_eq!(tagged.len(), 1, "the edit of the original kept the duplicate's tag");
+    assert_eq!(tagged[0].1, "Joint statement (corrected)");
+    assert_eq!(tagged[0].2, ["trafficking"]);
+}
+
+#[tokio::test]
+async fn responses_over_the_size_cap_and_slow_servers_fail_the_poll() {
+    let server = FeedServer::start().await;
+    let big = rss(
+        "Big",
+        &[("g", &"human trafficking ".repeat(200), "https://example.org/big")],
+    );
+    assert!(big.len() > 2048);
+    server.set("/big", Reply::feed(big));
+    server.set(
+        "/slow",
+        Reply::feed(fixture("cbss.xml")).with_delay(std::time::Duration::from_secs(30)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let sources = [("big", server.url("/big")), ("slow", server.url("/slow"))];
+    let config = config_with(dir.path(), "timeout = \"1s\"\nmax_body_bytes = 2048", &sources);
+    let results = app::poll_once(&config, &[]).await.unwrap();
+    assert_eq!(results[0].1, Status::Failed("response larger than 2048 bytes".into()));
+    assert_eq!(results[1].1, Status::Failed("timed out after 1s".into()));
+    assert!(exported(&config, Feed::All).await.is_empty());
 }

@@ -19,6 +19,11 @@ pub struct Reply {
     pub content_type: &'static str,
     /// When set, sent as `ETag`, and a matching `If-None-Match` gets 304.
     pub etag: Option<String>,
+    /// When set, sent as `Last-Modified`, and an equal `If-Modified-Since`
+    /// gets 304.
+    pub last_modified: Option<String>,
+    /// How long the server takes before it answers (a slow publisher).
+    pub delay: Option<std::time::Duration>,
 }
 
 impl Reply {
@@ -28,11 +33,23 @@ impl Reply {
             body: body.into(),
             content_type: "application/rss+xml",
             etag: None,
+            last_modified: None,
+            delay: None,
         }
     }
 
     pub fn with_etag(mut self, etag: &str) -> Reply {
         self.etag = Some(etag.to_string());
+        self
+    }
+
+    pub fn with_last_modified(mut self, date: &str) -> Reply {
+        self.last_modified = Some(date.to_string());
+        self
+    }
+
+    pub fn with_delay(mut self, delay: std::time::Duration) -> Reply {
+        self.delay = Some(delay);
         self
     }
 
@@ -42,6 +59,8 @@ impl Reply {
             body: b"server error".to_vec(),
             content_type: "text/plain",
             etag: None,
+            last_modified: None,
+            delay: None,
         }
     }
 }
@@ -66,7 +85,14 @@ impl FeedServer {
         let shared = state.clone();
         let app = Router::new().fallback(move |request: Request<Body>| {
             let shared = shared.clone();
-            async move { answer(&shared, request) }
+            async move {
+                let (reply, response) = answer(&shared, request);
+                if let Some(delay) = reply.and_then(|r| r.delay) {
+                    // Simulates a slow publisher; the client's timeout is what is tested.
+                    tokio::time::sleep(delay).await;
+                }
+                response
+            }
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -94,7 +120,7 @@ impl FeedServer {
     }
 }
 
-fn answer(state: &Mutex<State>, request: Request<Body>) -> Response<Body> {
+fn answer(state: &Mutex<State>, request: Request<Body>) -> (Option<Reply>, Response<Body>) {
     let path = request.uri().path().to_string();
     let mut state = state.lock().unwrap();
     state
@@ -103,20 +129,28 @@ fn answer(state: &Mutex<State>, request: Request<Body>) -> Response<Body> {
         .or_default()
         .push(request.headers().clone());
     let Some(reply) = state.replies.get(&path).cloned() else {
-        return Response::builder()
-            .status(404)
-            .body(Body::from("no such fixture"))
-            .unwrap();
+        return (
+            None,
+            Response::builder()
+                .status(404)
+                .body(Body::from("no such fixture"))
+                .unwrap(),
+        );
     };
-    let sent_etag = request
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok());
-    if reply.etag.is_some() && sent_etag == reply.etag.as_deref() {
-        return Response::builder()
+    let sent = |name| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v: &header::HeaderValue| v.to_str().ok())
+    };
+    let etag_holds = reply.etag.is_some() && sent(header::IF_NONE_MATCH) == reply.etag.as_deref();
+    let date_holds = reply.last_modified.is_some() && sent(header::IF_MODIFIED_SINCE) == reply.last_modified.as_deref();
+    if etag_holds || date_holds {
+        let response = Response::builder()
             .status(StatusCode::NOT_MODIFIED)
             .body(Body::empty())
             .unwrap();
+        return (Some(reply), response);
     }
     let mut response = Response::builder()
         .status(reply.status)
@@ -124,7 +158,11 @@ fn answer(state: &Mutex<State>, request: Request<Body>) -> Response<Body> {
     if let Some(etag) = &reply.etag {
         response = response.header(header::ETAG, etag);
     }
-    response.body(Body::from(reply.body)).unwrap()
+    if let Some(date) = &reply.last_modified {
+        response = response.header(header::LAST_MODIFIED, date);
+    }
+    let body = Body::from(reply.body.clone());
+    (Some(reply), response.body(body).unwrap())
 }
 
 /// A fixture file from `tests/fixtures`.
