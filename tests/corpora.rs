@@ -39,8 +39,15 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn sweep_one(path: &Path, tagger: &Tagger) {
     let bytes = std::fs::read(path).unwrap_or_default();
     let base = url::Url::parse("https://example.org/feed/").unwrap();
-    let Ok(feed) = thbwatch::parse::parse(&bytes, None, base.as_str()) else {
-        return; // not a feed: an error is the right answer
+    let feed = match thbwatch::parse::parse(&bytes, None, base.as_str()) {
+        Ok(feed) => feed,
+        // A parser crash is caught and becomes an error; say so, so that
+        // such files are visible rather than silently counted as "not a feed".
+        Err(e) if e.to_string().contains("crashed") => {
+            eprintln!("parser crash caught: {}", path.display());
+            return;
+        }
+        Err(_) => return, // not a feed: an error is the right answer
     };
     let cx = Context {
         base: &base,
