@@ -104,7 +104,12 @@ impl Fetcher {
         if !status.is_success() {
             return Err(Error::Status(status.as_u16()));
         }
-        let headers = response.headers().clone();
+        let headers = response.headers();
+        let content_type = header_text(headers, header::CONTENT_TYPE);
+        let validators = Validators {
+            etag: header_text(headers, header::ETAG),
+            last_modified: header_text(headers, header::LAST_MODIFIED),
+        };
         let final_url = response.url().clone();
         // Checked on the decompressed stream, so a small gzip bomb is cut too.
         let mut bytes = Vec::new();
@@ -116,11 +121,8 @@ impl Fetcher {
         }
         Ok(Fetched::Body {
             bytes,
-            content_type: header_text(&headers, header::CONTENT_TYPE),
-            validators: Validators {
-                etag: header_text(&headers, header::ETAG),
-                last_modified: header_text(&headers, header::LAST_MODIFIED),
-            },
+            content_type,
+            validators,
             final_url,
         })
     }

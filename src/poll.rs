@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
-use tracing::{Instrument, info, info_span, warn};
+use tracing::{Instrument, info, warn, warn_span};
 
 use crate::config::Source;
 use crate::fetch::{Fetched, Fetcher};
@@ -42,13 +42,15 @@ pub enum Status {
 /// Polls `source` once. Only a database failure is an `Err`: the source's
 /// own failures are recorded and reported as [`Status::Failed`].
 pub async fn poll(pipeline: &Pipeline, source: &Source) -> Result<Status, store::Error> {
-    let span = info_span!("poll", source = %source.id);
+    // A warn-level span, so the source id reaches every line of a poll
+    // whatever the log level (one-off commands log warnings only).
+    let span = warn_span!("poll", source = %source.id);
     async move {
         let started = Instant::now();
         let validators = pipeline.store.validators(&source.id, source.url.as_str()).await?;
         let outcome = tokio::select! {
             _ = pipeline.cancel.cancelled() => {
-                info!(source = %source.id, "poll abandoned: shutting down");
+                info!("poll abandoned: shutting down");
                 return Ok(Status::Abandoned);
             }
             outcome = fetch_and_process(pipeline, source, &validators) => outcome,
@@ -69,7 +71,7 @@ pub async fn poll(pipeline: &Pipeline, source: &Source) -> Result<Status, store:
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let status = match failure {
             Some(error) => {
-                warn!(source = %source.id, status = "error", %error, elapsed_ms, "poll failed");
+                warn!(status = "error", %error, elapsed_ms, "poll failed");
                 Status::Failed(error)
             }
             None if fetched => {
@@ -83,7 +85,7 @@ pub async fn poll(pipeline: &Pipeline, source: &Source) -> Result<Status, store:
                 Status::Fetched(report)
             }
             None => {
-                info!(source = %source.id, status = "not modified", new = 0, tagged = 0, elapsed_ms, "polled");
+                info!(status = "not modified", new = 0, tagged = 0, elapsed_ms, "polled");
                 Status::NotModified
             }
         };
