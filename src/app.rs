@@ -1,17 +1,20 @@
 //! Wires the parts together for each command: the daemon (server,
-//! scheduler, poll dispatcher, signals, draining with a deadline), a
-//! one-off poll, and export. Knows no feed format.
+//! scheduler, poll dispatcher with retries, signals, draining with a
+//! deadline), a one-off poll, the sources report, and export. Knows no
+//! feed format.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tokio_util::time::{DelayQueue, delay_queue};
 use tracing::{error, info, warn};
 
 use crate::config::{Config, Source};
@@ -21,7 +24,7 @@ use crate::model::SourceId;
 use crate::poll::{self, Pipeline, Status};
 use crate::store::Store;
 use crate::tag::Tagger;
-use crate::{schedule, server};
+use crate::{backoff, health, schedule, server};
 
 /// How long a stop waits for in-flight polls and requests. Shorter than
 /// systemd's default stop timeout (90 s), so a stop is always clean.
@@ -38,7 +41,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     info!(address = %listener.local_addr()?, "listening");
 
     let tracker = TaskTracker::new();
-    let router = server::router(store.clone(), feed_settings(&config));
+    let router = server::router(store.clone(), feed_settings(&config), catalog(&config));
     let server_token = token.clone();
     tracker.spawn(async move {
         if let Err(e) = server::serve(listener, router, server_token).await {
@@ -51,14 +54,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let dispatcher = Dispatcher {
         sources: config.sources.iter().map(|s| (s.id.clone(), s.clone())).collect(),
         pipeline,
-        limit: Arc::new(Semaphore::new(config.poll.max_concurrent)),
         in_flight: Arc::default(),
+        retries: DelayQueue::new(),
+        retry_keys: HashMap::new(),
         token: token.clone(),
         tracker: tracker.clone(),
     };
     tracker.spawn(dispatcher.run(rx));
     for source in &config.sources {
-        // Cannot fail: the queue has room for every source.
+        // Cannot fail: the queue has room for every source. A source still
+        // backing off from before a restart answers "deferred" and waits.
         let _ = tx.try_send(source.id.clone());
     }
     let jobs: Vec<(SourceId, String)> = config
@@ -84,49 +89,76 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Receives poll requests (start-up, cron ticks) and runs each in a
-/// tracked task; a source already being polled is not polled twice.
+/// Receives poll requests (start-up, cron ticks, retries after a failure)
+/// and runs each in a tracked task; a source already being polled is not
+/// polled twice. Politeness (per-host turns, global slots) is the
+/// fetcher's job, so a task may wait there without holding anyone up.
 struct Dispatcher {
     sources: HashMap<SourceId, Source>,
     pipeline: Pipeline,
-    limit: Arc<Semaphore>,
     in_flight: Arc<Mutex<HashSet<SourceId>>>,
+    /// One pending retry per source that failed or is backing off.
+    retries: DelayQueue<SourceId>,
+    retry_keys: HashMap<SourceId, delay_queue::Key>,
     token: CancellationToken,
     tracker: TaskTracker,
 }
 
 impl Dispatcher {
-    async fn run(self, mut rx: mpsc::Receiver<SourceId>) {
+    async fn run(mut self, mut rx: mpsc::Receiver<SourceId>) {
+        // Finished polls report when their source wants its next attempt.
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(SourceId, Option<DateTime<Utc>>)>();
         loop {
-            let id = tokio::select! {
+            tokio::select! {
                 _ = self.token.cancelled() => break,
-                id = rx.recv() => match id { Some(id) => id, None => break },
-            };
-            let Some(source) = self.sources.get(&id).cloned() else {
-                continue;
-            };
-            if !lock(&self.in_flight).insert(id.clone()) {
-                tracing::debug!(source = %id, "still polling; tick skipped");
-                continue;
-            }
-            let (pipeline, limit, in_flight, token) = (
-                self.pipeline.clone(),
-                self.limit.clone(),
-                self.in_flight.clone(),
-                self.token.clone(),
-            );
-            self.tracker.spawn(async move {
-                tokio::select! {
-                    _ = token.cancelled() => {}
-                    permit = limit.acquire_owned() => {
-                        let _permit = permit;
-                        if let Err(e) = poll::poll(&pipeline, &source).await {
-                            error!(source = %source.id, error = %e, "poll could not be stored");
-                        }
-                    }
+                id = rx.recv() => match id {
+                    Some(id) => self.start(id, &done_tx),
+                    None => break,
+                },
+                Some(expired) = std::future::poll_fn(|cx| self.retries.poll_expired(cx)) => {
+                    let id = expired.into_inner();
+                    self.retry_keys.remove(&id);
+                    self.start(id, &done_tx);
                 }
-                lock(&in_flight).remove(&source.id);
-            });
+                Some((id, retry_at)) = done_rx.recv() => self.schedule_retry(id, retry_at),
+            }
+        }
+    }
+
+    fn start(&self, id: SourceId, done: &mpsc::UnboundedSender<(SourceId, Option<DateTime<Utc>>)>) {
+        let Some(source) = self.sources.get(&id).cloned() else {
+            return;
+        };
+        if !lock(&self.in_flight).insert(id.clone()) {
+            tracing::debug!(source = %id, "still polling; tick skipped");
+            return;
+        }
+        let (pipeline, in_flight, done) = (self.pipeline.clone(), self.in_flight.clone(), done.clone());
+        self.tracker.spawn(async move {
+            let retry_at = match poll::poll(&pipeline, &source, false).await {
+                Ok(Status::Failed { retry_at, .. }) => Some(retry_at),
+                Ok(Status::Deferred { until }) => Some(until),
+                Ok(_) => None,
+                Err(e) => {
+                    error!(source = %source.id, error = %e, "poll could not be stored");
+                    None
+                }
+            };
+            lock(&in_flight).remove(&source.id);
+            let _ = done.send((source.id.clone(), retry_at));
+        });
+    }
+
+    /// Keeps one wake-up per source at the time its back-off ends; a
+    /// success clears it (the schedule takes over again).
+    fn schedule_retry(&mut self, id: SourceId, retry_at: Option<DateTime<Utc>>) {
+        if let Some(key) = self.retry_keys.remove(&id) {
+            self.retries.remove(&key);
+        }
+        if let Some(at) = retry_at {
+            let wait = (at - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+            let key = self.retries.insert(id.clone(), wait);
+            self.retry_keys.insert(id, key);
         }
     }
 }
@@ -136,9 +168,10 @@ fn lock(set: &Mutex<HashSet<SourceId>>) -> std::sync::MutexGuard<'_, HashSet<Sou
     set.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Polls the given sources (all when empty) once, concurrently within the
-/// configured limit; results come back in configuration order.
-pub async fn poll_once(config: &Config, ids: &[String]) -> anyhow::Result<Vec<(SourceId, Status)>> {
+/// Polls the given sources (all when empty) once, as politely as the
+/// daemon does; a source backing off is left alone unless `force`.
+/// Results come back in configuration order.
+pub async fn poll_once(config: &Config, ids: &[String], force: bool) -> anyhow::Result<Vec<(SourceId, Status)>> {
     let selected: Vec<Source> = config
         .select_sources(ids)
         .map_err(anyhow::Error::msg)?
@@ -149,14 +182,10 @@ pub async fn poll_once(config: &Config, ids: &[String]) -> anyhow::Result<Vec<(S
     // Nothing cancels a one-off poll: Ctrl-C ends the process, and SQLite
     // rolls back whatever transaction was open.
     let pipeline = pipeline(config, store, CancellationToken::new())?;
-    let limit = Arc::new(Semaphore::new(config.poll.max_concurrent));
     let mut tasks = JoinSet::new();
     for (index, source) in selected.into_iter().enumerate() {
-        let (pipeline, limit) = (pipeline.clone(), limit.clone());
-        tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await;
-            (index, source.id.clone(), poll::poll(&pipeline, &source).await)
-        });
+        let pipeline = pipeline.clone();
+        tasks.spawn(async move { (index, source.id.clone(), poll::poll(&pipeline, &source, force).await) });
     }
     let mut results = Vec::new();
     while let Some(joined) = tasks.join_next().await {
@@ -165,6 +194,13 @@ pub async fn poll_once(config: &Config, ids: &[String]) -> anyhow::Result<Vec<(S
     }
     results.sort_by_key(|r| r.0);
     Ok(results.into_iter().map(|(_, id, status)| (id, status)).collect())
+}
+
+/// Every configured source with its health, as `thbwatch sources` shows it.
+pub async fn sources(config: &Config) -> anyhow::Result<Vec<health::Report>> {
+    let store = Store::open(&config.storage.path).await?;
+    let stored = store.source_health().await?;
+    Ok(health::report(&catalog(config), stored, Utc::now()))
 }
 
 /// Whether the configuration has the tag or source a feed names.
@@ -198,18 +234,36 @@ pub async fn export(config: &Config, feed: &Feed) -> anyhow::Result<String> {
 }
 
 fn pipeline(config: &Config, store: Store, cancel: CancellationToken) -> anyhow::Result<Pipeline> {
+    let poll = &config.poll;
     let fetcher = Fetcher::new(fetch::Settings {
-        user_agent: config.poll.user_agent.clone(),
-        connect_timeout: config.poll.timeout.min(Duration::from_secs(10)),
-        max_body_bytes: config.poll.max_body_bytes,
+        user_agent: poll.user_agent.clone(),
+        connect_timeout: poll.connect_timeout,
+        max_body_bytes: poll.max_body_bytes,
+        max_concurrent: poll.max_concurrent,
+        host_interval: poll.host_interval,
     })?;
+    // One parse per core: parsing is CPU work and costs memory.
+    let parses = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
     Ok(Pipeline {
         fetcher,
         store,
         tagger: Arc::new(Tagger::new(&config.tags)?),
-        timeout: config.poll.timeout,
+        timeout: poll.timeout,
+        max_items: poll.max_items,
+        backoff: backoff::Policy {
+            base: poll.backoff_base,
+            max: poll.backoff_max,
+        },
+        parse_slots: Arc::new(Semaphore::new(parses)),
         cancel,
     })
+}
+
+fn catalog(config: &Config) -> health::Catalog {
+    health::Catalog {
+        sources: config.sources.clone(),
+        stale_after: config.poll.stale_after,
+    }
 }
 
 fn feed_settings(config: &Config) -> feeds::Settings {

@@ -3,10 +3,12 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod backoff;
 pub mod config;
 pub mod decode;
 pub mod feeds;
 pub mod fetch;
+pub mod health;
 pub mod model;
 pub mod normalize;
 pub mod parse;

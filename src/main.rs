@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use thbwatch::config::{self, Config};
 use thbwatch::feeds::Feed;
+use thbwatch::health;
 use thbwatch::model::SourceId;
 use thbwatch::poll::Status;
 use tracing_subscriber::EnvFilter;
@@ -41,6 +42,15 @@ enum Command {
     Poll {
         /// Source ids (the keys of [sources.ID]); all when none given.
         ids: Vec<String>,
+        /// Poll sources that are backing off after failures too.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Show each source's health: state, last success, HTTP status, failures, next try.
+    Sources {
+        /// Print JSON (as GET /sources.json) instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// Write a published Atom feed to standard output.
     Export {
@@ -105,14 +115,23 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             thbwatch::app::run(config).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Poll { ids } => {
-            let results = thbwatch::app::poll_once(&config, &ids).await?;
+        Command::Poll { ids, force } => {
+            let results = thbwatch::app::poll_once(&config, &ids, force).await?;
             let mut failed = false;
             for (id, status) in &results {
-                failed |= matches!(status, Status::Failed(_));
+                failed |= matches!(status, Status::Failed { .. });
                 println!("{}", poll_line(id, status));
             }
             Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Sources { json } => {
+            let reports = thbwatch::app::sources(&config).await?;
+            if json {
+                print!("{}", health::to_json(&reports));
+            } else {
+                print!("{}", health::to_table(&reports, chrono::Utc::now()));
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Export { all, tag, source } => {
             let feed = export_feed(all, tag, source);
@@ -126,11 +145,11 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
 /// error (exit 2), found before anything runs.
 fn check_arguments(command: &Command, config: &Config) -> Result<(), String> {
     match command {
-        Command::Poll { ids } => config.select_sources(ids).map(drop),
+        Command::Poll { ids, .. } => config.select_sources(ids).map(drop),
         Command::Export { all, tag, source } => {
             thbwatch::app::check_feed(config, &export_feed(*all, tag.clone(), source.clone()))
         }
-        Command::Run | Command::Check => Ok(()),
+        Command::Run | Command::Check | Command::Sources { .. } => Ok(()),
     }
 }
 
@@ -150,9 +169,17 @@ fn poll_line(id: &SourceId, status: &Status) -> String {
             r.new, r.updated, r.unchanged, r.duplicates, r.tagged
         ),
         Status::NotModified => format!("{id}: not modified"),
-        Status::Failed(error) => format!("{id}: error: {error}"),
+        Status::Failed { error, retry_at } => format!("{id}: error: {error} (next attempt {})", time(retry_at)),
+        Status::Deferred { until } => format!(
+            "{id}: deferred: backing off after failures until {} (--force polls it now)",
+            time(until)
+        ),
         Status::Abandoned => format!("{id}: abandoned"),
     }
+}
+
+fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Logs go to stderr; colour only on a terminal (journald gets plain

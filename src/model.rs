@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 /// A source's identity: the key of its `[sources.ID]` table. Never its URL,
 /// so a feed that moves keeps its history.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SourceId(String);
 
 impl SourceId {

@@ -17,12 +17,25 @@ pub struct Context<'a> {
     pub feed_language: Option<&'a str>,
 }
 
+/// Longest title kept, in characters; a hostile feed's 1 MB title is cut.
+pub const MAX_TITLE_CHARS: usize = 1_000;
+/// Longest summary and content kept, in characters.
+pub const MAX_SUMMARY_CHARS: usize = 100_000;
+pub const MAX_CONTENT_CHARS: usize = 1_000_000;
+const MAX_NAME_CHARS: usize = 200;
+const MAX_CATEGORIES: usize = 50;
+
 pub fn item(raw: RawEntry, cx: &Context<'_>) -> Item {
     let link = raw.links.iter().find_map(|l| absolute_http(cx.base, l));
     let canonical_link = link.as_deref().and_then(canonical_link);
-    let summary = raw.summary.as_ref().map(as_html).filter(|s| !s.trim().is_empty());
-    let content = raw.content.as_ref().map(as_html).filter(|s| !s.trim().is_empty());
-    let title = title(&raw);
+    let body = |text: &Option<Text>, max| {
+        text.as_ref()
+            .map(|t| clean(&as_html(t), max))
+            .filter(|s| !s.trim().is_empty())
+    };
+    let summary = body(&raw.summary, MAX_SUMMARY_CHARS);
+    let content = body(&raw.content, MAX_CONTENT_CHARS);
+    let title = clean(&title(&raw), MAX_TITLE_CHARS);
     let published = raw.published.or(raw.updated);
     let key = key(
         &raw,
@@ -49,8 +62,18 @@ pub fn item(raw: RawEntry, cx: &Context<'_>) -> Item {
         title,
         summary,
         content,
-        author: raw.authors.first().map(|a| collapse_whitespace(a)),
-        categories: raw.categories.iter().map(|c| collapse_whitespace(c)).collect(),
+        author: raw
+            .authors
+            .first()
+            .map(|a| clean(&collapse_whitespace(a), MAX_NAME_CHARS))
+            .filter(|a| !a.is_empty()),
+        categories: raw
+            .categories
+            .iter()
+            .take(MAX_CATEGORIES)
+            .map(|c| clean(&collapse_whitespace(c), MAX_NAME_CHARS))
+            .filter(|c| !c.is_empty())
+            .collect(),
         language,
         published,
         updated: raw.updated,
@@ -122,6 +145,26 @@ pub fn canonical_link(link: &str) -> Option<String> {
 fn absolute_http(base: &Url, link: &str) -> Option<String> {
     let url = base.join(link.trim()).ok()?;
     matches!(url.scheme(), "http" | "https").then(|| url.into())
+}
+
+/// Drops control characters (NUL and the like, which XML cannot carry;
+/// tab and line breaks stay) and cuts the text at `max_chars`.
+pub fn clean(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 2));
+    for (count, c) in text.chars().filter(|c| keep_char(*c)).enumerate() {
+        if count == max_chars {
+            out.truncate(out.trim_end().len());
+            out.push('…');
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn keep_char(c: char) -> bool {
+    let allowed_control = matches!(c, '\t' | '\n' | '\r');
+    (!c.is_control() || allowed_control) && !matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
 
 /// A plain-text title; entries without one borrow the start of their text.
@@ -311,6 +354,15 @@ mod tests {
             is_html: false,
         });
         assert_ne!(first, item(raw, &cx(&base)).key);
+    }
+
+    #[test]
+    fn control_characters_are_dropped_and_long_text_cut() {
+        assert_eq!(clean("a\u{0}b\u{1b}c\td\ne", 100), "abc\td\ne");
+        assert_eq!(clean("word ".repeat(10).as_str(), 12), "word word wo…");
+        assert_eq!(clean("ā".repeat(5).as_str(), 5), "āāāāā");
+        let huge = "x".repeat(1_000_000);
+        assert_eq!(clean(&huge, MAX_TITLE_CHARS).chars().count(), MAX_TITLE_CHARS + 1);
     }
 
     #[test]

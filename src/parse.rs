@@ -5,16 +5,46 @@ use crate::model::{RawEntry, RawFeed, Text};
 
 /// Why a document is not a feed.
 #[derive(Debug, thiserror::Error)]
-#[error("not a readable feed: {0}")]
-pub struct Error(String);
+pub enum Error {
+    #[error("empty response: the server sent no document")]
+    Empty,
+    /// Servers often answer 200 with an error, login or maintenance page.
+    #[error("not a feed: an HTML page served as {0}, perhaps an error, login or maintenance page")]
+    Html(String),
+    #[error("not a readable feed: {0}")]
+    Unreadable(String),
+}
 
 /// Parses a feed; `content_type` is the HTTP header (for its charset),
 /// `base` resolves relative links (the URL it came from).
 pub fn parse(bytes: &[u8], content_type: Option<&str>, base: &str) -> Result<RawFeed, Error> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::Empty);
+    }
+    let media_type = content_type.map(|t| t.split(';').next().unwrap_or(t).trim().to_ascii_lowercase());
+    if starts_like_html(bytes) {
+        return Err(Error::Html(media_type.unwrap_or_else(|| "no Content-Type".into())));
+    }
     let utf8 = crate::decode::to_utf8(bytes, content_type);
     // A parser bug on hostile input must fail this feed, not the poller.
-    std::panic::catch_unwind(|| parse_utf8(&utf8, base))
-        .unwrap_or_else(|_| Err(Error("the feed parser crashed on this document".into())))
+    let parsed = std::panic::catch_unwind(|| parse_utf8(&utf8, base))
+        .unwrap_or_else(|_| Err(Error::Unreadable("the feed parser crashed on this document".into())));
+    match (parsed, media_type) {
+        // Some feeds are served as text/html: only a failure makes it a page.
+        (Err(_), Some(t)) if t == "text/html" => Err(Error::Html(t)),
+        (parsed, _) => parsed,
+    }
+}
+
+/// An HTML document start (doctype or `<html>`), whatever the type says.
+fn starts_like_html(bytes: &[u8]) -> bool {
+    let start: Vec<u8> = bytes
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace() || matches!(b, 0xEF | 0xBB | 0xBF))
+        .take(16)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    start.starts_with(b"<!doctype html") || start.starts_with(b"<html")
 }
 
 fn parse_utf8(bytes: &[u8], base: &str) -> Result<RawFeed, Error> {
@@ -24,7 +54,7 @@ fn parse_utf8(bytes: &[u8], base: &str) -> Result<RawFeed, Error> {
         // id tells normalisation to derive a stable key itself.
         .id_generator(|_, _, _| String::new())
         .build();
-    let feed = parser.parse(bytes).map_err(|e| Error(e.to_string()))?;
+    let feed = parser.parse(bytes).map_err(|e| Error::Unreadable(e.to_string()))?;
     Ok(RawFeed {
         title: feed.title.map(|t| t.content).filter(|t| !t.trim().is_empty()),
         site_link: best_link(&feed.links),

@@ -1,20 +1,25 @@
 //! One poll of one source, read as the pipeline: fetch ─▶ parse ─▶
 //! normalise ─▶ tag ─▶ one ingest transaction. A failing source records
-//! its error and affects nobody else.
+//! its error and when to try again, and affects nobody else.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
-use tracing::{Instrument, info, warn, warn_span};
+use tracing::{Instrument, debug, info, warn, warn_span};
 
+use crate::backoff::{self, Reason};
 use crate::config::Source;
-use crate::fetch::{Fetched, Fetcher};
-use crate::model::{Field, RawFeed, TaggedItem, Validators};
+use crate::fetch::{self, Fetcher};
+use crate::model::{Field, RawFeed, TaggedItem};
 use crate::normalize;
-use crate::store::{self, IngestReport, PollOutcome, PollRecord, Store};
+use crate::store::{self, IngestReport, PollOutcome, PollRecord, PollState, Store};
 use crate::tag::Tagger;
+
+/// A retry timer may fire this much early and still count as due.
+const DUE_SLACK: Duration = Duration::from_secs(1);
 
 /// What every poll needs; cheap to clone.
 #[derive(Clone)]
@@ -22,7 +27,14 @@ pub struct Pipeline {
     pub fetcher: Fetcher,
     pub store: Store,
     pub tagger: Arc<Tagger>,
+    /// The default timeout; a source may set its own.
     pub timeout: Duration,
+    /// Entries kept from one document.
+    pub max_items: usize,
+    pub backoff: backoff::Policy,
+    /// Parsing takes about ten times the body's size in memory: this
+    /// bounds how many parses run at once.
+    pub parse_slots: Arc<Semaphore>,
     /// Cancelled at shutdown: a fetch still under way is abandoned (nothing
     /// is written yet); an ingest already started finishes.
     pub cancel: CancellationToken,
@@ -33,48 +45,56 @@ pub struct Pipeline {
 pub enum Status {
     Fetched(IngestReport),
     NotModified,
-    /// The source failed (network, HTTP, not a feed); the error is stored.
-    Failed(String),
+    /// The source failed (network, HTTP, not a feed); the error is stored,
+    /// and no attempt is made before `retry_at`.
+    Failed {
+        error: String,
+        retry_at: DateTime<Utc>,
+    },
+    /// Backing off after failures: nothing was requested.
+    Deferred {
+        until: DateTime<Utc>,
+    },
     /// Shutdown came before the fetch finished; nothing was written.
     Abandoned,
 }
 
-/// Polls `source` once. Only a database failure is an `Err`: the source's
-/// own failures are recorded and reported as [`Status::Failed`].
-pub async fn poll(pipeline: &Pipeline, source: &Source) -> Result<Status, store::Error> {
+/// Polls `source` once, unless it is backing off and `force` is false.
+/// Only a database failure is an `Err`: the source's own failures are
+/// recorded and reported as [`Status::Failed`].
+pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<Status, store::Error> {
     // A warn-level span, so the source id reaches every line of a poll
     // whatever the log level (one-off commands log warnings only).
     let span = warn_span!("poll", source = %source.id);
     async move {
         let started = Instant::now();
-        let validators = pipeline.store.validators(&source.id, source.url.as_str()).await?;
-        let outcome = tokio::select! {
+        let state = pipeline.store.poll_state(&source.id, source.url.as_str()).await?;
+        if let Some(until) = state.next_attempt.filter(|_| !force)
+            && until > Utc::now() + DUE_SLACK
+        {
+            debug!(%until, failures = state.consecutive_failures, "backing off; not polled");
+            return Ok(Status::Deferred { until });
+        }
+        let attempt = tokio::select! {
             _ = pipeline.cancel.cancelled() => {
                 info!("poll abandoned: shutting down");
                 return Ok(Status::Abandoned);
             }
-            outcome = fetch_and_process(pipeline, source, &validators) => outcome,
+            attempt = attempt(pipeline, source, &state) => attempt,
         };
-        let failure = match &outcome {
-            PollOutcome::Failed { error } => Some(error.clone()),
-            _ => None,
-        };
-        let fetched = matches!(outcome, PollOutcome::Fetched { .. });
-        let record = PollRecord {
-            source_id: source.id.clone(),
-            source_url: source.url.to_string(),
-            source_title: source.title.clone(),
-            at: Utc::now(),
-            outcome,
-        };
+        let record = record(pipeline, source, &state, attempt);
+        let outcome = record.outcome.clone();
         let report = pipeline.store.ingest(record).await?;
         let elapsed_ms = started.elapsed().as_millis() as u64;
-        let status = match failure {
-            Some(error) => {
-                warn!(status = "error", %error, elapsed_ms, "poll failed");
-                Status::Failed(error)
+        Ok(match outcome {
+            PollOutcome::Failed { error, next_attempt } => {
+                warn!(status = "error", %error, retry_at = %next_attempt, elapsed_ms, "poll failed");
+                Status::Failed {
+                    error,
+                    retry_at: next_attempt,
+                }
             }
-            None if fetched => {
+            PollOutcome::Fetched { .. } => {
                 info!(
                     status = "ok",
                     new = report.new,
@@ -84,64 +104,151 @@ pub async fn poll(pipeline: &Pipeline, source: &Source) -> Result<Status, store:
                 );
                 Status::Fetched(report)
             }
-            None => {
+            PollOutcome::NotModified => {
                 info!(status = "not modified", new = 0, tagged = 0, elapsed_ms, "polled");
                 Status::NotModified
             }
-        };
-        Ok(status)
+        })
     }
     .instrument(span)
     .await
 }
 
-async fn fetch_and_process(pipeline: &Pipeline, source: &Source, validators: &Validators) -> PollOutcome {
-    let fetched = pipeline.fetcher.get(&source.url, validators, pipeline.timeout).await;
-    match fetched {
-        Err(e) => PollOutcome::Failed { error: e.to_string() },
-        Ok(Fetched::NotModified) => PollOutcome::NotModified,
-        Ok(Fetched::Body {
-            bytes,
-            validators,
-            final_url,
-            content_type,
-        }) => {
-            // Parsing and matching are CPU work: keep them off the runtime.
-            let tagger = Arc::clone(&pipeline.tagger);
-            let source = source.clone();
-            let processed = tokio::task::spawn_blocking(move || {
-                let feed = crate::parse::parse(&bytes, content_type.as_deref(), final_url.as_str())?;
-                Ok::<_, crate::parse::Error>(process(feed, &source, &final_url, &tagger))
-            })
-            .await;
-            match processed {
-                Ok(Ok((feed_title, site_link, items))) => PollOutcome::Fetched {
-                    feed_title,
-                    site_link,
-                    validators,
-                    items,
-                },
-                Ok(Err(e)) => PollOutcome::Failed { error: e.to_string() },
-                Err(e) => PollOutcome::Failed {
-                    error: format!("processing the feed failed: {e}"),
-                },
+/// What one attempt found, before it is written.
+struct Attempt {
+    http_status: Option<u16>,
+    moved_to: Option<url::Url>,
+    result: Result<Option<Processed>, (String, Reason)>,
+}
+
+/// Builds the record to store: a failure gets its next attempt time.
+fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Attempt) -> PollRecord {
+    let at = Utc::now();
+    let moved_to = attempt.moved_to.map(String::from).or_else(|| {
+        // A failure says nothing new about a redirect: keep what was known.
+        attempt.result.is_err().then(|| state.moved_to.clone()).flatten()
+    });
+    if let Some(target) = &moved_to
+        && state.moved_to.as_ref() != Some(target)
+    {
+        warn!(moved_to = %target, "the feed has moved permanently; update sources.{}.url", source.id);
+    }
+    let outcome = match attempt.result {
+        Ok(None) => PollOutcome::NotModified,
+        Ok(Some(processed)) => {
+            if processed.dropped > 0 {
+                warn!(
+                    kept = pipeline.max_items,
+                    dropped = processed.dropped,
+                    "the feed has more entries than poll.max_items; the rest were dropped"
+                );
+            }
+            PollOutcome::Fetched {
+                feed_title: processed.feed_title,
+                site_link: processed.site_link,
+                validators: processed.validators,
+                items: processed.items,
             }
         }
+        Err((error, reason)) => {
+            let failures = state.consecutive_failures.saturating_add(1);
+            let wait = pipeline.backoff.delay(failures, reason, &mut fastrand::Rng::new());
+            let next_attempt = at + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(6));
+            PollOutcome::Failed { error, next_attempt }
+        }
+    };
+    PollRecord {
+        source_id: source.id.clone(),
+        source_url: source.url.to_string(),
+        source_title: source.title.clone(),
+        at,
+        http_status: attempt.http_status,
+        moved_to,
+        outcome,
     }
 }
 
-type Processed = (Option<String>, Option<String>, Vec<TaggedItem>);
+async fn attempt(pipeline: &Pipeline, source: &Source, state: &PollState) -> Attempt {
+    let request = fetch::Request {
+        url: &source.url,
+        validators: &state.validators,
+        timeout: source.timeout.unwrap_or(pipeline.timeout),
+        user_agent: source.user_agent.as_deref(),
+        headers: &source.headers,
+    };
+    let fetched = match pipeline.fetcher.get(&request).await {
+        Ok(fetched) => fetched,
+        Err(e) => {
+            let reason = match (&e, e.retry_after()) {
+                (fetch::Error::Gone, _) => Reason::Gone,
+                (_, Some(wait)) => Reason::RetryAfter(wait),
+                _ => Reason::Other,
+            };
+            return Attempt {
+                http_status: e.http_status(),
+                moved_to: None,
+                result: Err((e.to_string(), reason)),
+            };
+        }
+    };
+    let result = match fetched.body {
+        None => Ok(None),
+        Some(body) => process_body(pipeline, source, body).await.map(Some),
+    };
+    Attempt {
+        http_status: Some(fetched.status),
+        moved_to: fetched.moved_to,
+        result,
+    }
+}
 
-/// Normalises and tags every entry of a parsed feed.
-fn process(feed: RawFeed, source: &Source, base: &url::Url, tagger: &Tagger) -> Processed {
+/// Parses, normalises and tags a body off the runtime, within the bound
+/// on parses running at once.
+async fn process_body(pipeline: &Pipeline, source: &Source, body: fetch::Body) -> Result<Processed, (String, Reason)> {
+    let failed = |error: String| (error, Reason::Other);
+    let slot = pipeline
+        .parse_slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let tagger = Arc::clone(&pipeline.tagger);
+    let (source, max_items) = (source.clone(), pipeline.max_items);
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        let feed = crate::parse::parse(&body.bytes, body.content_type.as_deref(), body.final_url.as_str())
+            .map_err(|e| e.to_string())?;
+        let mut processed = process(feed, &source, &body.final_url, &tagger, max_items);
+        processed.validators = body.validators;
+        Ok::<_, String>(processed)
+    })
+    .await
+    .map_err(|e| failed(format!("processing the feed failed: {e}")))?
+    .map_err(failed)
+}
+
+/// A parsed feed, normalised and tagged.
+struct Processed {
+    feed_title: Option<String>,
+    site_link: Option<String>,
+    validators: crate::model::Validators,
+    items: Vec<TaggedItem>,
+    /// Entries beyond `max_items`, not kept.
+    dropped: usize,
+}
+
+/// Normalises and tags the first `max_items` entries of a parsed feed.
+fn process(feed: RawFeed, source: &Source, base: &url::Url, tagger: &Tagger, max_items: usize) -> Processed {
     let cx = normalize::Context {
         base,
         source_language: source.language.as_deref(),
         feed_language: feed.language.as_deref(),
     };
+    let dropped = feed.entries.len().saturating_sub(max_items);
     let items = feed
         .entries
         .into_iter()
+        .take(max_items)
         .map(|raw| {
             let item = normalize::item(raw, &cx);
             let summary = item.summary.as_deref().map(normalize::html_to_text).unwrap_or_default();
@@ -155,5 +262,11 @@ fn process(feed: RawFeed, source: &Source, base: &url::Url, tagger: &Tagger) -> 
             TaggedItem { item, matches }
         })
         .collect();
-    (feed.title, feed.site_link, items)
+    Processed {
+        feed_title: feed.title,
+        site_link: feed.site_link,
+        validators: Default::default(),
+        items,
+        dropped,
+    }
 }

@@ -1,5 +1,5 @@
-//! The HTTP side: axum routes serving the published feeds and a health
-//! check. It only reads the store.
+//! The HTTP side: axum routes serving the published feeds, the sources'
+//! health and a liveness check. It only reads the store.
 
 use std::sync::Arc;
 
@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::feeds::{self, Feed};
+use crate::health;
 use crate::publish::ATOM_CONTENT_TYPE;
 use crate::store::Store;
 
@@ -19,17 +20,20 @@ use crate::store::Store;
 struct AppState {
     store: Store,
     settings: Arc<feeds::Settings>,
+    catalog: Arc<health::Catalog>,
 }
 
 /// The routes, ready to serve.
-pub fn router(store: Store, settings: feeds::Settings) -> Router {
+pub fn router(store: Store, settings: feeds::Settings, catalog: health::Catalog) -> Router {
     let state = AppState {
         store,
         settings: Arc::new(settings),
+        catalog: Arc::new(catalog),
     };
     Router::new()
         .route("/feed.atom", get(tagged_feed))
         .route("/all.atom", get(all_feed))
+        .route("/sources.json", get(sources))
         .route("/healthz", get(healthz))
         .with_state(state)
 }
@@ -54,6 +58,27 @@ async fn atom(state: &AppState, feed: &Feed) -> Response {
         Ok(body) => ([(header::CONTENT_TYPE, ATOM_CONTENT_TYPE)], body).into_response(),
         Err(e) => {
             tracing::error!(error = %e, feed = %feed.path(), "cannot render feed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is not answering; try again later\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn sources(State(state): State<AppState>) -> Response {
+    match state.store.source_health().await {
+        Ok(stored) => {
+            let reports = health::report(&state.catalog, stored, chrono::Utc::now());
+            let headers = [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ];
+            (headers, health::to_json(&reports)).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read source health");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the database is not answering; try again later\n",

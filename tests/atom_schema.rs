@@ -32,7 +32,7 @@ async fn exported_feeds_validate_against_the_atom_schema() {
         server.url("/lv")
     );
     let config = Config::load(&write_config(dir.path(), &text)).unwrap();
-    thbwatch::app::poll_once(&config, &[]).await.unwrap();
+    thbwatch::app::poll_once(&config, &[], true).await.unwrap();
 
     for feed in [Feed::Tagged, Feed::All, Feed::Tag("trafficking".into())] {
         let xml = thbwatch::app::export(&config, &feed).await.unwrap();

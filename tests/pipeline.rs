@@ -17,7 +17,8 @@ fn config(dir: &std::path::Path, sources: &[(&str, String)]) -> Config {
 
 /// A configuration with extra `[poll]` settings.
 fn config_with(dir: &std::path::Path, poll: &str, sources: &[(&str, String)]) -> Config {
-    let mut text = format!("[storage]\npath = \"thb.db\"\n\n[poll]\n{poll}\n");
+    // Every test source is on 127.0.0.1: no gap between its requests.
+    let mut text = format!("[storage]\npath = \"thb.db\"\n\n[poll]\nhost_interval = \"0s\"\n{poll}\n");
     for (id, url) in sources {
         text.push_str(&format!("\n[sources.{id}]\nurl = \"{url}\"\n"));
     }
@@ -29,6 +30,13 @@ fn report(status: &Status) -> IngestReport {
     match status {
         Status::Fetched(report) => *report,
         other => panic!("expected a fetched feed, got {other:?}"),
+    }
+}
+
+fn error(status: &Status) -> &str {
+    match status {
+        Status::Failed { error, .. } => error,
+        other => panic!("expected a failure, got {other:?}"),
     }
 }
 
@@ -53,12 +61,12 @@ async fn first_poll_stores_items_and_second_sends_validators_and_stores_nothing(
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("cbss", server.url("/cbss"))]);
 
-    let first = app::poll_once(&config, &[]).await.unwrap();
+    let first = app::poll_once(&config, &[], true).await.unwrap();
     assert_eq!(report(&first[0].1).new, 3);
     assert_eq!(report(&first[0].1).tagged, 2);
     assert!(server.requests("/cbss")[0].get("if-none-match").is_none());
 
-    let second = app::poll_once(&config, &[]).await.unwrap();
+    let second = app::poll_once(&config, &[], true).await.unwrap();
     assert_eq!(second[0].1, Status::NotModified);
     let sent = &server.requests("/cbss")[1];
     assert_eq!(
@@ -87,8 +95,8 @@ async fn an_unchanged_feed_without_validators_stores_nothing_new() {
     server.set("/cbss", Reply::feed(fixture("cbss.xml")));
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("cbss", server.url("/cbss"))]);
-    app::poll_once(&config, &[]).await.unwrap();
-    let second = report(&app::poll_once(&config, &[]).await.unwrap()[0].1);
+    app::poll_once(&config, &[], true).await.unwrap();
+    let second = report(&app::poll_once(&config, &[], true).await.unwrap()[0].1);
     assert_eq!(
         second,
         IngestReport {
@@ -106,8 +114,8 @@ async fn the_same_article_from_two_sources_appears_once() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("cbss", server.url("/cbss")), ("lv", server.url("/lv"))]);
 
-    app::poll_once(&config, &["cbss".into()]).await.unwrap();
-    let lv = report(&app::poll_once(&config, &["lv".into()]).await.unwrap()[0].1);
+    app::poll_once(&config, &["cbss".into()], true).await.unwrap();
+    let lv = report(&app::poll_once(&config, &["lv".into()], true).await.unwrap()[0].1);
     assert_eq!(
         (lv.new, lv.duplicates),
         (1, 1),
@@ -138,7 +146,7 @@ async fn an_item_without_guid_keeps_its_key_and_entry_id_across_polls() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("f", server.url("/f"))]);
 
-    assert_eq!(report(&app::poll_once(&config, &[]).await.unwrap()[0].1).new, 2);
+    assert_eq!(report(&app::poll_once(&config, &[], true).await.unwrap()[0].1).new, 2);
     let before = exported(&config, Feed::All).await;
     // The tracking parameter changes between polls; the article does not.
     let body = rss(
@@ -149,7 +157,7 @@ async fn an_item_without_guid_keeps_its_key_and_entry_id_across_polls() {
         ],
     );
     server.set("/f", Reply::feed(body));
-    let second = report(&app::poll_once(&config, &[]).await.unwrap()[0].1);
+    let second = report(&app::poll_once(&config, &[], true).await.unwrap()[0].1);
     assert_eq!((second.new, second.updated, second.unchanged), (0, 0, 2), "{second:?}");
     let after = exported(&config, Feed::All).await;
     let ids = |entries: &[(String, String, Vec<String>)]| entries.iter().map(|e| e.0.clone()).collect::<Vec<_>>();
@@ -174,29 +182,31 @@ async fn failing_sources_record_their_error_and_leave_the_others_intact() {
     ];
     let config = config(dir.path(), &sources);
 
-    let results = app::poll_once(&config, &[]).await.unwrap();
+    let results = app::poll_once(&config, &[], true).await.unwrap();
     assert_eq!(report(&results[0].1).new, 3);
-    assert_eq!(results[1].1, Status::Failed("HTTP status 500".into()));
-    assert!(
-        matches!(&results[2].1, Status::Failed(e) if e.contains("not a readable feed")),
-        "{results:?}"
-    );
-    assert!(
-        matches!(&results[3].1, Status::Failed(e) if e.contains("connect")),
-        "{results:?}"
-    );
+    assert_eq!(error(&results[1].1), "HTTP 500 Internal Server Error");
+    assert!(error(&results[2].1).contains("not a feed: an HTML page"), "{results:?}");
+    assert!(error(&results[3].1).contains("connect"), "{results:?}");
 
     // Later the good source breaks too: what it stored stays.
     server.set("/good", Reply::status(503));
-    app::poll_once(&config, &[]).await.unwrap();
+    app::poll_once(&config, &[], true).await.unwrap();
     assert_eq!(exported(&config, Feed::All).await.len(), 3);
 
     let store = Store::open(&config.storage.path).await.unwrap();
     let health = store.source_health().await.unwrap();
     let by_id = |id: &str| health.iter().find(|h| h.id.as_str() == id).unwrap().clone();
-    assert_eq!(by_id("broken").last_error.as_deref(), Some("HTTP status 500"));
+    assert_eq!(
+        by_id("broken").last_error.as_deref(),
+        Some("HTTP 500 Internal Server Error")
+    );
+    assert_eq!(by_id("broken").http_status, Some(500));
     assert_eq!(by_id("broken").consecutive_failures, 2);
-    assert_eq!(by_id("good").last_error.as_deref(), Some("HTTP status 503"));
+    assert_eq!(
+        by_id("good").last_error.as_deref(),
+        Some("HTTP 503 Service Unavailable")
+    );
+    assert!(by_id("good").last_success.is_some());
     assert_eq!(by_id("good").items, 3);
 }
 
@@ -209,7 +219,7 @@ async fn an_edited_item_is_updated_in_place() {
     );
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("f", server.url("/f"))]);
-    app::poll_once(&config, &[]).await.unwrap();
+    app::poll_once(&config, &[], true).await.unwrap();
     assert!(exported(&config, Feed::Tagged).await.is_empty());
 
     server.set(
@@ -219,7 +229,7 @@ async fn an_edited_item_is_updated_in_place() {
             &[("g1", "Road works hid human trafficking", "https://example.org/1")],
         )),
     );
-    let second = report(&app::poll_once(&config, &[]).await.unwrap()[0].1);
+    let second = report(&app::poll_once(&config, &[], true).await.unwrap()[0].1);
     assert_eq!((second.new, second.updated), (0, 1));
     let tagged = exported(&config, Feed::Tagged).await;
     assert_eq!(tagged.len(), 1);
@@ -233,8 +243,11 @@ async fn last_modified_is_sent_back_as_if_modified_since() {
     server.set("/f", Reply::feed(fixture("cbss.xml")).with_last_modified(date));
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("f", server.url("/f"))]);
-    app::poll_once(&config, &[]).await.unwrap();
-    assert_eq!(app::poll_once(&config, &[]).await.unwrap()[0].1, Status::NotModified);
+    app::poll_once(&config, &[], true).await.unwrap();
+    assert_eq!(
+        app::poll_once(&config, &[], true).await.unwrap()[0].1,
+        Status::NotModified
+    );
     assert_eq!(server.requests("/f")[1].get("if-modified-since").unwrap(), date);
 }
 
@@ -244,14 +257,14 @@ async fn a_failed_poll_keeps_the_validators_of_the_last_success() {
     server.set("/f", Reply::feed(fixture("cbss.xml")).with_etag("\"good\""));
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("f", server.url("/f"))]);
-    app::poll_once(&config, &[]).await.unwrap();
+    app::poll_once(&config, &[], true).await.unwrap();
     // A 200 that is not a feed carries new validators: they must not be kept.
     server.set("/f", Reply::feed(b"<html>oops</html>".to_vec()).with_etag("\"broken\""));
     assert!(matches!(
-        app::poll_once(&config, &[]).await.unwrap()[0].1,
-        Status::Failed(_)
+        app::poll_once(&config, &[], true).await.unwrap()[0].1,
+        Status::Failed { .. }
     ));
-    app::poll_once(&config, &[]).await.unwrap();
+    app::poll_once(&config, &[], true).await.unwrap();
     let sent: Vec<_> = server
         .requests("/f")
         .iter()
@@ -271,11 +284,11 @@ async fn a_moved_feed_is_fetched_afresh_without_the_old_validators() {
     server.set("/old", Reply::feed(fixture("cbss.xml")).with_etag("\"same\""));
     server.set("/new", Reply::feed(fixture("lv-interior.xml")).with_etag("\"same\""));
     let dir = tempfile::tempdir().unwrap();
-    app::poll_once(&config(dir.path(), &[("src", server.url("/old"))]), &[])
+    app::poll_once(&config(dir.path(), &[("src", server.url("/old"))]), &[], true)
         .await
         .unwrap();
     let moved = config(dir.path(), &[("src", server.url("/new"))]);
-    let result = app::poll_once(&moved, &[]).await.unwrap();
+    let result = app::poll_once(&moved, &[], true).await.unwrap();
     assert!(server.requests("/new")[0].get("if-none-match").is_none());
     assert_eq!(report(&result[0].1).new, 2, "{result:?}");
     assert_eq!(
@@ -305,8 +318,8 @@ async fn tags_earned_by_a_duplicate_survive_an_edit_of_the_original() {
     );
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("a", server.url("/a")), ("b", server.url("/b"))]);
-    app::poll_once(&config, &["a".into()]).await.unwrap();
-    let b = report(&app::poll_once(&config, &["b".into()]).await.unwrap()[0].1);
+    app::poll_once(&config, &["a".into()], true).await.unwrap();
+    let b = report(&app::poll_once(&config, &["b".into()], true).await.unwrap()[0].1);
     assert_eq!((b.duplicates, b.tagged), (1, 1));
     assert_eq!(exported(&config, Feed::Tagged).await.len(), 1);
 
@@ -315,7 +328,7 @@ async fn tags_earned_by_a_duplicate_survive_an_edit_of_the_original() {
         Reply::feed(rss("A", &[("a1", "Joint statement (corrected)", link)])),
     );
     assert_eq!(
-        report(&app::poll_once(&config, &["a".into()]).await.unwrap()[0].1).updated,
+        report(&app::poll_once(&config, &["a".into()], true).await.unwrap()[0].1).updated,
         1
     );
     let tagged = exported(&config, Feed::Tagged).await;
@@ -340,8 +353,11 @@ async fn responses_over_the_size_cap_and_slow_servers_fail_the_poll() {
     let dir = tempfile::tempdir().unwrap();
     let sources = [("big", server.url("/big")), ("slow", server.url("/slow"))];
     let config = config_with(dir.path(), "timeout = \"1s\"\nmax_body_bytes = 2048", &sources);
-    let results = app::poll_once(&config, &[]).await.unwrap();
-    assert_eq!(results[0].1, Status::Failed("response larger than 2048 bytes".into()));
-    assert_eq!(results[1].1, Status::Failed("timed out after 1s".into()));
+    let results = app::poll_once(&config, &[], true).await.unwrap();
+    assert_eq!(
+        error(&results[0].1),
+        "response larger than 2048 bytes (poll.max_body_bytes)"
+    );
+    assert_eq!(error(&results[1].1), "timed out after 1s");
     assert!(exported(&config, Feed::All).await.is_empty());
 }

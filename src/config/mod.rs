@@ -45,10 +45,23 @@ pub struct Storage {
 pub struct Poll {
     /// Default schedule, normalised to six fields (seconds first).
     pub schedule: String,
+    /// The whole request, body included (a dribbling server is cut here).
     pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Requests in flight at once, all hosts together.
     pub max_concurrent: usize,
+    /// The least time between two requests to the same host.
+    pub host_interval: Duration,
     pub user_agent: String,
     pub max_body_bytes: usize,
+    /// Entries kept from one document; the rest are dropped with a warning.
+    pub max_items: usize,
+    /// Delay after the first failure, doubling with each further one.
+    pub backoff_base: Duration,
+    /// The longest back-off (and the wait after 410 Gone).
+    pub backoff_max: Duration,
+    /// A source with no success for this long shows as stale.
+    pub stale_after: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -66,6 +79,11 @@ pub struct Source {
     pub country: Option<String>,
     /// This source's schedule (its own or the default), six fields.
     pub schedule: String,
+    /// Overrides of `[poll]` for this source.
+    pub timeout: Option<Duration>,
+    pub user_agent: Option<String>,
+    /// Extra request headers, names and values already checked.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Source {
@@ -112,11 +130,17 @@ pub const DEFAULT_SCHEDULE: &str = "*/15 * * * *";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_CONCURRENT: usize = 8;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_HOST_INTERVAL: Duration = Duration::from_secs(1);
+pub const DEFAULT_MAX_ITEMS: usize = 2_000;
+pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_secs(5 * 60);
+pub const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(6 * 3600);
+pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
 pub const DEFAULT_MAX_ENTRIES: usize = 100;
 
 /// The User-Agent sent when the configuration names none.
 pub fn default_user_agent() -> String {
-    format!("thbwatch/{} (feed monitor)", env!("CARGO_PKG_VERSION"))
+    format!("thbwatch/{} (anti-trafficking news monitor)", env!("CARGO_PKG_VERSION"))
 }
 
 impl Config {

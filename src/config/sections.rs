@@ -95,28 +95,140 @@ fn read_poll(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Poll> 
         Some((text, span)) => cron(diag, span, t.key_path("schedule"), text),
     };
     let timeout = duration(diag, t, "timeout", DEFAULT_TIMEOUT);
+    let connect_timeout = duration(diag, t, "connect_timeout", DEFAULT_CONNECT_TIMEOUT);
     let max_concurrent = bounded(diag, t, "max_concurrent", DEFAULT_MAX_CONCURRENT, 1..=1024);
+    let host_interval = duration_or_zero(diag, t, "host_interval", DEFAULT_HOST_INTERVAL);
     let max_body_bytes = bounded(diag, t, "max_body_bytes", DEFAULT_MAX_BODY_BYTES, 1024..=1 << 30);
+    let max_items = bounded(diag, t, "max_items", DEFAULT_MAX_ITEMS, 1..=1_000_000);
     let user_agent = match t.string(diag, "user_agent") {
         None => Some(default_user_agent()),
-        Some((text, span))
-            if text.trim().is_empty() || !text.chars().all(|c| c == '\t' || (' '..='~').contains(&c)) =>
-        {
-            let message = "must be one non-empty line of printable ASCII (an HTTP header value)";
-            diag.report(span, t.key_path("user_agent"), message);
-            None
-        }
-        Some((text, _)) => Some(text.to_string()),
+        Some((text, span)) => user_agent(diag, span, t.key_path("user_agent"), text),
     };
-    let known = ["schedule", "timeout", "max_concurrent", "max_body_bytes", "user_agent"];
+    let backoff_base = duration(diag, t, "backoff_base", DEFAULT_BACKOFF_BASE);
+    let backoff_max = duration(diag, t, "backoff_max", DEFAULT_BACKOFF_MAX);
+    let stale_after = duration(diag, t, "stale_after", DEFAULT_STALE_AFTER);
+    if let (Some(base), Some(max)) = (backoff_base, backoff_max)
+        && base > max
+    {
+        let span = t.get("backoff_max").map_or(0..0, |v| v.span());
+        diag.report(span, t.key_path("backoff_max"), "must not be shorter than backoff_base");
+    }
+    let known = [
+        "schedule",
+        "timeout",
+        "connect_timeout",
+        "max_concurrent",
+        "host_interval",
+        "max_body_bytes",
+        "max_items",
+        "user_agent",
+        "backoff_base",
+        "backoff_max",
+        "stale_after",
+    ];
     t.finish(diag, &known);
     Some(Poll {
         schedule: schedule?,
         timeout: timeout?,
+        connect_timeout: connect_timeout?,
         max_concurrent: max_concurrent?,
+        host_interval: host_interval?,
         max_body_bytes: max_body_bytes?,
+        max_items: max_items?,
         user_agent: user_agent?,
+        backoff_base: backoff_base?,
+        backoff_max: backoff_max?,
+        stale_after: stale_after?,
     })
+}
+
+/// A User-Agent (or any header value): one line of printable ASCII.
+fn user_agent(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &str) -> Option<String> {
+    if text.trim().is_empty() || !is_header_value(text) {
+        diag.report(
+            span,
+            key,
+            "must be one non-empty line of printable ASCII (an HTTP header value)",
+        );
+        return None;
+    }
+    Some(text.trim().to_string())
+}
+
+fn is_header_value(text: &str) -> bool {
+    text.chars().all(|c| c == '\t' || (' '..='~').contains(&c))
+}
+
+/// Headers thbwatch sets itself: overriding them would break conditional
+/// GET, decompression or the connection.
+const RESERVED_HEADERS: &[&str] = &[
+    "host",
+    "user-agent",
+    "if-none-match",
+    "if-modified-since",
+    "accept-encoding",
+    "connection",
+    "content-length",
+    "transfer-encoding",
+    "te",
+    "upgrade",
+];
+
+/// `headers = { "Accept-Language" = "lv" }`: names are HTTP tokens, values
+/// printable ASCII.
+fn headers(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Vec<(String, String)>> {
+    let Some((table, _)) = t.table(diag, "headers") else {
+        return t.get("headers").is_none().then(Vec::new);
+    };
+    let path = t.key_path("headers");
+    let mut ok = true;
+    let mut out = Vec::new();
+    for (name, span, value) in in_file_order(Table::new(path.clone(), table).all()) {
+        let key = format!("{path}.{name}");
+        let is_token = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c));
+        if !is_token {
+            diag.report(span, key, format!("{name:?} is not a valid HTTP header name"));
+            ok = false;
+            continue;
+        }
+        if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+            let hint = if name.eq_ignore_ascii_case("user-agent") {
+                " (use the source's user_agent key)"
+            } else {
+                ""
+            };
+            diag.report(
+                span,
+                key,
+                format!("{name:?} is set by thbwatch and cannot be overridden{hint}"),
+            );
+            ok = false;
+            continue;
+        }
+        match value.get_ref().as_str() {
+            Some(text) if is_header_value(text) => out.push((name.to_string(), text.trim().to_string())),
+            Some(_) => {
+                diag.report(
+                    value.span(),
+                    key,
+                    "must be one line of printable ASCII (an HTTP header value)",
+                );
+                ok = false;
+            }
+            None => {
+                diag.report(
+                    value.span(),
+                    key,
+                    format!("expected a string, found {}", value.get_ref().type_str()),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(out)
 }
 
 fn read_feed(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Feed> {
@@ -131,6 +243,17 @@ fn read_feed(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Feed> 
         max_entries: max_entries?,
     })
 }
+
+const SOURCE_KEYS: &[&str] = &[
+    "url",
+    "title",
+    "language",
+    "country",
+    "schedule",
+    "timeout",
+    "user_agent",
+    "headers",
+];
 
 fn read_sources(
     diag: &mut Diagnostics<'_>,
@@ -168,7 +291,7 @@ fn read_sources(
             }
             None => ok = false,
         }
-        t.finish(diag, &["url", "title", "language", "country", "schedule"]);
+        t.finish(diag, SOURCE_KEYS);
     }
     if sources.is_empty() && ok {
         diag.report(
@@ -213,6 +336,15 @@ fn read_source(
         // A bad default was reported already; don't repeat it per source.
         None => default_schedule.map(str::to_string),
     };
+    let timeout = match t.get("timeout") {
+        Some(_) => duration(diag, t, "timeout", DEFAULT_TIMEOUT).map(Some),
+        None => Some(None),
+    };
+    let user_agent = match t.string(diag, "user_agent") {
+        Some((text, span)) => user_agent(diag, span, t.key_path("user_agent"), text).map(Some),
+        None => t.get("user_agent").is_none().then_some(None),
+    };
+    let headers = headers(diag, t);
     let source = Source {
         id: SourceId::new(id),
         url: url?,
@@ -220,6 +352,9 @@ fn read_source(
         language: language?,
         country: country?,
         schedule: schedule?,
+        timeout: timeout?,
+        user_agent: user_agent?,
+        headers: headers?,
     };
     Some((source, url_span))
 }
@@ -360,11 +495,31 @@ fn cron(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &str)
 }
 
 fn duration(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str, default: Duration) -> Option<Duration> {
+    read_duration(diag, t, key, default, false)
+}
+
+/// A duration where zero means "no wait".
+fn duration_or_zero(
+    diag: &mut Diagnostics<'_>,
+    t: &mut Table<'_, '_>,
+    key: &str,
+    default: Duration,
+) -> Option<Duration> {
+    read_duration(diag, t, key, default, true)
+}
+
+fn read_duration(
+    diag: &mut Diagnostics<'_>,
+    t: &mut Table<'_, '_>,
+    key: &str,
+    default: Duration,
+    zero_allowed: bool,
+) -> Option<Duration> {
     let Some((text, span)) = t.string(diag, key) else {
         return t.get(key).is_none().then_some(default);
     };
     match humantime::parse_duration(text) {
-        Ok(d) if !d.is_zero() => Some(d),
+        Ok(d) if zero_allowed || !d.is_zero() => Some(d),
         Ok(_) => {
             diag.report(span, t.key_path(key), "must be longer than zero");
             None

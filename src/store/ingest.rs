@@ -15,6 +15,10 @@ pub struct PollRecord {
     pub source_url: String,
     pub source_title: Option<String>,
     pub at: DateTime<Utc>,
+    /// The status of the final answer, if the server answered.
+    pub http_status: Option<u16>,
+    /// Where a permanent redirect led (kept from the last poll on failure).
+    pub moved_to: Option<String>,
     pub outcome: PollOutcome,
 }
 
@@ -29,7 +33,20 @@ pub enum PollOutcome {
     NotModified,
     Failed {
         error: String,
+        /// No attempt before this (back-off or the server's Retry-After).
+        next_attempt: DateTime<Utc>,
     },
+}
+
+/// What the next poll of a source needs to know from the last ones.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PollState {
+    /// Validators of the last success, if it was for the same URL.
+    pub validators: Validators,
+    pub consecutive_failures: u32,
+    /// Set while backing off after failures.
+    pub next_attempt: Option<DateTime<Utc>>,
+    pub moved_to: Option<String>,
 }
 
 /// What an ingest changed.
@@ -59,17 +76,26 @@ impl Store {
         .await
     }
 
-    /// The validators to send on the next request to a source, if they
-    /// were given for this `url` (a moved feed starts afresh).
-    pub async fn validators(&self, source: &SourceId, url: &str) -> Result<Validators, Error> {
+    /// What the last polls left for the next one. Validators and back-off
+    /// only count for the same URL: a source whose address the user
+    /// changed starts afresh.
+    pub async fn poll_state(&self, source: &SourceId, url: &str) -> Result<PollState, Error> {
         let (id, url) = (source.as_str().to_string(), url.to_string());
         self.call(move |conn| {
-            let sql = "SELECT etag, last_modified FROM sources WHERE id = ?1 AND url = ?2";
+            let sql = "SELECT etag, last_modified, consecutive_failures, next_attempt_at, moved_to
+                       FROM sources WHERE id = ?1 AND url = ?2";
             let found = conn
                 .query_row(sql, [id, url], |row| {
-                    Ok(Validators {
-                        etag: row.get(0)?,
-                        last_modified: row.get(1)?,
+                    Ok(PollState {
+                        validators: Validators {
+                            etag: row.get(0)?,
+                            last_modified: row.get(1)?,
+                        },
+                        consecutive_failures: row.get(2)?,
+                        next_attempt: row
+                            .get::<_, Option<String>>(3)?
+                            .and_then(|t| super::query::parse_time(&t)),
+                        moved_to: row.get(4)?,
                     })
                 })
                 .optional()?;
@@ -82,10 +108,22 @@ impl Store {
 fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Error> {
     let id = record.source_id.as_str();
     let at = timestamp(record.at);
+    // A changed URL is a fresh start: no old redirect, back-off or failures.
     tx.execute(
         "INSERT INTO sources (id, url, title) VALUES (?1, ?2, ?3)
-         ON CONFLICT (id) DO UPDATE SET url = excluded.url, title = excluded.title",
+         ON CONFLICT (id) DO UPDATE SET
+             title = excluded.title,
+             moved_to = iif(url = excluded.url, moved_to, NULL),
+             next_attempt_at = iif(url = excluded.url, next_attempt_at, NULL),
+             consecutive_failures = iif(url = excluded.url, consecutive_failures, 0),
+             url = excluded.url",
         params![id, record.source_url, record.source_title],
+    )?;
+    tx.execute(
+        "UPDATE sources SET last_polled_at = ?2, first_polled_at = coalesce(first_polled_at, ?2),
+                            http_status = ?3
+         WHERE id = ?1",
+        params![id, at, record.http_status],
     )?;
     let mut report = IngestReport::default();
     match &record.outcome {
@@ -100,26 +138,39 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
             }
             tx.execute(
                 "UPDATE sources SET feed_title = ?2, site_link = ?3, etag = ?4, last_modified = ?5,
-                        last_polled_at = ?6, last_success_at = ?6, last_status = 'ok',
-                        last_error = NULL, consecutive_failures = 0
+                        last_success_at = ?6, last_status = 'ok', last_error = NULL,
+                        consecutive_failures = 0, next_attempt_at = NULL, moved_to = ?7
                  WHERE id = ?1",
-                params![id, feed_title, site_link, validators.etag, validators.last_modified, at],
+                params![
+                    id,
+                    feed_title,
+                    site_link,
+                    validators.etag,
+                    validators.last_modified,
+                    at,
+                    record.moved_to
+                ],
             )?;
         }
         PollOutcome::NotModified => {
             tx.execute(
-                "UPDATE sources SET last_polled_at = ?2, last_success_at = ?2, last_status = 'not modified',
-                        last_error = NULL, consecutive_failures = 0
+                "UPDATE sources SET last_success_at = ?2, last_status = 'not modified', last_error = NULL,
+                        consecutive_failures = 0, next_attempt_at = NULL, moved_to = ?3
                  WHERE id = ?1",
-                params![id, at],
+                params![id, at, record.moved_to],
             )?;
         }
-        PollOutcome::Failed { error } => {
+        PollOutcome::Failed { error, next_attempt } => {
+            let status = if record.http_status == Some(410) {
+                "gone"
+            } else {
+                "error"
+            };
             tx.execute(
-                "UPDATE sources SET last_polled_at = ?2, last_status = 'error', last_error = ?3,
+                "UPDATE sources SET last_status = ?2, last_error = ?3, next_attempt_at = ?4,
                         consecutive_failures = consecutive_failures + 1
                  WHERE id = ?1",
-                params![id, at, error],
+                params![id, status, error, timestamp(*next_attempt)],
             )?;
         }
     }
@@ -195,8 +246,8 @@ fn insert_item(
     tx.execute(
         "INSERT INTO items (source_id, key, entry_id, link, canonical_link, title, summary, content,
                             author, language, published, updated, sort_time, first_seen,
-                            content_hash, duplicate_of)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                            content_hash, duplicate_of, dated_by_poll)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         params![
             source,
             item.key,
@@ -214,6 +265,7 @@ fn insert_item(
             timestamp(now),
             item.content_hash,
             duplicate_of,
+            item.published.is_none() && item.updated.is_none(),
         ],
     )?;
     Ok(tx.last_insert_rowid())
@@ -224,7 +276,8 @@ fn update_item(tx: &Transaction<'_>, row_id: i64, item: &Item, now: DateTime<Utc
     let updated = item.updated.unwrap_or(now);
     tx.execute(
         "UPDATE items SET link = ?2, canonical_link = ?3, title = ?4, summary = ?5, content = ?6,
-                          author = ?7, language = ?8, published = ?9, updated = ?10, content_hash = ?11
+                          author = ?7, language = ?8, published = ?9, updated = ?10, content_hash = ?11,
+                          dated_by_poll = ?12
          WHERE id = ?1",
         params![
             row_id,
@@ -238,6 +291,7 @@ fn update_item(tx: &Transaction<'_>, row_id: i64, item: &Item, now: DateTime<Utc
             item.published.map(timestamp),
             timestamp(updated),
             item.content_hash,
+            item.published.is_none() && item.updated.is_none(),
         ],
     )?;
     Ok(())

@@ -12,7 +12,7 @@ use std::sync::mpsc as std_mpsc;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-pub use ingest::{IngestReport, PollOutcome, PollRecord};
+pub use ingest::{IngestReport, PollOutcome, PollRecord, PollState};
 pub use query::{EntryQuery, SourceHealth};
 
 /// What went wrong with the database. rusqlite's error stays inside.

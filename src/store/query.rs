@@ -17,16 +17,26 @@ pub struct EntryQuery {
     pub limit: usize,
 }
 
-/// What the last polls of a source found.
-#[derive(Clone, Debug)]
+/// What the polls of a source found, as stored (the command line and
+/// `/sources.json` judge it against the configuration).
+#[derive(Clone, Debug, Default)]
 pub struct SourceHealth {
     pub id: SourceId,
+    /// The URL last polled.
     pub url: String,
-    pub last_polled_at: Option<String>,
+    pub feed_title: Option<String>,
+    pub first_attempt: Option<DateTime<Utc>>,
+    pub last_attempt: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    /// `ok`, `not modified`, `error` or `gone`.
     pub last_status: Option<String>,
+    pub http_status: Option<u16>,
     pub last_error: Option<String>,
-    pub consecutive_failures: i64,
-    pub items: i64,
+    pub consecutive_failures: u32,
+    pub next_attempt: Option<DateTime<Utc>>,
+    pub moved_to: Option<String>,
+    /// Items stored from this source.
+    pub items: u64,
 }
 
 /// The rows whose tags an article carries: itself and its cross-source
@@ -76,23 +86,34 @@ impl Store {
         .await
     }
 
-    /// Every source the database knows, with its last poll's outcome.
+    /// Every source the database knows, with what its polls found.
     pub async fn source_health(&self) -> Result<Vec<SourceHealth>, Error> {
         self.call(|conn| {
             let mut stmt = conn.prepare(
-                "SELECT s.id, s.url, s.last_polled_at, s.last_status, s.last_error, s.consecutive_failures,
+                "SELECT s.id, s.url, s.feed_title, s.first_polled_at, s.last_polled_at, s.last_success_at,
+                        s.last_status, s.http_status, s.last_error, s.consecutive_failures,
+                        s.next_attempt_at, s.moved_to,
                         (SELECT count(*) FROM items WHERE source_id = s.id)
                  FROM sources s ORDER BY s.id",
             )?;
+            let time = |row: &Row<'_>, i: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
+                Ok(row.get::<_, Option<String>>(i)?.and_then(|t| parse_time(&t)))
+            };
             let rows = stmt.query_map([], |row| {
                 Ok(SourceHealth {
                     id: SourceId::new(row.get::<_, String>(0)?),
                     url: row.get(1)?,
-                    last_polled_at: row.get(2)?,
-                    last_status: row.get(3)?,
-                    last_error: row.get(4)?,
-                    consecutive_failures: row.get(5)?,
-                    items: row.get(6)?,
+                    feed_title: row.get(2)?,
+                    first_attempt: time(row, 3)?,
+                    last_attempt: time(row, 4)?,
+                    last_success: time(row, 5)?,
+                    last_status: row.get(6)?,
+                    http_status: row.get(7)?,
+                    last_error: row.get(8)?,
+                    consecutive_failures: row.get(9)?,
+                    next_attempt: time(row, 10)?,
+                    moved_to: row.get(11)?,
+                    items: row.get(12)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -123,6 +144,6 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
     })
 }
 
-fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+pub(super) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
 }

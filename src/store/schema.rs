@@ -7,7 +7,10 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 /// Each entry is applied once, in order; never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_init.sql"),
+    include_str!("migrations/002_source_health.sql"),
+];
 
 pub fn open(path: &Path) -> Result<Connection, String> {
     let mut conn = Connection::open(path).map_err(|e| e.to_string())?;

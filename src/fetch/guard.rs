@@ -1,0 +1,210 @@
+//! The address guard: a feed on the public internet must not be able to
+//! send thbwatch to a loopback, private, link-local or cloud-metadata
+//! address (and so get an internal page republished). Addresses are
+//! checked where the connection is made, after DNS, so a name that
+//! resolves to 10.0.0.1 is caught as surely as a literal one.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use url::{Host, Url};
+
+/// Which addresses a source may reach, decided by where its own URL points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The source is on the public internet: only public addresses.
+    Public,
+    /// The source's own URL is already on an internal network (a feed on
+    /// the intranet or on this machine): its operator chose that, so
+    /// internal addresses are allowed.
+    Internal,
+}
+
+/// Why an address is not public, or `None` for a public address.
+/// IPv4-mapped and IPv4-compatible IPv6 addresses are judged as the IPv4
+/// address they carry.
+pub fn internal_kind(ip: IpAddr) -> Option<&'static str> {
+    match ip {
+        IpAddr::V4(v4) => v4_kind(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4_kind(v4),
+            None => v6_kind(v6),
+        },
+    }
+}
+
+fn v4_kind(ip: Ipv4Addr) -> Option<&'static str> {
+    let [a, b, ..] = ip.octets();
+    if ip == Ipv4Addr::new(169, 254, 169, 254) || ip == Ipv4Addr::new(100, 100, 100, 200) {
+        Some("cloud metadata")
+    } else if ip.is_loopback() {
+        Some("loopback")
+    } else if ip.is_private() {
+        Some("private")
+    } else if ip.is_link_local() {
+        Some("link-local")
+    } else if a == 100 && (64..128).contains(&b) {
+        Some("shared (carrier-grade NAT)")
+    } else if a == 0 || ip.is_broadcast() || ip.is_multicast() || a >= 240 {
+        Some("reserved")
+    } else if a == 192 && b == 0 && ip.octets()[2] == 0 {
+        Some("reserved (IETF protocol)")
+    } else if a == 198 && (b == 18 || b == 19) {
+        Some("reserved (benchmarking)")
+    } else {
+        None
+    }
+}
+
+fn v6_kind(ip: Ipv6Addr) -> Option<&'static str> {
+    let first = ip.segments()[0];
+    if ip == Ipv6Addr::new(0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0254) {
+        Some("cloud metadata")
+    } else if ip.is_loopback() {
+        Some("loopback")
+    } else if ip.is_unspecified() || ip.is_multicast() {
+        Some("reserved")
+    } else if first & 0xfe00 == 0xfc00 {
+        Some("private (unique local)")
+    } else if first & 0xffc0 == 0xfe80 || first & 0xffc0 == 0xfec0 {
+        Some("link-local")
+    } else if ip.segments()[..6] == [0; 6] {
+        // IPv4-compatible (::a.b.c.d, deprecated): judge the IPv4 inside.
+        let [.., c, d] = ip.segments();
+        v4_kind(Ipv4Addr::new((c >> 8) as u8, c as u8, (d >> 8) as u8, d as u8)).or(Some("reserved"))
+    } else {
+        None
+    }
+}
+
+/// Where the source's own URL points: internal if its host is, or resolves
+/// to, an internal address. A name that does not resolve counts as public
+/// (the request will fail on DNS anyway).
+pub async fn scope_of(url: &Url) -> Scope {
+    let internal = match url.host() {
+        Some(Host::Ipv4(ip)) => internal_kind(IpAddr::V4(ip)).is_some(),
+        Some(Host::Ipv6(ip)) => internal_kind(IpAddr::V6(ip)).is_some(),
+        Some(Host::Domain(name)) => match tokio::net::lookup_host((name, 0)).await {
+            Ok(addrs) => addrs.into_iter().any(|a| internal_kind(a.ip()).is_some()),
+            Err(_) => false,
+        },
+        None => false,
+    };
+    if internal { Scope::Internal } else { Scope::Public }
+}
+
+/// Checks a literal IP host (which skips DNS) against the scope.
+pub fn check_literal(url: &Url, scope: Scope) -> Result<(), String> {
+    let ip = match url.host() {
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip),
+        _ => return Ok(()),
+    };
+    match (scope, internal_kind(ip)) {
+        (Scope::Public, Some(kind)) => Err(refusal(ip, kind)),
+        _ => Ok(()),
+    }
+}
+
+fn refusal(ip: IpAddr, kind: &str) -> String {
+    format!("refused to connect to {ip}, a {kind} address: the source is on the public internet")
+}
+
+/// A resolver that only ever hands out public addresses: used by the
+/// client for public sources, so every connection (each redirect hop,
+/// each pooled reconnect) is checked after DNS.
+#[derive(Debug, Default)]
+pub struct PublicOnly;
+
+impl Resolve for PublicOnly {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let public: Vec<SocketAddr> = addrs
+                .iter()
+                .copied()
+                .filter(|a| internal_kind(a.ip()).is_none())
+                .collect();
+            if public.is_empty() {
+                let message = match addrs.first() {
+                    Some(a) => refusal(a.ip(), internal_kind(a.ip()).unwrap_or("internal")),
+                    None => format!("{host} has no address"),
+                };
+                return Err(message.into());
+            }
+            Ok(Box::new(public.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// The resolver as reqwest wants it.
+pub fn public_only() -> Arc<PublicOnly> {
+    Arc::new(PublicOnly)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_addresses_are_recognised_in_every_spelling() {
+        let cases = [
+            ("127.0.0.1", Some("loopback")),
+            ("10.1.2.3", Some("private")),
+            ("172.16.0.1", Some("private")),
+            ("192.168.1.1", Some("private")),
+            ("169.254.169.254", Some("cloud metadata")),
+            ("169.254.1.1", Some("link-local")),
+            ("100.64.0.1", Some("shared (carrier-grade NAT)")),
+            ("0.0.0.0", Some("reserved")),
+            ("::1", Some("loopback")),
+            ("::", Some("reserved")),
+            ("::ffff:127.0.0.1", Some("loopback")),
+            ("::ffff:169.254.169.254", Some("cloud metadata")),
+            ("::ffff:10.0.0.1", Some("private")),
+            ("::10.0.0.1", Some("private")),
+            ("fd00:ec2::254", Some("cloud metadata")),
+            ("fc00::1", Some("private (unique local)")),
+            ("fe80::1", Some("link-local")),
+            ("8.8.8.8", None),
+            ("193.41.0.10", None),
+            ("2001:4860:4860::8888", None),
+            ("::ffff:8.8.8.8", None),
+        ];
+        for (text, expected) in cases {
+            let ip: IpAddr = text.parse().unwrap();
+            assert_eq!(internal_kind(ip), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn literal_hosts_are_checked_against_the_scope() {
+        let url = |s: &str| Url::parse(s).unwrap();
+        assert!(check_literal(&url("http://169.254.169.254/latest/"), Scope::Public).is_err());
+        assert!(check_literal(&url("http://[::ffff:7f00:1]/"), Scope::Public).is_err());
+        assert!(check_literal(&url("http://127.0.0.1/"), Scope::Internal).is_ok());
+        assert!(check_literal(&url("http://8.8.8.8/"), Scope::Public).is_ok());
+        // Names are checked after DNS, by the resolver.
+        assert!(check_literal(&url("http://localhost/"), Scope::Public).is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_public_resolver_refuses_names_of_internal_addresses() {
+        let name: Name = "localhost".parse().unwrap();
+        let error = match PublicOnly.resolve(name).await {
+            Ok(_) => panic!("localhost must be refused"),
+            Err(e) => e.to_string(),
+        };
+        assert!(error.contains("loopback address"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_source_on_this_machine_is_internal() {
+        let url = |s: &str| Url::parse(s).unwrap();
+        assert_eq!(scope_of(&url("http://127.0.0.1:8080/feed")).await, Scope::Internal);
+        assert_eq!(scope_of(&url("http://localhost:8080/feed")).await, Scope::Internal);
+        assert_eq!(scope_of(&url("https://8.8.8.8/feed")).await, Scope::Public);
+    }
+}

@@ -1,0 +1,428 @@
+//! Conditional GET, politely and within limits: the only user of reqwest.
+//! One request per host at a time with a gap between them, a global cap
+//! on requests in flight, redirects followed by hand (at most 5, http and
+//! https only, each hop checked by the address guard), a timeout on the
+//! whole exchange and a cap on the decompressed body. Knows nothing about
+//! feed formats.
+
+mod guard;
+mod hosts;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use url::Url;
+
+use crate::model::Validators;
+pub use guard::{Scope, internal_kind};
+
+/// Redirects followed before giving up.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// Why a fetch failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("timed out after {}", humantime::format_duration(*.0))]
+    Timeout(Duration),
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    /// The address guard stopped a request to an internal address.
+    #[error("{0}")]
+    Refused(String),
+    #[error("HTTP {code} {reason}")]
+    Status {
+        code: u16,
+        reason: String,
+        /// From `Retry-After` (429 and 503), in seconds or as a date.
+        retry_after: Option<Duration>,
+    },
+    #[error("HTTP 410 Gone: the publisher has removed this feed; update or remove the source")]
+    Gone,
+    #[error("response larger than {0} bytes (poll.max_body_bytes)")]
+    TooLarge(usize),
+    #[error("{0}")]
+    Redirect(String),
+    #[error("request failed: {0}")]
+    Other(String),
+}
+
+impl Error {
+    /// The HTTP status the server answered with, if it answered.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Status { code, .. } => Some(*code),
+            Error::Gone => Some(410),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked us to wait.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// What a server answered.
+#[derive(Debug)]
+pub struct Fetched {
+    /// The final status (200, 304, ...).
+    pub status: u16,
+    /// Where a permanent redirect (301/308 from the first hop on) led.
+    pub moved_to: Option<Url>,
+    /// `None` for 304 Not Modified: the validators still hold.
+    pub body: Option<Body>,
+}
+
+/// A response body within the size cap.
+#[derive(Debug)]
+pub struct Body {
+    pub bytes: Vec<u8>,
+    pub content_type: Option<String>,
+    pub validators: Validators,
+    /// Where the body came from after redirects.
+    pub final_url: Url,
+    /// Holds one of the `max_concurrent` request slots until the body is
+    /// dropped, so no more than that many bodies wait in memory for parsing.
+    _slot: OwnedSemaphorePermit,
+}
+
+/// One request's settings.
+pub struct Request<'a> {
+    pub url: &'a Url,
+    pub validators: &'a Validators,
+    /// For the whole exchange, body included.
+    pub timeout: Duration,
+    /// Replaces the client's User-Agent for this source.
+    pub user_agent: Option<&'a str>,
+    pub headers: &'a [(String, String)],
+}
+
+/// Settings for [`Fetcher::new`].
+pub struct Settings {
+    pub user_agent: String,
+    pub connect_timeout: Duration,
+    pub max_body_bytes: usize,
+    pub max_concurrent: usize,
+    pub host_interval: Duration,
+}
+
+/// Shared by every poll: two connection pools (public sources, whose
+/// connections may only reach public addresses, and sources that are
+/// themselves internal), the per-host turns and the global slots.
+#[derive(Clone, Debug)]
+pub struct Fetcher {
+    public: reqwest::Client,
+    internal: reqwest::Client,
+    hosts: Arc<hosts::Hosts>,
+    slots: Arc<Semaphore>,
+    max_body_bytes: usize,
+}
+
+const ACCEPT: &str = "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
+
+impl Fetcher {
+    pub fn new(settings: Settings) -> Result<Fetcher, Error> {
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(settings.user_agent.clone())
+                .connect_timeout(settings.connect_timeout)
+                // Redirects are followed by hand: each hop is checked and recorded.
+                .redirect(reqwest::redirect::Policy::none())
+                // A proxy would resolve names where the guard cannot see them.
+                .no_proxy()
+        };
+        let build = |b: reqwest::ClientBuilder| b.build().map_err(|e| Error::Other(e.to_string()));
+        Ok(Fetcher {
+            public: build(builder().dns_resolver(guard::public_only()))?,
+            internal: build(builder())?,
+            hosts: Arc::new(hosts::Hosts::new(settings.host_interval)),
+            slots: Arc::new(Semaphore::new(settings.max_concurrent)),
+            max_body_bytes: settings.max_body_bytes,
+        })
+    }
+
+    /// GETs the feed, waiting first for its host's turn and a free slot;
+    /// the exchange itself (redirects and body included) must finish
+    /// within `request.timeout`.
+    pub async fn get(&self, request: &Request<'_>) -> Result<Fetched, Error> {
+        let scope = guard::scope_of(request.url).await;
+        self.get_in_scope(request, scope).await
+    }
+
+    async fn get_in_scope(&self, request: &Request<'_>, scope: Scope) -> Result<Fetched, Error> {
+        let _turn = self.hosts.turn(request.url.host_str().unwrap_or_default()).await;
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| Error::Other(e.to_string()))?;
+        let client = match scope {
+            Scope::Public => &self.public,
+            Scope::Internal => &self.internal,
+        };
+        tokio::time::timeout(request.timeout, self.exchange(client, request, scope, slot))
+            .await
+            .map_err(|_| Error::Timeout(request.timeout))?
+    }
+
+    async fn exchange(
+        &self,
+        client: &reqwest::Client,
+        request: &Request<'_>,
+        scope: Scope,
+        slot: OwnedSemaphorePermit,
+    ) -> Result<Fetched, Error> {
+        let mut hops = vec![request.url.clone()];
+        let mut moved_to = None;
+        let mut all_permanent = true;
+        loop {
+            let url = hops.last().cloned().unwrap_or_else(|| request.url.clone());
+            guard::check_literal(&url, scope).map_err(Error::Refused)?;
+            let response = send(client, &url, request).await?;
+            let status = response.status();
+            if let Some(next) = redirect_target(&response, &url)? {
+                check_hop(&hops, &next)?;
+                all_permanent &= matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT);
+                if all_permanent {
+                    moved_to = Some(next.clone());
+                }
+                hops.push(next);
+                continue;
+            }
+            let body = match status {
+                StatusCode::NOT_MODIFIED => None,
+                s if s.is_success() => Some(self.read_body(response, slot).await?),
+                StatusCode::GONE => return Err(Error::Gone),
+                s => {
+                    return Err(Error::Status {
+                        code: s.as_u16(),
+                        reason: s.canonical_reason().unwrap_or("").to_string(),
+                        retry_after: retry_after(response.headers(), SystemTime::now()),
+                    });
+                }
+            };
+            return Ok(Fetched {
+                status: status.as_u16(),
+                moved_to,
+                body,
+            });
+        }
+    }
+
+    async fn read_body(&self, mut response: reqwest::Response, slot: OwnedSemaphorePermit) -> Result<Body, Error> {
+        let cap = self.max_body_bytes;
+        // Only known when the body is not compressed; the loop below
+        // counts decompressed bytes, so a small gzip bomb is cut too.
+        if response.content_length().is_some_and(|n| n > cap as u64) {
+            return Err(Error::TooLarge(cap));
+        }
+        let headers = response.headers();
+        let content_type = header_text(headers, header::CONTENT_TYPE);
+        let validators = Validators {
+            etag: header_text(headers, header::ETAG),
+            last_modified: header_text(headers, header::LAST_MODIFIED),
+        };
+        let final_url = response.url().clone();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if bytes.len() + chunk.len() > cap {
+                return Err(Error::TooLarge(cap));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Body {
+            bytes,
+            content_type,
+            validators,
+            final_url,
+            _slot: slot,
+        })
+    }
+}
+
+async fn send(client: &reqwest::Client, url: &Url, request: &Request<'_>) -> Result<reqwest::Response, Error> {
+    let mut builder = client.get(url.as_str()).header(header::ACCEPT, ACCEPT);
+    if let Some(agent) = request.user_agent {
+        builder = builder.header(header::USER_AGENT, agent);
+    }
+    for (name, value) in request.headers {
+        // Checked when the configuration was loaded.
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| Error::Other(e.to_string()))?;
+        let value = HeaderValue::from_str(value).map_err(|e| Error::Other(e.to_string()))?;
+        builder = builder.header(name, value);
+    }
+    if let Some(etag) = &request.validators.etag {
+        builder = builder.header(header::IF_NONE_MATCH, etag);
+    }
+    if let Some(date) = &request.validators.last_modified {
+        builder = builder.header(header::IF_MODIFIED_SINCE, date);
+    }
+    builder.send().await.map_err(classify)
+}
+
+/// Where a 3xx response points, resolved against the URL that sent it.
+fn redirect_target(response: &reqwest::Response, url: &Url) -> Result<Option<Url>, Error> {
+    let status = response.status();
+    if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
+        return Ok(None);
+    }
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| Error::Redirect(format!("HTTP {} without a usable Location header", status.as_u16())))?;
+    url.join(location.trim()).map(Some).map_err(|e| {
+        Error::Redirect(format!(
+            "HTTP {} to an invalid address {location:?}: {e}",
+            status.as_u16()
+        ))
+    })
+}
+
+/// Refuses a redirect hop to a non-http scheme, back to an address
+/// already visited, or beyond the limit.
+fn check_hop(hops: &[Url], next: &Url) -> Result<(), Error> {
+    let chain = || {
+        let mut all: Vec<&str> = hops.iter().map(Url::as_str).collect();
+        all.push(next.as_str());
+        all.join(" → ")
+    };
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(Error::Redirect(format!(
+            "redirect to a {} address refused (only http and https): {}",
+            next.scheme(),
+            chain()
+        )));
+    }
+    if hops.contains(next) {
+        return Err(Error::Redirect(format!("redirect loop: {}", chain())));
+    }
+    if hops.len() > MAX_REDIRECTS {
+        return Err(Error::Redirect(format!(
+            "more than {MAX_REDIRECTS} redirects: {}",
+            chain()
+        )));
+    }
+    Ok(())
+}
+
+/// `Retry-After` as seconds or an HTTP date, measured from `now`.
+fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let text = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(text).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+fn header_text(headers: &HeaderMap, name: HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn classify(e: reqwest::Error) -> Error {
+    // reqwest's own message is vague ("error sending request"); the causes
+    // say what really happened (DNS, refused, reset, TLS, the guard).
+    let mut detail = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if text.starts_with("refused to connect to ") {
+            return Error::Refused(text);
+        }
+        if !detail.contains(&text) {
+            detail.push_str(": ");
+            detail.push_str(&text);
+        }
+        cause = c.source();
+    }
+    if e.is_connect() {
+        Error::Connect(detail)
+    } else {
+        Error::Other(detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_as_a_date() {
+        let now = httpdate::parse_http_date("Sun, 29 Nov 2026 12:00:00 GMT").unwrap();
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_str(value).unwrap());
+            retry_after(&headers, now)
+        };
+        assert_eq!(with("120"), Some(Duration::from_secs(120)));
+        assert_eq!(with("Sun, 29 Nov 2026 12:30:00 GMT"), Some(Duration::from_secs(1800)));
+        // The obsolete RFC 850 form is still an HTTP date.
+        assert_eq!(with("Sunday, 29-Nov-26 12:01:00 GMT"), Some(Duration::from_secs(60)));
+        assert_eq!(with("Sun, 29 Nov 2026 11:00:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(with("soon"), None);
+        assert_eq!(retry_after(&HeaderMap::new(), now), None);
+    }
+
+    #[test]
+    fn redirect_hops_are_limited_to_http_without_loops() {
+        let url = |s: &str| Url::parse(s).unwrap();
+        let hops = vec![url("https://a.example/feed"), url("https://b.example/feed")];
+        assert!(check_hop(&hops, &url("https://c.example/feed")).is_ok());
+        let looped = check_hop(&hops, &url("https://a.example/feed"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            looped.starts_with("redirect loop: https://a.example/feed → "),
+            "{looped}"
+        );
+        let scheme = check_hop(&hops, &url("file:///etc/passwd")).unwrap_err().to_string();
+        assert!(scheme.contains("file address refused"), "{scheme}");
+        let many: Vec<Url> = (0..=MAX_REDIRECTS)
+            .map(|i| url(&format!("https://a.example/{i}")))
+            .collect();
+        let too_many = check_hop(&many, &url("https://a.example/next"))
+            .unwrap_err()
+            .to_string();
+        assert!(too_many.starts_with("more than 5 redirects"), "{too_many}");
+    }
+
+    /// A public source redirected to this machine is refused at connect
+    /// time, through the real client, even by host name.
+    #[tokio::test]
+    async fn public_sources_cannot_reach_internal_addresses() {
+        let fetcher = Fetcher::new(Settings {
+            user_agent: "test".into(),
+            connect_timeout: Duration::from_secs(5),
+            max_body_bytes: 1024,
+            max_concurrent: 1,
+            host_interval: Duration::ZERO,
+        })
+        .unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        for address in [format!("http://localhost:{port}/"), format!("http://127.0.0.1:{port}/")] {
+            let url = Url::parse(&address).unwrap();
+            let request = Request {
+                url: &url,
+                validators: &Validators::default(),
+                timeout: Duration::from_secs(5),
+                user_agent: None,
+                headers: &[],
+            };
+            let error = fetcher.get_in_scope(&request, Scope::Public).await.unwrap_err();
+            assert!(matches!(error, Error::Refused(_)), "{address}: {error}");
+            assert!(error.to_string().contains("loopback address"), "{error}");
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! Source health as people read it: each configured source judged from
+//! what its polls stored (ok, failing, gone, stale, new), shown as a
+//! table for `thbwatch sources` or as JSON for scripts and
+//! `/sources.json`. Pure: the caller reads the store.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::json;
+
+use crate::config::Source;
+use crate::store::SourceHealth;
+
+/// What the report needs from the configuration.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    pub sources: Vec<Source>,
+    pub stale_after: Duration,
+}
+
+/// One source's state, worst first when several apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// 410 Gone: the publisher removed the feed.
+    Gone,
+    /// No success for longer than `stale_after`.
+    Stale,
+    /// The last poll failed; retrying with back-off.
+    Failing,
+    Ok,
+    /// Not polled yet (at its current URL).
+    New,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Gone => "gone",
+            State::Stale => "stale",
+            State::Failing => "failing",
+            State::Ok => "ok",
+            State::New => "new",
+        }
+    }
+}
+
+/// One configured source with its health.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub source: Source,
+    pub state: State,
+    pub health: SourceHealth,
+}
+
+/// Every configured source in configuration order, judged at `now`.
+pub fn report(catalog: &Catalog, stored: Vec<SourceHealth>, now: DateTime<Utc>) -> Vec<Report> {
+    let mut stored: HashMap<_, _> = stored.into_iter().map(|h| (h.id.clone(), h)).collect();
+    catalog
+        .sources
+        .iter()
+        .map(|source| {
+            // A row for another URL belongs to the source's old address.
+            let health = stored
+                .remove(&source.id)
+                .filter(|h| h.url == source.url.as_str())
+                .unwrap_or_else(|| SourceHealth {
+                    id: source.id.clone(),
+                    url: source.url.to_string(),
+                    ..SourceHealth::default()
+                });
+            let state = judge(&health, catalog.stale_after, now);
+            Report {
+                source: source.clone(),
+                state,
+                health,
+            }
+        })
+        .collect()
+}
+
+fn judge(health: &SourceHealth, stale_after: Duration, now: DateTime<Utc>) -> State {
+    let Some(first) = health.first_attempt.or(health.last_attempt) else {
+        return State::New;
+    };
+    let since = health.last_success.unwrap_or(first);
+    let stale = chrono::Duration::from_std(stale_after).is_ok_and(|limit| now - since > limit);
+    if health.last_status.as_deref() == Some("gone") {
+        State::Gone
+    } else if stale {
+        State::Stale
+    } else if health.consecutive_failures > 0 {
+        State::Failing
+    } else {
+        State::Ok
+    }
+}
+
+/// JSON for scripts: one object per source, times in RFC 3339 UTC.
+pub fn to_json(reports: &[Report]) -> String {
+    let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
+    let sources: Vec<_> = reports
+        .iter()
+        .map(|r| {
+            let h = &r.health;
+            json!({
+                "id": r.source.id.as_str(),
+                "title": r.source.display_title(),
+                "url": r.source.url.as_str(),
+                "state": r.state.as_str(),
+                "stale": r.state == State::Stale,
+                "last_attempt": time(h.last_attempt),
+                "last_success": time(h.last_success),
+                "last_status": h.last_status,
+                "http_status": h.http_status,
+                "last_error": h.last_error,
+                "consecutive_failures": h.consecutive_failures,
+                "next_attempt": time(h.next_attempt),
+                "moved_to": h.moved_to,
+                "items": h.items,
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&json!({ "sources": sources })).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// A table for people, one line per source.
+pub fn to_table(reports: &[Report], now: DateTime<Utc>) -> String {
+    let header = [
+        "SOURCE",
+        "STATE",
+        "LAST SUCCESS",
+        "HTTP",
+        "FAILS",
+        "NEXT TRY",
+        "ITEMS",
+        "DETAILS",
+    ];
+    let mut rows: Vec<[String; 8]> = vec![header.map(str::to_string)];
+    for r in reports {
+        let h = &r.health;
+        let mut details = Vec::new();
+        if let Some(target) = &h.moved_to {
+            details.push(format!("moved permanently to {target}"));
+        }
+        if h.consecutive_failures > 0
+            && let Some(error) = &h.last_error
+        {
+            details.push(shorten(error, 120));
+        }
+        rows.push([
+            r.source.id.as_str().to_string(),
+            r.state.as_str().to_string(),
+            h.last_success.map_or_else(|| "never".to_string(), |t| ago(now, t)),
+            h.http_status.map_or_else(|| "-".to_string(), |s| s.to_string()),
+            h.consecutive_failures.to_string(),
+            h.next_attempt
+                .filter(|t| *t > now)
+                .map_or_else(|| "-".to_string(), |t| until(now, t)),
+            h.items.to_string(),
+            details.join("; "),
+        ]);
+    }
+    let widths: Vec<usize> = (0..8)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in &rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i == 7 {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<width$}  ", width = widths[i]));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+fn span(d: chrono::Duration) -> String {
+    let s = d.num_seconds().max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..172_800 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
+    format!("{} ago", span(now - t))
+}
+
+fn until(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
+    format!("in {}", span(t - now))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SourceId;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    fn health(success: Option<&str>, failures: u32, status: &str) -> SourceHealth {
+        SourceHealth {
+            id: SourceId::new("s"),
+            url: "https://example.org/feed".into(),
+            first_attempt: Some(at("2026-11-01T00:00:00Z")),
+            last_attempt: Some(at("2026-11-29T11:00:00Z")),
+            last_success: success.map(at),
+            last_status: Some(status.into()),
+            consecutive_failures: failures,
+            ..SourceHealth::default()
+        }
+    }
+
+    #[test]
+    fn states_are_judged_worst_first() {
+        let now = at("2026-11-29T12:00:00Z");
+        let day = Duration::from_secs(86_400);
+        let cases = [
+            (health(Some("2026-11-29T11:00:00Z"), 0, "ok"), State::Ok),
+            (health(Some("2026-11-29T10:00:00Z"), 2, "error"), State::Failing),
+            (health(Some("2026-11-20T10:00:00Z"), 40, "error"), State::Stale),
+            (health(None, 3, "error"), State::Stale),
+            (health(Some("2026-11-29T10:00:00Z"), 1, "gone"), State::Gone),
+            (SourceHealth::default(), State::New),
+        ];
+        for (h, expected) in cases {
+            assert_eq!(judge(&h, day, now), expected, "{h:?}");
+        }
+    }
+
+    #[test]
+    fn times_read_as_short_spans() {
+        let now = at("2026-11-29T12:00:00Z");
+        assert_eq!(ago(now, at("2026-11-29T11:59:30Z")), "30s ago");
+        assert_eq!(ago(now, at("2026-11-29T11:00:00Z")), "1h ago");
+        assert_eq!(ago(now, at("2026-11-29T11:15:00Z")), "45m ago");
+        assert_eq!(until(now, at("2026-11-29T15:00:00Z")), "in 3h");
+        assert_eq!(ago(now, at("2026-11-20T12:00:00Z")), "9d ago");
+        assert_eq!(shorten("abcdef", 3), "abc…");
+    }
+}
