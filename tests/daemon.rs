@@ -3,54 +3,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::daemon::{DEADLINE, start, stop};
 use common::{FeedServer, Reply, TAGS, fixture, write_config};
-
-const DEADLINE: Duration = Duration::from_secs(30);
-
-/// Kills the daemon if the test fails before stopping it.
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts the daemon and returns it with the address it logged.
-fn start(config: &std::path::Path) -> (Daemon, String, mpsc::Receiver<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_thbwatch"))
-        .args(["--config", config.to_str().unwrap(), "run"])
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start thbwatch");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let daemon = Daemon(child);
-    let started = Instant::now();
-    loop {
-        let line = rx
-            .recv_timeout(DEADLINE.saturating_sub(started.elapsed()))
-            .expect("the daemon logs its listening address");
-        if let Some(addr) = line.split("address=").nth(1) {
-            return (daemon, addr.trim().to_string(), rx);
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_daemon_serves_tagged_items_and_stops_cleanly_on_sigterm() {
@@ -119,20 +76,6 @@ async fn the_daemon_serves_tagged_items_and_stops_cleanly_on_sigterm() {
         "logs: {:?}",
         logs.try_iter().collect::<Vec<_>>()
     );
-}
-
-/// Sends `signal` and waits (with a deadline) for the daemon to exit.
-fn stop(daemon: &mut Daemon, signal: &str) -> (std::process::ExitStatus, Duration) {
-    let pid = daemon.0.id().to_string();
-    assert!(Command::new("kill").args([signal, &pid]).status().unwrap().success());
-    let started = Instant::now();
-    loop {
-        if let Some(status) = daemon.0.try_wait().unwrap() {
-            return (status, started.elapsed());
-        }
-        assert!(started.elapsed() < DEADLINE, "the daemon did not stop after {signal}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

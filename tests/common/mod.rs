@@ -2,10 +2,13 @@
 //! feeds and recording what clients sent, and temporary configurations.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod daemon;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Body;
@@ -24,6 +27,8 @@ pub struct Reply {
     pub last_modified: Option<String>,
     /// How long the server takes before it answers (a slow publisher).
     pub delay: Option<std::time::Duration>,
+    /// Extra response headers (Retry-After, Location, Content-Encoding...).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
@@ -35,7 +40,23 @@ impl Reply {
             etag: None,
             last_modified: None,
             delay: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// A redirect to `location` with the given 3xx status.
+    pub fn redirect(status: u16, location: &str) -> Reply {
+        Reply::status(status).with_header("location", location)
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn with_content_type(mut self, content_type: &'static str) -> Reply {
+        self.content_type = content_type;
+        self
     }
 
     pub fn with_etag(mut self, etag: &str) -> Reply {
@@ -61,6 +82,7 @@ impl Reply {
             etag: None,
             last_modified: None,
             delay: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -69,6 +91,10 @@ impl Reply {
 struct State {
     replies: HashMap<String, Reply>,
     requests: HashMap<String, Vec<HeaderMap>>,
+    /// Each answered request: path, when it arrived, when its answer left.
+    timeline: Vec<(String, Instant, Instant)>,
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 /// A real HTTP server on 127.0.0.1 (port 0), living as long as the test's
@@ -86,11 +112,21 @@ impl FeedServer {
         let app = Router::new().fallback(move |request: Request<Body>| {
             let shared = shared.clone();
             async move {
+                let arrived = Instant::now();
+                let path = request.uri().path().to_string();
+                {
+                    let mut state = shared.lock().unwrap();
+                    state.in_flight += 1;
+                    state.max_in_flight = state.max_in_flight.max(state.in_flight);
+                }
                 let (reply, response) = answer(&shared, request);
                 if let Some(delay) = reply.and_then(|r| r.delay) {
                     // Simulates a slow publisher; the client's timeout is what is tested.
                     tokio::time::sleep(delay).await;
                 }
+                let mut state = shared.lock().unwrap();
+                state.in_flight -= 1;
+                state.timeline.push((path, arrived, Instant::now()));
                 response
             }
         });
@@ -106,6 +142,16 @@ impl FeedServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// The most requests the server was ever answering at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.state.lock().unwrap().max_in_flight
+    }
+
+    /// Every answered request as (path, arrived, answered), in answer order.
+    pub fn timeline(&self) -> Vec<(String, Instant, Instant)> {
+        self.state.lock().unwrap().timeline.clone()
     }
 
     /// The headers of every request made for `path`, oldest first.
@@ -161,6 +207,9 @@ fn answer(state: &Mutex<State>, request: Request<Body>) -> (Option<Reply>, Respo
     if let Some(date) = &reply.last_modified {
         response = response.header(header::LAST_MODIFIED, date);
     }
+    for (name, value) in &reply.headers {
+        response = response.header(name.as_str(), value.as_str());
+    }
     let body = Body::from(reply.body.clone());
     (Some(reply), response.body(body).unwrap())
 }
@@ -204,3 +253,28 @@ exclude = ["drug trafficking"]
 [tags.forced-labour]
 terms = ["forced labour"]
 "#;
+
+/// A raw TCP server that answers every connection with a 200 header and
+/// then one byte of body every `every`, forever: a dribbling publisher.
+pub async fn dribble_server(every: std::time::Duration) -> SocketAddr {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/rss+xml\r\ntransfer-encoding: chunked\r\n\r\n5\r\n<rss>\r\n";
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                loop {
+                    tokio::time::sleep(every).await;
+                    if socket.write_all(b"1\r\n \r\n").await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}

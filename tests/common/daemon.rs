@@ -1,0 +1,96 @@
+//! The daemon as a real child process: start it, read its logs, measure
+//! its memory, stop it with a signal.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Kills the daemon if the test fails before stopping it.
+pub struct Daemon(pub Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the daemon and returns it with the address it logged.
+pub fn start(config: &std::path::Path) -> (Daemon, String, mpsc::Receiver<String>) {
+    start_inner(config, "info")
+}
+
+fn start_inner(config: &std::path::Path, filter: &str) -> (Daemon, String, mpsc::Receiver<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_thbwatch"))
+        .args(["--config", config.to_str().unwrap(), "run"])
+        .env("RUST_LOG", filter)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start thbwatch");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let daemon = Daemon(child);
+    let started = Instant::now();
+    loop {
+        let line = rx
+            .recv_timeout(DEADLINE.saturating_sub(started.elapsed()))
+            .expect("the daemon logs its listening address");
+        if let Some(addr) = line.split("address=").nth(1) {
+            return (daemon, addr.trim().to_string(), rx);
+        }
+    }
+}
+
+/// Sends `signal` and waits (with a deadline) for the daemon to exit.
+pub fn stop(daemon: &mut Daemon, signal: &str) -> (std::process::ExitStatus, Duration) {
+    let pid = daemon.0.id().to_string();
+    assert!(Command::new("kill").args([signal, &pid]).status().unwrap().success());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = daemon.0.try_wait().unwrap() {
+            return (status, started.elapsed());
+        }
+        assert!(started.elapsed() < DEADLINE, "the daemon did not stop after {signal}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Starts the daemon with `RUST_LOG` set to `filter`.
+pub fn start_with_log(config: &std::path::Path, filter: &str) -> (Daemon, String, mpsc::Receiver<String>) {
+    start_inner(config, filter)
+}
+
+/// Waits (with the deadline) for a log line containing `needle`.
+pub fn wait_for_line(logs: &mpsc::Receiver<String>, needle: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let line = logs
+            .recv_timeout(DEADLINE.saturating_sub(started.elapsed()))
+            .unwrap_or_else(|_| panic!("no log line containing {needle:?} before the deadline"));
+        if line.contains(needle) {
+            return line;
+        }
+    }
+}
+
+/// The most memory the process has held resident so far (VmHWM), in bytes.
+pub fn peak_rss_bytes(daemon: &Daemon) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", daemon.0.id())).unwrap();
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .expect("VmHWM in /proc/PID/status");
+    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib * 1024
+}
