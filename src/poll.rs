@@ -88,7 +88,8 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
         let elapsed_ms = started.elapsed().as_millis() as u64;
         Ok(match outcome {
             PollOutcome::Failed { error, next_attempt } => {
-                warn!(status = "error", %error, retry_at = %next_attempt, elapsed_ms, "poll failed");
+                let retry_at = next_attempt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                warn!(status = "error", %error, %retry_at, elapsed_ms, "poll failed");
                 Status::Failed {
                     error,
                     retry_at: next_attempt,

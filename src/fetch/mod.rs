@@ -331,21 +331,26 @@ fn header_text(headers: &HeaderMap, name: HeaderName) -> Option<String> {
 }
 
 fn classify(e: reqwest::Error) -> Error {
-    // reqwest's own message is vague ("error sending request"); the causes
-    // say what really happened (DNS, refused, reset, TLS, the guard).
-    let mut detail = e.to_string();
+    // reqwest's own message is vague ("error sending request for url
+    // (...)", "client error (Connect)"); the causes below it say what
+    // really happened (DNS, refused, reset, TLS, the address guard).
+    let mut causes = Vec::new();
     let mut cause = std::error::Error::source(&e);
     while let Some(c) = cause {
         let text = c.to_string();
         if text.starts_with("refused to connect to ") {
             return Error::Refused(text);
         }
-        if !detail.contains(&text) {
-            detail.push_str(": ");
-            detail.push_str(&text);
+        if !text.starts_with("client error (") && !causes.iter().any(|known: &String| known.contains(&text)) {
+            causes.push(text);
         }
         cause = c.source();
     }
+    let detail = if causes.is_empty() {
+        e.to_string()
+    } else {
+        causes.join(": ")
+    };
     if e.is_connect() {
         Error::Connect(detail)
     } else {

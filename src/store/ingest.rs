@@ -240,9 +240,11 @@ fn insert_item(
     now: DateTime<Utc>,
     duplicate_of: Option<i64>,
 ) -> Result<i64, Error> {
-    let updated = item.updated.or(item.published).unwrap_or(now);
-    // A date in the future must not pin an item to the top of the feed.
-    let sort_time = item.published.or(item.updated).map_or(now, |d| d.min(now));
+    // A date in the future (a wrong time zone, a typo) must not pin an item
+    // to the top of the feed or date the feed ahead: it becomes the poll time.
+    let published = item.published.map(|d| d.min(now));
+    let updated = item.updated.or(item.published).map_or(now, |d| d.min(now));
+    let sort_time = published.unwrap_or(updated);
     tx.execute(
         "INSERT INTO items (source_id, key, entry_id, link, canonical_link, title, summary, content,
                             author, language, published, updated, sort_time, first_seen,
@@ -259,7 +261,7 @@ fn insert_item(
             item.content,
             item.author,
             item.language,
-            item.published.map(timestamp),
+            item.published.map(|d| timestamp(d.min(now))),
             timestamp(updated),
             timestamp(sort_time),
             timestamp(now),
@@ -272,8 +274,9 @@ fn insert_item(
 }
 
 fn update_item(tx: &Transaction<'_>, row_id: i64, item: &Item, now: DateTime<Utc>) -> Result<(), Error> {
-    // An edit is news to readers: it is "updated" now unless the feed says when.
-    let updated = item.updated.unwrap_or(now);
+    // An edit is news to readers: it is "updated" now unless the feed says
+    // when (and never later than now).
+    let updated = item.updated.map_or(now, |d| d.min(now));
     tx.execute(
         "UPDATE items SET link = ?2, canonical_link = ?3, title = ?4, summary = ?5, content = ?6,
                           author = ?7, language = ?8, published = ?9, updated = ?10, content_hash = ?11,
@@ -288,7 +291,7 @@ fn update_item(tx: &Transaction<'_>, row_id: i64, item: &Item, now: DateTime<Utc
             item.content,
             item.author,
             item.language,
-            item.published.map(timestamp),
+            item.published.map(|d| timestamp(d.min(now))),
             timestamp(updated),
             item.content_hash,
             item.published.is_none() && item.updated.is_none(),
