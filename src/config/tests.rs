@@ -64,6 +64,38 @@ fn a_valid_file_loads_with_defaults_filled_in() {
 }
 
 #[test]
+fn fetching_settings_have_safe_defaults_and_per_source_overrides() {
+    let text = "[poll]\nhost_interval = \"0s\"\n\n[sources.a]\nurl = \"https://a.example/feed\"\n\
+                timeout = \"5s\"\nuser_agent = \"thbwatch (ops@example.org)\"\n\
+                headers = { \"Accept-Language\" = \"lv\", \"X-Api-Key\" = \"k\" }\n\
+                [sources.b]\nurl = \"https://b.example/feed\"\n";
+    let config = Config::parse(text, Path::new("c.toml")).unwrap();
+    let poll = &config.poll;
+    assert_eq!(poll.host_interval, Duration::ZERO, "zero means no gap");
+    assert_eq!(poll.connect_timeout, DEFAULT_CONNECT_TIMEOUT);
+    assert_eq!(
+        (poll.backoff_base, poll.backoff_max),
+        (DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_MAX)
+    );
+    assert_eq!(poll.backoff_max, Duration::from_secs(6 * 3600));
+    assert_eq!(poll.max_body_bytes, 10 * 1024 * 1024);
+    assert_eq!(poll.max_concurrent, 8);
+    assert!(poll.user_agent.starts_with("thbwatch/"));
+    let a = &config.sources[0];
+    assert_eq!(a.timeout, Some(Duration::from_secs(5)));
+    assert_eq!(a.user_agent.as_deref(), Some("thbwatch (ops@example.org)"));
+    assert_eq!(
+        a.headers,
+        [
+            ("Accept-Language".to_string(), "lv".to_string()),
+            ("X-Api-Key".to_string(), "k".to_string())
+        ]
+    );
+    let b = &config.sources[1];
+    assert_eq!((b.timeout, b.user_agent.as_deref(), b.headers.len()), (None, None, 0));
+}
+
+#[test]
 fn a_minimal_file_needs_only_a_source() {
     let config = Config::parse("[sources.a]\nurl = \"http://127.0.0.1:1/feed\"\n", Path::new("c.toml")).unwrap();
     assert_eq!(config.server.listen.to_string(), DEFAULT_LISTEN);
@@ -143,6 +175,34 @@ fn each_kind_of_mistake_names_its_key_and_line() {
             "4:15: tags.t.terms[1]: expected a string, found integer",
         ),
         ("[sources.ok]\nurl = \"https://dup.example/\"\n", "duplicate key"),
+        (
+            "[poll]\nbackoff_base = \"2h\"\nbackoff_max = \"1h\"\n",
+            "5:15: poll.backoff_max: must not be shorter than backoff_base",
+        ),
+        (
+            "[poll]\ntimeout = \"0s\"\n",
+            "4:11: poll.timeout: must be longer than zero",
+        ),
+        (
+            "[sources.g]\nurl = \"https://g.example/\"\nheaders = { \"If-None-Match\" = \"x\" }\n",
+            "5:13: sources.g.headers.If-None-Match: \"If-None-Match\" is set by thbwatch",
+        ),
+        (
+            "[sources.g]\nurl = \"https://g.example/\"\nheaders = { \"User-Agent\" = \"x\" }\n",
+            "(use the source's user_agent key)",
+        ),
+        (
+            "[sources.g]\nurl = \"https://g.example/\"\nheaders = { \"Bad Name\" = \"x\" }\n",
+            "sources.g.headers.Bad Name: \"Bad Name\" is not a valid HTTP header name",
+        ),
+        (
+            "[sources.g]\nurl = \"https://g.example/\"\nheaders = { \"X-Key\" = 5 }\n",
+            "sources.g.headers.X-Key: expected a string, found integer",
+        ),
+        (
+            "[sources.g]\nurl = \"https://g.example/\"\ntimeout = \"fast\"\n",
+            "5:11: sources.g.timeout: \"fast\" is not a duration",
+        ),
         ("[colour]\nx = 1\n", "3:2: colour: unknown key"),
     ];
     for (snippet, expected) in cases {
