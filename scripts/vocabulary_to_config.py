@@ -512,8 +512,16 @@ path = "thbwatch.db"
 
 [poll]
 schedule = "*/15 * * * *"
-timeout = "30s"
-max_concurrent = 8
+timeout = "30s"              # the whole request, body included
+connect_timeout = "10s"
+max_concurrent = 8           # requests in flight, all hosts together
+host_interval = "1s"         # one request per host at a time, this far apart
+max_body_bytes = 10485760    # decompressed; larger responses fail the poll
+max_items = 2000             # entries kept from one document
+backoff_base = "5m"          # wait after a first failure, doubling after each
+backoff_max = "6h"           # the longest wait; polling never gives up
+stale_after = "24h"          # no success for this long shows as "stale"
+# user_agent = "thbwatch/0.1.0 (anti-trafficking news monitor)"
 
 [feed]
 title = "Trafficking in human beings — Baltic Sea Region news"
