@@ -156,7 +156,11 @@ impl Dispatcher {
             self.retries.remove(&key);
         }
         if let Some(at) = retry_at {
-            let wait = (at - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+            // Bounded, whatever the database says: the queue has a horizon.
+            let wait = (at - Utc::now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .min(crate::config::MAX_BACKOFF);
             let key = self.retries.insert(id.clone(), wait);
             self.retry_keys.insert(id, key);
         }

@@ -30,7 +30,9 @@ impl Policy {
     /// The wait after the `failures`-th failure in a row (1 for the first).
     pub fn delay(&self, failures: u32, reason: Reason, rng: &mut fastrand::Rng) -> Duration {
         match reason {
-            Reason::RetryAfter(wait) => wait.clamp(Duration::from_secs(1), RETRY_AFTER_MAX),
+            // As asked, but never sooner than the base: "Retry-After: 0"
+            // must not become a retry every second.
+            Reason::RetryAfter(wait) => wait.clamp(self.base.min(RETRY_AFTER_MAX), RETRY_AFTER_MAX),
             Reason::Gone => self.max,
             Reason::Other => {
                 let doublings = failures.saturating_sub(1).min(32);
@@ -84,5 +86,6 @@ mod tests {
         let bogus = Reason::RetryAfter(Duration::from_secs(90 * 24 * 3600));
         assert_eq!(policy.delay(1, bogus, &mut rng), RETRY_AFTER_MAX);
         assert_eq!(policy.delay(1, Reason::Gone, &mut rng), 60 * MINUTE);
+        assert_eq!(policy.delay(1, Reason::RetryAfter(Duration::ZERO), &mut rng), MINUTE);
     }
 }

@@ -131,6 +131,7 @@ pub fn to_table(reports: &[Report], now: DateTime<Utc>) -> String {
     let header = [
         "SOURCE",
         "STATE",
+        "LAST TRY",
         "LAST SUCCESS",
         "HTTP",
         "FAILS",
@@ -138,7 +139,7 @@ pub fn to_table(reports: &[Report], now: DateTime<Utc>) -> String {
         "ITEMS",
         "DETAILS",
     ];
-    let mut rows: Vec<[String; 8]> = vec![header.map(str::to_string)];
+    let mut rows: Vec<[String; 9]> = vec![header.map(str::to_string)];
     for r in reports {
         let h = &r.health;
         let mut details = Vec::new();
@@ -153,6 +154,7 @@ pub fn to_table(reports: &[Report], now: DateTime<Utc>) -> String {
         rows.push([
             r.source.id.as_str().to_string(),
             r.state.as_str().to_string(),
+            h.last_attempt.map_or_else(|| "never".to_string(), |t| ago(now, t)),
             h.last_success.map_or_else(|| "never".to_string(), |t| ago(now, t)),
             h.http_status.map_or_else(|| "-".to_string(), |s| s.to_string()),
             h.consecutive_failures.to_string(),
@@ -163,14 +165,14 @@ pub fn to_table(reports: &[Report], now: DateTime<Utc>) -> String {
             details.join("; "),
         ]);
     }
-    let widths: Vec<usize> = (0..8)
+    let widths: Vec<usize> = (0..9)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
     for row in &rows {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
-            if i == 7 {
+            if i == 8 {
                 line.push_str(cell);
             } else {
                 line.push_str(&format!("{cell:<width$}  ", width = widths[i]));

@@ -75,13 +75,23 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
             debug!(%until, failures = state.consecutive_failures, "backing off; not polled");
             return Ok(Status::Deferred { until });
         }
-        let attempt = tokio::select! {
+        let request = fetch::Request {
+            url: &source.url,
+            validators: &state.validators,
+            timeout: source.timeout.unwrap_or(pipeline.timeout),
+            user_agent: source.user_agent.as_deref(),
+            headers: &source.headers,
+        };
+        // Only the fetch is abandoned at shutdown (nothing is written yet);
+        // once the body is here, processing and the ingest finish.
+        let fetched = tokio::select! {
             _ = pipeline.cancel.cancelled() => {
                 info!("poll abandoned: shutting down");
                 return Ok(Status::Abandoned);
             }
-            attempt = attempt(pipeline, source, &state) => attempt,
+            fetched = pipeline.fetcher.get(&request) => fetched,
         };
+        let attempt = attempt(pipeline, source, fetched).await;
         let record = record(pipeline, source, &state, attempt);
         let outcome = record.outcome.clone();
         let report = pipeline.store.ingest(record).await?;
@@ -126,7 +136,7 @@ struct Attempt {
 fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Attempt) -> PollRecord {
     let at = Utc::now();
     let moved_to = attempt.moved_to.map(String::from).or_else(|| {
-        // A failure says nothing new about a redirect: keep what was known.
+        // A failure before any redirect says nothing new: keep what was known.
         attempt.result.is_err().then(|| state.moved_to.clone()).flatten()
     });
     if let Some(target) = &moved_to
@@ -154,7 +164,10 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
         Err((error, reason)) => {
             let failures = state.consecutive_failures.saturating_add(1);
             let wait = pipeline.backoff.delay(failures, reason, &mut fastrand::Rng::new());
-            let next_attempt = at + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(6));
+            let next_attempt = chrono::Duration::from_std(wait)
+                .ok()
+                .and_then(|wait| at.checked_add_signed(wait))
+                .unwrap_or(at + chrono::Duration::hours(6));
             PollOutcome::Failed { error, next_attempt }
         }
     };
@@ -169,35 +182,21 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
     }
 }
 
-async fn attempt(pipeline: &Pipeline, source: &Source, state: &PollState) -> Attempt {
-    let request = fetch::Request {
-        url: &source.url,
-        validators: &state.validators,
-        timeout: source.timeout.unwrap_or(pipeline.timeout),
-        user_agent: source.user_agent.as_deref(),
-        headers: &source.headers,
-    };
-    let fetched = match pipeline.fetcher.get(&request).await {
-        Ok(fetched) => fetched,
+async fn attempt(pipeline: &Pipeline, source: &Source, fetched: fetch::Fetched) -> Attempt {
+    let result = match fetched.outcome {
+        Ok(None) => Ok(None),
+        Ok(Some(body)) => process_body(pipeline, source, body).await.map(Some),
         Err(e) => {
             let reason = match (&e, e.retry_after()) {
                 (fetch::Error::Gone, _) => Reason::Gone,
                 (_, Some(wait)) => Reason::RetryAfter(wait),
                 _ => Reason::Other,
             };
-            return Attempt {
-                http_status: e.http_status(),
-                moved_to: None,
-                result: Err((e.to_string(), reason)),
-            };
+            Err((e.to_string(), reason))
         }
     };
-    let result = match fetched.body {
-        None => Ok(None),
-        Some(body) => process_body(pipeline, source, body).await.map(Some),
-    };
     Attempt {
-        http_status: Some(fetched.status),
+        http_status: fetched.status,
         moved_to: fetched.moved_to,
         result,
     }

@@ -92,6 +92,28 @@ async fn retry_after_as_an_http_date_is_honoured() {
 }
 
 #[tokio::test]
+async fn retry_after_is_only_read_from_429_and_503_and_never_shortens_the_base() {
+    let server = FeedServer::start().await;
+    server.set("/zero", Reply::status(429).with_header("retry-after", "0"));
+    server.set("/error", Reply::status(500).with_header("retry-after", "86400"));
+    let dir = tempfile::tempdir().unwrap();
+    let sources = [("zero", server.url("/zero")), ("error", server.url("/error"))];
+    let settings = format!("{QUICK}\nbackoff_base = \"10m\"");
+    let config = config(dir.path(), &settings, &sources);
+    let results = poll(&config, false).await;
+    let zero = seconds_from_now(failed(&results[0]).1);
+    assert!(
+        (590..=600).contains(&zero),
+        "Retry-After: 0 waits the base, not a second: {zero}s"
+    );
+    let error = seconds_from_now(failed(&results[1]).1);
+    assert!(
+        (290..=600).contains(&error),
+        "a 500's Retry-After is not honoured: {error}s"
+    );
+}
+
+#[tokio::test]
 async fn back_off_grows_with_each_failure_and_resets_on_success() {
     let server = FeedServer::start().await;
     server.set("/flaky", Reply::status(500));
@@ -170,6 +192,45 @@ async fn permanent_redirects_are_recorded_and_temporary_ones_are_not() {
     assert_eq!(moved.moved_to.as_deref(), Some(server.url("/new").as_str()));
     assert_eq!(moved.url, server.url("/old"), "the configured address stays");
     assert_eq!(health(&config, "temp").await.moved_to, None);
+}
+
+#[tokio::test]
+async fn a_redirect_to_a_failing_address_is_still_recorded() {
+    let server = FeedServer::start().await;
+    server.set("/old", Reply::redirect(301, "/new"));
+    server.set("/new", Reply::status(500));
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), QUICK, &[("src", server.url("/old"))]);
+    failed(&poll(&config, false).await[0]);
+    let stored = health(&config, "src").await;
+    assert_eq!(stored.moved_to.as_deref(), Some(server.url("/new").as_str()));
+    assert_eq!(stored.http_status, Some(500));
+}
+
+#[tokio::test]
+async fn a_changed_url_starts_afresh_even_when_its_first_poll_fails() {
+    let server = FeedServer::start().await;
+    server.set("/old", Reply::feed(fixture("cbss.xml")).with_etag("\"old\""));
+    server.set("/new", Reply::status(500));
+    let dir = tempfile::tempdir().unwrap();
+    poll(&config(dir.path(), QUICK, &[("src", server.url("/old"))]), false).await;
+    let moved = config(dir.path(), QUICK, &[("src", server.url("/new"))]);
+    failed(&poll(&moved, false).await[0]);
+    let stored = health(&moved, "src").await;
+    assert_eq!((stored.last_success, stored.consecutive_failures), (None, 1));
+
+    server.set("/new", Reply::feed(fixture("cbss.xml")).with_etag("\"old\""));
+    assert!(matches!(poll(&moved, true).await[0], Status::Fetched(_)));
+    let sent: Vec<_> = server
+        .requests("/new")
+        .iter()
+        .map(|h| h.get("if-none-match").cloned())
+        .collect();
+    assert_eq!(
+        sent,
+        [None, None],
+        "the old address's ETag is never sent to the new one"
+    );
 }
 
 #[tokio::test]
@@ -279,6 +340,34 @@ async fn per_source_user_agent_and_headers_are_sent() {
     assert_eq!(custom["user-agent"], "thbwatch-lv/1 (ops@example.org)");
     assert_eq!(custom["accept-language"], "lv");
     assert_eq!(custom["x-api-key"], "k1");
+}
+
+#[tokio::test]
+async fn a_sources_own_headers_never_follow_a_redirect_to_another_origin() {
+    let (server, elsewhere) = (FeedServer::start().await, FeedServer::start().await);
+    server.set("/feed", Reply::redirect(302, &elsewhere.url("/feed")));
+    elsewhere.set("/feed", Reply::feed(fixture("cbss.xml")));
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[storage]\npath = \"thb.db\"\n[poll]\n{QUICK}\n[sources.s]\nurl = \"{}\"\n\
+         headers = {{ \"Authorization\" = \"Bearer secret\", \"Accept\" = \"application/rss+xml\" }}\n",
+        server.url("/feed")
+    );
+    let config = Config::load(&write_config(dir.path(), &text)).unwrap();
+    assert!(matches!(poll(&config, false).await[0], Status::Fetched(_)));
+    let first = &server.requests("/feed")[0];
+    assert_eq!(first["authorization"], "Bearer secret");
+    let accept: Vec<_> = first.get_all("accept").iter().collect();
+    assert_eq!(
+        accept,
+        ["application/rss+xml"],
+        "the configured Accept replaces the default"
+    );
+    let second = &elsewhere.requests("/feed")[0];
+    assert!(
+        second.get("authorization").is_none(),
+        "credentials leaked to another origin"
+    );
 }
 
 /// Each legacy encoding, served as raw bytes the way publishers do, must

@@ -83,7 +83,21 @@ pub struct Source {
     pub timeout: Option<Duration>,
     pub user_agent: Option<String>,
     /// Extra request headers, names and values already checked.
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<Header>,
+}
+
+/// An extra request header of a source. Its value may be a credential, so
+/// `Debug` (and so any log of a `Source`) never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+impl std::fmt::Debug for Header {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: <redacted>", self.name)
+    }
 }
 
 impl Source {
@@ -136,6 +150,8 @@ pub const DEFAULT_MAX_ITEMS: usize = 2_000;
 pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_secs(5 * 60);
 pub const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(6 * 3600);
 pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
+/// The longest back-off allowed: a source is tried at least weekly.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(7 * 24 * 3600);
 pub const DEFAULT_MAX_ENTRIES: usize = 100;
 
 /// The User-Agent sent when the configuration names none.

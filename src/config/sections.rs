@@ -107,11 +107,17 @@ fn read_poll(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Poll> 
     let backoff_base = duration(diag, t, "backoff_base", DEFAULT_BACKOFF_BASE);
     let backoff_max = duration(diag, t, "backoff_max", DEFAULT_BACKOFF_MAX);
     let stale_after = duration(diag, t, "stale_after", DEFAULT_STALE_AFTER);
-    if let (Some(base), Some(max)) = (backoff_base, backoff_max)
-        && base > max
-    {
+    if let (Some(base), Some(max)) = (backoff_base, backoff_max) {
         let span = t.get("backoff_max").map_or(0..0, |v| v.span());
-        diag.report(span, t.key_path("backoff_max"), "must not be shorter than backoff_base");
+        if base > max {
+            diag.report(span, t.key_path("backoff_max"), "must not be shorter than backoff_base");
+        } else if max > MAX_BACKOFF {
+            diag.report(
+                span,
+                t.key_path("backoff_max"),
+                "must be at most 7 days: a source is tried at least weekly",
+            );
+        }
     }
     let known = [
         "schedule",
@@ -176,7 +182,7 @@ const RESERVED_HEADERS: &[&str] = &[
 
 /// `headers = { "Accept-Language" = "lv" }`: names are HTTP tokens, values
 /// printable ASCII.
-fn headers(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Vec<(String, String)>> {
+fn headers(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Vec<Header>> {
     let Some((table, _)) = t.table(diag, "headers") else {
         return t.get("headers").is_none().then(Vec::new);
     };
@@ -209,7 +215,10 @@ fn headers(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Vec<(Str
             continue;
         }
         match value.get_ref().as_str() {
-            Some(text) if is_header_value(text) => out.push((name.to_string(), text.trim().to_string())),
+            Some(text) if is_header_value(text) => out.push(Header {
+                name: name.to_string(),
+                value: text.trim().to_string(),
+            }),
             Some(_) => {
                 diag.report(
                     value.span(),

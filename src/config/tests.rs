@@ -84,13 +84,9 @@ fn fetching_settings_have_safe_defaults_and_per_source_overrides() {
     let a = &config.sources[0];
     assert_eq!(a.timeout, Some(Duration::from_secs(5)));
     assert_eq!(a.user_agent.as_deref(), Some("thbwatch (ops@example.org)"));
-    assert_eq!(
-        a.headers,
-        [
-            ("Accept-Language".to_string(), "lv".to_string()),
-            ("X-Api-Key".to_string(), "k".to_string())
-        ]
-    );
+    let headers: Vec<(&str, &str)> = a.headers.iter().map(|h| (h.name.as_str(), h.value.as_str())).collect();
+    assert_eq!(headers, [("Accept-Language", "lv"), ("X-Api-Key", "k")]);
+    assert_eq!(format!("{:?}", a.headers[1]), "X-Api-Key: <redacted>");
     let b = &config.sources[1];
     assert_eq!((b.timeout, b.user_agent.as_deref(), b.headers.len()), (None, None, 0));
 }

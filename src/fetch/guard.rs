@@ -58,40 +58,51 @@ fn v4_kind(ip: Ipv4Addr) -> Option<&'static str> {
 }
 
 fn v6_kind(ip: Ipv6Addr) -> Option<&'static str> {
-    let first = ip.segments()[0];
+    let seg = ip.segments();
+    let embedded = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
     if ip == Ipv6Addr::new(0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0254) {
         Some("cloud metadata")
     } else if ip.is_loopback() {
         Some("loopback")
     } else if ip.is_unspecified() || ip.is_multicast() {
         Some("reserved")
-    } else if first & 0xfe00 == 0xfc00 {
+    } else if seg[0] & 0xfe00 == 0xfc00 {
         Some("private (unique local)")
-    } else if first & 0xffc0 == 0xfe80 || first & 0xffc0 == 0xfec0 {
+    } else if seg[0] & 0xffc0 == 0xfe80 || seg[0] & 0xffc0 == 0xfec0 {
         Some("link-local")
-    } else if ip.segments()[..6] == [0; 6] {
-        // IPv4-compatible (::a.b.c.d, deprecated): judge the IPv4 inside.
-        let [.., c, d] = ip.segments();
-        v4_kind(Ipv4Addr::new((c >> 8) as u8, c as u8, (d >> 8) as u8, d as u8)).or(Some("reserved"))
+    } else if seg[..6] == [0; 6] || seg[..6] == [0, 0, 0, 0, 0xffff, 0] || seg[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        // An IPv4 address in the last 32 bits: IPv4-compatible (::a.b.c.d),
+        // IPv4-translated (::ffff:0:a.b.c.d) or NAT64 (64:ff9b::a.b.c.d,
+        // which a DNS64 network routes to that IPv4 address).
+        v4_kind(embedded(seg[6], seg[7])).or((seg[..6] == [0; 6]).then_some("reserved"))
+    } else if seg[0] == 0x2002 {
+        // 6to4: the IPv4 address follows the prefix.
+        v4_kind(embedded(seg[1], seg[2]))
+    } else if (seg[0] == 0x0064 && seg[1] == 0xff9b) || (seg[0] == 0x2001 && seg[1] == 0) {
+        // NAT64 local-use (64:ff9b:1::/48) and Teredo tunnels: where they
+        // lead cannot be told from the address.
+        Some("reserved (translated or tunnelled)")
     } else {
         None
     }
 }
 
-/// Where the source's own URL points: internal if its host is, or resolves
-/// to, an internal address. A name that does not resolve counts as public
-/// (the request will fail on DNS anyway).
-pub async fn scope_of(url: &Url) -> Scope {
-    let internal = match url.host() {
-        Some(Host::Ipv4(ip)) => internal_kind(IpAddr::V4(ip)).is_some(),
-        Some(Host::Ipv6(ip)) => internal_kind(IpAddr::V6(ip)).is_some(),
-        Some(Host::Domain(name)) => match tokio::net::lookup_host((name, 0)).await {
-            Ok(addrs) => addrs.into_iter().any(|a| internal_kind(a.ip()).is_some()),
-            Err(_) => false,
-        },
-        None => false,
+/// Where the source's own URL points: internal when its host is an
+/// internal address, or a name whose addresses are all internal (a feed
+/// on the intranet or on this machine). One public address among them is
+/// enough to treat the source as public, so a publisher's DNS cannot
+/// switch the guard off with a mixed answer. `None` when the name does
+/// not resolve (the request will fail on DNS anyway; ask again next time).
+pub async fn scope_of(url: &Url) -> Option<Scope> {
+    let all_internal = match url.host()? {
+        Host::Ipv4(ip) => internal_kind(IpAddr::V4(ip)).is_some(),
+        Host::Ipv6(ip) => internal_kind(IpAddr::V6(ip)).is_some(),
+        Host::Domain(name) => {
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name, 0)).await.ok()?.collect();
+            !addrs.is_empty() && addrs.iter().all(|a| internal_kind(a.ip()).is_some())
+        }
     };
-    if internal { Scope::Internal } else { Scope::Public }
+    Some(if all_internal { Scope::Internal } else { Scope::Public })
 }
 
 /// Checks a literal IP host (which skips DNS) against the scope.
@@ -172,6 +183,16 @@ mod tests {
             ("193.41.0.10", None),
             ("2001:4860:4860::8888", None),
             ("::ffff:8.8.8.8", None),
+            ("::ffff:0:10.0.0.1", Some("private")),
+            ("64:ff9b::a00:1", Some("private")),
+            ("64:ff9b::a9fe:a9fe", Some("cloud metadata")),
+            ("64:ff9b::808:808", None),
+            ("64:ff9b:1::1", Some("reserved (translated or tunnelled)")),
+            ("2002:7f00:1::1", Some("loopback")),
+            ("2002:c0a8:101::1", Some("private")),
+            ("2002:808:808::1", None),
+            ("2001:0:4136:e378::1", Some("reserved (translated or tunnelled)")),
+            ("2001:db8::1", None),
         ];
         for (text, expected) in cases {
             let ip: IpAddr = text.parse().unwrap();
@@ -203,8 +224,18 @@ mod tests {
     #[tokio::test]
     async fn a_source_on_this_machine_is_internal() {
         let url = |s: &str| Url::parse(s).unwrap();
-        assert_eq!(scope_of(&url("http://127.0.0.1:8080/feed")).await, Scope::Internal);
-        assert_eq!(scope_of(&url("http://localhost:8080/feed")).await, Scope::Internal);
-        assert_eq!(scope_of(&url("https://8.8.8.8/feed")).await, Scope::Public);
+        assert_eq!(
+            scope_of(&url("http://127.0.0.1:8080/feed")).await,
+            Some(Scope::Internal)
+        );
+        assert_eq!(
+            scope_of(&url("http://localhost:8080/feed")).await,
+            Some(Scope::Internal)
+        );
+        assert_eq!(scope_of(&url("https://8.8.8.8/feed")).await, Some(Scope::Public));
+        assert_eq!(
+            scope_of(&url("https://[64:ff9b::a00:1]/feed")).await,
+            Some(Scope::Internal)
+        );
     }
 }

@@ -38,11 +38,11 @@ impl Hosts {
     }
 
     /// Waits until `host` is free and its gap has passed.
-    pub async fn turn(&self, host: &str) -> Turn {
+    pub async fn turn(&self, host: impl AsRef<str>) -> Turn {
         let lock = {
             // Held only for the map look-up, never across an await.
             let mut turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());
-            turns.entry(host.to_ascii_lowercase()).or_default().clone()
+            turns.entry(host.as_ref().to_ascii_lowercase()).or_default().clone()
         };
         let last_end = lock.lock_owned().await;
         if let Some(end) = *last_end {

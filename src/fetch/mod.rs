@@ -8,7 +8,8 @@
 mod guard;
 mod hosts;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
@@ -68,15 +69,23 @@ impl Error {
     }
 }
 
-/// What a server answered.
+/// What a fetch found: the outcome, and what was seen on the way even
+/// when it failed (the last HTTP status, a permanent redirect).
 #[derive(Debug)]
 pub struct Fetched {
-    /// The final status (200, 304, ...).
-    pub status: u16,
+    /// The status of the last answer (200, 304, 503, ...), if any came.
+    pub status: Option<u16>,
     /// Where a permanent redirect (301/308 from the first hop on) led.
     pub moved_to: Option<Url>,
-    /// `None` for 304 Not Modified: the validators still hold.
-    pub body: Option<Body>,
+    /// `Ok(None)` for 304 Not Modified: the validators still hold.
+    pub outcome: Result<Option<Body>, Error>,
+}
+
+/// What the hops of one exchange showed, kept when it fails.
+#[derive(Debug, Default)]
+struct Trail {
+    status: Option<u16>,
+    moved_to: Option<Url>,
 }
 
 /// A response body within the size cap.
@@ -100,7 +109,7 @@ pub struct Request<'a> {
     pub timeout: Duration,
     /// Replaces the client's User-Agent for this source.
     pub user_agent: Option<&'a str>,
-    pub headers: &'a [(String, String)],
+    pub headers: &'a [crate::config::Header],
 }
 
 /// Settings for [`Fetcher::new`].
@@ -121,6 +130,8 @@ pub struct Fetcher {
     internal: reqwest::Client,
     hosts: Arc<hosts::Hosts>,
     slots: Arc<Semaphore>,
+    /// Each source host's scope, decided once (see [`guard::scope_of`]).
+    scopes: Arc<Mutex<HashMap<String, Scope>>>,
     max_body_bytes: usize,
 }
 
@@ -143,6 +154,7 @@ impl Fetcher {
             internal: build(builder())?,
             hosts: Arc::new(hosts::Hosts::new(settings.host_interval)),
             slots: Arc::new(Semaphore::new(settings.max_concurrent)),
+            scopes: Arc::default(),
             max_body_bytes: settings.max_body_bytes,
         })
     }
@@ -150,69 +162,110 @@ impl Fetcher {
     /// GETs the feed, waiting first for its host's turn and a free slot;
     /// the exchange itself (redirects and body included) must finish
     /// within `request.timeout`.
-    pub async fn get(&self, request: &Request<'_>) -> Result<Fetched, Error> {
-        let scope = guard::scope_of(request.url).await;
-        self.get_in_scope(request, scope).await
+    pub async fn get(&self, request: &Request<'_>) -> Fetched {
+        let mut trail = Trail::default();
+        let outcome = self.get_in(request, None, &mut trail).await;
+        Fetched {
+            status: trail.status,
+            moved_to: trail.moved_to,
+            outcome,
+        }
     }
 
-    async fn get_in_scope(&self, request: &Request<'_>, scope: Scope) -> Result<Fetched, Error> {
-        let _turn = self.hosts.turn(request.url.host_str().unwrap_or_default()).await;
-        let slot = self
-            .slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| Error::Other(e.to_string()))?;
-        let client = match scope {
-            Scope::Public => &self.public,
-            Scope::Internal => &self.internal,
+    async fn get_in(
+        &self,
+        request: &Request<'_>,
+        scope: Option<Scope>,
+        trail: &mut Trail,
+    ) -> Result<Option<Body>, Error> {
+        // Waiting in line is not the server's slowness: the clock starts after.
+        let mut turn = Some(self.hosts.turn(host_key(request.url)).await);
+        let mut slot = Some(self.slot().await?);
+        let exchange = async {
+            let scope = match scope {
+                Some(scope) => scope,
+                None => self.scope(request.url).await,
+            };
+            self.exchange(request, scope, &mut turn, &mut slot, trail).await
         };
-        tokio::time::timeout(request.timeout, self.exchange(client, request, scope, slot))
+        tokio::time::timeout(request.timeout, exchange)
             .await
             .map_err(|_| Error::Timeout(request.timeout))?
     }
 
+    async fn slot(&self) -> Result<OwnedSemaphorePermit, Error> {
+        self.slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| Error::Other(e.to_string()))
+    }
+
+    /// The scope of a source's host, decided on first use and kept: a
+    /// publisher's DNS cannot flip it later.
+    async fn scope(&self, url: &Url) -> Scope {
+        let host = host_key(url);
+        if let Some(scope) = lock(&self.scopes).get(&host) {
+            return *scope;
+        }
+        match guard::scope_of(url).await {
+            Some(scope) => *lock(&self.scopes).entry(host).or_insert(scope),
+            None => Scope::Public,
+        }
+    }
+
     async fn exchange(
         &self,
-        client: &reqwest::Client,
         request: &Request<'_>,
         scope: Scope,
-        slot: OwnedSemaphorePermit,
-    ) -> Result<Fetched, Error> {
+        turn: &mut Option<hosts::Turn>,
+        slot: &mut Option<OwnedSemaphorePermit>,
+        trail: &mut Trail,
+    ) -> Result<Option<Body>, Error> {
+        let client = match scope {
+            Scope::Public => &self.public,
+            Scope::Internal => &self.internal,
+        };
         let mut hops = vec![request.url.clone()];
-        let mut moved_to = None;
         let mut all_permanent = true;
         loop {
             let url = hops.last().cloned().unwrap_or_else(|| request.url.clone());
             guard::check_literal(&url, scope).map_err(Error::Refused)?;
             let response = send(client, &url, request).await?;
             let status = response.status();
+            trail.status = Some(status.as_u16());
             if let Some(next) = redirect_target(&response, &url)? {
                 check_hop(&hops, &next)?;
                 all_permanent &= matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT);
                 if all_permanent {
-                    moved_to = Some(next.clone());
+                    trail.moved_to = Some(next.clone());
+                }
+                if host_key(&next) != host_key(&url) {
+                    // The next host takes turns too. Never wait for a turn
+                    // while holding a slot or another turn: that could deadlock.
+                    (*slot, *turn) = (None, None);
+                    *turn = Some(self.hosts.turn(host_key(&next)).await);
+                    *slot = Some(self.slot().await?);
                 }
                 hops.push(next);
                 continue;
             }
-            let body = match status {
-                StatusCode::NOT_MODIFIED => None,
-                s if s.is_success() => Some(self.read_body(response, slot).await?),
-                StatusCode::GONE => return Err(Error::Gone),
-                s => {
-                    return Err(Error::Status {
-                        code: s.as_u16(),
-                        reason: s.canonical_reason().unwrap_or("").to_string(),
-                        retry_after: retry_after(response.headers(), SystemTime::now()),
-                    });
+            return match status {
+                StatusCode::NOT_MODIFIED => Ok(None),
+                s if s.is_success() => {
+                    let slot = slot.take().ok_or_else(|| Error::Other("no request slot".into()))?;
+                    Ok(Some(self.read_body(response, slot).await?))
                 }
+                StatusCode::GONE => Err(Error::Gone),
+                s => Err(Error::Status {
+                    code: s.as_u16(),
+                    reason: s.canonical_reason().unwrap_or("").to_string(),
+                    // Only these two statuses define it (RFC 9110, 6585).
+                    retry_after: matches!(s, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE)
+                        .then(|| retry_after(response.headers(), SystemTime::now()))
+                        .flatten(),
+                }),
             };
-            return Ok(Fetched {
-                status: status.as_u16(),
-                moved_to,
-                body,
-            });
         }
     }
 
@@ -248,14 +301,24 @@ impl Fetcher {
 }
 
 async fn send(client: &reqwest::Client, url: &Url, request: &Request<'_>) -> Result<reqwest::Response, Error> {
-    let mut builder = client.get(url.as_str()).header(header::ACCEPT, ACCEPT);
+    let mut builder = client.get(url.as_str());
+    // A source's own headers (often credentials) never follow a redirect
+    // to another origin.
+    let extra: &[crate::config::Header] = if url.origin() == request.url.origin() {
+        request.headers
+    } else {
+        &[]
+    };
+    if !extra.iter().any(|h| h.name.eq_ignore_ascii_case("accept")) {
+        builder = builder.header(header::ACCEPT, ACCEPT);
+    }
     if let Some(agent) = request.user_agent {
         builder = builder.header(header::USER_AGENT, agent);
     }
-    for (name, value) in request.headers {
+    for extra in extra {
         // Checked when the configuration was loaded.
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| Error::Other(e.to_string()))?;
-        let value = HeaderValue::from_str(value).map_err(|e| Error::Other(e.to_string()))?;
+        let name = HeaderName::from_bytes(extra.name.as_bytes()).map_err(|e| Error::Other(e.to_string()))?;
+        let value = HeaderValue::from_str(&extra.value).map_err(|e| Error::Other(e.to_string()))?;
         builder = builder.header(name, value);
     }
     if let Some(etag) = &request.validators.etag {
@@ -265,6 +328,16 @@ async fn send(client: &reqwest::Client, url: &Url, request: &Request<'_>) -> Res
         builder = builder.header(header::IF_MODIFIED_SINCE, date);
     }
     builder.send().await.map_err(classify)
+}
+
+/// Hosts take turns by name (or address), whatever the port.
+fn host_key(url: &Url) -> String {
+    url.host_str().unwrap_or_default().to_ascii_lowercase()
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Held only for a map look-up, never across an await.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Where a 3xx response points, resolved against the URL that sent it.
@@ -425,7 +498,10 @@ mod tests {
                 user_agent: None,
                 headers: &[],
             };
-            let error = fetcher.get_in_scope(&request, Scope::Public).await.unwrap_err();
+            let error = fetcher
+                .get_in(&request, Some(Scope::Public), &mut Trail::default())
+                .await
+                .unwrap_err();
             assert!(matches!(error, Error::Refused(_)), "{address}: {error}");
             assert!(error.to_string().contains("loopback address"), "{error}");
         }

@@ -108,14 +108,21 @@ impl Store {
 fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Error> {
     let id = record.source_id.as_str();
     let at = timestamp(record.at);
-    // A changed URL is a fresh start: no old redirect, back-off or failures.
+    // A changed URL is a fresh start: the old address's validators,
+    // redirect, back-off and health say nothing about the new one.
     tx.execute(
         "INSERT INTO sources (id, url, title) VALUES (?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET
              title = excluded.title,
+             etag = iif(url = excluded.url, etag, NULL),
+             last_modified = iif(url = excluded.url, last_modified, NULL),
              moved_to = iif(url = excluded.url, moved_to, NULL),
              next_attempt_at = iif(url = excluded.url, next_attempt_at, NULL),
              consecutive_failures = iif(url = excluded.url, consecutive_failures, 0),
+             last_success_at = iif(url = excluded.url, last_success_at, NULL),
+             first_polled_at = iif(url = excluded.url, first_polled_at, NULL),
+             last_status = iif(url = excluded.url, last_status, NULL),
+             last_error = iif(url = excluded.url, last_error, NULL),
              url = excluded.url",
         params![id, record.source_url, record.source_title],
     )?;
@@ -168,9 +175,9 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
             };
             tx.execute(
                 "UPDATE sources SET last_status = ?2, last_error = ?3, next_attempt_at = ?4,
-                        consecutive_failures = consecutive_failures + 1
+                        consecutive_failures = consecutive_failures + 1, moved_to = ?5
                  WHERE id = ?1",
-                params![id, status, error, timestamp(*next_attempt)],
+                params![id, status, error, timestamp(*next_attempt), record.moved_to],
             )?;
         }
     }
