@@ -20,11 +20,12 @@ use tracing::{error, info, warn};
 use crate::config::{Config, Source};
 use crate::feeds::{self, Feed};
 use crate::fetch::{self, Fetcher};
+use crate::model::Field;
 use crate::model::SourceId;
 use crate::poll::{self, Pipeline, Status};
 use crate::store::Store;
 use crate::tag::Tagger;
-use crate::{backoff, health, schedule, server};
+use crate::{backoff, health, lang, schedule, server, tag};
 
 /// How long a stop waits for in-flight polls and requests. Shorter than
 /// systemd's default stop timeout (90 s), so a stop is always clean.
@@ -207,6 +208,62 @@ pub async fn sources(config: &Config) -> anyhow::Result<Vec<health::Report>> {
     Ok(health::report(&catalog(config), stored, Utc::now()))
 }
 
+/// What `retag` changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetagReport {
+    pub items: usize,
+    pub tagged_before: u64,
+    pub tagged_after: u64,
+}
+
+/// Re-applies the current rules to every stored item, a page at a time, so
+/// a rule change reaches history (the feeds read the new tags at once).
+pub async fn retag(config: &Config) -> anyhow::Result<RetagReport> {
+    const PAGE: usize = 500;
+    let store = Store::open(&config.storage.path).await?;
+    let tagger = Arc::new(Tagger::new(&config.tags)?);
+    let tagged_before = store.tagged_count().await?;
+    let (mut after, mut items) = (0, 0);
+    loop {
+        let page = store.items_after(after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        items += page.len();
+        let tagger = Arc::clone(&tagger);
+        // Matching is CPU work: off the runtime.
+        let batch = tokio::task::spawn_blocking(move || {
+            page.into_iter()
+                .map(|stored| (stored.id, poll::tag_item(&tagger, &stored.item)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .context("re-tagging failed")?;
+        store.replace_matches(batch).await?;
+    }
+    Ok(RetagReport {
+        items,
+        tagged_before,
+        tagged_after: store.tagged_count().await?,
+    })
+}
+
+/// What the rules make of a text, as `thbwatch match` shows it: the
+/// language used (given, else detected) and the explanation.
+pub fn explain(
+    config: &Config,
+    text: &str,
+    language: Option<&str>,
+    field: Field,
+) -> anyhow::Result<(Option<String>, tag::Explanation)> {
+    let tagger = Tagger::new(&config.tags)?;
+    let language = match language {
+        Some(given) => Some(given.to_ascii_lowercase()),
+        None => lang::Detect::default().detect(text, None),
+    };
+    let explanation = tagger.explain(&[(field, text)], language.as_deref());
+    Ok((language, explanation))
+}
+
 /// Whether the configuration has the tag or source a feed names.
 pub fn check_feed(config: &Config, feed: &Feed) -> Result<(), String> {
     let names = |names: Vec<&str>| {
@@ -252,6 +309,7 @@ fn pipeline(config: &Config, store: Store, cancel: CancellationToken) -> anyhow:
         fetcher,
         store,
         tagger: Arc::new(Tagger::new(&config.tags)?),
+        detect: Arc::default(),
         timeout: poll.timeout,
         max_items: poll.max_items,
         backoff: backoff::Policy {

@@ -6,12 +6,15 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use thbwatch::config::{self, Config};
 use thbwatch::feeds::Feed;
 use thbwatch::health;
+use thbwatch::model::Field;
 use thbwatch::model::SourceId;
 use thbwatch::poll::Status;
+use thbwatch::tag::Explanation;
 use tracing_subscriber::EnvFilter;
 
 /// Exit code for a configuration that cannot be used (2 is also clap's
@@ -52,6 +55,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show which tags a text would get, by which terms, where; and what
+    /// exclusions cancelled. Exit 0 when a tag matched, 1 when none did.
+    Match {
+        /// The text (standard input when not given).
+        text: Option<String>,
+        /// The text's language (ISO 639-1, e.g. "lv"); detected when not given.
+        #[arg(long)]
+        lang: Option<String>,
+        /// The field the text stands for: title, summary, content or categories.
+        #[arg(long, default_value = "content", value_parser = parse_field)]
+        field: Field,
+        /// Print JSON instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-apply the current rules to every stored item, so a rule change reaches history.
+    Retag,
     /// Write a published Atom feed to standard output.
     Export {
         /// Every item, tagged or not (as /all.atom).
@@ -133,6 +153,33 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Match {
+            text,
+            lang,
+            field,
+            json,
+        } => {
+            let text = match text {
+                Some(text) => text,
+                None => std::io::read_to_string(std::io::stdin()).context("cannot read standard input")?,
+            };
+            let (language, explanation) = thbwatch::app::explain(&config, &text, lang.as_deref(), field)?;
+            if json {
+                println!("{}", match_json(language.as_deref(), lang.is_some(), &explanation));
+            } else {
+                print!("{}", match_lines(language.as_deref(), lang.is_some(), &explanation));
+            }
+            let matched = !explanation.matches.is_empty();
+            Ok(if matched { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Retag => {
+            let report = thbwatch::app::retag(&config).await?;
+            println!(
+                "retagged {} items: {} carry a tag now (before: {})",
+                report.items, report.tagged_after, report.tagged_before
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Export { all, tag, source } => {
             let feed = export_feed(all, tag, source);
             print!("{}", thbwatch::app::export(&config, &feed).await?);
@@ -149,7 +196,7 @@ fn check_arguments(command: &Command, config: &Config) -> Result<(), String> {
         Command::Export { all, tag, source } => {
             thbwatch::app::check_feed(config, &export_feed(*all, tag.clone(), source.clone()))
         }
-        Command::Run | Command::Check | Command::Sources { .. } => Ok(()),
+        Command::Run | Command::Check | Command::Sources { .. } | Command::Match { .. } | Command::Retag => Ok(()),
     }
 }
 
@@ -176,6 +223,74 @@ fn poll_line(id: &SourceId, status: &Status) -> String {
         ),
         Status::Abandoned => format!("{id}: abandoned"),
     }
+}
+
+fn parse_field(text: &str) -> Result<Field, String> {
+    Field::parse(text).ok_or_else(|| format!("{text:?} is not a field (use title, summary, content or categories)"))
+}
+
+fn language_note(language: Option<&str>, given: bool) -> String {
+    match (language, given) {
+        (Some(l), true) => format!("language: {l} (given)"),
+        (Some(l), false) => format!("language: {l} (detected)"),
+        (None, _) => "language: unknown (too little text to detect; pass --lang)".to_string(),
+    }
+}
+
+/// `thbwatch match` for people: one line per match, exclusion and skipped rule.
+fn match_lines(language: Option<&str>, given: bool, e: &Explanation) -> String {
+    let mut out = format!("{}\n", language_note(language, given));
+    for m in &e.matches {
+        out.push_str(&format!(
+            "match: {}: term {:?} matched {:?} in {}: {}\n",
+            m.tag,
+            m.term,
+            m.text,
+            m.field.as_str(),
+            m.snippet
+        ));
+    }
+    for x in &e.excluded {
+        out.push_str(&format!(
+            "excluded: {}: term {:?} matched {:?} in {}, cancelled by exclude {:?}\n",
+            x.tag,
+            x.term,
+            x.text,
+            x.field.as_str(),
+            x.exclude
+        ));
+    }
+    for (tag, field, reason) in &e.skipped {
+        out.push_str(&format!(
+            "skipped: {tag}: a term matched in {}, but the rule {reason}\n",
+            field.as_str()
+        ));
+    }
+    if e.matches.is_empty() {
+        out.push_str("no tag matches\n");
+    }
+    out
+}
+
+/// `thbwatch match --json` for scripts.
+fn match_json(language: Option<&str>, given: bool, e: &Explanation) -> String {
+    let mut tags: Vec<&str> = e.matches.iter().map(|m| m.tag.as_str()).collect();
+    tags.dedup();
+    let value = serde_json::json!({
+        "language": language,
+        "language_given": given,
+        "tags": tags,
+        "matches": e.matches.iter().map(|m| serde_json::json!({
+            "tag": m.tag, "term": m.term, "field": m.field.as_str(), "text": m.text, "snippet": m.snippet,
+        })).collect::<Vec<_>>(),
+        "excluded": e.excluded.iter().map(|x| serde_json::json!({
+            "tag": x.tag, "term": x.term, "field": x.field.as_str(), "text": x.text, "exclude": x.exclude,
+        })).collect::<Vec<_>>(),
+        "skipped": e.skipped.iter().map(|(tag, field, reason)| serde_json::json!({
+            "tag": tag, "field": field.as_str(), "reason": reason,
+        })).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
 fn time(t: &chrono::DateTime<chrono::Utc>) -> String {

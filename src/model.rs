@@ -63,7 +63,7 @@ pub struct RawEntry {
 
 /// An entry after normalisation: a stable key, an absolute link and its
 /// canonical form, plain-text title, and dates.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Item {
     /// Stable within its source: `guid:…`, `link:…` or `hash:…`.
     pub key: String,
@@ -90,34 +90,38 @@ pub enum Field {
     Title,
     Summary,
     Content,
+    Categories,
 }
 
 impl Field {
+    pub const ALL: [Field; 4] = [Field::Title, Field::Summary, Field::Content, Field::Categories];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Field::Title => "title",
             Field::Summary => "summary",
             Field::Content => "content",
+            Field::Categories => "categories",
         }
     }
 
     pub fn parse(s: &str) -> Option<Field> {
-        match s {
-            "title" => Some(Field::Title),
-            "summary" => Some(Field::Summary),
-            "content" => Some(Field::Content),
-            _ => None,
-        }
+        Field::ALL.into_iter().find(|f| f.as_str() == s)
     }
 }
 
-/// Why an item carries a tag: the first configured term that matched, and
-/// where.
+/// Why an item carries a tag: a configured term that matched, where, and
+/// the text as it appeared.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Match {
     pub tag: String,
+    /// The rule's term as written in the configuration.
     pub term: String,
     pub field: Field,
+    /// The matched words as they appear in the item.
+    pub text: String,
+    /// The match with some words of context.
+    pub snippet: String,
 }
 
 /// An item with the tags the keyword rules gave it.
@@ -154,6 +158,9 @@ pub struct Entry {
     /// When the entry last changed: the feed's date, else when first seen.
     pub updated: DateTime<Utc>,
     pub tags: Vec<String>,
+    /// Why it carries its tags: the matches of the item and its
+    /// cross-source copies, by tag then field.
+    pub matches: Vec<Match>,
 }
 
 /// A permanent `urn:uuid:` name for the given parts: a name-based UUID

@@ -15,6 +15,7 @@ pub struct Context<'a> {
     pub source_language: Option<&'a str>,
     /// The language the feed declares for itself.
     pub feed_language: Option<&'a str>,
+    pub detect: &'a crate::lang::Detect,
 }
 
 /// Longest title kept, in characters; a hostile feed's 1 MB title is cut.
@@ -51,10 +52,7 @@ pub fn item(raw: RawEntry, cx: &Context<'_>) -> Item {
         summary.as_deref().unwrap_or(""),
         content.as_deref().unwrap_or(""),
     ]);
-    let language = [raw.language.as_deref(), cx.source_language, cx.feed_language]
-        .into_iter()
-        .flatten()
-        .find_map(language_tag);
+    let language = language(&raw, &title, summary.as_deref().or(content.as_deref()), cx);
     Item {
         key,
         link,
@@ -79,6 +77,25 @@ pub fn item(raw: RawEntry, cx: &Context<'_>) -> Item {
         updated: raw.updated,
         content_hash,
     }
+}
+
+/// The item's language: detected from its title and text when detection
+/// is sure, else what the entry, the source's configuration or the feed
+/// declares (a feed's one declaration often covers items in another
+/// language, so it comes last).
+fn language(raw: &RawEntry, title: &str, body: Option<&str>, cx: &Context<'_>) -> Option<String> {
+    let hint = cx.source_language.or(cx.feed_language);
+    let mut sample = title.to_string();
+    if let Some(body) = body {
+        sample.push_str(". ");
+        sample.extend(html_to_text(body).chars().take(600));
+    }
+    cx.detect.detect(&sample, hint).or_else(|| {
+        [raw.language.as_deref(), cx.source_language, cx.feed_language]
+            .into_iter()
+            .flatten()
+            .find_map(language_tag)
+    })
 }
 
 /// A language as `xml:lang` accepts it (`lv`, `en-gb`): `lv_LV` is
@@ -296,11 +313,14 @@ fn sha256_hex(parts: &[&str]) -> String {
 mod tests {
     use super::*;
 
+    static DETECT: std::sync::LazyLock<crate::lang::Detect> = std::sync::LazyLock::new(Default::default);
+
     fn cx(base: &Url) -> Context<'_> {
         Context {
             base,
             source_language: Some("lv"),
             feed_language: Some("en"),
+            detect: &DETECT,
         }
     }
 

@@ -13,7 +13,8 @@ use tracing::{Instrument, debug, info, warn, warn_span};
 use crate::backoff::{self, Reason};
 use crate::config::Source;
 use crate::fetch::{self, Fetcher};
-use crate::model::{Field, RawFeed, TaggedItem};
+use crate::lang::Detect;
+use crate::model::{Field, Item, Match, RawFeed, TaggedItem};
 use crate::normalize;
 use crate::store::{self, IngestReport, PollOutcome, PollRecord, PollState, Store};
 use crate::tag::Tagger;
@@ -27,6 +28,7 @@ pub struct Pipeline {
     pub fetcher: Fetcher,
     pub store: Store,
     pub tagger: Arc<Tagger>,
+    pub detect: Arc<Detect>,
     /// The default timeout; a source may set its own.
     pub timeout: Duration,
     /// Entries kept from one document.
@@ -212,13 +214,13 @@ async fn process_body(pipeline: &Pipeline, source: &Source, body: fetch::Body) -
         .acquire_owned()
         .await
         .map_err(|e| failed(e.to_string()))?;
-    let tagger = Arc::clone(&pipeline.tagger);
+    let (tagger, detect) = (Arc::clone(&pipeline.tagger), Arc::clone(&pipeline.detect));
     let (source, max_items) = (source.clone(), pipeline.max_items);
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
         let feed = crate::parse::parse(&body.bytes, body.content_type.as_deref(), body.final_url.as_str())
             .map_err(|e| e.to_string())?;
-        let mut processed = process(feed, &source, &body.final_url, &tagger, max_items);
+        let mut processed = process(feed, &source, &body.final_url, &tagger, &detect, max_items);
         processed.validators = body.validators;
         Ok::<_, String>(processed)
     })
@@ -237,12 +239,34 @@ struct Processed {
     dropped: usize,
 }
 
+/// The keyword matches of an item, over the text of each of its fields.
+pub fn tag_item(tagger: &Tagger, item: &Item) -> Vec<Match> {
+    let summary = item.summary.as_deref().map(normalize::html_to_text).unwrap_or_default();
+    let content = item.content.as_deref().map(normalize::html_to_text).unwrap_or_default();
+    let categories = item.categories.join("\n");
+    let fields = [
+        (Field::Title, item.title.as_str()),
+        (Field::Summary, summary.as_str()),
+        (Field::Content, content.as_str()),
+        (Field::Categories, categories.as_str()),
+    ];
+    tagger.tag(&fields, item.language.as_deref())
+}
+
 /// Normalises and tags the first `max_items` entries of a parsed feed.
-fn process(feed: RawFeed, source: &Source, base: &url::Url, tagger: &Tagger, max_items: usize) -> Processed {
+fn process(
+    feed: RawFeed,
+    source: &Source,
+    base: &url::Url,
+    tagger: &Tagger,
+    detect: &Detect,
+    max_items: usize,
+) -> Processed {
     let cx = normalize::Context {
         base,
         source_language: source.language.as_deref(),
         feed_language: feed.language.as_deref(),
+        detect,
     };
     let dropped = feed.entries.len().saturating_sub(max_items);
     let items = feed
@@ -251,14 +275,7 @@ fn process(feed: RawFeed, source: &Source, base: &url::Url, tagger: &Tagger, max
         .take(max_items)
         .map(|raw| {
             let item = normalize::item(raw, &cx);
-            let summary = item.summary.as_deref().map(normalize::html_to_text).unwrap_or_default();
-            let content = item.content.as_deref().map(normalize::html_to_text).unwrap_or_default();
-            let fields = [
-                (Field::Title, item.title.as_str()),
-                (Field::Summary, summary.as_str()),
-                (Field::Content, content.as_str()),
-            ];
-            let matches = tagger.tag(&fields);
+            let matches = tag_item(tagger, &item);
             TaggedItem { item, matches }
         })
         .collect();

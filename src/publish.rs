@@ -145,6 +145,7 @@ mod tests {
             published: None,
             updated: DateTime::UNIX_EPOCH,
             tags: vec!["trafficking".into()],
+            matches: Vec::new(),
         }
     }
 

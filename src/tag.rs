@@ -1,25 +1,79 @@
-//! Compiled keyword rules: one Aho-Corasick automaton over word-normalised
-//! text finds every term and exclusion of every rule in one pass, and each
-//! match says which term and which field. No I/O.
+//! Compiled keyword rules and the matches they make, with explanations.
+//! No I/O.
 //!
-//! Matching model (this release): a phrase matches case-insensitively as
-//! consecutive whole words; anything that is not a letter or digit separates
-//! words. An `exclude` phrase found in the same field cancels that rule's
-//! matches in that field, so "drug trafficking" in the title cancels a
-//! "trafficking" match in the title but not one in the content.
+//! Matching model: text and rules are folded the same way ([`crate::fold`]).
+//! A term is a phrase of words; a word ending in `*` matches any word that
+//! starts with it, other words match whole words; a phrase matches
+//! consecutive words. One Aho-Corasick automaton over the first word of
+//! every phrase of every rule finds candidates in one pass; each candidate
+//! is then checked word by word, so the cost barely grows with the number
+//! of rules.
+//!
+//! Exclusion is per occurrence: an `exclude` phrase cancels the term
+//! occurrences of its own rule that it covers ("drug trafficking" cancels
+//! the "trafficking" inside it), and nothing else — "trafficking" elsewhere
+//! in the same text still counts.
 
-use std::borrow::Cow;
+use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use crate::config::TagRule;
+use crate::fold;
 use crate::model::{Field, Match};
 
-/// Why rules could not be compiled.
+/// Why rules could not be compiled (the configuration check reports the
+/// same problems with their lines first).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot compile keyword rules: {0}")]
 pub struct Error(String);
+
+/// Most matches kept per item, all tags together.
+const MAX_MATCHES: usize = 20;
+/// Characters of context on each side of a match in its snippet.
+const SNIPPET_CONTEXT: usize = 60;
+
+/// One word of a phrase, folded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    pub folded: String,
+    /// Written with a trailing `*`: matches any word starting with it.
+    pub prefix: bool,
+}
+
+/// Parses a rule phrase into folded words; the error says what is wrong
+/// with it (for `thbwatch check`).
+pub fn parse_phrase(phrase: &str) -> Result<Vec<Word>, String> {
+    let mut words = Vec::new();
+    for segment in phrase.split_whitespace() {
+        let prefix = segment.ends_with('*');
+        let core = segment.trim_end_matches('*');
+        if core.contains('*') {
+            return Err(format!("{segment:?}: '*' may only end a word"));
+        }
+        let mut folded: Vec<Word> = fold::words(core)
+            .into_iter()
+            .map(|folded| Word { folded, prefix: false })
+            .collect();
+        match folded.last_mut() {
+            Some(last) if prefix => {
+                if last.folded.chars().count() < 2 {
+                    return Err(format!(
+                        "{segment:?}: a prefix needs at least 2 letters (it would match nearly every word)"
+                    ));
+                }
+                last.prefix = true;
+            }
+            None if prefix => return Err(format!("{segment:?}: a '*' needs letters before it")),
+            _ => {}
+        }
+        words.append(&mut folded);
+    }
+    if words.is_empty() {
+        return Err("has no letters or digits, so it can never match".into());
+    }
+    Ok(words)
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -28,214 +82,311 @@ enum Kind {
 }
 
 #[derive(Debug)]
-struct Pattern {
+struct Phrase {
     rule: usize,
     kind: Kind,
-    phrase: String,
+    /// As written in the configuration.
+    written: String,
+    words: Vec<Word>,
+}
+
+impl Phrase {
+    /// Where the phrase ends if it matches at `start` (the first byte of a
+    /// word in folded text).
+    fn end_if_matches_at(&self, text: &str, start: usize) -> Option<usize> {
+        let mut pos = start;
+        for (i, word) in self.words.iter().enumerate() {
+            let rest = text.get(pos..)?;
+            if !rest.starts_with(word.folded.as_str()) {
+                return None;
+            }
+            let after = pos + word.folded.len();
+            let word_end = if word.prefix {
+                after + text[after..].find(' ')?
+            } else if text.as_bytes().get(after) == Some(&b' ') {
+                after
+            } else {
+                return None;
+            };
+            if i + 1 == self.words.len() {
+                return Some(word_end);
+            }
+            pos = word_end + 1;
+        }
+        None
+    }
+}
+
+#[derive(Debug)]
+struct Rule {
+    name: String,
+    /// Empty: every field.
+    fields: Vec<Field>,
+    /// Primary language subtags; empty: every language.
+    languages: Vec<String>,
+}
+
+impl Rule {
+    /// Whether the rule applies to this field of an item in `language`;
+    /// the reason when it does not.
+    fn skip_reason(&self, field: Field, language: Option<&str>) -> Option<String> {
+        if !self.fields.is_empty() && !self.fields.contains(&field) {
+            return Some(format!(
+                "only looks at {}",
+                names(self.fields.iter().map(|f| f.as_str()))
+            ));
+        }
+        if self.languages.is_empty() {
+            return None;
+        }
+        let primary = language.map(|l| l.split('-').next().unwrap_or(l).to_ascii_lowercase());
+        match primary {
+            Some(lang) if self.languages.contains(&lang) => None,
+            Some(lang) => Some(format!(
+                "only applies to {} (this text is {lang})",
+                names(self.languages.iter().map(String::as_str))
+            )),
+            None => Some(format!(
+                "only applies to {} (this text's language is unknown)",
+                names(self.languages.iter().map(String::as_str))
+            )),
+        }
+    }
+}
+
+fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    items.collect::<Vec<_>>().join(", ")
+}
+
+/// A term occurrence an exclude phrase cancelled (for explanations).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Excluded {
+    pub tag: String,
+    pub term: String,
+    pub field: Field,
+    pub text: String,
+    pub exclude: String,
+}
+
+/// Everything the rules did with a text: the matches, what exclusions
+/// cancelled, and rules that did not apply and why.
+#[derive(Clone, Debug, Default)]
+pub struct Explanation {
+    pub matches: Vec<Match>,
+    pub excluded: Vec<Excluded>,
+    /// (tag, field, reason)
+    pub skipped: Vec<(String, Field, String)>,
 }
 
 /// All rules, compiled once (at start-up or reload).
 #[derive(Debug)]
 pub struct Tagger {
     automaton: AhoCorasick,
-    patterns: Vec<Pattern>,
-    tags: Vec<String>,
+    /// Needle id → the phrases that start with that needle's word.
+    candidates: Vec<Vec<usize>>,
+    phrases: Vec<Phrase>,
+    rules: Vec<Rule>,
+}
+
+/// An occurrence of a phrase in folded text: [start, end) in bytes.
+#[derive(Clone, Copy, Debug)]
+struct Hit {
+    phrase: usize,
+    start: usize,
+    end: usize,
 }
 
 impl Tagger {
     pub fn new(rules: &[TagRule]) -> Result<Tagger, Error> {
-        let mut patterns = Vec::new();
-        let mut needles = Vec::new();
-        for (rule, tag) in rules.iter().enumerate() {
-            let kinds = tag
+        let mut phrases = Vec::new();
+        let mut needle_ids: HashMap<String, usize> = HashMap::new();
+        let mut candidates: Vec<Vec<usize>> = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            let all = rule
                 .terms
                 .iter()
                 .map(|p| (Kind::Term, p))
-                .chain(tag.exclude.iter().map(|p| (Kind::Exclude, p)));
-            for (kind, phrase) in kinds {
-                let words = words(phrase);
-                if words.is_empty() {
-                    return Err(Error(format!("tags.{}: {phrase:?} has no words", tag.name)));
-                }
-                needles.push(format!(" {} ", words.join(" ")));
-                patterns.push(Pattern {
-                    rule,
+                .chain(rule.exclude.iter().map(|p| (Kind::Exclude, p)));
+            for (kind, written) in all {
+                let words =
+                    parse_phrase(written).map_err(|e| Error(format!("tags.{}: {written:?}: {e}", rule.name)))?;
+                let first = &words[0];
+                let needle = if first.prefix {
+                    format!(" {}", first.folded)
+                } else {
+                    format!(" {} ", first.folded)
+                };
+                let id = *needle_ids.entry(needle).or_insert_with(|| {
+                    candidates.push(Vec::new());
+                    candidates.len() - 1
+                });
+                candidates[id].push(phrases.len());
+                phrases.push(Phrase {
+                    rule: index,
                     kind,
-                    phrase: phrase.clone(),
+                    written: written.clone(),
+                    words,
                 });
             }
         }
+        let mut needles: Vec<(String, usize)> = needle_ids.into_iter().collect();
+        needles.sort_by_key(|n| n.1);
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            .build(&needles)
+            .build(needles.iter().map(|n| n.0.as_str()))
             .map_err(|e| Error(e.to_string()))?;
+        let rules = rules
+            .iter()
+            .map(|r| Rule {
+                name: r.name.clone(),
+                fields: r.fields.clone(),
+                languages: r.languages.clone(),
+            })
+            .collect();
         Ok(Tagger {
             automaton,
-            patterns,
-            tags: rules.iter().map(|r| r.name.clone()).collect(),
+            candidates,
+            phrases,
+            rules,
         })
     }
 
-    /// The tags whose rules match, each with the first term that matched
-    /// (fields are tried in the order given).
-    pub fn tag(&self, fields: &[(Field, &str)]) -> Vec<Match> {
-        let mut found: Vec<Option<Match>> = vec![None; self.tags.len()];
+    /// The matches of every rule in the given fields of an item in
+    /// `language`: per tag, each term that matched in each field, with the
+    /// text as written and a snippet around it.
+    pub fn tag(&self, fields: &[(Field, &str)], language: Option<&str>) -> Vec<Match> {
+        self.scan(fields, language, false).matches
+    }
+
+    /// [`Tagger::tag`] with what exclusions cancelled and which rules did
+    /// not apply: the answer to "why (not)?".
+    pub fn explain(&self, fields: &[(Field, &str)], language: Option<&str>) -> Explanation {
+        self.scan(fields, language, true)
+    }
+
+    fn scan(&self, fields: &[(Field, &str)], language: Option<&str>, explain: bool) -> Explanation {
+        let mut out = Explanation::default();
         for (field, text) in fields {
-            let normalised = normalise(text);
-            let mut first_term: Vec<Option<usize>> = vec![None; self.tags.len()];
-            let mut excluded = vec![false; self.tags.len()];
-            for m in self.automaton.find_overlapping_iter(&normalised) {
-                let pattern = &self.patterns[m.pattern().as_usize()];
-                match pattern.kind {
-                    Kind::Exclude => excluded[pattern.rule] = true,
-                    Kind::Term => {
-                        first_term[pattern.rule].get_or_insert(m.pattern().as_usize());
+            if text.is_empty() {
+                continue;
+            }
+            let folded = fold::fold(text);
+            let hits = self.hits(&folded);
+            if hits.is_empty() {
+                continue;
+            }
+            let applies: Vec<Option<String>> = self.rules.iter().map(|r| r.skip_reason(*field, language)).collect();
+            let mut kept = Vec::new();
+            let mut cancelled = Vec::new();
+            for hit in hits.iter().filter(|h| self.phrases[h.phrase].kind == Kind::Term) {
+                let rule = self.phrases[hit.phrase].rule;
+                if let Some(reason) = &applies[rule] {
+                    let skipped = (self.rules[rule].name.clone(), *field, reason.clone());
+                    if explain && !out.skipped.contains(&skipped) {
+                        out.skipped.push(skipped);
                     }
+                    continue;
+                }
+                let cover = hits.iter().find(|x| {
+                    let p = &self.phrases[x.phrase];
+                    p.kind == Kind::Exclude && p.rule == rule && x.start <= hit.start && hit.end <= x.end
+                });
+                match cover {
+                    Some(exclude) => cancelled.push((*hit, exclude.phrase)),
+                    None => kept.push(*hit),
                 }
             }
-            for (rule, term) in first_term.into_iter().enumerate() {
-                if let (Some(p), false, None) = (term, excluded[rule], &found[rule]) {
-                    found[rule] = Some(Match {
-                        tag: self.tags[rule].clone(),
-                        term: self.patterns[p].phrase.clone(),
-                        field: *field,
-                    });
+            let nothing_to_show = kept.is_empty() && (cancelled.is_empty() || !explain);
+            if nothing_to_show {
+                continue;
+            }
+            // Only now map back to the original text: most fields have no match.
+            let (_, map) = fold::fold_mapped(text);
+            for hit in kept {
+                self.record(&mut out.matches, hit, *field, text, &map);
+            }
+            for (hit, exclude) in cancelled.into_iter().filter(|_| explain) {
+                let phrase = &self.phrases[hit.phrase];
+                out.excluded.push(Excluded {
+                    tag: self.rules[phrase.rule].name.clone(),
+                    term: phrase.written.clone(),
+                    field: *field,
+                    text: original(text, &map, hit).to_string(),
+                    exclude: self.phrases[exclude].written.clone(),
+                });
+            }
+        }
+        // Rule order, then field order: the first match of a tag explains it best.
+        out.matches
+            .sort_by_key(|m| self.rules.iter().position(|r| r.name == m.tag));
+        out
+    }
+
+    /// Every phrase occurrence in folded text.
+    fn hits(&self, folded: &str) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for m in self.automaton.find_overlapping_iter(folded) {
+            let start = m.start() + 1;
+            for &phrase in &self.candidates[m.pattern().as_usize()] {
+                if let Some(end) = self.phrases[phrase].end_if_matches_at(folded, start) {
+                    hits.push(Hit { phrase, start, end });
                 }
             }
         }
-        found.into_iter().flatten().collect()
+        hits
     }
-}
 
-/// The words of a text, lower-cased; soft hyphens and zero-width characters
-/// are dropped so `traf\u{AD}ficking` is one word.
-pub fn words(text: &str) -> Vec<String> {
-    normalise(text)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// Text as ` word word … ` with single spaces, so a needle ` a b ` can only
-/// match whole words.
-fn normalise(text: &str) -> String {
-    // Composed form first: a decomposed "ē" (e + combining macron) would
-    // otherwise split the word at the mark. Most text already is NFC.
-    let composed: Cow<'_, str> = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(text.nfc().collect())
-    };
-    let mut out = String::with_capacity(composed.len() + 2);
-    out.push(' ');
-    for c in composed.chars() {
-        if is_invisible(c) {
-            continue;
+    /// Keeps the first occurrence of each (tag, term, field).
+    fn record(&self, matches: &mut Vec<Match>, hit: Hit, field: Field, text: &str, map: &[usize]) {
+        let phrase = &self.phrases[hit.phrase];
+        let tag = &self.rules[phrase.rule].name;
+        let seen = matches
+            .iter()
+            .any(|m| &m.tag == tag && m.term == phrase.written && m.field == field);
+        if seen || matches.len() >= MAX_MATCHES {
+            return;
         }
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-        } else if !out.ends_with(' ') {
-            out.push(' ');
-        }
+        let (from, to) = (map[hit.start], map[hit.end]);
+        matches.push(Match {
+            tag: tag.clone(),
+            term: phrase.written.clone(),
+            field,
+            text: text[from..to].to_string(),
+            snippet: snippet(text, from, to),
+        });
     }
-    if !out.ends_with(' ') {
-        out.push(' ');
-    }
-    out
 }
 
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
-    )
+fn original<'t>(text: &'t str, map: &[usize], hit: Hit) -> &'t str {
+    &text[map[hit.start]..map[hit.end]]
+}
+
+/// The match with some context on each side, cut at spaces, white space
+/// collapsed.
+fn snippet(text: &str, from: usize, to: usize) -> String {
+    let before = &text[..from];
+    let after = &text[to..];
+    let start = before
+        .char_indices()
+        .rev()
+        .nth(SNIPPET_CONTEXT)
+        .map(|(i, _)| before[i..].find(char::is_whitespace).map_or(i, |s| i + s + 1));
+    let end = after
+        .char_indices()
+        .nth(SNIPPET_CONTEXT)
+        .map(|(i, _)| after[..i].rfind(char::is_whitespace).unwrap_or(i));
+    let mut out = String::new();
+    if start.is_some() {
+        out.push('…');
+    }
+    out.push_str(&before[start.unwrap_or(0)..]);
+    out.push_str(&text[from..to]);
+    out.push_str(&after[..end.unwrap_or(after.len())]);
+    if end.is_some() {
+        out.push('…');
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rule(name: &str, terms: &[&str], exclude: &[&str]) -> TagRule {
-        TagRule {
-            name: name.into(),
-            label: None,
-            description: None,
-            terms: terms.iter().map(|s| s.to_string()).collect(),
-            exclude: exclude.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-
-    fn tags(tagger: &Tagger, title: &str, content: &str) -> Vec<(String, String, Field)> {
-        tagger
-            .tag(&[(Field::Title, title), (Field::Content, content)])
-            .into_iter()
-            .map(|m| (m.tag, m.term, m.field))
-            .collect()
-    }
-
-    #[test]
-    fn matches_whole_words_case_insensitively_across_punctuation() {
-        let t = Tagger::new(&[rule("thb", &["human trafficking"], &[])]).unwrap();
-        let cases = [
-            ("Police fight HUMAN TRAFFICKING", true),
-            ("human-trafficking ring", true),
-            ("human\ntrafficking", true),
-            ("superhuman trafficking", false),
-            ("human traffickings", false),
-            ("human", false),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(!tags(&t, text, "").is_empty(), expected, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn matches_cyrillic_and_baltic_letters() {
-        let t = Tagger::new(&[rule("thb", &["торговля людьми", "cilvēku tirdzniecība"], &[])]).unwrap();
-        assert_eq!(tags(&t, "ТОРГОВЛЯ ЛЮДЬМИ в регионе", "").len(), 1);
-        assert_eq!(tags(&t, "", "Cīņa pret CILVĒKU TIRDZNIECĪBA").len(), 1);
-    }
-
-    #[test]
-    fn exclusion_cancels_only_its_own_field() {
-        let t = Tagger::new(&[rule("thb", &["trafficking"], &["drug trafficking"])]).unwrap();
-        assert!(tags(&t, "drug trafficking arrests", "").is_empty());
-        let both = tags(&t, "drug trafficking arrests", "also trafficking in persons");
-        assert_eq!(both, vec![("thb".into(), "trafficking".into(), Field::Content)]);
-    }
-
-    #[test]
-    fn reports_first_term_and_field_per_tag() {
-        let t = Tagger::new(&[
-            rule("thb", &["trafficking", "exploitation"], &[]),
-            rule("smuggling", &["migrant smuggling"], &[]),
-        ])
-        .unwrap();
-        let found = tags(&t, "Exploitation case", "migrant smuggling and trafficking");
-        assert_eq!(
-            found,
-            vec![
-                ("thb".into(), "exploitation".into(), Field::Title),
-                ("smuggling".into(), "migrant smuggling".into(), Field::Content),
-            ]
-        );
-    }
-
-    #[test]
-    fn decomposed_letters_match_composed_terms() {
-        let t = Tagger::new(&[rule("thb", &["cilvēku tirdzniecība"], &[]), rule("ku", &["ku"], &[])]).unwrap();
-        let decomposed = "Cilve\u{304}ku tirdzniecI\u{304}ba";
-        let found: Vec<String> = tags(&t, decomposed, "").into_iter().map(|m| m.0).collect();
-        assert_eq!(found, ["thb"]);
-    }
-
-    #[test]
-    fn invisible_characters_do_not_split_words() {
-        assert_eq!(
-            words("traf\u{AD}ficking in\u{200B}persons"),
-            vec!["trafficking", "inpersons"]
-        );
-        assert!(words(" -- ").is_empty());
-    }
-}
+mod tests;

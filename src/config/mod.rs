@@ -115,6 +115,10 @@ pub struct TagRule {
     pub description: Option<String>,
     pub terms: Vec<String>,
     pub exclude: Vec<String>,
+    /// The fields the rule looks at; empty: all.
+    pub fields: Vec<crate::model::Field>,
+    /// Primary language subtags the rule applies to; empty: all.
+    pub languages: Vec<String>,
 }
 
 /// Why a configuration could not be used.

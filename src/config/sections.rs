@@ -11,6 +11,7 @@ use url::Url;
 
 use super::reader::{self, Diagnostics, Table, as_table};
 use super::*;
+use crate::model::Field;
 
 pub const TOP_LEVEL: &[&str] = &["server", "storage", "poll", "feed", "sources", "tags"];
 
@@ -387,7 +388,10 @@ fn read_tags(diag: &mut Diagnostics<'_>, root: &mut Table<'_, '_>) -> Option<Vec
             Some(rule) => rules.push(rule),
             None => ok = false,
         }
-        t.finish(diag, &["terms", "exclude", "label", "description"]);
+        t.finish(
+            diag,
+            &["terms", "exclude", "fields", "languages", "label", "description"],
+        );
     }
     ok.then_some(rules)
 }
@@ -413,13 +417,74 @@ fn read_tag(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, name: &str, span:
     };
     let label = optional_text(diag, t, "label");
     let description = optional_text(diag, t, "description");
+    let fields = rule_fields(diag, t);
+    let languages = rule_languages(diag, t);
     Some(TagRule {
         name: name.to_string(),
         label: label?,
         description: description?,
         terms: terms?,
         exclude: exclude?,
+        fields: fields?,
+        languages: languages?,
     })
+}
+
+/// `fields = ["title", "summary"]`: which fields a rule looks at.
+fn rule_fields(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Vec<Field>> {
+    let Some((names, span)) = t.strings(diag, "fields") else {
+        return t.get("fields").is_none().then(Vec::new);
+    };
+    if names.is_empty() {
+        diag.report(
+            span,
+            t.key_path("fields"),
+            "empty: leave the key out to look at every field",
+        );
+        return None;
+    }
+    let mut ok = true;
+    let mut fields = Vec::new();
+    for (i, (name, span)) in names.into_iter().enumerate() {
+        match Field::parse(name) {
+            Some(field) if !fields.contains(&field) => fields.push(field),
+            Some(_) => {}
+            None => {
+                let known: Vec<&str> = Field::ALL.iter().map(|f| f.as_str()).collect();
+                let message = format!("{name:?} is not a field (use {})", known.join(", "));
+                diag.report(span, format!("{}[{i}]", t.key_path("fields")), message);
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(fields)
+}
+
+/// `languages = ["lv", "lt"]`: primary language subtags, stored lowercase.
+fn rule_languages(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Vec<String>> {
+    let Some((codes, span)) = t.strings(diag, "languages") else {
+        return t.get("languages").is_none().then(Vec::new);
+    };
+    if codes.is_empty() {
+        diag.report(
+            span,
+            t.key_path("languages"),
+            "empty: leave the key out to apply the rule to every language",
+        );
+        return None;
+    }
+    let mut ok = true;
+    let mut out = Vec::new();
+    for (i, (code, span)) in codes.into_iter().enumerate() {
+        if (2..=3).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphabetic()) {
+            out.push(code.to_ascii_lowercase());
+        } else {
+            let message = format!("{code:?} is not a language code such as \"lv\" or \"ru\" (ISO 639-1)");
+            diag.report(span, format!("{}[{i}]", t.key_path("languages")), message);
+            ok = false;
+        }
+    }
+    ok.then_some(out)
 }
 
 /// Map entries as they stand in the file (the parser sorts them by key).
@@ -430,7 +495,8 @@ fn in_file_order<'a, 'i>(
     entries
 }
 
-/// Keyword phrases: each must contain at least one word to match.
+/// Keyword phrases: words, a `*` only at the end of a word, at least one
+/// word to match.
 fn phrases(
     diag: &mut Diagnostics<'_>,
     t: &Table<'_, '_>,
@@ -440,16 +506,16 @@ fn phrases(
     let mut ok = true;
     let mut out = Vec::with_capacity(items.len());
     for (i, (phrase, span)) in items.into_iter().enumerate() {
-        if crate::tag::words(phrase).is_empty() {
-            let path = format!("{}[{i}]", t.key_path(key));
-            diag.report(
-                span,
-                path,
-                format!("{phrase:?} has no letters or digits, so it can never match"),
-            );
-            ok = false;
-        } else {
-            out.push(phrase.to_string());
+        match crate::tag::parse_phrase(phrase) {
+            Ok(_) => out.push(phrase.to_string()),
+            Err(problem) => {
+                diag.report(
+                    span,
+                    format!("{}[{i}]", t.key_path(key)),
+                    format!("{phrase:?}: {problem}"),
+                );
+                ok = false;
+            }
         }
     }
     ok.then_some(out)

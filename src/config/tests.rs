@@ -164,7 +164,27 @@ fn each_kind_of_mistake_names_its_key_and_line() {
         ("[tags.t]\nexclude = [\"x\"]\n", "tags.t.terms: missing"),
         (
             "[tags.t]\nterms = [\"ok\", \" -- \"]\n",
-            "4:16: tags.t.terms[1]: \" -- \" has no letters or digits",
+            "4:16: tags.t.terms[1]: \" -- \": has no letters or digits",
+        ),
+        (
+            "[tags.t]\nterms = [\"*\"]\n",
+            "4:10: tags.t.terms[0]: \"*\": \"*\": a '*' needs letters before it",
+        ),
+        (
+            "[tags.t]\nterms = [\"traf*icking\"]\n",
+            "4:10: tags.t.terms[0]: \"traf*icking\": \"traf*icking\": '*' may only end a word",
+        ),
+        (
+            "[tags.t]\nterms = [\"w* prac*\"]\n",
+            "a prefix needs at least 2 letters",
+        ),
+        (
+            "[tags.t]\nexclude = [\"x\"]\nterms = [\"y\"]\nfields = [\"body\"]\n",
+            "tags.t.fields[0]: \"body\" is not a field",
+        ),
+        (
+            "[tags.t]\nterms = [\"y\"]\nlanguages = [\"latvian\"]\n",
+            "tags.t.languages[0]: \"latvian\" is not a language code",
         ),
         (
             "[tags.t]\nterms = [\"a\", 3]\n",

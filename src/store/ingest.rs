@@ -203,14 +203,13 @@ fn store_item(
         Some((_, hash)) if hash == item.content_hash => report.unchanged += 1,
         Some((row_id, _)) => {
             update_item(tx, row_id, item, now)?;
-            tx.execute("DELETE FROM item_tags WHERE item_id = ?1", [row_id])?;
-            insert_tags(tx, row_id, &tagged.matches)?;
+            replace_matches(tx, row_id, &tagged.matches)?;
             report.updated += 1;
         }
         None => {
             let original = find_original(tx, source, item)?;
             let row_id = insert_item(tx, source, item, now, original)?;
-            insert_tags(tx, row_id, &tagged.matches)?;
+            replace_matches(tx, row_id, &tagged.matches)?;
             if original.is_some() {
                 report.duplicates += 1;
             } else {
@@ -255,8 +254,8 @@ fn insert_item(
     tx.execute(
         "INSERT INTO items (source_id, key, entry_id, link, canonical_link, title, summary, content,
                             author, language, published, updated, sort_time, first_seen,
-                            content_hash, duplicate_of, dated_by_poll)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                            content_hash, duplicate_of, dated_by_poll, categories)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         params![
             source,
             item.key,
@@ -275,6 +274,7 @@ fn insert_item(
             item.content_hash,
             duplicate_of,
             item.published.is_none() && item.updated.is_none(),
+            item.categories.join("\n"),
         ],
     )?;
     Ok(tx.last_insert_rowid())
@@ -287,7 +287,7 @@ fn update_item(tx: &Transaction<'_>, row_id: i64, item: &Item, now: DateTime<Utc
     tx.execute(
         "UPDATE items SET link = ?2, canonical_link = ?3, title = ?4, summary = ?5, content = ?6,
                           author = ?7, language = ?8, published = ?9, updated = ?10, content_hash = ?11,
-                          dated_by_poll = ?12
+                          dated_by_poll = ?12, categories = ?13
          WHERE id = ?1",
         params![
             row_id,
@@ -302,16 +302,26 @@ fn update_item(tx: &Transaction<'_>, row_id: i64, item: &Item, now: DateTime<Utc
             timestamp(updated),
             item.content_hash,
             item.published.is_none() && item.updated.is_none(),
+            item.categories.join("\n"),
         ],
     )?;
     Ok(())
 }
 
-fn insert_tags(tx: &Transaction<'_>, row_id: i64, matches: &[Match]) -> Result<(), Error> {
-    let mut stmt =
+/// Replaces an item's matches: every one in `item_matches`, the first per
+/// tag in `item_tags`.
+pub(super) fn replace_matches(tx: &Transaction<'_>, row_id: i64, matches: &[Match]) -> Result<(), Error> {
+    tx.execute("DELETE FROM item_tags WHERE item_id = ?1", [row_id])?;
+    tx.execute("DELETE FROM item_matches WHERE item_id = ?1", [row_id])?;
+    let mut tag =
         tx.prepare_cached("INSERT OR IGNORE INTO item_tags (item_id, tag, term, field) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut all = tx.prepare_cached(
+        "INSERT OR IGNORE INTO item_matches (item_id, tag, term, field, text, snippet)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
     for m in matches {
-        stmt.execute(params![row_id, m.tag, m.term, m.field.as_str()])?;
+        tag.execute(params![row_id, m.tag, m.term, m.field.as_str()])?;
+        all.execute(params![row_id, m.tag, m.term, m.field.as_str(), m.text, m.snippet])?;
     }
     Ok(())
 }

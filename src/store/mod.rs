@@ -4,6 +4,7 @@
 
 mod ingest;
 mod query;
+mod retag;
 mod schema;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use tokio::sync::oneshot;
 
 pub use ingest::{IngestReport, PollOutcome, PollRecord, PollState};
 pub use query::{EntryQuery, SourceHealth};
+pub use retag::StoredItem;
 
 /// What went wrong with the database. rusqlite's error stays inside.
 #[derive(Debug, thiserror::Error)]

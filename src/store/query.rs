@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Row, params_from_iter, types::Value};
 
 use super::{Error, Store};
-use crate::model::{Entry, SourceId};
+use crate::model::{Entry, Field, Match, SourceId};
 
 /// Which entries a feed shows.
 #[derive(Clone, Debug, Default)]
@@ -48,7 +48,8 @@ fn entry_columns() -> String {
         "i.entry_id, i.source_id, COALESCE(s.title, s.feed_title, s.id), s.url, s.site_link,
          i.link, i.title, i.summary, i.content, i.author, i.language, i.published, i.updated,
          (SELECT group_concat(tag, ' ') FROM
-            (SELECT DISTINCT tag FROM item_tags WHERE item_id IN {COPIES} ORDER BY tag))"
+            (SELECT DISTINCT tag FROM item_tags WHERE item_id IN {COPIES} ORDER BY tag)),
+         i.id"
     )
 }
 
@@ -80,8 +81,16 @@ impl Store {
             sql.push_str(" ORDER BY i.sort_time DESC, i.id DESC LIMIT ?");
             args.push(Value::Integer(i64::try_from(query.limit).unwrap_or(i64::MAX)));
             let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params_from_iter(args), entry_from_row)?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            let rows = stmt.query_map(params_from_iter(args), |row| {
+                Ok((row.get::<_, i64>(14)?, entry_from_row(row)?))
+            })?;
+            let mut entries = Vec::new();
+            for row in rows {
+                let (id, mut entry) = row?;
+                entry.matches = matches_of(conn, id)?;
+                entries.push(entry);
+            }
+            Ok(entries)
         })
         .await
     }
@@ -122,6 +131,27 @@ impl Store {
     }
 }
 
+/// The matches of an item and its cross-source copies, one per (tag,
+/// term, field), by tag then field.
+fn matches_of(conn: &rusqlite::Connection, id: i64) -> Result<Vec<Match>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT tag, term, field, min(text), min(snippet) FROM item_matches
+         WHERE item_id IN (SELECT ?1 UNION ALL SELECT id FROM items WHERE duplicate_of = ?1)
+         GROUP BY tag, term, field ORDER BY tag, field, term",
+    )?;
+    let rows = stmt.query_map([id], |row| {
+        let field: String = row.get(2)?;
+        Ok(Match {
+            tag: row.get(0)?,
+            term: row.get(1)?,
+            field: Field::parse(&field).unwrap_or(Field::Content),
+            text: row.get(3)?,
+            snippet: row.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
 fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
     let tags: Option<String> = row.get(13)?;
     Ok(Entry {
@@ -141,6 +171,7 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         tags: tags
             .map(|t| t.split(' ').map(str::to_string).collect())
             .unwrap_or_default(),
+        matches: Vec::new(),
     })
 }
 

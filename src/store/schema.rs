@@ -10,6 +10,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_source_health.sql"),
+    include_str!("migrations/003_match_explanations.sql"),
 ];
 
 pub fn open(path: &Path) -> Result<Connection, String> {

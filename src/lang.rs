@@ -1,0 +1,126 @@
+//! Which language an item is written in: detected from its text (the only
+//! user of whatlang), else what the entry, the source's configuration or
+//! the feed declares. Pure.
+
+use whatlang::{Detector, Lang};
+
+/// Languages detection may answer: the twelve of the region that whatlang
+/// knows (all but Icelandic), and neighbours whose text would otherwise be
+/// taken for one of them.
+const CANDIDATES: &[(Lang, &str)] = &[
+    (Lang::Eng, "en"),
+    (Lang::Rus, "ru"),
+    (Lang::Deu, "de"),
+    (Lang::Pol, "pl"),
+    (Lang::Nob, "no"),
+    (Lang::Dan, "da"),
+    (Lang::Swe, "sv"),
+    (Lang::Fin, "fi"),
+    (Lang::Lit, "lt"),
+    (Lang::Lav, "lv"),
+    (Lang::Est, "et"),
+    (Lang::Ukr, "uk"),
+    (Lang::Bel, "be"),
+    (Lang::Fra, "fr"),
+    (Lang::Nld, "nl"),
+];
+
+/// Text shorter than this (in characters) is too short to detect from.
+const MIN_CHARS: usize = 40;
+/// Detection reads at most this much of the text.
+const MAX_CHARS: usize = 600;
+
+/// Language detection, set up once.
+pub struct Detect {
+    detector: Detector,
+}
+
+impl Default for Detect {
+    fn default() -> Self {
+        Detect {
+            detector: Detector::with_allowlist(CANDIDATES.iter().map(|c| c.0).collect()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Detect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Detect")
+    }
+}
+
+impl Detect {
+    /// The language of `text` as an ISO 639-1 code, when detection is
+    /// reliable. A `hint` detection cannot recognise (Icelandic) wins: the
+    /// text would only be mistaken for a neighbour.
+    pub fn detect(&self, text: &str, hint: Option<&str>) -> Option<String> {
+        let hint_primary = hint.map(|h| h.split('-').next().unwrap_or(h));
+        if hint_primary.is_some_and(|h| !CANDIDATES.iter().any(|c| c.1 == h)) {
+            return None;
+        }
+        let sample: String = text.chars().take(MAX_CHARS).collect();
+        if sample.chars().filter(|c| c.is_alphabetic()).count() < MIN_CHARS {
+            return None;
+        }
+        let info = self.detector.detect(&sample)?;
+        if !info.is_reliable() {
+            return None;
+        }
+        CANDIDATES.iter().find(|c| c.0 == info.lang()).map(|c| c.1.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_the_regions_languages_from_news_text() {
+        let detect = Detect::default();
+        let cases = [
+            (
+                "lv",
+                "Valsts policija aizturējusi personas, kuras tiek turētas aizdomās par cilvēku tirdzniecību un piespiedu darbu.",
+            ),
+            (
+                "lt",
+                "Policija sulaikė asmenis, įtariamus prekyba žmonėmis ir priverstiniu darbu Lietuvoje ir užsienyje.",
+            ),
+            (
+                "et",
+                "Politsei pidas kinni inimesed, keda kahtlustatakse inimkaubanduses ja sunniviisilises töös Eestis.",
+            ),
+            (
+                "ru",
+                "Полиция задержала подозреваемых в торговле людьми и использовании принудительного труда.",
+            ),
+            (
+                "pl",
+                "Policja zatrzymała osoby podejrzane o handel ludźmi i wykorzystywanie do pracy przymusowej.",
+            ),
+            (
+                "de",
+                "Die Polizei hat mehrere Verdächtige wegen Menschenhandels und Zwangsarbeit festgenommen.",
+            ),
+            (
+                "en",
+                "Police have arrested several suspects on charges of human trafficking and forced labour.",
+            ),
+            (
+                "fi",
+                "Poliisi pidätti useita epäiltyjä ihmiskaupasta ja pakkotyöstä eri puolilla maata.",
+            ),
+        ];
+        for (expected, text) in cases {
+            assert_eq!(detect.detect(text, None).as_deref(), Some(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn short_text_and_undetectable_hints_give_no_answer() {
+        let detect = Detect::default();
+        assert_eq!(detect.detect("Menschenhandel", None), None);
+        let icelandic = "Lögreglan handtók nokkra menn sem grunaðir eru um mansal og nauðungarvinnu á Íslandi.";
+        assert_eq!(detect.detect(icelandic, Some("is")), None);
+    }
+}

@@ -1,0 +1,62 @@
+//! Re-tagging what is stored, so a rule change reaches history: items are
+//! read in pages by id, tagged by the caller (off the database thread),
+//! and each page's new matches written in one transaction.
+
+use rusqlite::params;
+
+use super::{Error, Store};
+use crate::model::{Item, Match};
+
+/// A stored item with what the rules look at.
+#[derive(Clone, Debug)]
+pub struct StoredItem {
+    pub id: i64,
+    pub item: Item,
+}
+
+impl Store {
+    /// Up to `limit` items with ids above `after`, by id.
+    pub async fn items_after(&self, after: i64, limit: usize) -> Result<Vec<StoredItem>, Error> {
+        self.call(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, title, summary, content, categories, language FROM items
+                 WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![after, limit as i64], |row| {
+                let categories: String = row.get(4)?;
+                Ok(StoredItem {
+                    id: row.get(0)?,
+                    item: Item {
+                        title: row.get(1)?,
+                        summary: row.get(2)?,
+                        content: row.get(3)?,
+                        categories: categories.lines().map(str::to_string).collect(),
+                        language: row.get(5)?,
+                        ..Item::default()
+                    },
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    /// Replaces the matches of each item, all in one transaction.
+    pub async fn replace_matches(&self, batch: Vec<(i64, Vec<Match>)>) -> Result<(), Error> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            for (id, matches) in &batch {
+                super::ingest::replace_matches(&tx, *id, matches)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// How many items carry at least one tag.
+    pub async fn tagged_count(&self) -> Result<u64, Error> {
+        self.call(|conn| Ok(conn.query_row("SELECT count(DISTINCT item_id) FROM item_tags", [], |r| r.get(0))?))
+            .await
+    }
+}
