@@ -11,19 +11,19 @@ of what was skipped, and term counts, go to stderr so that the redirect above
 yields a clean file.  The output is parsed back with tomllib and checked
 before anything is printed; on failure the script exits with status 1.
 
-The matching engine matches every term as a PLAIN PHRASE: case-insensitive,
-whole words, consecutive words (any non-alphanumeric characters between words
-are separators), no stemming, no wildcards, no diacritic folding.  The
-vocabulary's `prefixes` are therefore not used directly; instead each term
-contributes its cleaned canonical phrase and its real inflected `forms`, plus
-diacritic-free spellings where the vocabulary's folded prefixes differ from
-the prefixes.
-
-Option --core-phrases (off by default): also add, for every form, the part of
-it that the vocabulary's own prefixes match ("Center mod Menneskehandel" ->
-"Menneskehandel", "о торговле людьми" -> "торговле людьми"), which raises
-recall of the plain-phrase engine towards what the research's prefix model
-would match.
+Each vocabulary term becomes one rule phrase in thbwatch's rule language:
+its word prefixes, each ending in `*` (matches any word starting with it),
+except words that stand whole in every one of the term's forms ("in", "w",
+"людьми"), which match whole words only. Text and rules are folded alike by
+thbwatch (case, diacritics, ł ø æ ð þ ß ё), so no spelling variants are
+needed. The script then checks, with a Python model of the same matching:
+- every `forms` entry matches its term's tag (a form the prefixes miss is
+  added as a phrase of its own and reported);
+- every `negatives` entry does not: a negative that a tag's phrases match is
+  added to that tag's `exclude`;
+- no migrant-smuggling form is tagged as trafficking.
+thbwatch's own test suite (tests/vocabulary.rs) checks the same against the
+real engine.
 
 Requires Python 3.11+ (tomllib).
 """
@@ -186,6 +186,13 @@ TAGS = OrderedDict(
     ]
 )
 
+DESCRIPTIONS = {
+    "trafficking": "Trafficking in human beings: the crime, its perpetrators and victims, and forced marriage.",
+    "forced-labour": "Forced labour and labour exploitation.",
+    "sexual-exploitation": "Sexual exploitation, including forced prostitution.",
+    "smuggling": "Migrant smuggling. A different crime from trafficking: tagged on its own.",
+}
+
 CONCEPT_TO_TAG = {
     "thb": "trafficking",
     "thb_actor": "trafficking",
@@ -197,73 +204,36 @@ CONCEPT_TO_TAG = {
     "smuggling": "smuggling",
 }
 
-# Forms longer than this many words are dropped when a shorter phrase of the
-# same term occurs inside them (the shorter phrase already matches).
-MAX_WORDS = 4
-
-# Letters that do not decompose under NFKD, folded explicitly.
+# Letters that do not decompose under NFKD, folded explicitly (as thbwatch
+# folds them).
 EXPLICIT_FOLDS = {
-    "ł": "l", "Ł": "L",
-    "ø": "o", "Ø": "O",
-    "æ": "ae", "Æ": "Ae",
-    "ð": "d", "Ð": "D",
-    "þ": "th", "Þ": "Th",
-    "ß": "ss", "ẞ": "SS",
-    "ё": "е", "Ё": "Е",
+    "ß": "ss", "ẞ": "ss", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe",
+    "ð": "d", "đ": "d", "þ": "th", "ı": "i", "ſ": "s", "ё": "е",
 }
 
-# Letters whose NFKD decomposition is NOT a diacritic a publisher would drop
-# (Cyrillic short i is a letter of its own): kept as they are.
-PROTECTED = {"й", "Й"}
-
-# A parenthetical remark preceded by whitespace, e.g. " (NOT trafficking)".
+# A parenthetical remark preceded by whitespace, e.g. " (bez diakritikas)".
 REMARK_RE = re.compile(r"\s+\([^()]*\)")
-# An optional suffix glued to a word, e.g. "menneskehandler(e)".
-OPTIONAL_SUFFIX_RE = re.compile(r"(\w)\(([^()\s]+)\)")
 
 
 def log(*args: object) -> None:
     print(*args, file=sys.stderr)
 
 
-def tokens(phrase: str) -> list[str]:
-    """Words as the engine sees them: maximal runs of alphanumerics, lowercased."""
-    out, cur = [], []
-    for ch in phrase:
-        if ch.isalnum():
-            cur.append(ch)
-        elif cur:
-            out.append("".join(cur))
-            cur = []
-    if cur:
-        out.append("".join(cur))
-    return [t.lower() for t in out]
-
-
-def key(phrase: str) -> tuple[str, ...]:
-    """Engine-equivalence key: two phrases with the same key match the same text."""
-    return tuple(tokens(phrase))
-
-
-def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
-    n = len(needle)
-    if n == 0 or n > len(haystack):
-        return False
-    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
-
-
 def fold(s: str) -> str:
-    """Drop diacritics: NFKD, remove combining marks, explicit folds."""
+    """A Python model of thbwatch's folding: NFKC, lower case, explicit
+    folds, Latin diacritics removed (Cyrillic й kept)."""
     out = []
-    for ch in s:
-        if ch in PROTECTED:
-            out.append(ch)
-            continue
+    for ch in unicodedata.normalize("NFKC", s).lower():
         ch = EXPLICIT_FOLDS.get(ch, ch)
-        for c in unicodedata.normalize("NFKD", ch):
-            if not unicodedata.combining(c):
-                out.append(c)
-    return unicodedata.normalize("NFC", "".join(out))
+        if len(ch) == 1 and ("\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff"):
+            ch = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        out.append(ch)
+    return "".join(out)
+
+
+def tokens(text: str) -> list[str]:
+    """Folded words: maximal runs of letters and digits."""
+    return re.findall(r"[^\W_]+", fold(text))
 
 
 def clean(s: str) -> str:
@@ -272,71 +242,44 @@ def clean(s: str) -> str:
     return " ".join(s.split())
 
 
-def expand_optional_suffix(s: str) -> list[str]:
-    """'menneskehandler(e)' -> ['menneskehandler', 'menneskehandlere']."""
-    m = OPTIONAL_SUFFIX_RE.search(s)
-    if not m:
-        return [s]
-    without = s[: m.start()] + m.group(1) + s[m.end() :]
-    with_ = s[: m.start()] + m.group(1) + m.group(2) + s[m.end() :]
-    return expand_optional_suffix(without) + expand_optional_suffix(with_)
+def parse_phrase(phrase: str) -> list[tuple[str, bool]]:
+    """(folded word, is_prefix) per word, as thbwatch reads a phrase."""
+    words = []
+    for segment in phrase.split():
+        prefix = segment.endswith("*")
+        toks = tokens(segment.rstrip("*"))
+        words += [(t, False) for t in toks]
+        if prefix and words:
+            words[-1] = (words[-1][0], True)
+    return words
 
 
-def canonical_phrases(canonical: str) -> list[str]:
-    """Clean a canonical heading into the phrases it stands for.
-
-    Canonicals are headings, not text: 'a / b' lists alternatives (the shorter
-    ones borrow the trailing words of the longest, so 'fórnarlömb / þolendur
-    mansals' gives 'fórnarlömb mansals' and 'þolendur mansals', never the bare
-    'fórnarlömb' = 'victims'); 'x/y rest' lists alternatives for one word.
-    Forms, on the other hand, are real text and are kept as written.
-    """
-    s = clean(canonical)
-    alts = [a.strip() for a in s.split(" / ")] if " / " in s else [s]
-    longest = max((a.split() for a in alts), key=len)
-    padded = []
-    for a in alts:
-        words = a.split()
-        if len(words) < len(longest):
-            words = words + longest[len(words) :]
-        padded.append(" ".join(words))
-    out = []
-    for a in padded:
-        words = a.split()
-        variants = [[]]
-        for w in words:
-            choices = w.split("/") if "/" in w else [w]
-            variants = [v + [c] for v in variants for c in choices if c]
-        for v in variants:
-            out.extend(expand_optional_suffix(" ".join(v)))
-    return [p for p in out if p]
-
-
-def matches_prefixes(phrase: str, prefixes_folded: list[str]) -> bool:
-    """The research matching model: consecutive folded tokens start with the prefixes."""
-    toks = [fold(t) for t in tokens(phrase)]
-    pf = [fold(p.lower()) for p in prefixes_folded]
-    n = len(pf)
+def phrase_matches(words: list[tuple[str, bool]], text: str) -> bool:
+    toks = tokens(text)
+    n = len(words)
     return any(
-        all(toks[i + j].startswith(pf[j]) for j in range(n))
+        all(toks[i + j].startswith(w) if pre else toks[i + j] == w for j, (w, pre) in enumerate(words))
         for i in range(len(toks) - n + 1)
     )
 
 
-def core_phrase(phrase: str, prefixes_folded: list[str]) -> str | None:
-    """The words of `phrase` that the research model matches, as written in it.
-
-    E.g. "Center mod Menneskehandel" -> "Menneskehandel", "о торговле людьми"
-    -> "торговле людьми". None when the prefixes do not match the phrase.
-    """
-    spans = [m.span() for m in re.finditer(r"[^\W_]+", phrase)]
-    toks = [fold(phrase[a:b].lower()) for a, b in spans]
-    pf = [fold(p.lower()) for p in prefixes_folded]
-    n = len(pf)
-    for i in range(len(toks) - n + 1):
-        if all(toks[i + j].startswith(pf[j]) for j in range(n)):
-            return phrase[spans[i][0] : spans[i + n - 1][1]]
-    return None
+def term_phrase(t: dict) -> str:
+    """The rule phrase of a vocabulary term: its prefixes as written, each
+    with '*' unless it stands whole wherever the term occurs in its forms."""
+    prefixes = t["prefixes"]
+    folded = [tokens(p)[0] if tokens(p) else p.lower() for p in prefixes]
+    spans = []
+    for form in t.get("forms", []):
+        toks = tokens(clean(form))
+        for i in range(len(toks) - len(folded) + 1):
+            if all(toks[i + j].startswith(f) for j, f in enumerate(folded)):
+                spans.append(toks[i : i + len(folded)])
+                break
+    words = []
+    for j, (written, f) in enumerate(zip(prefixes, folded)):
+        whole = bool(spans) and all(span[j] == f for span in spans)
+        words.append(written if whole else written + "*")
+    return " ".join(words)
 
 
 def toml_str(s: str) -> str:
@@ -347,12 +290,6 @@ def toml_str(s: str) -> str:
             out.append('\\"')
         elif ch == "\\":
             out.append("\\\\")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
         elif o < 0x20 or o == 0x7F:
             out.append(f"\\u{o:04X}")
         else:
@@ -369,111 +306,54 @@ def comment(s: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def build_tags(terms: list[dict], core: bool = False):
-    """Return (tag -> lang -> list of (term, [phrases])), excludes, report)."""
-    report = {
-        "long_skipped": [],  # (lang, canonical, form, because)
-        "long_kept": [],
-        "dupes": 0,
-        "folded_added": 0,
-        "negatives_kept": [],  # (tag, lang, negative, matched term)
-        "negatives_skipped": [],  # (tag, lang, negative)
-        "odd": [],
-        "core_added": [],  # (lang, form, core phrase)
-    }
+def build_tags(terms: list[dict]):
+    """tag -> lang -> [(term, [phrases])], the excludes per tag, and a report."""
+    report = {"extra_forms": [], "negatives_excluded": [], "dupes": 0}
     langs = sorted({t["lang"] for t in terms})
     grouped = {tag: OrderedDict((l, []) for l in langs) for tag in TAGS}
-    seen = {tag: {} for tag in TAGS}  # key -> first spelling
-    langs_of = {tag: {} for tag in TAGS}  # key -> languages that listed it
+    phrases_of = {tag: [] for tag in TAGS}  # (folded words, phrase)
+
+    def add(tag: str, phrase: str) -> bool:
+        words = parse_phrase(phrase)
+        if any(w == words for w, _ in phrases_of[tag]):
+            report["dupes"] += 1
+            return False
+        phrases_of[tag].append((words, phrase))
+        return True
 
     for t in terms:
         concept = t["concept"]
         if concept not in CONCEPT_TO_TAG:
             raise SystemExit(f"unknown concept {concept!r} in term {t['canonical']!r}")
-        tag = CONCEPT_TO_TAG[concept]
-        lang = t["lang"]
-
-        canon = canonical_phrases(t["canonical"])
-        forms = [clean(f) for f in t.get("forms", [])]
-        candidates = []
-        for p in canon + forms:
-            if p and tokens(p):
-                candidates.append(p)
-
-        # Long forms subsumed by a shorter phrase of the same term.
-        kept = []
-        for p in candidates:
-            k = key(p)
-            if len(k) > MAX_WORDS:
-                shorter = [q for q in candidates if len(key(q)) < len(k) and contains(k, key(q))]
-                if shorter:
-                    report["long_skipped"].append((lang, t["canonical"], p, shorter[0]))
-                    continue
-                if (lang, t["canonical"], p) not in report["long_kept"]:
-                    report["long_kept"].append((lang, t["canonical"], p))
-            kept.append(p)
-
-        if core:
-            extra = []
-            have = {key(p) for p in kept}
-            for p in kept:
-                c = core_phrase(p, t["prefixes_folded"])
-                if c and key(c) not in have:
-                    have.add(key(c))
-                    extra.append(c)
-                    report["core_added"].append((lang, p, c))
-            kept = kept + extra
-
-        phrases = list(kept)
-        if [p.lower() for p in t["prefixes"]] != [p.lower() for p in t["prefixes_folded"]]:
-            for p in kept:
-                f = fold(p)
-                if key(f) != key(p):
-                    phrases.append(f)
-                    report["folded_added"] += 1
-
-        for p in kept:
-            if not matches_prefixes(p, t["prefixes_folded"]):
-                report["odd"].append(
-                    f"{lang} {t['canonical']!r}: phrase {p!r} does not match the term's own "
-                    f"prefixes_folded {t['prefixes_folded']}"
-                )
-
-        out = []
-        for p in phrases:
-            k = key(p)
-            if k in seen[tag]:
-                report["dupes"] += 1
-                if lang not in langs_of[tag][k]:
-                    langs_of[tag][k].append(lang)
-                continue
-            seen[tag][k] = p
-            langs_of[tag][k] = [lang]
-            out.append(p)
+        tag, lang = CONCEPT_TO_TAG[concept], t["lang"]
+        phrase = term_phrase(t)
+        out = [phrase] if add(tag, phrase) else []
+        for form in t.get("forms", []):
+            form = clean(form)
+            if not any(phrase_matches(w, form) for w, _ in phrases_of[tag]):
+                # The prefixes miss this form: it becomes a phrase of its own.
+                if add(tag, form):
+                    out.append(form)
+                    report["extra_forms"].append((tag, lang, form))
         grouped[tag][lang].append((t, out))
 
-    # Negatives: keep only those that contain one of the tag's own terms.
     excludes = {tag: [] for tag in TAGS}
     for t in terms:
         tag = CONCEPT_TO_TAG[t["concept"]]
         for neg in t.get("negatives", []):
             n = clean(neg)
-            nk = key(n)
-            hit = next((seen[tag][k] for k in seen[tag] if contains(nk, k)), None)
-            if hit is None:
-                report["negatives_skipped"].append((tag, t["lang"], neg))
-            elif n.lower() not in (e[1].lower() for e in excludes[tag]):
+            if any(phrase_matches(w, n) for w, _ in phrases_of[tag]) and n not in (e[1] for e in excludes[tag]):
                 excludes[tag].append((t["lang"], n))
-                report["negatives_kept"].append((tag, t["lang"], neg, hit))
+                report["negatives_excluded"].append((tag, t["lang"], n))
 
-    # Smuggling must never leak into trafficking.
-    smug = set(seen["smuggling"])
-    for k in seen["trafficking"]:
-        for s in smug:
-            if contains(k, s):
-                raise SystemExit(f"smuggling term {seen['smuggling'][s]!r} inside trafficking term {seen['trafficking'][k]!r}")
-
-    report["langs_of"] = langs_of
+    # Migrant smuggling is a different crime: none of its forms may be tagged
+    # as trafficking.
+    for t in terms:
+        if t["concept"] != "smuggling":
+            continue
+        for form in t.get("forms", []):
+            if any(phrase_matches(w, clean(form)) for w, _ in phrases_of["trafficking"]):
+                raise SystemExit(f"smuggling form {form!r} would be tagged as trafficking")
     return grouped, excludes, report
 
 
@@ -495,11 +375,14 @@ HEADER = """\
 #   [poll] schedule with its own `schedule`.
 # - A relative storage path is resolved against the folder of this file, not
 #   against the current directory.
-# - Tag terms are plain phrases: matched case-insensitively as whole,
-#   consecutive words (any non-alphanumeric characters between words count as
-#   separators); no stemming, no wildcards, no diacritic folding. So every
-#   inflected form and every spelling without diacritics must be listed.
-#   `exclude` phrases cancel a tag's match when they occur in the same field.
+# - Tag terms are phrases of words, matched as consecutive words in an item's
+#   title, summary, content or categories. A word ending in '*' matches any
+#   word starting with it ("cilvēk* tirdzniecīb*" matches "cilvēku
+#   tirdzniecības"); other words match whole words. Case and diacritics do not
+#   matter ("zmonemis" = "žmonėmis", "ł" = "l", "ß" = "ss", "ё" = "е"), nor does
+#   punctuation between words. `exclude` phrases cancel the occurrences of the
+#   tag's terms they cover ("drug trafficking" cancels the "trafficking" in it).
+#   Test a rule with `thbwatch match "some text"`.
 """
 
 FIXED = """\
@@ -558,15 +441,15 @@ def render(terms, grouped, excludes, report, vocab_name: str) -> str:
     L.append(f"#   python3 scripts/vocabulary_to_config.py ../shared/vocabulary/thb-terms.toml > config.toml")
     L.append(f"# from the research vocabulary ({comment(vocab_name)}); may be edited by hand")
     L.append("# (re-running the script overwrites the whole file).")
-    L.append("# Per term: its canonical phrase and inflected forms, plus spellings without")
-    L.append("# diacritics where the language has them. \"unverified\" = not confirmed in an")
-    L.append("# authoritative text during the research: check IATE before relying on it.")
+    L.append("# One phrase per vocabulary term, from its word prefixes. \"unverified\" = not")
+    L.append("# confirmed in an authoritative text during the research: check IATE first.")
     L.append("# Migrant smuggling is a different crime and is never tagged as trafficking.")
     L.append("# ---------------------------------------------------------------------------")
     for tag, label in TAGS.items():
         L.append("")
         L.append(f"[tags.{tag}]")
         L.append(f"label = {toml_str(label)}")
+        L.append(f"description = {toml_str(DESCRIPTIONS[tag])}")
         L.append("terms = [")
         first = True
         for lang, entries in grouped[tag].items():
@@ -579,33 +462,18 @@ def render(terms, grouped, excludes, report, vocab_name: str) -> str:
             for t, phrases in entries:
                 if not phrases:
                     continue
-                canon = clean(t["canonical"])
                 bits = [t["concept"]]
                 if not t.get("verified", False):
                     bits.append("unverified")
-                L.append(f"  # {comment(canon)} ({', '.join(bits)})")
-                note = t.get("note", "")
-                if re.search(r"FALSE.POSITIVE|different topic", note):
-                    L.append(f"  #   {comment(note)}")
-                for p in phrases:
-                    others = [l for l in report["langs_of"][tag][key(p)] if l != lang]
-                    also = f"  # also {', '.join(others)}" if others else ""
-                    L.append(f"  {toml_str(p)},{also}")
+                note = f"{clean(t['canonical'])} ({', '.join(bits)})"
+                for i, p in enumerate(phrases):
+                    L.append(f"  {toml_str(p)},  # {comment(note) if i == 0 else 'a form the prefixes miss'}")
         L.append("]")
-        skipped = [(lg, n) for (tg, lg, n) in report["negatives_skipped"] if tg == tag]
         if excludes[tag]:
             L.append("exclude = [")
             for lg, n in excludes[tag]:
-                L.append(f"  {toml_str(n)},  # {lg}")
+                L.append(f"  {toml_str(n)},  # {lg}: a vocabulary negative the terms would match")
             L.append("]")
-        else:
-            if skipped:
-                L.append("# Vocabulary negatives not used as exclude (they contain none of this tag's")
-                L.append("# terms, so the terms cannot match them, and as excludes they would only")
-                L.append("# suppress true matches in the same field):")
-                for lg, n in skipped:
-                    L.append(f"#   {lg}: {comment(n)}")
-            L.append("exclude = []")
     L.append("")
     return "\n".join(L)
 
@@ -627,7 +495,7 @@ def validate(text: str) -> dict:
     if list(cfg["tags"]) != list(TAGS):
         errors.append(f"tags are {list(cfg['tags'])}, expected {list(TAGS)}")
     for tag, t in cfg["tags"].items():
-        if set(t) - {"label", "terms", "exclude"}:
+        if set(t) - {"label", "description", "terms", "exclude"}:
             errors.append(f"tag {tag}: unexpected keys")
         if not t.get("label"):
             errors.append(f"tag {tag}: no label")
@@ -636,10 +504,7 @@ def validate(text: str) -> dict:
         low = [x.lower() for x in t["terms"]]
         if len(set(low)) != len(low):
             errors.append(f"tag {tag}: duplicate terms (case-insensitive)")
-        keys = [key(x) for x in t["terms"]]
-        if len(set(keys)) != len(keys):
-            errors.append(f"tag {tag}: terms equivalent for the engine")
-        if any(not k for k in keys):
+        if any(not parse_phrase(x) for x in t["terms"]):
             errors.append(f"tag {tag}: term without words")
     if len(cfg["sources"]) != len(SOURCES):
         errors.append("source count mismatch")
@@ -652,8 +517,6 @@ def validate(text: str) -> dict:
 
 def main(argv: list[str]) -> int:
     args = argv[1:]
-    core = "--core-phrases" in args
-    args = [a for a in args if a != "--core-phrases"]
     if len(args) != 1 or args[0] in ("-h", "--help"):
         log(__doc__)
         return 2
@@ -661,51 +524,27 @@ def main(argv: list[str]) -> int:
     with open(path, "rb") as f:
         vocab = tomllib.load(f)
     terms = vocab["term"]
-    grouped, excludes, report = build_tags(terms, core)
+    grouped, excludes, report = build_tags(terms)
     text = render(terms, grouped, excludes, report, path.split("/")[-1])
     validate(text)
 
     # Summary (stderr, so stdout stays a clean config.toml).
     log(f"vocabulary: {len(terms)} terms from {path}")
-    log(f"long forms (> {MAX_WORDS} words) skipped, subsumed by a shorter phrase of the same term:")
-    if not report["long_skipped"]:
-        log("  (none)")
-    for lang, canon, p, by in report["long_skipped"]:
-        log(f"  {lang}: {p!r}  (covered by {by!r})")
-    log("long forms kept (no shorter phrase of the term inside them):")
-    if not report["long_kept"]:
-        log("  (none)")
-    for lang, canon, p in report["long_kept"]:
-        log(f"  {lang}: {p!r}")
-    log(f"diacritic-free variants added: {report['folded_added']}; duplicates dropped: {report['dupes']}")
-    log("negatives kept as exclude:")
-    if not report["negatives_kept"]:
-        log("  (none)")
-    for tag, lang, n, hit in report["negatives_kept"]:
-        log(f"  [{tag}] {lang}: {n!r} (contains term {hit!r})")
-    log("negatives skipped (contain none of their tag's terms):")
-    for tag, lang, n in report["negatives_skipped"]:
+    log(f"forms the prefixes miss, added as phrases: {len(report['extra_forms'])}")
+    for tag, lang, form in report["extra_forms"]:
+        log(f"  [{tag}] {lang}: {form!r}")
+    log(f"negatives the terms would match, added as exclude: {len(report['negatives_excluded'])}")
+    for tag, lang, n in report["negatives_excluded"]:
         log(f"  [{tag}] {lang}: {n!r}")
-    if core:
-        log(f"core phrases added (--core-phrases): {len(report['core_added'])}")
-        for lang, p, c in report["core_added"]:
-            log(f"  {lang}: {c!r}  (from {p!r})")
-    if report["odd"]:
-        log("vocabulary oddities (phrase vs. the term's own prefixes):")
-        for o in report["odd"]:
-            log("  " + o)
-    log("terms per tag / language:")
-    all_lang = Counter()
+    log(f"duplicate phrases dropped: {report['dupes']}")
+    total = 0
     for tag in TAGS:
         per = Counter()
         for lang, entries in grouped[tag].items():
             per[lang] += sum(len(p) for _, p in entries)
-        all_lang.update(per)
-        detail = " ".join(f"{l}={per[l]}" for l in sorted(per) if per[l])
-        log(f"  {tag}: {sum(per.values())}  ({detail})")
-    log("  per language, all tags: " + " ".join(f"{l}={all_lang[l]}" for l in sorted(all_lang)))
-    log(f"  total: {sum(all_lang.values())}")
-
+        total += sum(per.values())
+        log(f"  {tag}: {sum(per.values())} phrases ({' '.join(f'{l}={per[l]}' for l in sorted(per) if per[l])})")
+    log(f"  total: {total}")
     sys.stdout.write(text)
     return 0
 

@@ -16,10 +16,18 @@ pub struct FeedInfo<'a> {
 
 pub const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
 
+/// The namespace of thbwatch's Atom extension elements (`thb:match`).
+pub const NAMESPACE: &str = "urn:thbwatch:atom:1";
+
+/// Matches named in the summary's "Matched:" line, at most.
+const MATCHES_IN_SUMMARY: usize = 5;
+
 /// Renders an Atom feed of `entries` (already ordered and limited).
 pub fn atom(info: &FeedInfo<'_>, entries: &[Entry]) -> String {
     let mut out = String::with_capacity(1024 + entries.len() * 2048);
-    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    out.push_str(&format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:thb=\"{NAMESPACE}\">\n"
+    ));
     element(&mut out, 1, "id", &info.id);
     element(&mut out, 1, "title", info.title);
     // The newest change among the entries; a fixed date when there are none,
@@ -60,11 +68,16 @@ fn write_entry(out: &mut String, e: &Entry) {
     for tag in &e.tags {
         out.push_str(&format!("    <category term=\"{}\"/>\n", escape(tag)));
     }
-    if let Some(summary) = &e.summary {
+    // Why the entry is here, for people: a line after the publisher's summary.
+    let summary = match (&e.summary, matched_line(e)) {
+        (Some(summary), Some(line)) => Some(format!("{summary}\n{line}")),
+        (summary, line) => summary.clone().or(line),
+    };
+    if let Some(summary) = &summary {
         out.push_str(&format!("    <summary type=\"html\">{}</summary>\n", escape(summary)));
     }
     // RFC 4287 4.1.1.1: an entry without an alternate link must have content.
-    let content = match (&e.content, &e.link, &e.summary) {
+    let content = match (&e.content, &e.link, &summary) {
         (Some(content), _, _) => Some(content.clone()),
         (None, None, Some(summary)) => Some(summary.clone()),
         (None, None, None) => Some(escape(&e.title)),
@@ -72,6 +85,16 @@ fn write_entry(out: &mut String, e: &Entry) {
     };
     if let Some(content) = content {
         out.push_str(&format!("    <content type=\"html\">{}</content>\n", escape(&content)));
+    }
+    // ... and for programs: one extension element per match.
+    for m in &e.matches {
+        out.push_str(&format!(
+            "    <thb:match tag=\"{}\" term=\"{}\" field=\"{}\">{}</thb:match>\n",
+            escape(&m.tag),
+            escape(&m.term),
+            m.field.as_str(),
+            escape(&m.text)
+        ));
     }
     out.push_str("    <source>\n");
     element(out, 3, "id", &e.source_url);
@@ -81,6 +104,33 @@ fn write_entry(out: &mut String, e: &Entry) {
         link(out, 3, "alternate", "text/html", site);
     }
     out.push_str("    </source>\n  </entry>\n");
+}
+
+/// `<p>Matched: cilvēku tirdzniecības (title); …</p>`, each matched text
+/// and field once.
+fn matched_line(e: &Entry) -> Option<String> {
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for m in &e.matches {
+        let pair = (m.text.as_str(), m.field.as_str());
+        if !seen.contains(&pair) {
+            seen.push(pair);
+        }
+    }
+    if seen.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = seen
+        .iter()
+        .take(MATCHES_IN_SUMMARY)
+        .map(|(text, field)| format!("{} ({field})", escape(text)))
+        .collect();
+    let more = seen.len().saturating_sub(MATCHES_IN_SUMMARY);
+    let tail = if more > 0 {
+        format!("; and {more} more")
+    } else {
+        String::new()
+    };
+    Some(format!("<p>Matched: {}{tail}</p>", listed.join("; ")))
 }
 
 fn element(out: &mut String, depth: usize, name: &str, text: &str) {
@@ -147,6 +197,32 @@ mod tests {
             tags: vec!["trafficking".into()],
             matches: Vec::new(),
         }
+    }
+
+    #[test]
+    fn matches_are_explained_in_the_summary_and_as_extension_elements() {
+        let mut e = entry();
+        e.matches = vec![crate::model::Match {
+            tag: "trafficking".into(),
+            term: "cilvēk* tirdzniecīb*".into(),
+            field: crate::model::Field::Summary,
+            text: "Cilvēku tirdzniecība".into(),
+            snippet: "Cilvēku tirdzniecība".into(),
+        }];
+        let info = FeedInfo {
+            title: "T",
+            id: "urn:x".into(),
+            self_url: None,
+        };
+        let xml = atom(&info, &[e]);
+        assert!(xml.contains("xmlns:thb=\"urn:thbwatch:atom:1\""), "{xml}");
+        assert!(
+            xml.contains("&lt;/p&gt;\n&lt;p&gt;Matched: Cilvēku tirdzniecība (summary)&lt;/p&gt;</summary>"),
+            "{xml}"
+        );
+        assert!(xml.contains(
+            "<thb:match tag=\"trafficking\" term=\"cilvēk* tirdzniecīb*\" field=\"summary\">Cilvēku tirdzniecība</thb:match>"
+        ));
     }
 
     #[test]

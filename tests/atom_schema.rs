@@ -37,6 +37,7 @@ async fn exported_feeds_validate_against_the_atom_schema() {
     for feed in [Feed::Tagged, Feed::All, Feed::Tag("trafficking".into())] {
         let xml = thbwatch::app::export(&config, &feed).await.unwrap();
         assert!(xml.contains("<entry"), "{feed:?} has entries to check");
+        assert!(xml.contains("<thb:match "), "{feed:?} has match explanations to check");
         let file = dir.path().join("feed.atom");
         std::fs::write(&file, &xml).unwrap();
         let output = Command::new("jing").arg("-c").arg(&schema).arg(&file).output().unwrap();

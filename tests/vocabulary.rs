@@ -1,0 +1,185 @@
+//! The default rules (the repository's `config.toml`) against the research
+//! vocabulary: every `forms` entry of every term must get its concept's
+//! tag, no `negatives` entry may get its term's tag, and no migrant
+//! smuggling form may be tagged as trafficking. Also ordinary trade, road
+//! traffic and drug trafficking in the region's languages, which no rule
+//! may tag. The vocabulary lives beside the repository
+//! (`../shared/vocabulary/thb-terms.toml`, or `$THBWATCH_VOCABULARY`); the
+//! vocabulary part skips, saying so, when it is absent.
+
+use std::path::{Path, PathBuf};
+
+use thbwatch::config::Config;
+use thbwatch::model::Field;
+use thbwatch::tag::Tagger;
+
+fn default_tagger() -> Tagger {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml");
+    let config = Config::load(&path).expect("the default config.toml loads");
+    Tagger::new(&config.tags).unwrap()
+}
+
+fn tags_of(tagger: &Tagger, text: &str) -> Vec<String> {
+    let mut tags: Vec<String> = tagger
+        .tag(&[(Field::Title, text)], None)
+        .into_iter()
+        .map(|m| m.tag)
+        .collect();
+    tags.dedup();
+    tags
+}
+
+fn vocabulary_path() -> PathBuf {
+    std::env::var_os("THBWATCH_VOCABULARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vocabulary/thb-terms.toml"))
+}
+
+/// The default tag of a vocabulary concept (as the vocabulary's README maps them).
+fn tag_of_concept(concept: &str) -> &'static str {
+    match concept {
+        "thb" | "thb_actor" | "victim" | "forced_marriage" => "trafficking",
+        "forced_labour" | "labour_exploitation" => "forced-labour",
+        "sexual_exploitation" => "sexual-exploitation",
+        "smuggling" => "smuggling",
+        other => panic!("unknown concept {other:?}"),
+    }
+}
+
+#[test]
+fn every_vocabulary_form_matches_and_no_negative_does() {
+    let path = vocabulary_path();
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("SKIPPED: no vocabulary at {} (set THBWATCH_VOCABULARY)", path.display());
+        return;
+    };
+    let vocabulary: toml::Table = toml::from_str(&text).unwrap();
+    let tagger = default_tagger();
+    let (mut forms, mut negatives) = (0, 0);
+    let mut misses = Vec::new();
+    let mut false_positives = Vec::new();
+    for term in vocabulary["term"].as_array().unwrap() {
+        let lang = term["lang"].as_str().unwrap();
+        let concept = term["concept"].as_str().unwrap();
+        let tag = tag_of_concept(concept);
+        let strings = |key: &str| -> Vec<String> {
+            term.get(key)
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                .unwrap_or_default()
+        };
+        for form in strings("forms") {
+            forms += 1;
+            let found = tags_of(&tagger, &form);
+            if !found.iter().any(|t| t == tag) {
+                misses.push(format!("{lang} {concept}: {form:?} got {found:?}, expected {tag}"));
+            }
+            if concept == "smuggling" && found.iter().any(|t| t == "trafficking") {
+                false_positives.push(format!("{lang}: smuggling form {form:?} tagged as trafficking"));
+            }
+        }
+        for negative in strings("negatives") {
+            negatives += 1;
+            let found = tags_of(&tagger, &negative);
+            if found.iter().any(|t| t == tag) {
+                false_positives.push(format!("{lang}: negative {negative:?} tagged {tag}"));
+            }
+        }
+    }
+    eprintln!(
+        "vocabulary: {} of {forms} forms matched (recall {:.1} %), {} of {negatives} negatives tagged",
+        forms - misses.len(),
+        100.0 * (forms - misses.len()) as f64 / forms as f64,
+        false_positives.len()
+    );
+    assert!(forms > 200 && negatives > 10, "{forms} forms, {negatives} negatives");
+    assert!(misses.is_empty(), "forms missed:\n{}", misses.join("\n"));
+    assert!(
+        false_positives.is_empty(),
+        "false positives:\n{}",
+        false_positives.join("\n")
+    );
+}
+
+/// Text about ordinary trade, road traffic and drug trafficking, in the
+/// region's languages: no default rule may tag it.
+#[test]
+fn ordinary_trade_traffic_and_drug_trafficking_are_not_tagged() {
+    let tagger = default_tagger();
+    let cases = [
+        "Police seize cocaine in a drug trafficking operation",
+        "Arms trafficking and wildlife trafficking across the border",
+        "Heavy road traffic expected on the Via Baltica",
+        "Human traffic lights installed at the crossing",
+        "Retail trade grew by 3 % in October",
+        "Elektroenerģijas tirdzniecība un cilvēku skaits pieaug",
+        "Narkotiku tirdzniecība: aizturēti divi vīrieši",
+        "Ceļu satiksmes negadījumi Rīgā",
+        "Elektros prekyba ir prekyba žmonių duomenimis",
+        "Narkotikų prekyba Kaune",
+        "Narkokaubandus ja liiklus Tallinnas",
+        "Ihmisoikeudet ja kaupan ala kasvavat",
+        "Huumekauppa ja liikenne",
+        "Handel detaliczny i handlu zagranicznego rośnie",
+        "Handel narkotykami w Warszawie",
+        "Розничная торговля и торговля нефтью",
+        "Наркоторговля и дорожное движение",
+        "Drogenhandel und Straßenverkehr aus Menschenhand",
+        "Schleuse am Kanal geöffnet",
+        "Narkotikahandel och trafiken i Stockholm",
+        "Narkotikahandel og trafikken i København og Oslo",
+        "Fíkniefnasala og umferð í Reykjavík",
+    ];
+    for text in cases {
+        assert_eq!(tags_of(&tagger, text), Vec::<String>::new(), "{text:?}");
+    }
+}
+
+/// Real headlines in each language get the right tags.
+#[test]
+fn headlines_in_twelve_languages_get_their_tags() {
+    let tagger = default_tagger();
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "Valsts policija aiztur cilvēku tirgotājus; piespiedu darbs ārzemēs",
+            &["trafficking", "forced-labour"],
+        ),
+        ("Kovos su prekyba žmonėmis savaitė", &["trafficking"]),
+        ("Inimkaubanduse ohvrid said abi", &["trafficking"]),
+        ("Ihmiskaupan uhrien auttamisjärjestelmä", &["trafficking"]),
+        (
+            "Polisen utreder människohandel för sexuellt utnyttjande",
+            &["trafficking", "sexual-exploitation"],
+        ),
+        (
+            "Politiet efterforsker menneskehandel og tvangsarbejde",
+            &["trafficking", "forced-labour"],
+        ),
+        (
+            "Grov menneskehandel og tvangsarbeid avdekket",
+            &["trafficking", "forced-labour"],
+        ),
+        (
+            "Ermittlungen wegen Menschenhandels und Zwangsprostitution",
+            &["trafficking", "sexual-exploitation"],
+        ),
+        ("Aðgerðir gegn mansali kynntar", &["trafficking"]),
+        ("Straż Graniczna zatrzymała handlarzy ludźmi", &["trafficking"]),
+        ("Задержаны подозреваемые в торговле людьми", &["trafficking"]),
+        ("Joint action against trafficking in human beings", &["trafficking"]),
+        // Smuggling is its own tag, not trafficking.
+        ("Migrant smugglers arrested at the border", &["smuggling"]),
+        ("Migrantu kontrabanda uz Lietuvas robežas", &["smuggling"]),
+        ("Незаконный ввоз мигрантов пресечён", &["smuggling"]),
+        // Without diacritics, as some publishers write.
+        ("Cilveku tirdznieciba un prekyba zmonemis", &["trafficking"]),
+    ];
+    for (text, expected) in cases {
+        let expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        let mut found = tags_of(&tagger, text);
+        found.sort();
+        let mut want = expected.clone();
+        want.sort();
+        assert_eq!(found, want, "{text:?}");
+    }
+}
