@@ -42,79 +42,118 @@ fn cp_char(cp: u32) -> char {
 /// Folds `text` to ` word word … ` (leading and trailing space included;
 /// empty text gives a single space).
 pub fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    fold_into(text, &mut out, None);
-    out
+    let mut out = Vec::with_capacity(text.len() + 2);
+    fold_into(text, &mut out, &mut ());
+    into_string(out)
 }
 
 /// Like [`fold`], also giving for each byte of the result the byte offset
 /// in `text` it came from (separators point at the character that ended
 /// the word), so a match in folded text can be shown as it was written.
 pub fn fold_mapped(text: &str) -> (String, Vec<usize>) {
-    let mut out = String::with_capacity(text.len() + 2);
+    let mut out = Vec::with_capacity(text.len() + 2);
     let mut map = Vec::with_capacity(text.len() + 2);
-    fold_into(text, &mut out, Some(&mut map));
-    (out, map)
+    fold_into(text, &mut out, &mut map);
+    (into_string(out), map)
 }
 
-fn fold_into(text: &str, out: &mut String, mut map: Option<&mut Vec<usize>>) {
-    let push = |out: &mut String, s: &str, at: usize, map: &mut Option<&mut Vec<usize>>| {
-        out.push_str(s);
-        if let Some(map) = map.as_deref_mut() {
-            map.extend(std::iter::repeat_n(at, s.len()));
+fn into_string(bytes: Vec<u8>) -> String {
+    // Only whole UTF-8 sequences are ever written, so this cannot fail.
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Where each output byte came from; `()` records nothing (and costs
+/// nothing: the compiler removes it from the fast path).
+trait Positions {
+    fn record(&mut self, at: usize, bytes: usize);
+    fn truncate(&mut self, len: usize);
+}
+
+impl Positions for () {
+    #[inline(always)]
+    fn record(&mut self, _: usize, _: usize) {}
+    #[inline(always)]
+    fn truncate(&mut self, _: usize) {}
+}
+
+impl Positions for Vec<usize> {
+    fn record(&mut self, at: usize, bytes: usize) {
+        self.extend(std::iter::repeat_n(at, bytes));
+    }
+    fn truncate(&mut self, len: usize) {
+        Vec::truncate(self, len);
+    }
+}
+
+/// ASCII folds by table: the lower-case letter or digit, or 0 for a separator.
+const ASCII: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
         }
-    };
-    push(out, " ", 0, &mut map);
+        b += 1;
+    }
+    table
+};
+
+fn fold_into(text: &str, out: &mut Vec<u8>, at: &mut impl Positions) {
+    let table = &*TABLE;
+    out.push(b' ');
+    at.record(0, 1);
     let bytes = text.as_bytes();
     let mut i = 0;
     let mut previous = '\0';
     while i < bytes.len() {
         let b = bytes[i];
-        if b.is_ascii() {
+        if b < 0x80 {
             // The fast path: most text in most feeds is ASCII.
-            if b.is_ascii_alphanumeric() {
-                let lower = [b.to_ascii_lowercase()];
-                // Cannot fail: one ASCII byte is valid UTF-8.
-                push(out, std::str::from_utf8(&lower).unwrap_or(" "), i, &mut map);
-            } else if !out.ends_with(' ') {
-                push(out, " ", i, &mut map);
+            let folded = ASCII[b as usize];
+            if folded != 0 {
+                out.push(folded);
+                at.record(i, 1);
+            } else if out.last() != Some(&b' ') {
+                out.push(b' ');
+                at.record(i, 1);
             }
             previous = b as char;
             i += 1;
             continue;
         }
         let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
-        let folded = if (c as u32) < TABLE_END {
-            TABLE[c as usize]
+        let fold = if (c as u32) < TABLE_END {
+            table[c as usize]
         } else {
             fold_slow(c)
         };
-        match folded {
-            Fold::Drop => {
-                // A decomposed "й" (и + breve) stays "й"; other marks go.
-                if c == '\u{306}' && matches!(previous, 'и' | 'И') && out.ends_with('и') {
-                    out.truncate(out.len() - 'и'.len_utf8());
-                    if let Some(map) = map.as_deref_mut() {
-                        map.truncate(out.len());
-                    }
-                    push(out, "й", i, &mut map);
-                }
+        match fold {
+            Fold::Letters { bytes: folded, len } => {
+                out.extend_from_slice(&folded[..len as usize]);
+                at.record(i, len as usize);
             }
             Fold::Separator => {
-                if !out.ends_with(' ') {
-                    push(out, " ", i, &mut map);
+                if out.last() != Some(&b' ') {
+                    out.push(b' ');
+                    at.record(i, 1);
                 }
             }
-            Fold::Letters { bytes: folded, len } => {
-                let s = std::str::from_utf8(&folded[..len as usize]).unwrap_or("");
-                push(out, s, i, &mut map);
+            // A decomposed "й" (и + breve) stays "й"; other marks go.
+            Fold::Drop if c == '\u{306}' && matches!(previous, 'и' | 'И') && out.ends_with("и".as_bytes()) => {
+                out.truncate(out.len() - 'и'.len_utf8());
+                at.truncate(out.len());
+                out.extend_from_slice("й".as_bytes());
+                at.record(i, 'й'.len_utf8());
             }
+            Fold::Drop => {}
         }
         previous = c;
         i += c.len_utf8();
     }
-    if !out.ends_with(' ') {
-        push(out, " ", text.len(), &mut map);
+    if out.last() != Some(&b' ') {
+        out.push(b' ');
+        at.record(text.len(), 1);
     }
 }
 

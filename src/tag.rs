@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::config::TagRule;
 use crate::fold;
@@ -211,10 +211,13 @@ impl Tagger {
                 let words =
                     parse_phrase(written).map_err(|e| Error(format!("tags.{}: {written:?}: {e}", rule.name)))?;
                 let first = &words[0];
+                // No leading space: a needle starting with the commonest byte
+                // would defeat the automaton's prefilter. Word starts are
+                // checked on each hit instead.
                 let needle = if first.prefix {
-                    format!(" {}", first.folded)
+                    first.folded.clone()
                 } else {
-                    format!(" {} ", first.folded)
+                    format!("{} ", first.folded)
                 };
                 let id = *needle_ids.entry(needle).or_insert_with(|| {
                     candidates.push(Vec::new());
@@ -231,7 +234,9 @@ impl Tagger {
         }
         let mut needles: Vec<(String, usize)> = needle_ids.into_iter().collect();
         needles.sort_by_key(|n| n.1);
+        // A full DFA: the fastest search, and small for a few hundred needles.
         let automaton = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
             .match_kind(MatchKind::Standard)
             .build(needles.iter().map(|n| n.0.as_str()))
             .map_err(|e| Error(e.to_string()))?;
@@ -325,8 +330,12 @@ impl Tagger {
     /// Every phrase occurrence in folded text.
     fn hits(&self, folded: &str) -> Vec<Hit> {
         let mut hits = Vec::new();
+        let bytes = folded.as_bytes();
         for m in self.automaton.find_overlapping_iter(folded) {
-            let start = m.start() + 1;
+            let start = m.start();
+            if start == 0 || bytes[start - 1] != b' ' {
+                continue;
+            }
             for &phrase in &self.candidates[m.pattern().as_usize()] {
                 if let Some(end) = self.phrases[phrase].end_if_matches_at(folded, start) {
                     hits.push(Hit { phrase, start, end });
