@@ -193,6 +193,36 @@ DESCRIPTIONS = {
     "smuggling": "Migrant smuggling. A different crime from trafficking: tagged on its own.",
 }
 
+# Phrases added to what the vocabulary gives, per tag: (lang, phrase, why).
+EXTRA_TERMS = {
+    "trafficking": [
+        ("en", "traffick*", "sex trafficking, child trafficking, traffickers, trafficked; other kinds excluded below"),
+    ],
+}
+
+# Excludes per tag: (lang, phrase, why).
+EXTRA_EXCLUDES = {
+    "trafficking": [
+        ("en", p, "trafficking of goods, not people")
+        for p in [
+            "drug traffick*", "drugs traffick*", "narcotics traffick*", "cocaine traffick*",
+            "heroin traffick*", "arms traffick*", "weapons traffick*", "firearms traffick*",
+            "gun traffick*", "wildlife traffick*", "ivory traffick*", "cigarette traffick*",
+            "tobacco traffick*", "fuel traffick*", "antiquities traffick*", "cultural goods traffick*",
+            "traffick* in drug*", "traffick* of drug*", "traffick* in narcotic*", "traffick* of narcotic*",
+            "traffick* in arms", "traffick* of arms", "traffick* in weapon*", "traffick* of weapon*",
+            "traffick* in firearm*", "traffick* of firearm*", "traffick* in wildlife", "traffick* of wildlife",
+        ]
+    ],
+    "smuggling": [
+        ("et", p, "smuggling of goods, not migrants")
+        for p in [
+            "sigarettide smugeld*", "tubaka smugeld*", "alkoholi smugeld*", "kütuse smugeld*",
+            "narkootikumide smugeld*", "relvade smugeld*",
+        ]
+    ],
+}
+
 CONCEPT_TO_TAG = {
     "thb": "trafficking",
     "thb_actor": "trafficking",
@@ -265,7 +295,8 @@ def phrase_matches(words: list[tuple[str, bool]], text: str) -> bool:
 
 def term_phrase(t: dict) -> str:
     """The rule phrase of a vocabulary term: its prefixes as written, each
-    with '*' unless it stands whole wherever the term occurs in its forms."""
+    with '*', except short function words ("in", "w", "for", "á") that stand
+    whole wherever the term occurs in its forms."""
     prefixes = t["prefixes"]
     folded = [tokens(p)[0] if tokens(p) else p.lower() for p in prefixes]
     spans = []
@@ -277,9 +308,29 @@ def term_phrase(t: dict) -> str:
                 break
     words = []
     for j, (written, f) in enumerate(zip(prefixes, folded)):
-        whole = bool(spans) and all(span[j] == f for span in spans)
-        words.append(written if whole else written + "*")
+        function_word = len(f) <= 3 and bool(spans) and all(span[j] == f for span in spans)
+        words.append(written if function_word else written + "*")
     return " ".join(words)
+
+
+def occurrences(words: list[tuple[str, bool]], toks: list[str]) -> list[tuple[int, int]]:
+    n = len(words)
+    return [
+        (i, i + n)
+        for i in range(len(toks) - n + 1)
+        if all(toks[i + j].startswith(w) if pre else toks[i + j] == w for j, (w, pre) in enumerate(words))
+    ]
+
+
+def tagged(terms: list, excludes: list, text: str) -> bool:
+    """The Python model of a rule: a term occurrence no exclude covers."""
+    toks = tokens(text)
+    covers = [o for words in excludes for o in occurrences(words, toks)]
+    return any(
+        not any(a <= s and e <= b for a, b in covers)
+        for words in terms
+        for s, e in occurrences(words, toks)
+    )
 
 
 def toml_str(s: str) -> str:
@@ -312,6 +363,13 @@ def build_tags(terms: list[dict]):
     langs = sorted({t["lang"] for t in terms})
     grouped = {tag: OrderedDict((l, []) for l in langs) for tag in TAGS}
     phrases_of = {tag: [] for tag in TAGS}  # (folded words, phrase)
+    excludes = {tag: [(lang, p, why) for lang, p, why in EXTRA_EXCLUDES.get(tag, [])] for tag in TAGS}
+
+    def words_of(tag: str) -> list:
+        return [w for w, _ in phrases_of[tag]]
+
+    def excluded_words(tag: str) -> list:
+        return [parse_phrase(p) for _, p, _ in excludes[tag]]
 
     def add(tag: str, phrase: str) -> bool:
         words = parse_phrase(phrase)
@@ -320,6 +378,12 @@ def build_tags(terms: list[dict]):
             return False
         phrases_of[tag].append((words, phrase))
         return True
+
+    extras = {tag: OrderedDict((l, []) for l in langs) for tag in TAGS}
+    for tag, items in EXTRA_TERMS.items():
+        for lang, phrase, why in items:
+            if add(tag, phrase):
+                extras[tag][lang].append(({"canonical": why, "concept": "extra", "verified": True}, [phrase]))
 
     for t in terms:
         concept = t["concept"]
@@ -330,29 +394,32 @@ def build_tags(terms: list[dict]):
         out = [phrase] if add(tag, phrase) else []
         for form in t.get("forms", []):
             form = clean(form)
-            if not any(phrase_matches(w, form) for w, _ in phrases_of[tag]):
+            if not tagged(words_of(tag), excluded_words(tag), form):
                 # The prefixes miss this form: it becomes a phrase of its own.
                 if add(tag, form):
                     out.append(form)
                     report["extra_forms"].append((tag, lang, form))
         grouped[tag][lang].append((t, out))
+    for tag in TAGS:
+        for lang, entries in extras[tag].items():
+            grouped[tag][lang] = entries + grouped[tag][lang]
 
-    excludes = {tag: [] for tag in TAGS}
     for t in terms:
         tag = CONCEPT_TO_TAG[t["concept"]]
         for neg in t.get("negatives", []):
             n = clean(neg)
-            if any(phrase_matches(w, n) for w, _ in phrases_of[tag]) and n not in (e[1] for e in excludes[tag]):
-                excludes[tag].append((t["lang"], n))
+            if tagged(words_of(tag), excluded_words(tag), n):
+                excludes[tag].append((t["lang"], n, "a vocabulary negative the terms would match"))
                 report["negatives_excluded"].append((tag, t["lang"], n))
 
-    # Migrant smuggling is a different crime: none of its forms may be tagged
-    # as trafficking.
+    # Every form must still be tagged with the excludes in place, and
+    # migrant smuggling (a different crime) never as trafficking.
     for t in terms:
-        if t["concept"] != "smuggling":
-            continue
+        tag = CONCEPT_TO_TAG[t["concept"]]
         for form in t.get("forms", []):
-            if any(phrase_matches(w, clean(form)) for w, _ in phrases_of["trafficking"]):
+            if not tagged(words_of(tag), excluded_words(tag), clean(form)):
+                raise SystemExit(f"form {form!r} is not tagged {tag} once excludes apply")
+            if t["concept"] == "smuggling" and tagged(words_of("trafficking"), excluded_words("trafficking"), clean(form)):
                 raise SystemExit(f"smuggling form {form!r} would be tagged as trafficking")
     return grouped, excludes, report
 
@@ -462,7 +529,7 @@ def render(terms, grouped, excludes, report, vocab_name: str) -> str:
             for t, phrases in entries:
                 if not phrases:
                     continue
-                bits = [t["concept"]]
+                bits = [t["concept"]] if t["concept"] != "extra" else ["added"]
                 if not t.get("verified", False):
                     bits.append("unverified")
                 note = f"{clean(t['canonical'])} ({', '.join(bits)})"
@@ -471,8 +538,8 @@ def render(terms, grouped, excludes, report, vocab_name: str) -> str:
         L.append("]")
         if excludes[tag]:
             L.append("exclude = [")
-            for lg, n in excludes[tag]:
-                L.append(f"  {toml_str(n)},  # {lg}: a vocabulary negative the terms would match")
+            for lg, n, why in excludes[tag]:
+                L.append(f"  {toml_str(n)},  # {lg}: {comment(why)}")
             L.append("]")
     L.append("")
     return "\n".join(L)

@@ -23,7 +23,7 @@ use crate::fetch::{self, Fetcher};
 use crate::model::Field;
 use crate::model::SourceId;
 use crate::poll::{self, Pipeline, Status};
-use crate::store::Store;
+use crate::store::{Retagged, Store};
 use crate::tag::Tagger;
 use crate::{backoff, health, lang, schedule, server, tag};
 
@@ -233,7 +233,11 @@ pub async fn retag(config: &Config) -> anyhow::Result<RetagReport> {
         // Matching is CPU work: off the runtime.
         let batch = tokio::task::spawn_blocking(move || {
             page.into_iter()
-                .map(|stored| (stored.id, poll::tag_item(&tagger, &stored.item)))
+                .map(|stored| Retagged {
+                    id: stored.id,
+                    matches: poll::tag_item(&tagger, &stored.item),
+                    content_hash: stored.item.content_hash,
+                })
                 .collect::<Vec<_>>()
         })
         .await

@@ -106,6 +106,7 @@ fn fold_into(text: &str, out: &mut Vec<u8>, at: &mut impl Positions) {
     let bytes = text.as_bytes();
     let mut i = 0;
     let mut previous = '\0';
+    let mut previous_at = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
@@ -119,6 +120,7 @@ fn fold_into(text: &str, out: &mut Vec<u8>, at: &mut impl Positions) {
                 at.record(i, 1);
             }
             previous = b as char;
+            previous_at = i;
             i += 1;
             continue;
         }
@@ -144,11 +146,12 @@ fn fold_into(text: &str, out: &mut Vec<u8>, at: &mut impl Positions) {
                 out.truncate(out.len() - 'и'.len_utf8());
                 at.truncate(out.len());
                 out.extend_from_slice("й".as_bytes());
-                at.record(i, 'й'.len_utf8());
+                at.record(previous_at, 'й'.len_utf8());
             }
             Fold::Drop => {}
         }
         previous = c;
+        previous_at = i;
         i += c.len_utf8();
     }
     if out.last() != Some(&b' ') {
@@ -204,17 +207,17 @@ fn fold_letter(c: char, out: &mut String) {
         out.push_str(explicit);
         return;
     }
-    if is_latin(c) {
-        // "ā" → "a" + macron → "a"; letters without marks pass unchanged.
-        out.extend(std::iter::once(c).nfd().filter(|m| !is_combining_mark(*m)));
-    } else {
-        // Other scripts keep their letters: Cyrillic "й" is not "и".
+    if is_cyrillic(c) {
+        // Cyrillic keeps its letters: "й" is not "и", "ї" not "і".
         out.push(c);
+    } else {
+        // "ā" → "a" + macron → "a", "ά" → "α", "İ" (→ "i̇") → "i".
+        out.extend(std::iter::once(c).nfd().filter(|m| !is_combining_mark(*m)));
     }
 }
 
-fn is_latin(c: char) -> bool {
-    matches!(c as u32, 0x00C0..=0x024F | 0x1E00..=0x1EFF)
+fn is_cyrillic(c: char) -> bool {
+    matches!(c as u32, 0x0400..=0x052F)
 }
 
 /// Characters that must not split a word: soft hyphen, zero-width
@@ -274,6 +277,11 @@ mod tests {
         // Decomposed letters fold like composed ones.
         assert_eq!(fold("Cilve\u{304}ku"), fold("Cilvēku"));
         assert_eq!(fold("краи\u{306}"), " край ");
+        let (folded, map) = fold_mapped("и\u{306}ти");
+        assert_eq!(folded, " йти ");
+        assert_eq!(map[1], 0, "й points at its и");
+        // Marks go in every script but Cyrillic, composed or not.
+        assert_eq!(fold("İstanbul ά α\u{301}"), " istanbul α α ");
     }
 
     #[test]

@@ -30,6 +30,18 @@ const MIN_CHARS: usize = 40;
 /// Detection reads at most this much of the text.
 const MAX_CHARS: usize = 600;
 
+/// The primary language of a tag, as rules compare languages: lower case,
+/// before any `-` or `_` ("lv-LV", "lv_LV" → "lv"), and Norwegian Bokmål
+/// and Nynorsk as Norwegian ("nb", "nn" → "no"), which is what detection
+/// answers.
+pub fn primary(tag: &str) -> String {
+    let primary = tag.split(['-', '_']).next().unwrap_or(tag).trim().to_ascii_lowercase();
+    match primary.as_str() {
+        "nb" | "nn" => "no".to_string(),
+        _ => primary,
+    }
+}
+
 /// Language detection, set up once.
 pub struct Detect {
     detector: Detector,
@@ -54,8 +66,7 @@ impl Detect {
     /// reliable. A `hint` detection cannot recognise (Icelandic) wins: the
     /// text would only be mistaken for a neighbour.
     pub fn detect(&self, text: &str, hint: Option<&str>) -> Option<String> {
-        let hint_primary = hint.map(|h| h.split('-').next().unwrap_or(h));
-        if hint_primary.is_some_and(|h| !CANDIDATES.iter().any(|c| c.1 == h)) {
+        if hint.map(primary).is_some_and(|h| !CANDIDATES.iter().any(|c| c.1 == h)) {
             return None;
         }
         let sample: String = text.chars().take(MAX_CHARS).collect();
@@ -117,10 +128,25 @@ mod tests {
     }
 
     #[test]
+    fn primary_languages_ignore_case_region_and_norwegian_written_forms() {
+        for (tag, expected) in [
+            ("lv", "lv"),
+            ("lv-LV", "lv"),
+            ("LV_lv", "lv"),
+            ("nb-NO", "no"),
+            ("nn", "no"),
+            ("EN", "en"),
+        ] {
+            assert_eq!(primary(tag), expected, "{tag}");
+        }
+    }
+
+    #[test]
     fn short_text_and_undetectable_hints_give_no_answer() {
         let detect = Detect::default();
         assert_eq!(detect.detect("Menschenhandel", None), None);
         let icelandic = "Lögreglan handtók nokkra menn sem grunaðir eru um mansal og nauðungarvinnu á Íslandi.";
         assert_eq!(detect.detect(icelandic, Some("is")), None);
+        assert_eq!(detect.detect(icelandic, Some("IS-is")), None);
     }
 }

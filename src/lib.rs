@@ -6,6 +6,7 @@ pub mod app;
 pub mod backoff;
 pub mod config;
 pub mod decode;
+pub mod explain;
 pub mod feeds;
 pub mod fetch;
 pub mod fold;

@@ -6,15 +6,14 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use thbwatch::config::{self, Config};
+use thbwatch::explain;
 use thbwatch::feeds::Feed;
 use thbwatch::health;
 use thbwatch::model::Field;
 use thbwatch::model::SourceId;
 use thbwatch::poll::Status;
-use thbwatch::tag::Explanation;
 use tracing_subscriber::EnvFilter;
 
 /// Exit code for a configuration that cannot be used (2 is also clap's
@@ -112,6 +111,16 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
+    if let Command::Match {
+        text,
+        lang,
+        field,
+        json,
+    } = cli.command
+    {
+        // No runtime needed: reading and matching are plain blocking work.
+        return match_text(&config, text, lang.as_deref(), field, json);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -130,7 +139,8 @@ fn main() -> ExitCode {
 
 async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Check => Ok(ExitCode::SUCCESS),
+        // Handled before the runtime starts.
+        Command::Check | Command::Match { .. } => Ok(ExitCode::SUCCESS),
         Command::Run => {
             thbwatch::app::run(config).await?;
             Ok(ExitCode::SUCCESS)
@@ -152,25 +162,6 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 print!("{}", health::to_table(&reports, chrono::Utc::now()));
             }
             Ok(ExitCode::SUCCESS)
-        }
-        Command::Match {
-            text,
-            lang,
-            field,
-            json,
-        } => {
-            let text = match text {
-                Some(text) => text,
-                None => std::io::read_to_string(std::io::stdin()).context("cannot read standard input")?,
-            };
-            let (language, explanation) = thbwatch::app::explain(&config, &text, lang.as_deref(), field)?;
-            if json {
-                println!("{}", match_json(language.as_deref(), lang.is_some(), &explanation));
-            } else {
-                print!("{}", match_lines(language.as_deref(), lang.is_some(), &explanation));
-            }
-            let matched = !explanation.matches.is_empty();
-            Ok(if matched { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Retag => {
             let report = thbwatch::app::retag(&config).await?;
@@ -225,72 +216,40 @@ fn poll_line(id: &SourceId, status: &Status) -> String {
     }
 }
 
+/// `thbwatch match`: exit 0 when a tag matched, 1 when none did.
+fn match_text(config: &Config, text: Option<String>, lang: Option<&str>, field: Field, json: bool) -> ExitCode {
+    let text = match text {
+        Some(text) => text,
+        None => match std::io::read_to_string(std::io::stdin()) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("thbwatch: cannot read standard input: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let (language, explanation) = match thbwatch::app::explain(config, &text, lang, field) {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("thbwatch: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let given = lang.is_some();
+    if json {
+        println!("{}", explain::to_json(language.as_deref(), given, &explanation));
+    } else {
+        print!("{}", explain::to_lines(language.as_deref(), given, &explanation));
+    }
+    if explanation.matches.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn parse_field(text: &str) -> Result<Field, String> {
     Field::parse(text).ok_or_else(|| format!("{text:?} is not a field (use title, summary, content or categories)"))
-}
-
-fn language_note(language: Option<&str>, given: bool) -> String {
-    match (language, given) {
-        (Some(l), true) => format!("language: {l} (given)"),
-        (Some(l), false) => format!("language: {l} (detected)"),
-        (None, _) => "language: unknown (too little text to detect; pass --lang)".to_string(),
-    }
-}
-
-/// `thbwatch match` for people: one line per match, exclusion and skipped rule.
-fn match_lines(language: Option<&str>, given: bool, e: &Explanation) -> String {
-    let mut out = format!("{}\n", language_note(language, given));
-    for m in &e.matches {
-        out.push_str(&format!(
-            "match: {}: term {:?} matched {:?} in {}: {}\n",
-            m.tag,
-            m.term,
-            m.text,
-            m.field.as_str(),
-            m.snippet
-        ));
-    }
-    for x in &e.excluded {
-        out.push_str(&format!(
-            "excluded: {}: term {:?} matched {:?} in {}, cancelled by exclude {:?}\n",
-            x.tag,
-            x.term,
-            x.text,
-            x.field.as_str(),
-            x.exclude
-        ));
-    }
-    for (tag, field, reason) in &e.skipped {
-        out.push_str(&format!(
-            "skipped: {tag}: a term matched in {}, but the rule {reason}\n",
-            field.as_str()
-        ));
-    }
-    if e.matches.is_empty() {
-        out.push_str("no tag matches\n");
-    }
-    out
-}
-
-/// `thbwatch match --json` for scripts.
-fn match_json(language: Option<&str>, given: bool, e: &Explanation) -> String {
-    let mut tags: Vec<&str> = e.matches.iter().map(|m| m.tag.as_str()).collect();
-    tags.dedup();
-    let value = serde_json::json!({
-        "language": language,
-        "language_given": given,
-        "tags": tags,
-        "matches": e.matches.iter().map(|m| serde_json::json!({
-            "tag": m.tag, "term": m.term, "field": m.field.as_str(), "text": m.text, "snippet": m.snippet,
-        })).collect::<Vec<_>>(),
-        "excluded": e.excluded.iter().map(|x| serde_json::json!({
-            "tag": x.tag, "term": x.term, "field": x.field.as_str(), "text": x.text, "exclude": x.exclude,
-        })).collect::<Vec<_>>(),
-        "skipped": e.skipped.iter().map(|(tag, field, reason)| serde_json::json!({
-            "tag": tag, "field": field.as_str(), "reason": reason,
-        })).collect::<Vec<_>>(),
-    });
-    serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
 fn time(t: &chrono::DateTime<chrono::Utc>) -> String {

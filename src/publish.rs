@@ -89,10 +89,11 @@ fn write_entry(out: &mut String, e: &Entry) {
     // ... and for programs: one extension element per match.
     for m in &e.matches {
         out.push_str(&format!(
-            "    <thb:match tag=\"{}\" term=\"{}\" field=\"{}\">{}</thb:match>\n",
+            "    <thb:match tag=\"{}\" term=\"{}\" field=\"{}\" snippet=\"{}\">{}</thb:match>\n",
             escape(&m.tag),
             escape(&m.term),
             m.field.as_str(),
+            escape(&m.snippet),
             escape(&m.text)
         ));
     }
@@ -110,7 +111,7 @@ fn write_entry(out: &mut String, e: &Entry) {
 /// and field once.
 fn matched_line(e: &Entry) -> Option<String> {
     let mut seen: Vec<(&str, &str)> = Vec::new();
-    for m in &e.matches {
+    for m in e.matches.iter().filter(|m| !m.text.is_empty()) {
         let pair = (m.text.as_str(), m.field.as_str());
         if !seen.contains(&pair) {
             seen.push(pair);
@@ -221,7 +222,7 @@ mod tests {
             "{xml}"
         );
         assert!(xml.contains(
-            "<thb:match tag=\"trafficking\" term=\"cilvēk* tirdzniecīb*\" field=\"summary\">Cilvēku tirdzniecība</thb:match>"
+            "<thb:match tag=\"trafficking\" term=\"cilvēk* tirdzniecīb*\" field=\"summary\" snippet=\"Cilvēku tirdzniecība\">Cilvēku tirdzniecība</thb:match>"
         ));
     }
 

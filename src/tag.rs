@@ -139,8 +139,7 @@ impl Rule {
         if self.languages.is_empty() {
             return None;
         }
-        let primary = language.map(|l| l.split('-').next().unwrap_or(l).to_ascii_lowercase());
-        match primary {
+        match language.map(crate::lang::primary) {
             Some(lang) if self.languages.contains(&lang) => None,
             Some(lang) => Some(format!(
                 "only applies to {} (this text is {lang})",
@@ -281,8 +280,9 @@ impl Tagger {
                 continue;
             }
             let applies: Vec<Option<String>> = self.rules.iter().map(|r| r.skip_reason(*field, language)).collect();
-            let mut kept = Vec::new();
-            let mut cancelled = Vec::new();
+            let covers = Covers::new(&hits, &self.phrases, self.rules.len());
+            let mut kept: Vec<Hit> = Vec::new();
+            let mut cancelled: Vec<(Hit, usize)> = Vec::new();
             for hit in hits.iter().filter(|h| self.phrases[h.phrase].kind == Kind::Term) {
                 let rule = self.phrases[hit.phrase].rule;
                 if let Some(reason) = &applies[rule] {
@@ -292,13 +292,15 @@ impl Tagger {
                     }
                     continue;
                 }
-                let cover = hits.iter().find(|x| {
-                    let p = &self.phrases[x.phrase];
-                    p.kind == Kind::Exclude && p.rule == rule && x.start <= hit.start && hit.end <= x.end
-                });
-                match cover {
-                    Some(exclude) => cancelled.push((*hit, exclude.phrase)),
-                    None => kept.push(*hit),
+                // The first occurrence of each phrase is all a field needs, so
+                // a text repeating a term costs one check per repetition.
+                match covers.find(rule, hit) {
+                    Some(exclude) if explain && !cancelled.iter().any(|c| c.0.phrase == hit.phrase) => {
+                        cancelled.push((*hit, exclude))
+                    }
+                    Some(_) => {}
+                    None if !kept.iter().any(|k| k.phrase == hit.phrase) => kept.push(*hit),
+                    None => {}
                 }
             }
             let nothing_to_show = kept.is_empty() && (cancelled.is_empty() || !explain);
@@ -345,14 +347,16 @@ impl Tagger {
         hits
     }
 
-    /// Keeps the first occurrence of each (tag, term, field).
+    /// Keeps the first occurrence of each (tag, term, field); beyond
+    /// `MAX_MATCHES` only a tag's first match (a tag is never lost).
     fn record(&self, matches: &mut Vec<Match>, hit: Hit, field: Field, text: &str, map: &[usize]) {
         let phrase = &self.phrases[hit.phrase];
         let tag = &self.rules[phrase.rule].name;
         let seen = matches
             .iter()
             .any(|m| &m.tag == tag && m.term == phrase.written && m.field == field);
-        if seen || matches.len() >= MAX_MATCHES {
+        let tag_known = matches.iter().any(|m| &m.tag == tag);
+        if seen || (tag_known && matches.len() >= MAX_MATCHES) {
             return;
         }
         let (from, to) = (map[hit.start], map[hit.end]);
@@ -366,6 +370,48 @@ impl Tagger {
     }
 }
 
+/// Each rule's exclude occurrences, sorted by start with the running
+/// furthest end, so "is this occurrence covered?" is a binary search
+/// however many there are.
+struct Covers {
+    /// Per rule: (start, furthest end so far, the exclude phrase reaching it).
+    by_rule: Vec<Vec<(usize, usize, usize)>>,
+}
+
+impl Covers {
+    fn new(hits: &[Hit], phrases: &[Phrase], rules: usize) -> Covers {
+        let mut by_rule: Vec<Vec<Hit>> = vec![Vec::new(); rules];
+        for hit in hits.iter().filter(|h| phrases[h.phrase].kind == Kind::Exclude) {
+            by_rule[phrases[hit.phrase].rule].push(*hit);
+        }
+        let by_rule = by_rule
+            .into_iter()
+            .map(|mut excludes| {
+                excludes.sort_by_key(|x| x.start);
+                let mut furthest = (0, 0);
+                excludes
+                    .iter()
+                    .map(|x| {
+                        if x.end > furthest.0 {
+                            furthest = (x.end, x.phrase);
+                        }
+                        (x.start, furthest.0, furthest.1)
+                    })
+                    .collect()
+            })
+            .collect();
+        Covers { by_rule }
+    }
+
+    /// The exclude phrase covering `hit`, if one of its rule's does.
+    fn find(&self, rule: usize, hit: &Hit) -> Option<usize> {
+        let excludes = &self.by_rule[rule];
+        let last_starting_before = excludes.partition_point(|x| x.0 <= hit.start).checked_sub(1)?;
+        let (_, end, phrase) = excludes[last_starting_before];
+        (end >= hit.end).then_some(phrase)
+    }
+}
+
 fn original<'t>(text: &'t str, map: &[usize], hit: Hit) -> &'t str {
     &text[map[hit.start]..map[hit.end]]
 }
@@ -375,11 +421,13 @@ fn original<'t>(text: &'t str, map: &[usize], hit: Hit) -> &'t str {
 fn snippet(text: &str, from: usize, to: usize) -> String {
     let before = &text[..from];
     let after = &text[to..];
-    let start = before
-        .char_indices()
-        .rev()
-        .nth(SNIPPET_CONTEXT)
-        .map(|(i, _)| before[i..].find(char::is_whitespace).map_or(i, |s| i + s + 1));
+    let start = before.char_indices().rev().nth(SNIPPET_CONTEXT).map(|(i, _)| {
+        // Start after the first space in the context (of whatever width).
+        let rest = &before[i..];
+        rest.char_indices()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(i, |(s, c)| i + s + c.len_utf8())
+    });
     let end = after
         .char_indices()
         .nth(SNIPPET_CONTEXT)

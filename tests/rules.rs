@@ -171,7 +171,9 @@ async fn retag_applies_a_changed_rule_to_stored_items() {
     assert_eq!(exported.matches("<entry").count(), 2, "{exported}");
     assert!(exported.contains("<category term=\"forced-labour\"/>"), "{exported}");
     assert!(
-        exported.contains("<thb:match tag=\"forced-labour\" term=\"darba ekspluatācij*\" field=\"title\">Darba ekspluatācija</thb:match>"),
+        exported.contains(
+            "<thb:match tag=\"forced-labour\" term=\"darba ekspluatācij*\" field=\"title\" snippet=\"Darba ekspluatācija atklāta Rīgā\">Darba ekspluatācija</thb:match>"
+        ),
         "{exported}"
     );
     assert!(exported.contains("Matched: Darba ekspluatācija (title)"), "{exported}");

@@ -108,6 +108,7 @@ fn ordinary_trade_traffic_and_drug_trafficking_are_not_tagged() {
     let tagger = default_tagger();
     let cases = [
         "Police seize cocaine in a drug trafficking operation",
+        "Two men charged with trafficking in drugs and trafficking of firearms",
         "Arms trafficking and wildlife trafficking across the border",
         "Heavy road traffic expected on the Via Baltica",
         "Human traffic lights installed at the crossing",
@@ -167,6 +168,15 @@ fn headlines_in_twelve_languages_get_their_tags() {
         ("Straż Graniczna zatrzymała handlarzy ludźmi", &["trafficking"]),
         ("Задержаны подозреваемые в торговле людьми", &["trafficking"]),
         ("Joint action against trafficking in human beings", &["trafficking"]),
+        (
+            "Sex trafficking ring: traffickers convicted, victims trafficked from abroad",
+            &["trafficking"],
+        ),
+        ("Drug trafficking and child trafficking on the agenda", &["trafficking"]),
+        (
+            "Tvangsarbeidet i landbruket og Zwangsprostitutionsverfahren",
+            &["forced-labour", "sexual-exploitation"],
+        ),
         // Smuggling is its own tag, not trafficking.
         ("Migrant smugglers arrested at the border", &["smuggling"]),
         ("Migrantu kontrabanda uz Lietuvas robežas", &["smuggling"]),

@@ -477,7 +477,8 @@ fn rule_languages(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<V
     let mut out = Vec::new();
     for (i, (code, span)) in codes.into_iter().enumerate() {
         if (2..=3).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphabetic()) {
-            out.push(code.to_ascii_lowercase());
+            // "nb" and "nn" are compared as "no", as detection answers.
+            out.push(crate::lang::primary(code));
         } else {
             let message = format!("{code:?} is not a language code such as \"lv\" or \"ru\" (ISO 639-1)");
             diag.report(span, format!("{}[{i}]", t.key_path("languages")), message);

@@ -200,7 +200,17 @@ fn store_item(
         )
         .optional()?;
     match existing {
-        Some((_, hash)) if hash == item.content_hash => report.unchanged += 1,
+        Some((row_id, hash)) if hash == item.content_hash => {
+            // Not an edit, but what the rules look at besides the text may
+            // have changed (categories, the detected language): keep them
+            // current for retag. SQLite writes nothing when they are equal.
+            tx.prepare_cached(
+                "UPDATE items SET categories = ?2, language = ?3
+                 WHERE id = ?1 AND (categories IS NOT ?2 OR language IS NOT ?3)",
+            )?
+            .execute(params![row_id, item.categories.join("\n"), item.language])?;
+            report.unchanged += 1;
+        }
         Some((row_id, _)) => {
             update_item(tx, row_id, item, now)?;
             replace_matches(tx, row_id, &tagged.matches)?;

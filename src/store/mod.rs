@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 
 pub use ingest::{IngestReport, PollOutcome, PollRecord, PollState};
 pub use query::{EntryQuery, SourceHealth};
-pub use retag::StoredItem;
+pub use retag::{Retagged, StoredItem};
 
 /// What went wrong with the database. rusqlite's error stays inside.
 #[derive(Debug, thiserror::Error)]

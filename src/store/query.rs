@@ -134,10 +134,12 @@ impl Store {
 /// The matches of an item and its cross-source copies, one per (tag,
 /// term, field), by tag then field.
 fn matches_of(conn: &rusqlite::Connection, id: i64) -> Result<Vec<Match>, Error> {
+    // With min(), SQLite takes the other columns from that same row, so a
+    // match's text and snippet come from one copy.
     let mut stmt = conn.prepare_cached(
-        "SELECT tag, term, field, min(text), min(snippet) FROM item_matches
+        "SELECT tag, term, field, text, snippet, min(item_id) FROM item_matches
          WHERE item_id IN (SELECT ?1 UNION ALL SELECT id FROM items WHERE duplicate_of = ?1)
-         GROUP BY tag, term, field ORDER BY tag, field, term",
+         GROUP BY tag, term, field",
     )?;
     let rows = stmt.query_map([id], |row| {
         let field: String = row.get(2)?;
@@ -149,7 +151,9 @@ fn matches_of(conn: &rusqlite::Connection, id: i64) -> Result<Vec<Match>, Error>
             snippet: row.get(4)?,
         })
     })?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    let mut matches = rows.collect::<Result<Vec<_>, _>>()?;
+    matches.sort_by(|a, b| (&a.tag, a.field, &a.term).cmp(&(&b.tag, b.field, &b.term)));
+    Ok(matches)
 }
 
 fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {

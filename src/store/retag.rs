@@ -2,7 +2,7 @@
 //! read in pages by id, tagged by the caller (off the database thread),
 //! and each page's new matches written in one transaction.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{Error, Store};
 use crate::model::{Item, Match};
@@ -14,12 +14,20 @@ pub struct StoredItem {
     pub item: Item,
 }
 
+/// New matches for a stored item, computed from the content with this hash.
+#[derive(Clone, Debug)]
+pub struct Retagged {
+    pub id: i64,
+    pub content_hash: String,
+    pub matches: Vec<Match>,
+}
+
 impl Store {
     /// Up to `limit` items with ids above `after`, by id.
     pub async fn items_after(&self, after: i64, limit: usize) -> Result<Vec<StoredItem>, Error> {
         self.call(move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, title, summary, content, categories, language FROM items
+                "SELECT id, title, summary, content, categories, language, content_hash FROM items
                  WHERE id > ?1 ORDER BY id LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![after, limit as i64], |row| {
@@ -32,6 +40,7 @@ impl Store {
                         content: row.get(3)?,
                         categories: categories.lines().map(str::to_string).collect(),
                         language: row.get(5)?,
+                        content_hash: row.get(6)?,
                         ..Item::default()
                     },
                 })
@@ -41,15 +50,24 @@ impl Store {
         .await
     }
 
-    /// Replaces the matches of each item, all in one transaction.
-    pub async fn replace_matches(&self, batch: Vec<(i64, Vec<Match>)>) -> Result<(), Error> {
+    /// Replaces the matches of each item, all in one transaction, unless
+    /// a poll changed the item since it was read (its own matches are
+    /// then newer). Returns how many were replaced.
+    pub async fn replace_matches(&self, batch: Vec<Retagged>) -> Result<usize, Error> {
         self.call(move |conn| {
             let tx = conn.transaction()?;
-            for (id, matches) in &batch {
-                super::ingest::replace_matches(&tx, *id, matches)?;
+            let mut replaced = 0;
+            for item in &batch {
+                let current: Option<String> = tx
+                    .query_row("SELECT content_hash FROM items WHERE id = ?1", [item.id], |r| r.get(0))
+                    .optional()?;
+                if current.as_deref() == Some(item.content_hash.as_str()) {
+                    super::ingest::replace_matches(&tx, item.id, &item.matches)?;
+                    replaced += 1;
+                }
             }
             tx.commit()?;
-            Ok(())
+            Ok(replaced)
         })
         .await
     }

@@ -248,3 +248,42 @@ fn many_rules_share_one_pass() {
     let names: Vec<&str> = found.iter().map(|m| m.tag.as_str()).collect();
     assert_eq!(names, ["r5", "r999"]);
 }
+
+#[test]
+fn snippets_survive_spaces_of_every_width() {
+    let t = tagger(&[rule("thb", &["trafficking"], &[])]);
+    for space in ["\u{A0}", "\u{2009}", "\u{3000}", " "] {
+        let text = format!(
+            "{}trafficking{}",
+            format!("word{space}").repeat(40),
+            format!("{space}word").repeat(40)
+        );
+        let m = &t.tag(&[(Field::Content, &text)], None)[0];
+        assert_eq!(m.text, "trafficking");
+        assert!(m.snippet.contains("trafficking"));
+    }
+}
+
+#[test]
+fn a_tag_is_never_lost_to_the_cap_on_matches() {
+    let many: Vec<String> = (0..30).map(|i| format!("term{i}")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let t = tagger(&[rule("busy", &many, &[]), rule("rare", &["needle"], &[])]);
+    let text = format!("{} needle", many.join(" "));
+    let found = t.tag(&[(Field::Content, &text)], None);
+    assert!(found.len() <= MAX_MATCHES + 1);
+    assert!(found.iter().any(|m| m.tag == "rare"), "the rare tag survives");
+}
+
+#[test]
+fn exclusion_stays_right_over_many_occurrences() {
+    let t = tagger(&[rule("thb", &["trafficking"], &["drug trafficking"])]);
+    let text = format!("{} and trafficking", "drug trafficking ".repeat(50_000));
+    let found = t.tag(&[(Field::Content, &text)], None);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].snippet.ends_with("and trafficking"), "{}", found[0].snippet);
+    assert!(
+        t.tag(&[(Field::Content, &"drug trafficking ".repeat(50_000))], None)
+            .is_empty()
+    );
+}

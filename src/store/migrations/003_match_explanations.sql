@@ -11,8 +11,10 @@ CREATE TABLE item_matches (
     PRIMARY KEY (item_id, tag, term, field)
 ) STRICT, WITHOUT ROWID;
 
+-- Matches stored before this version had no text: it stays empty (shown as
+-- nothing) until `thbwatch retag` or an edit of the item fills it in.
 INSERT INTO item_matches (item_id, tag, term, field, text, snippet)
-    SELECT item_id, tag, term, field, term, term FROM item_tags;
+    SELECT item_id, tag, term, field, '', '' FROM item_tags;
 
 -- Categories are matched too (a rule may look only at them), so re-tagging
 -- stored items needs them: one per line.
