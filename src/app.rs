@@ -18,11 +18,12 @@ use tokio_util::time::{DelayQueue, delay_queue};
 use tracing::{error, info, warn};
 
 use crate::config::{Config, Source};
-use crate::feeds::{self, Feed};
+use crate::feeds::{self, Feed, Request};
 use crate::fetch::{self, Fetcher};
 use crate::model::Field;
 use crate::model::SourceId;
 use crate::poll::{self, Pipeline, Status};
+use crate::publish::TagInfo;
 use crate::store::{Retagged, Store};
 use crate::tag::Tagger;
 use crate::{backoff, health, lang, schedule, server, tag};
@@ -42,7 +43,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     info!(address = %listener.local_addr()?, "listening");
 
     let tracker = TaskTracker::new();
-    let router = server::router(store.clone(), feed_settings(&config), catalog(&config));
+    let router = server::router(
+        store.clone(),
+        feed_settings(&config),
+        catalog(&config),
+        config.server.cache_max_age,
+    );
+    tracker.spawn(watch_other_writers(store.clone(), token.clone()));
     let server_token = token.clone();
     tracker.spawn(async move {
         if let Err(e) = server::serve(listener, router, server_token).await {
@@ -270,32 +277,15 @@ pub fn explain(
 
 /// Whether the configuration has the tag or source a feed names.
 pub fn check_feed(config: &Config, feed: &Feed) -> Result<(), String> {
-    let names = |names: Vec<&str>| {
-        if names.is_empty() {
-            "none".to_string()
-        } else {
-            names.join(", ")
-        }
-    };
-    match feed {
-        Feed::Tag(tag) if !config.tags.iter().any(|t| &t.name == tag) => Err(format!(
-            "no tag named {tag:?} (configured: {})",
-            names(config.tags.iter().map(|t| t.name.as_str()).collect())
-        )),
-        Feed::Source(id) if !config.sources.iter().any(|s| &s.id == id) => Err(format!(
-            "no source with id {:?} (configured: {})",
-            id.as_str(),
-            names(config.sources.iter().map(|s| s.id.as_str()).collect())
-        )),
-        _ => Ok(()),
-    }
+    feeds::check(&feed_settings(config), feed)
 }
 
-/// The Atom document the server would serve for `feed`.
-pub async fn export(config: &Config, feed: &Feed) -> anyhow::Result<String> {
-    check_feed(config, feed).map_err(anyhow::Error::msg)?;
+/// The document the server would serve for `request` (links from
+/// `[server] base_url`, when set).
+pub async fn export(config: &Config, request: &Request) -> anyhow::Result<String> {
+    check_feed(config, &request.feed).map_err(anyhow::Error::msg)?;
     let store = Store::open(&config.storage.path).await?;
-    Ok(feeds::render(&store, &feed_settings(config), feed).await?)
+    Ok(feeds::render(&store, &feed_settings(config), request, None).await?.body)
 }
 
 fn pipeline(config: &Config, store: Store, cancel: CancellationToken) -> anyhow::Result<Pipeline> {
@@ -337,6 +327,43 @@ fn feed_settings(config: &Config) -> feeds::Settings {
         title: config.feed.title.clone(),
         max_entries: config.feed.max_entries,
         base_url: config.server.base_url.clone(),
+        tags: config
+            .tags
+            .iter()
+            .map(|t| TagInfo {
+                name: t.name.clone(),
+                label: t.label.clone(),
+            })
+            .collect(),
+        sources: config
+            .sources
+            .iter()
+            .map(|s| feeds::SourceInfo {
+                id: s.id.clone(),
+                title: s.display_title().to_string(),
+                url: s.url.to_string(),
+                country: s.country.clone(),
+                language: s.language.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Another process (`thbwatch poll`, `retag`) may write to the database
+/// while the daemon runs: when it has, the served feeds are re-rendered.
+async fn watch_other_writers(store: Store, token: CancellationToken) {
+    let mut last = store.data_version().await.ok();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = token.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let now = store.data_version().await.ok();
+        if now != last {
+            store.bump_generation();
+            last = now;
+        }
     }
 }
 

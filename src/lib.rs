@@ -11,6 +11,7 @@ pub mod feeds;
 pub mod fetch;
 pub mod fold;
 pub mod health;
+pub mod import;
 pub mod lang;
 pub mod model;
 pub mod normalize;

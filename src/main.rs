@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use thbwatch::config::{self, Config};
 use thbwatch::explain;
-use thbwatch::feeds::Feed;
+use thbwatch::feeds::{Feed, Format, Request};
 use thbwatch::health;
 use thbwatch::model::Field;
 use thbwatch::model::SourceId;
@@ -71,7 +71,7 @@ enum Command {
     },
     /// Re-apply the current rules to every stored item, so a rule change reaches history.
     Retag,
-    /// Write a published Atom feed to standard output.
+    /// Write a published feed (Atom, or JSON Feed with --json) to standard output.
     Export {
         /// Every item, tagged or not (as /all.atom).
         #[arg(long, conflicts_with_all = ["tag", "source"])]
@@ -82,12 +82,25 @@ enum Command {
         /// Only items of this source.
         #[arg(long)]
         source: Option<String>,
+        /// JSON Feed 1.1 instead of Atom.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the [sources.*] tables for the feeds of an OPML file (a feed
+    /// reader's subscriptions), to paste into the configuration.
+    ImportOpml {
+        /// The OPML file.
+        file: PathBuf,
     },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(matches!(cli.command, Command::Run));
+    if let Command::ImportOpml { file } = &cli.command {
+        // Needs no configuration: it writes some.
+        return import_opml(file);
+    }
     let config = match Config::load(&cli.config) {
         Ok(config) => config,
         Err(e) => {
@@ -171,11 +184,16 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { all, tag, source } => {
-            let feed = export_feed(all, tag, source);
-            print!("{}", thbwatch::app::export(&config, &feed).await?);
+        Command::Export { all, tag, source, json } => {
+            let mut request = Request::atom(export_feed(all, tag, source));
+            if json {
+                request.format = Format::Json;
+            }
+            print!("{}", thbwatch::app::export(&config, &request).await?);
             Ok(ExitCode::SUCCESS)
         }
+        // Handled before the configuration is read.
+        Command::ImportOpml { .. } => Ok(ExitCode::SUCCESS),
     }
 }
 
@@ -184,10 +202,15 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
 fn check_arguments(command: &Command, config: &Config) -> Result<(), String> {
     match command {
         Command::Poll { ids, .. } => config.select_sources(ids).map(drop),
-        Command::Export { all, tag, source } => {
+        Command::Export { all, tag, source, .. } => {
             thbwatch::app::check_feed(config, &export_feed(*all, tag.clone(), source.clone()))
         }
-        Command::Run | Command::Check | Command::Sources { .. } | Command::Match { .. } | Command::Retag => Ok(()),
+        Command::Run
+        | Command::Check
+        | Command::Sources { .. }
+        | Command::Match { .. }
+        | Command::Retag
+        | Command::ImportOpml { .. } => Ok(()),
     }
 }
 
@@ -213,6 +236,31 @@ fn poll_line(id: &SourceId, status: &Status) -> String {
             time(until)
         ),
         Status::Abandoned => format!("{id}: abandoned"),
+    }
+}
+
+/// `thbwatch import-opml`: the tables on standard output, what was
+/// skipped (and why) on standard error.
+fn import_opml(file: &std::path::Path) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("thbwatch: cannot read {}: {e}", file.display());
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    match thbwatch::import::opml_to_sources(&text) {
+        Ok(imported) => {
+            for skipped in &imported.skipped {
+                eprintln!("thbwatch: {}: skipped {skipped}", file.display());
+            }
+            print!("{}", imported.toml);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("thbwatch: {}: {e}", file.display());
+            ExitCode::from(EXIT_CONFIG)
+        }
     }
 }
 

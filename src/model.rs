@@ -161,6 +161,21 @@ pub struct Entry {
     /// Why it carries its tags: the matches of the item and its
     /// cross-source copies, by tag then field.
     pub matches: Vec<Match>,
+    /// The same article as published by other sources.
+    pub copies: Vec<Copy>,
+    /// Where this entry stands in the feed's order, for the next page's
+    /// `before=` (opaque to readers).
+    pub cursor: String,
+}
+
+/// A cross-source copy of an entry: the same article from another source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Copy {
+    pub source_id: SourceId,
+    pub source_title: String,
+    /// The copy's own link, which may differ (tracking parameters, http).
+    pub link: Option<String>,
+    pub source_url: String,
 }
 
 /// A permanent `urn:uuid:` name for the given parts: a name-based UUID

@@ -35,7 +35,9 @@ async fn exported_feeds_validate_against_the_atom_schema() {
     thbwatch::app::poll_once(&config, &[], true).await.unwrap();
 
     for feed in [Feed::Tagged, Feed::All, Feed::Tag("trafficking".into())] {
-        let xml = thbwatch::app::export(&config, &feed).await.unwrap();
+        let xml = thbwatch::app::export(&config, &thbwatch::feeds::Request::atom(feed.clone()))
+            .await
+            .unwrap();
         assert!(xml.contains("<entry"), "{feed:?} has entries to check");
         assert!(xml.contains("<thb:match "), "{feed:?} has match explanations to check");
         let file = dir.path().join("feed.atom");
@@ -49,11 +51,7 @@ async fn exported_feeds_validate_against_the_atom_schema() {
         );
     }
     // An empty feed is valid too.
-    let info = thbwatch::publish::FeedInfo {
-        title: "empty",
-        id: "urn:example:empty".into(),
-        self_url: None,
-    };
+    let info = thbwatch::publish::FeedInfo::minimal("empty", "urn:example:empty");
     let file = dir.path().join("empty.atom");
     std::fs::write(&file, thbwatch::publish::atom(&info, &[])).unwrap();
     assert!(

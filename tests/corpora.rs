@@ -76,13 +76,11 @@ fn sweep_one(path: &Path, tagger: &Tagger, detect: &Detect) {
             updated: item.updated.unwrap_or_default(),
             tags: matches.iter().map(|m| m.tag.clone()).collect(),
             matches,
+            copies: Vec::new(),
+            cursor: String::new(),
         });
     }
-    let info = FeedInfo {
-        title: "sweep",
-        id: "urn:sweep".into(),
-        self_url: None,
-    };
+    let info = FeedInfo::minimal("sweep", "urn:sweep");
     let xml = publish::atom(&info, &entries);
     // What we render must itself parse.
     thbwatch::parse::parse(xml.as_bytes(), None, base.as_str())

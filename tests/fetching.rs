@@ -418,7 +418,7 @@ async fn legacy_encodings_are_decoded_from_raw_bytes() {
         assert!(matches!(results[i], Status::Fetched(_)), "{file}: {:?}", results[i]);
         let xml = app::export(
             &config,
-            &Feed::Source(thbwatch::model::SourceId::new(format!("enc{i}"))),
+            &thbwatch::feeds::Request::atom(Feed::Source(thbwatch::model::SourceId::new(format!("enc{i}")))),
         )
         .await
         .unwrap();

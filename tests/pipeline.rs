@@ -42,7 +42,9 @@ fn error(status: &Status) -> &str {
 
 /// Entries of an exported feed as (id, title, categories).
 async fn exported(config: &Config, feed: Feed) -> Vec<(String, String, Vec<String>)> {
-    let xml = app::export(config, &feed).await.unwrap();
+    let xml = app::export(config, &thbwatch::feeds::Request::atom(feed))
+        .await
+        .unwrap();
     let parsed = feed_rs::parser::parse(xml.as_bytes()).expect("export is a valid feed");
     parsed
         .entries

@@ -169,7 +169,10 @@ async fn retag_applies_a_changed_rule_to_stored_items() {
     assert_eq!(stdout(&retag), "retagged 3 items: 2 carry a tag now (before: 1)\n");
     let exported = stdout(&thbwatch(&config, &["export"]));
     assert_eq!(exported.matches("<entry").count(), 2, "{exported}");
-    assert!(exported.contains("<category term=\"forced-labour\"/>"), "{exported}");
+    assert!(
+        exported.contains("<category term=\"forced-labour\" scheme=\"urn:thbwatch:tags\" label=\"Forced labour\"/>"),
+        "{exported}"
+    );
     assert!(
         exported.contains(
             "<thb:match tag=\"forced-labour\" term=\"darba ekspluatācij*\" field=\"title\" snippet=\"Darba ekspluatācija atklāta Rīgā\">Darba ekspluatācija</thb:match>"

@@ -33,6 +33,8 @@ pub struct Server {
     pub listen: SocketAddr,
     /// Public address of the server, always ending in `/`.
     pub base_url: Option<Url>,
+    /// `Cache-Control: max-age` of the served feeds.
+    pub cache_max_age: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -144,6 +146,7 @@ fn format_problems(path: &Path, problems: &[Problem]) -> String {
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_CACHE_MAX_AGE: Duration = Duration::from_secs(300);
 pub const DEFAULT_SCHEDULE: &str = "*/15 * * * *";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_CONCURRENT: usize = 8;

@@ -68,10 +68,12 @@ fn read_server(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Serv
             Some(url)
         }),
     };
-    t.finish(diag, &["listen", "base_url"]);
+    let cache_max_age = duration_or_zero(diag, t, "cache_max_age", DEFAULT_CACHE_MAX_AGE);
+    t.finish(diag, &["listen", "base_url", "cache_max_age"]);
     Some(Server {
         listen: listen?,
         base_url: base_url?,
+        cache_max_age: cache_max_age?,
     })
 }
 

@@ -67,13 +67,18 @@ pub struct IngestReport {
 impl Store {
     /// Writes one poll's outcome atomically.
     pub async fn ingest(&self, record: PollRecord) -> Result<IngestReport, Error> {
-        self.call(move |conn| {
-            let tx = conn.transaction()?;
-            let report = write(&tx, &record)?;
-            tx.commit()?;
-            Ok(report)
-        })
-        .await
+        let report = self
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                let report = write(&tx, &record)?;
+                tx.commit()?;
+                Ok(report)
+            })
+            .await?;
+        if report.new + report.updated + report.duplicates > 0 {
+            self.bump_generation();
+        }
+        Ok(report)
     }
 
     /// What the last polls left for the next one. Validators and back-off
@@ -264,8 +269,8 @@ fn insert_item(
     tx.execute(
         "INSERT INTO items (source_id, key, entry_id, link, canonical_link, title, summary, content,
                             author, language, published, updated, sort_time, first_seen,
-                            content_hash, duplicate_of, dated_by_poll, categories)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                            content_hash, duplicate_of, dated_by_poll, categories, search_text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
         params![
             source,
             item.key,
@@ -285,6 +290,7 @@ fn insert_item(
             duplicate_of,
             item.published.is_none() && item.updated.is_none(),
             item.categories.join("\n"),
+            super::search_text(&item.title, item.summary.as_deref()),
         ],
     )?;
     Ok(tx.last_insert_rowid())
@@ -297,7 +303,7 @@ fn update_item(tx: &Transaction<'_>, row_id: i64, item: &Item, now: DateTime<Utc
     tx.execute(
         "UPDATE items SET link = ?2, canonical_link = ?3, title = ?4, summary = ?5, content = ?6,
                           author = ?7, language = ?8, published = ?9, updated = ?10, content_hash = ?11,
-                          dated_by_poll = ?12, categories = ?13
+                          dated_by_poll = ?12, categories = ?13, search_text = ?14
          WHERE id = ?1",
         params![
             row_id,
@@ -313,6 +319,7 @@ fn update_item(tx: &Transaction<'_>, row_id: i64, item: &Item, now: DateTime<Utc
             item.content_hash,
             item.published.is_none() && item.updated.is_none(),
             item.categories.join("\n"),
+            super::search_text(&item.title, item.summary.as_deref()),
         ],
     )?;
     Ok(())

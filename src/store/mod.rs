@@ -8,13 +8,15 @@ mod retag;
 mod schema;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc as std_mpsc;
 
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 pub use ingest::{IngestReport, PollOutcome, PollRecord, PollState};
-pub use query::{EntryQuery, SourceHealth};
+pub use query::{EntryQuery, SourceHealth, parse_cursor};
 pub use retag::{Retagged, StoredItem};
 
 /// What went wrong with the database. rusqlite's error stays inside.
@@ -41,6 +43,16 @@ type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 #[derive(Clone, Debug)]
 pub struct Store {
     jobs: std_mpsc::Sender<Job>,
+    /// Bumped whenever what the feeds show may have changed, so rendered
+    /// documents are cached until then.
+    generation: Arc<AtomicU64>,
+}
+
+/// What `?q=` searches: title and summary text, folded like keyword
+/// matching (so "zmonemis" finds "žmonėmis").
+pub(crate) fn search_text(title: &str, summary: Option<&str>) -> String {
+    let summary = summary.map(crate::normalize::html_to_text).unwrap_or_default();
+    crate::fold::fold(&format!("{title} {summary}"))
 }
 
 impl Store {
@@ -73,7 +85,27 @@ impl Store {
             path: path.to_path_buf(),
             message: e,
         })?;
-        Ok(Store { jobs })
+        Ok(Store {
+            jobs,
+            generation: Arc::default(),
+        })
+    }
+
+    /// The current generation of what the feeds show.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Marks what the feeds show as changed.
+    pub fn bump_generation(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// SQLite's `data_version`: it changes when another connection (another
+    /// thbwatch process: `poll`, `retag`) commits to the database.
+    pub async fn data_version(&self) -> Result<i64, Error> {
+        self.call(|conn| Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?))
+            .await
     }
 
     /// Runs `f` on the database thread and returns its result.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Row, params_from_iter, types::Value};
 
 use super::{Error, Store};
-use crate::model::{Entry, Field, Match, SourceId};
+use crate::model::{Copy, Entry, Field, Match, SourceId};
 
 /// Which entries a feed shows.
 #[derive(Clone, Debug, Default)]
@@ -14,6 +14,14 @@ pub struct EntryQuery {
     pub tagged_only: bool,
     pub tag: Option<String>,
     pub source: Option<SourceId>,
+    /// Only items of these sources (a country's, say); `Some(empty)` matches nothing.
+    pub sources_in: Option<Vec<SourceId>>,
+    /// Only items in this language (primary subtag, lower case).
+    pub language: Option<String>,
+    /// Only items whose title or summary contains this text (folded).
+    pub search: Option<String>,
+    /// Only entries after this cursor in feed order (older ones).
+    pub before: Option<String>,
     pub limit: usize,
 }
 
@@ -49,8 +57,64 @@ fn entry_columns() -> String {
          i.link, i.title, i.summary, i.content, i.author, i.language, i.published, i.updated,
          (SELECT group_concat(tag, ' ') FROM
             (SELECT DISTINCT tag FROM item_tags WHERE item_id IN {COPIES} ORDER BY tag)),
-         i.id"
+         i.id, i.sort_time"
     )
+}
+
+/// The optional filters of a feed request, as SQL.
+fn filter(query: &EntryQuery, sql: &mut String, args: &mut Vec<Value>) {
+    if let Some(ids) = &query.sources_in {
+        let marks = vec!["?"; ids.len()].join(", ");
+        sql.push_str(&format!(" AND i.source_id IN ({marks})"));
+        args.extend(ids.iter().map(|id| Value::Text(id.as_str().to_string())));
+    }
+    if let Some(language) = &query.language {
+        sql.push_str(" AND (lower(i.language) = ? OR lower(i.language) LIKE ? ESCAPE '\\')");
+        args.push(Value::Text(language.clone()));
+        args.push(Value::Text(format!("{}-%", like_escape(language))));
+    }
+    if let Some(search) = &query.search {
+        sql.push_str(" AND i.search_text LIKE ? ESCAPE '\\'");
+        args.push(Value::Text(format!("%{}%", like_escape(search))));
+    }
+    if let Some((time, id)) = query.before.as_deref().and_then(parse_cursor) {
+        sql.push_str(" AND (i.sort_time < ? OR (i.sort_time = ? AND i.id < ?))");
+        args.extend([Value::Text(time.clone()), Value::Text(time), Value::Integer(id)]);
+    }
+}
+
+fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// An entry's place in feed order: its sort time and row id.
+fn cursor(sort_time: &str, id: i64) -> String {
+    format!("{sort_time}~{id}")
+}
+
+/// `None` for anything that is not a cursor this store made.
+pub fn parse_cursor(text: &str) -> Option<(String, i64)> {
+    let (time, id) = text.rsplit_once('~')?;
+    DateTime::parse_from_rfc3339(time).ok()?;
+    Some((time.to_string(), id.parse().ok()?))
+}
+
+/// The other sources that published the same article.
+fn copies_of(conn: &rusqlite::Connection, id: i64) -> Result<Vec<Copy>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.source_id, COALESCE(s.title, s.feed_title, s.id), d.link, s.url
+         FROM items d JOIN sources s ON s.id = d.source_id
+         WHERE d.duplicate_of = ?1 ORDER BY d.id",
+    )?;
+    let rows = stmt.query_map([id], |row| {
+        Ok(Copy {
+            source_id: SourceId::new(row.get::<_, String>(0)?),
+            source_title: row.get(1)?,
+            link: row.get(2)?,
+            source_url: row.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 impl Store {
@@ -78,6 +142,7 @@ impl Store {
                 sql.push_str(" AND i.source_id = ?");
                 args.push(Value::Text(source.as_str().to_string()));
             }
+            filter(&query, &mut sql, &mut args);
             sql.push_str(" ORDER BY i.sort_time DESC, i.id DESC LIMIT ?");
             args.push(Value::Integer(i64::try_from(query.limit).unwrap_or(i64::MAX)));
             let mut stmt = conn.prepare_cached(&sql)?;
@@ -88,6 +153,7 @@ impl Store {
             for row in rows {
                 let (id, mut entry) = row?;
                 entry.matches = matches_of(conn, id)?;
+                entry.copies = copies_of(conn, id)?;
                 entries.push(entry);
             }
             Ok(entries)
@@ -176,6 +242,8 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
             .map(|t| t.split(' ').map(str::to_string).collect())
             .unwrap_or_default(),
         matches: Vec::new(),
+        copies: Vec::new(),
+        cursor: cursor(&row.get::<_, String>(15)?, row.get(14)?),
     })
 }
 

@@ -54,22 +54,27 @@ impl Store {
     /// a poll changed the item since it was read (its own matches are
     /// then newer). Returns how many were replaced.
     pub async fn replace_matches(&self, batch: Vec<Retagged>) -> Result<usize, Error> {
-        self.call(move |conn| {
-            let tx = conn.transaction()?;
-            let mut replaced = 0;
-            for item in &batch {
-                let current: Option<String> = tx
-                    .query_row("SELECT content_hash FROM items WHERE id = ?1", [item.id], |r| r.get(0))
-                    .optional()?;
-                if current.as_deref() == Some(item.content_hash.as_str()) {
-                    super::ingest::replace_matches(&tx, item.id, &item.matches)?;
-                    replaced += 1;
+        let replaced = self
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                let mut replaced = 0;
+                for item in &batch {
+                    let current: Option<String> = tx
+                        .query_row("SELECT content_hash FROM items WHERE id = ?1", [item.id], |r| r.get(0))
+                        .optional()?;
+                    if current.as_deref() == Some(item.content_hash.as_str()) {
+                        super::ingest::replace_matches(&tx, item.id, &item.matches)?;
+                        replaced += 1;
+                    }
                 }
-            }
-            tx.commit()?;
-            Ok(replaced)
-        })
-        .await
+                tx.commit()?;
+                Ok(replaced)
+            })
+            .await?;
+        if replaced > 0 {
+            self.bump_generation();
+        }
+        Ok(replaced)
     }
 
     /// How many items carry at least one tag.

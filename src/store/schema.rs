@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_source_health.sql"),
     include_str!("migrations/003_match_explanations.sql"),
+    include_str!("migrations/004_feed_queries.sql"),
 ];
 
 pub fn open(path: &Path) -> Result<Connection, String> {
@@ -27,7 +28,25 @@ pub fn open(path: &Path) -> Result<Connection, String> {
         ));
     }
     migrate(&mut conn, current).map_err(|e| format!("migration failed: {e}"))?;
+    fill_search_text(&mut conn).map_err(|e| format!("cannot index stored items for search: {e}"))?;
     Ok(conn)
+}
+
+/// Items stored before text search existed get their search text, in one
+/// transaction (a no-op once done: the query finds nothing).
+fn fill_search_text(conn: &mut Connection) -> Result<(), rusqlite::Error> {
+    let tx = conn.transaction()?;
+    {
+        let mut read = tx.prepare("SELECT id, title, summary FROM items WHERE search_text = ''")?;
+        let rows: Vec<(i64, String, Option<String>)> = read
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut write = tx.prepare("UPDATE items SET search_text = ?2 WHERE id = ?1")?;
+        for (id, title, summary) in rows {
+            write.execute(rusqlite::params![id, super::search_text(&title, summary.as_deref())])?;
+        }
+    }
+    tx.commit()
 }
 
 fn configure(conn: &mut Connection) -> Result<(), rusqlite::Error> {

@@ -1,0 +1,174 @@
+//! OPML (a feed reader's subscriptions) ─▶ `[sources.ID]` tables to paste
+//! into `config.toml`. Pure: the caller reads the file and prints.
+
+use std::collections::HashSet;
+
+use quick_xml::events::Event;
+use quick_xml::{Reader, XmlVersion};
+
+/// What an OPML file gave.
+#[derive(Debug, Default)]
+pub struct Imported {
+    /// The tables, ready to paste.
+    pub toml: String,
+    /// Outlines left out, each with why.
+    pub skipped: Vec<String>,
+}
+
+/// Why an OPML file could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not readable OPML: {0}")]
+    Xml(String),
+    #[error("no feeds in it (no <outline> with an xmlUrl)")]
+    Empty,
+}
+
+/// Reads every `<outline xmlUrl=…>` (nested folders included).
+pub fn opml_to_sources(text: &str) -> Result<Imported, Error> {
+    let mut reader = Reader::from_str(text);
+    let mut imported = Imported::default();
+    let mut ids = HashSet::new();
+    let mut urls = HashSet::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().into_inner() == "outline" => {
+                let attr = |name: &str| -> Option<String> {
+                    e.attributes()
+                        .flatten()
+                        .find(|a| a.key.local_name().into_inner().eq_ignore_ascii_case(name))
+                        .and_then(|a| a.normalized_value(XmlVersion::Implicit1_0).ok())
+                        .map(|v| v.trim().to_string())
+                        .filter(|v| !v.is_empty())
+                };
+                let Some(url) = attr("xmlUrl") else { continue };
+                let title = attr("title").or_else(|| attr("text"));
+                match table(&url, title.as_deref(), attr("language").as_deref(), &mut ids, &mut urls) {
+                    Ok(t) => imported.toml.push_str(&t),
+                    Err(why) => imported.skipped.push(why),
+                }
+            }
+            Ok(Event::Eof) => break,
+            Err(e) => return Err(Error::Xml(format!("at byte {}: {e}", reader.error_position()))),
+            Ok(_) => {}
+        }
+    }
+    if imported.toml.is_empty() && imported.skipped.is_empty() {
+        return Err(Error::Empty);
+    }
+    Ok(imported)
+}
+
+fn table(
+    url: &str,
+    title: Option<&str>,
+    language: Option<&str>,
+    ids: &mut HashSet<String>,
+    urls: &mut HashSet<String>,
+) -> Result<String, String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("{url:?}: not a URL ({e})"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(format!("{url:?}: only http and https feeds can be polled"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!(
+            "{url:?}: has a user name or password, which would be published"
+        ));
+    }
+    if !urls.insert(parsed.to_string()) {
+        return Err(format!("{url:?}: listed twice"));
+    }
+    let id = unique_id(title.unwrap_or_else(|| parsed.host_str().unwrap_or("feed")), ids);
+    let mut out = format!("\n[sources.{id}]\nurl = {}\n", quote(parsed.as_str()));
+    if let Some(title) = title {
+        out.push_str(&format!("title = {}\n", quote(title)));
+    }
+    let language =
+        language.filter(|l| (2..=35).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if let Some(language) = language {
+        out.push_str(&format!("language = {}\n", quote(&language.to_ascii_lowercase())));
+    }
+    Ok(out)
+}
+
+/// A valid source id from a title: lower-case ASCII letters, digits and
+/// `-`, at most 64 characters, unique among those given.
+fn unique_id(title: &str, ids: &mut HashSet<String>) -> String {
+    let folded = crate::fold::fold(title);
+    let mut base: String = folded
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+        .take(56)
+        .collect();
+    base = base.trim_matches('-').to_string();
+    if base.is_empty() {
+        base = "feed".to_string();
+    }
+    let mut id = base.clone();
+    let mut n = 2;
+    while !ids.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+fn quote(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outlines_become_source_tables_with_unique_ids() {
+        let opml = r#"<?xml version="1.0"?>
+<opml version="2.0"><head><title>Reader</title></head><body>
+  <outline text="Baltic">
+    <outline type="rss" text="Iekšlietu ministrija — Jaunumi" xmlUrl="https://www.iem.gov.lv/lv/rss" language="lv"/>
+    <outline type="rss" title="CBSS &amp; friends" text="x" xmlUrl="https://cbss.org/feed/"/>
+    <outline type="rss" text="Iekšlietu ministrija — Jaunumi" xmlUrl="https://www.iem.gov.lv/en/rss"/>
+  </outline>
+  <outline type="rss" text="Gopher" xmlUrl="gopher://old.example/feed"/>
+  <outline type="rss" text="Again" xmlUrl="https://cbss.org/feed/"/>
+</body></opml>"#;
+        let imported = opml_to_sources(opml).unwrap();
+        assert!(imported.toml.contains("[sources.ieksietu-ministrija-jaunumi]\nurl = \"https://www.iem.gov.lv/lv/rss\"\ntitle = \"Iekšlietu ministrija — Jaunumi\"\nlanguage = \"lv\"\n")
+            || imported.toml.contains("[sources.iekslietu-ministrija-jaunumi]"), "{}", imported.toml);
+        assert!(
+            imported.toml.contains("[sources.iekslietu-ministrija-jaunumi-2]"),
+            "{}",
+            imported.toml
+        );
+        assert!(
+            imported
+                .toml
+                .contains("[sources.cbss-friends]\nurl = \"https://cbss.org/feed/\"\ntitle = \"CBSS & friends\"\n"),
+            "{}",
+            imported.toml
+        );
+        assert_eq!(imported.skipped.len(), 2, "{:?}", imported.skipped);
+        assert!(imported.skipped[0].contains("only http and https"));
+        assert!(imported.skipped[1].contains("listed twice"));
+        // What it prints is a valid configuration.
+        let config = crate::config::Config::parse(&imported.toml, std::path::Path::new("c.toml"));
+        assert!(config.is_ok(), "{:?}", config.err());
+    }
+
+    #[test]
+    fn broken_or_empty_files_are_errors() {
+        assert!(matches!(
+            opml_to_sources("<opml><body></body></opml>"),
+            Err(Error::Empty)
+        ));
+        assert!(matches!(
+            opml_to_sources("<opml><body><outline></body>"),
+            Err(Error::Xml(_))
+        ));
+    }
+}

@@ -1,0 +1,99 @@
+//! JSON Feed 1.1 (<https://www.jsonfeed.org/version/1.1/>), for tools that
+//! prefer JSON; thbwatch's tags, matches and other sources go in an
+//! `_thbwatch` extension object, as the format allows.
+
+use serde_json::{Value, json};
+
+use super::atom::summary_html;
+use super::{FeedInfo, sanitize, time};
+use crate::model::Entry;
+
+pub const JSON_FEED_CONTENT_TYPE: &str = "application/feed+json; charset=utf-8";
+
+/// Renders a JSON Feed of `entries` (already ordered and limited).
+pub fn json_feed(info: &FeedInfo<'_>, entries: &[Entry]) -> String {
+    let mut feed = json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": info.title,
+        "items": entries.iter().map(item).collect::<Vec<_>>(),
+    });
+    let optional = [
+        ("home_page_url", &info.home_url),
+        ("feed_url", &info.self_url),
+        ("next_url", &info.next_url),
+    ];
+    for (key, value) in optional {
+        if let Some(value) = value {
+            feed[key] = json!(value);
+        }
+    }
+    let mut text = serde_json::to_string_pretty(&feed).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn item(e: &Entry) -> Value {
+    let base = e.link.as_deref().or(Some(&e.source_url));
+    // JSON Feed needs content: the article's, else the summary, else the title.
+    let content = e
+        .content
+        .as_deref()
+        .map(|c| sanitize(c, base))
+        .or_else(|| summary_html(e, base))
+        .unwrap_or_else(|| super::escape(&e.title));
+    let mut item = json!({
+        "id": e.entry_id,
+        "title": e.title,
+        "content_html": content,
+        "date_modified": time(e.updated),
+        "authors": [{ "name": e.author.as_deref().unwrap_or(&e.source_title) }],
+        "tags": e.tags,
+        "_thbwatch": {
+            "source": { "id": e.source_id.as_str(), "title": e.source_title, "url": e.source_url },
+            "also_published_by": e.copies.iter().map(|c| json!({
+                "id": c.source_id.as_str(), "title": c.source_title, "url": c.link,
+            })).collect::<Vec<_>>(),
+            "matches": e.matches.iter().map(|m| json!({
+                "tag": m.tag, "term": m.term, "field": m.field.as_str(), "text": m.text, "snippet": m.snippet,
+            })).collect::<Vec<_>>(),
+        },
+    });
+    if let Some(link) = &e.link {
+        item["url"] = json!(link);
+    }
+    if let Some(summary) = summary_html(e, base) {
+        item["summary"] = json!(crate::normalize::html_to_text(&summary));
+    }
+    if let Some(published) = e.published {
+        item["date_published"] = json!(time(published));
+    }
+    if let Some(language) = &e.language {
+        item["language"] = json!(language);
+    }
+    item
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_carry_ids_links_tags_and_explanations() {
+        let entry = crate::publish::atom::tests::entry();
+        let info = FeedInfo {
+            self_url: Some("https://w.example/feed.json".into()),
+            next_url: Some("https://w.example/feed.json?before=x".into()),
+            ..FeedInfo::minimal("T", "urn:x")
+        };
+        let feed: Value = serde_json::from_str(&json_feed(&info, &[entry])).unwrap();
+        assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
+        assert_eq!(feed["next_url"], "https://w.example/feed.json?before=x");
+        let item = &feed["items"][0];
+        assert_eq!(item["id"], "urn:uuid:00000000-0000-8000-8000-000000000000");
+        assert_eq!(item["url"], "https://cbss.org/a?x=1&y=2");
+        assert_eq!(item["tags"][0], "trafficking");
+        assert_eq!(item["language"], "lv");
+        assert_eq!(item["authors"][0]["name"], "CBSS");
+        assert_eq!(item["_thbwatch"]["source"]["id"], "cbss");
+    }
+}

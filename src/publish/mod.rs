@@ -1,0 +1,135 @@
+//! Entries ─▶ published documents: Atom 1.0 (RFC 4287, paged as RFC 5005
+//! says), JSON Feed 1.1, OPML for the sources, and the HTML page people
+//! see at `/`. Pure: the caller reads the store and serves or prints the
+//! result. Publishers' HTML is sanitised here, on the way out.
+
+mod atom;
+mod html;
+mod json;
+mod opml;
+
+use url::Url;
+
+pub use atom::{ATOM_CONTENT_TYPE, NAMESPACE, atom};
+pub use html::{HTML_CONTENT_TYPE, PageInfo, page, stylesheet};
+pub use json::{JSON_FEED_CONTENT_TYPE, json_feed};
+pub use opml::{OPML_CONTENT_TYPE, OpmlSource, opml};
+
+/// A tag as the feeds describe it.
+#[derive(Clone, Debug)]
+pub struct TagInfo {
+    pub name: String,
+    pub label: Option<String>,
+}
+
+/// The feed-level facts of one published document.
+pub struct FeedInfo<'a> {
+    pub title: &'a str,
+    /// The feed's permanent id (an IRI), the same on every page.
+    pub id: String,
+    /// The URL the document is served at, query included, when known.
+    pub self_url: Option<String>,
+    /// The first (newest) page, when this is a later one.
+    pub first_url: Option<String>,
+    /// The next page (older entries), when there are more.
+    pub next_url: Option<String>,
+    /// The HTML page of this thbwatch.
+    pub home_url: Option<String>,
+    /// An XSLT stylesheet for browsers.
+    pub stylesheet: Option<String>,
+    /// Labels for the tags' categories.
+    pub tags: &'a [TagInfo],
+    /// The `scheme` of the tags' categories.
+    pub tag_scheme: String,
+}
+
+impl FeedInfo<'_> {
+    /// A feed with only a title and an id (tests and tools).
+    pub fn minimal(title: &str, id: impl Into<String>) -> FeedInfo<'_> {
+        FeedInfo {
+            title,
+            id: id.into(),
+            self_url: None,
+            first_url: None,
+            next_url: None,
+            home_url: None,
+            stylesheet: None,
+            tags: &[],
+            tag_scheme: TAG_SCHEME.to_string(),
+        }
+    }
+
+    fn label(&self, tag: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|t| t.name == tag)
+            .and_then(|t| t.label.as_deref())
+    }
+}
+
+/// The category scheme when no public address is configured.
+pub const TAG_SCHEME: &str = "urn:thbwatch:tags";
+
+/// A publisher's HTML made safe to republish with ammonia's safe defaults
+/// (no script, style, iframe, event attributes, `javascript:` or `data:`
+/// URLs), relative URLs made absolute against `base` (the item's link,
+/// else its source's address). Documents are rendered once per change, so
+/// building the cleaner per call costs little.
+pub fn sanitize(html: &str, base: Option<&str>) -> String {
+    let mut cleaner = ammonia::Builder::default();
+    if let Some(base) = base.and_then(|b| Url::parse(b).ok()) {
+        cleaner.url_relative(ammonia::UrlRelative::RewriteWithBase(base));
+    }
+    cleaner.clean(html).to_string()
+}
+
+/// Escapes text for XML and HTML content and attributes, and drops the
+/// characters XML 1.0 forbids (control characters some feeds carry).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitising_keeps_content_and_removes_what_could_run() {
+        let html = r#"<p onclick="x()">Text <b>bold</b> <a href="/news/1">rel</a> <a href="javascript:alert(1)">js</a>
+<img src="data:image/png;base64,AAAA"><img src="img/a.png"><script>alert(1)</script><style>p{}</style><iframe src="https://x"></iframe></p>"#;
+        let clean = sanitize(html, Some("https://www.iem.gov.lv/lv/jaunums/a"));
+        assert!(clean.contains("Text <b>bold</b>"), "{clean}");
+        assert!(clean.contains(r#"href="https://www.iem.gov.lv/news/1""#), "{clean}");
+        assert!(
+            clean.contains(r#"src="https://www.iem.gov.lv/lv/jaunums/img/a.png""#),
+            "{clean}"
+        );
+        for bad in [
+            "onclick",
+            "javascript:",
+            "data:",
+            "<script",
+            "alert",
+            "<style",
+            "<iframe",
+        ] {
+            assert!(!clean.contains(bad), "{bad} in {clean}");
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! The HTTP side: axum routes serving the published feeds (Atom, JSON
+//! Feed; every tag and source; filters and pages), the page people see at
+//! `/`, the sources as OPML and JSON, and a liveness check. Feeds are
+//! cached per store generation and served like static files. It only reads
+//! the store.
+
+mod cache;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::feeds::{self, Filters, Request};
+use crate::health;
+use crate::publish::{self, PageInfo};
+use crate::store::{self, EntryQuery, Store};
+use cache::{Cache, Cached, Encoding};
+
+/// Everything the routes need.
+#[derive(Clone)]
+struct AppState {
+    store: Store,
+    settings: Arc<feeds::Settings>,
+    catalog: Arc<health::Catalog>,
+    cache: Cache,
+    /// `Cache-Control: max-age` for the feeds.
+    max_age: Duration,
+}
+
+/// The routes, ready to serve.
+pub fn router(store: Store, settings: feeds::Settings, catalog: health::Catalog, max_age: Duration) -> Router {
+    let state = AppState {
+        store,
+        settings: Arc::new(settings),
+        catalog: Arc::new(catalog),
+        cache: Cache::default(),
+        max_age,
+    };
+    Router::new()
+        .route("/", get(home))
+        .route("/feed.xsl", get(stylesheet))
+        .route("/sources.json", get(sources))
+        .route("/sources.opml", get(opml))
+        .route("/healthz", get(healthz))
+        .fallback(get(document))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` is cancelled, then lets open requests finish.
+pub async fn serve(listener: TcpListener, router: Router, shutdown: CancellationToken) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await
+}
+
+/// Any feed: `/feed.atom`, `/all.json`, `/tags/{tag}.atom`,
+/// `/sources/{id}.json`, with `?lang=`, `?country=`, `?q=`, `?before=`.
+async fn document(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let filters = Filters::from_pairs(
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|(k, v)| (k.as_ref(), v.as_ref())),
+    );
+    let Some(request) = Request::parse(uri.path().trim_start_matches('/'), filters) else {
+        return plain(
+            StatusCode::NOT_FOUND,
+            format!(
+                "no such page: {}\nfeeds: /feed.atom, /all.atom, /tags/TAG.atom, /sources/ID.atom (and .json); see /\n",
+                uri.path()
+            ),
+        );
+    };
+    if let Err(message) = feeds::check(&state.settings, &request.feed) {
+        return plain(StatusCode::NOT_FOUND, format!("{message}\n"));
+    }
+    if let Some(before) = &request.filters.before
+        && store::parse_cursor(before).is_none()
+    {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            format!("before={before:?} is not a page cursor of this feed\n"),
+        );
+    }
+    let origin = origin(&state, &headers);
+    let key = format!("{}|{}", origin.as_ref().map_or("", Url::as_str), request.key());
+    let generation = state.store.generation();
+    let cached = match state.cache.get(&key) {
+        Some(cached) if cached.generation == generation => cached,
+        previous => match feeds::render(&state.store, &state.settings, &request, origin.as_ref()).await {
+            Ok(document) => {
+                // Compression is CPU work: off the runtime's threads.
+                let compressed = tokio::task::spawn_blocking(move || {
+                    Cached::new(generation, document.content_type, document.body, previous.as_deref())
+                })
+                .await;
+                match compressed {
+                    Ok(cached) => {
+                        let cached = Arc::new(cached);
+                        state.cache.put(key, cached.clone());
+                        cached
+                    }
+                    Err(e) => return unavailable(&format!("cannot compress {}: {e}", request.path())),
+                }
+            }
+            Err(e) => return unavailable(&format!("cannot render {}: {e}", request.path())),
+        },
+    };
+    respond(&cached, &headers, state.max_age)
+}
+
+/// 200 with the best encoding, or 304 when the client's copy is current.
+fn respond(cached: &Cached, request: &HeaderMap, max_age: Duration) -> Response {
+    let text = |name| request.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let encoding = Encoding::negotiate(text(header::ACCEPT_ENCODING));
+    let not_modified = cached.not_modified(encoding, text(header::IF_NONE_MATCH), text(header::IF_MODIFIED_SINCE));
+    let mut response = if not_modified {
+        Response::builder().status(StatusCode::NOT_MODIFIED)
+    } else {
+        Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, cached.content_type)
+    };
+    response = response
+        .header(header::ETAG, cached.etag(encoding))
+        .header(header::LAST_MODIFIED, httpdate::fmt_http_date(cached.last_modified))
+        .header(header::CACHE_CONTROL, format!("public, max-age={}", max_age.as_secs()))
+        .header(header::VARY, "Accept-Encoding");
+    if let (Some(coding), false) = (encoding.header(), not_modified) {
+        response = response.header(header::CONTENT_ENCODING, coding);
+    }
+    let body = if not_modified {
+        Body::empty()
+    } else {
+        Body::from(cached.body(encoding))
+    };
+    response
+        .body(body)
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// Where links point when no public address is configured: the address
+/// this request came to.
+fn origin(state: &AppState, headers: &HeaderMap) -> Option<Url> {
+    if state.settings.base_url.is_some() {
+        return None;
+    }
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    Url::parse(&format!("http://{host}/")).ok().filter(|u| u.path() == "/")
+}
+
+/// The page for people: feeds to subscribe to, latest tagged items, sources.
+async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let query = EntryQuery {
+        tagged_only: true,
+        limit: 20,
+        ..EntryQuery::default()
+    };
+    let (latest, stored) = match (state.store.entries(query).await, state.store.source_health().await) {
+        (Ok(latest), Ok(stored)) => (latest, stored),
+        (Err(e), _) | (_, Err(e)) => return unavailable(&format!("cannot read the store: {e}")),
+    };
+    let now = chrono::Utc::now();
+    let reports = health::report(&state.catalog, stored, now);
+    let prefix = state
+        .settings
+        .base_url
+        .clone()
+        .or_else(|| origin(&state, &headers))
+        .map_or_else(|| "/".to_string(), String::from);
+    let settings = &state.settings;
+    let tags: Vec<(String, String)> = settings
+        .tags
+        .iter()
+        .map(|t| (t.name.clone(), t.label.clone().unwrap_or_else(|| t.name.clone())))
+        .collect();
+    let sources: Vec<(String, String)> = settings
+        .sources
+        .iter()
+        .map(|s| (s.id.to_string(), s.title.clone()))
+        .collect();
+    let page = publish::page(&PageInfo {
+        title: &settings.title,
+        feeds: PageInfo::subscriptions(&prefix, &tags, &sources),
+        latest: &latest,
+        sources: &reports,
+        now,
+    });
+    let headers = [
+        (header::CONTENT_TYPE, publish::HTML_CONTENT_TYPE),
+        (header::CACHE_CONTROL, "no-cache"),
+    ];
+    (headers, page).into_response()
+}
+
+async fn stylesheet() -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, "text/xsl; charset=utf-8"),
+        (header::CACHE_CONTROL, "public, max-age=86400"),
+    ];
+    (headers, publish::stylesheet()).into_response()
+}
+
+async fn opml(State(state): State<AppState>) -> Response {
+    let sources: Vec<publish::OpmlSource<'_>> = state
+        .settings
+        .sources
+        .iter()
+        .map(|s| publish::OpmlSource {
+            title: &s.title,
+            url: &s.url,
+            language: s.language.as_deref(),
+        })
+        .collect();
+    let body = publish::opml(&format!("{}: sources", state.settings.title), &sources);
+    ([(header::CONTENT_TYPE, publish::OPML_CONTENT_TYPE)], body).into_response()
+}
+
+async fn sources(State(state): State<AppState>) -> Response {
+    match state.store.source_health().await {
+        Ok(stored) => {
+            let reports = health::report(&state.catalog, stored, chrono::Utc::now());
+            let headers = [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ];
+            (headers, health::to_json(&reports)).into_response()
+        }
+        Err(e) => unavailable(&format!("cannot read source health: {e}")),
+    }
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}\n")).into_response(),
+    }
+}
+
+fn plain(status: StatusCode, text: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+}
+
+/// Logged once here; the client gets a plain explanation.
+fn unavailable(error: &str) -> Response {
+    tracing::error!(%error, "request failed");
+    plain(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the database is not answering; try again later\n".to_string(),
+    )
+}
