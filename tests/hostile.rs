@@ -7,9 +7,8 @@
 mod common;
 
 use std::io::Write;
-use std::time::{Duration, Instant};
 
-use common::daemon::{DEADLINE, peak_rss_bytes, start, stop};
+use common::daemon::{peak_rss_bytes, start, stop, wait_until_polled};
 use common::{FeedServer, Reply, TAGS, fixture, write_config};
 use thbwatch::config::Config;
 use thbwatch::store::{EntryQuery, Store};
@@ -171,30 +170,6 @@ fn daemon_config(dir: &std::path::Path, sources: &[(String, String)]) -> std::pa
     write_config(dir, &text)
 }
 
-/// Reads `/sources.json` until every source has been attempted.
-async fn wait_until_all_attempted(addr: &str, count: usize) -> serde_json::Value {
-    let started = Instant::now();
-    loop {
-        let body = reqwest::get(format!("http://{addr}/sources.json"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
-        let sources = json["sources"].as_array().unwrap();
-        assert_eq!(sources.len(), count);
-        if sources.iter().all(|s| !s["last_attempt"].is_null()) {
-            return json;
-        }
-        assert!(
-            started.elapsed() < DEADLINE * 2,
-            "not every source was polled: {json:#}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn every_hostile_feed_fails_alone_while_the_daemon_keeps_serving() {
     let server = FeedServer::start().await;
@@ -209,7 +184,7 @@ async fn every_hostile_feed_fails_alone_while_the_daemon_keeps_serving() {
     let config_path = daemon_config(dir.path(), &sources);
     let (mut daemon, addr, logs) = start(&config_path);
 
-    let json = wait_until_all_attempted(&addr, sources.len()).await;
+    let json = wait_until_polled(&addr, sources.len()).await;
     let peak = peak_rss_bytes(&daemon);
     eprintln!(
         "peak RSS with every hostile case polled: {:.1} MiB",
@@ -315,7 +290,7 @@ async fn a_poll_over_a_body_at_the_cap_stays_within_its_memory_bound() {
     let dir = tempfile::tempdir().unwrap();
     let config_path = daemon_config(dir.path(), &[("big".to_string(), server.url("/big"))]);
     let (mut daemon, addr, _logs) = start(&config_path);
-    let json = wait_until_all_attempted(&addr, 1).await;
+    let json = wait_until_polled(&addr, 1).await;
     assert_eq!(json["sources"][0]["state"], "ok", "{json:#}");
     assert_eq!(json["sources"][0]["items"], 2_000);
     let peak = peak_rss_bytes(&daemon);
@@ -337,7 +312,7 @@ async fn peak_memory_of_each_hostile_case() {
         let dir = tempfile::tempdir().unwrap();
         let config_path = daemon_config(dir.path(), &[(id.to_string(), server.url(&format!("/{id}")))]);
         let (mut daemon, addr, _logs) = start(&config_path);
-        let json = wait_until_all_attempted(&addr, 1).await;
+        let json = wait_until_polled(&addr, 1).await;
         let peak = peak_rss_bytes(&daemon) as f64 / 1048576.0;
         let source = &json["sources"][0];
         let outcome = source["last_error"]

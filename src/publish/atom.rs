@@ -62,9 +62,10 @@ fn write_entry(out: &mut String, info: &FeedInfo<'_>, e: &Entry) {
     }
     element(out, 2, "id", &e.entry_id);
     element(out, 2, "title", &e.title);
-    if let Some(href) = &e.link {
-        link(out, 2, "alternate", "text/html", href, None);
-    }
+    // One alternate link per entry: the article, else (an item without a
+    // link) its publisher's site, else the feed it came from.
+    let alternate = e.link.as_deref().or(e.source_link.as_deref()).unwrap_or(&e.source_url);
+    link(out, 2, "alternate", "text/html", alternate, None);
     // Every other source that published the same article.
     for copy in &e.copies {
         let href = copy.link.as_deref().unwrap_or(&copy.source_url);

@@ -94,3 +94,28 @@ pub fn peak_rss_bytes(daemon: &Daemon) -> u64 {
     let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
     kib * 1024
 }
+
+/// Reads `/sources.json` until every one of `count` sources has been
+/// polled at least once (with a deadline), and returns it.
+pub async fn wait_until_polled(addr: &str, count: usize) -> serde_json::Value {
+    let started = Instant::now();
+    loop {
+        let body = reqwest::get(format!("http://{addr}/sources.json"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let sources = json["sources"].as_array().unwrap();
+        assert_eq!(sources.len(), count);
+        if sources.iter().all(|s| !s["last_attempt"].is_null()) {
+            return json;
+        }
+        assert!(
+            started.elapsed() < DEADLINE * 2,
+            "not every source was polled: {json:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
