@@ -43,12 +43,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     info!(address = %listener.local_addr()?, "listening");
 
     let tracker = TaskTracker::new();
-    let router = server::router(
-        store.clone(),
-        feed_settings(&config),
-        catalog(&config),
-        config.server.cache_max_age,
-    );
+    let router = http_router(&config, store.clone());
     tracker.spawn(watch_other_writers(store.clone(), token.clone()));
     let server_token = token.clone();
     tracker.spawn(async move {
@@ -313,6 +308,17 @@ fn pipeline(config: &Config, store: Store, cancel: CancellationToken) -> anyhow:
         parse_slots: Arc::new(Semaphore::new(parses)),
         cancel,
     })
+}
+
+/// The HTTP routes for a configuration and its store (the daemon's, and
+/// the serving benchmark's).
+pub fn http_router(config: &Config, store: Store) -> axum::Router {
+    server::router(
+        store,
+        feed_settings(config),
+        catalog(config),
+        config.server.cache_max_age,
+    )
 }
 
 fn catalog(config: &Config) -> health::Catalog {
