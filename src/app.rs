@@ -312,7 +312,7 @@ fn pipeline(config: &Config, store: Store, cancel: CancellationToken) -> anyhow:
 
 /// The HTTP routes for a configuration and its store (the daemon's, and
 /// the serving benchmark's).
-pub fn http_router(config: &Config, store: Store) -> axum::Router {
+pub fn http_router(config: &Config, store: Store) -> server::Routes {
     server::router(
         store,
         feed_settings(config),

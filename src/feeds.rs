@@ -259,21 +259,28 @@ pub async fn render(
     entries.truncate(settings.max_entries);
     let info_parts = links(settings, request, origin, more.then(|| entries.last()).flatten());
     let title = request.title(&settings.title, settings);
-    let info = FeedInfo {
-        title: &title,
-        tags: &settings.tags,
-        ..info_parts
+    let (tags, format) = (settings.tags.clone(), request.format);
+    // Sanitising and rendering are CPU work: off the runtime's threads.
+    let render = move || {
+        let info = FeedInfo {
+            title: &title,
+            tags: &tags,
+            ..info_parts
+        };
+        match format {
+            Format::Atom => Document {
+                body: publish::atom(&info, &entries),
+                content_type: publish::ATOM_CONTENT_TYPE,
+            },
+            Format::Json => Document {
+                body: publish::json_feed(&info, &entries),
+                content_type: publish::JSON_FEED_CONTENT_TYPE,
+            },
+        }
     };
-    Ok(match request.format {
-        Format::Atom => Document {
-            body: publish::atom(&info, &entries),
-            content_type: publish::ATOM_CONTENT_TYPE,
-        },
-        Format::Json => Document {
-            body: publish::json_feed(&info, &entries),
-            content_type: publish::JSON_FEED_CONTENT_TYPE,
-        },
-    })
+    tokio::task::spawn_blocking(render)
+        .await
+        .map_err(|e| store::Error::Sqlite(format!("rendering failed: {e}").into()))
 }
 
 /// The id and links of a document; `last` is the last entry shown when

@@ -83,8 +83,11 @@ fn table(
     if let Some(title) = title {
         out.push_str(&format!("title = {}\n", quote(title)));
     }
-    let language =
-        language.filter(|l| (2..=35).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    let language = language.filter(|l| {
+        (2..=35).contains(&l.len())
+            && l.starts_with(|c: char| c.is_ascii_alphabetic())
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    });
     if let Some(language) = language {
         out.push_str(&format!("language = {}\n", quote(&language.to_ascii_lowercase())));
     }

@@ -159,7 +159,9 @@ pub fn canonical_link(link: &str) -> Option<String> {
     Some(url.into())
 }
 
-fn absolute_http(base: &Url, link: &str) -> Option<String> {
+/// A link made absolute against `base`, if it is then http or https
+/// (never `javascript:`, `data:` or the like).
+pub fn absolute_http(base: &Url, link: &str) -> Option<String> {
     let url = base.join(link.trim()).ok()?;
     matches!(url.scheme(), "http" | "https").then(|| url.into())
 }

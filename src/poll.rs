@@ -281,7 +281,9 @@ fn process(
         .collect();
     Processed {
         feed_title: feed.title,
-        site_link: feed.site_link,
+        // The feed's own site link is published (entry fallback, <source>):
+        // only an absolute http(s) address may pass.
+        site_link: feed.site_link.and_then(|link| normalize::absolute_http(base, &link)),
         validators: Default::default(),
         items,
         dropped,

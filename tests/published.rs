@@ -269,8 +269,17 @@ print(json.dumps(out))
             .map(|e| e["id"].as_str().unwrap())
             .collect();
         assert_eq!(ids, entry_ids(&xml), "{}", doc["path"]);
-        for entry in doc["entries"].as_array().unwrap() {
+        let feed = feed_rs::parser::parse(xml.as_bytes()).unwrap();
+        for (entry, ours) in doc["entries"].as_array().unwrap().iter().zip(&feed.entries) {
             assert!(entry["link"].as_str().is_some_and(|l| l.starts_with("http")), "{entry}");
+            let tags: Vec<&str> = entry["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+                .collect();
+            let categories: Vec<&str> = ours.categories.iter().map(|c| c.term.as_str()).collect();
+            assert_eq!(tags, categories, "{entry}");
         }
     }
     eprintln!("feedparser: {} documents, bozo 0", files.len());
@@ -380,6 +389,7 @@ async fn feeds_are_served_like_static_files() {
     assert_eq!(site.get("/nothing-here").await.status(), 404);
     let bad = site.get("/all.atom?before=yesterday").await;
     assert_eq!(bad.status(), 400);
+    assert_eq!(site.get("/all.atom?q=%20--%20").await.status(), 400);
 
     // A new item (written by another process) reaches the feed: the old
     // ETag now gets 200 with the new entry.

@@ -63,13 +63,27 @@ fn write_entry(out: &mut String, info: &FeedInfo<'_>, e: &Entry) {
     element(out, 2, "id", &e.entry_id);
     element(out, 2, "title", &e.title);
     // One alternate link per entry: the article, else (an item without a
-    // link) its publisher's site, else the feed it came from.
-    let alternate = e.link.as_deref().or(e.source_link.as_deref()).unwrap_or(&e.source_url);
-    link(out, 2, "alternate", "text/html", alternate, None);
+    // link) its publisher's site: the one the feed names, else the home
+    // page of the feed's host.
+    let alternate = e
+        .link
+        .clone()
+        .or_else(|| e.source_link.clone())
+        .unwrap_or_else(|| site_of(&e.source_url));
+    link(out, 2, "alternate", "text/html", &alternate, None);
     // Every other source that published the same article.
     for copy in &e.copies {
-        let href = copy.link.as_deref().unwrap_or(&copy.source_url);
-        link(out, 2, "via", "text/html", href, Some(&copy.source_title));
+        match &copy.link {
+            Some(href) => link(out, 2, "via", "text/html", href, Some(&copy.source_title)),
+            None => link(
+                out,
+                2,
+                "via",
+                "application/xml",
+                &copy.source_url,
+                Some(&copy.source_title),
+            ),
+        }
     }
     if let Some(published) = e.published {
         element(out, 2, "published", &time(published));
@@ -123,6 +137,14 @@ fn write_entry(out: &mut String, info: &FeedInfo<'_>, e: &Entry) {
         link(out, 3, "alternate", "text/html", site, None);
     }
     out.push_str("    </source>\n  </entry>\n");
+}
+
+/// The home page of the host a feed is on (`https://www.iem.gov.lv/`).
+fn site_of(feed_url: &str) -> String {
+    match url::Url::parse(feed_url) {
+        Ok(url) if url.has_host() => format!("{}/", url.origin().ascii_serialization()),
+        _ => feed_url.to_string(),
+    }
 }
 
 /// The publisher's summary, sanitised, then what thbwatch adds for people:

@@ -17,9 +17,11 @@ pub fn json_feed(info: &FeedInfo<'_>, entries: &[Entry]) -> String {
         "title": info.title,
         "items": entries.iter().map(item).collect::<Vec<_>>(),
     });
+    // The feed's address is its first page's, not this page's.
+    let feed_url = info.first_url.as_ref().or(info.self_url.as_ref()).cloned();
     let optional = [
         ("home_page_url", &info.home_url),
-        ("feed_url", &info.self_url),
+        ("feed_url", &feed_url),
         ("next_url", &info.next_url),
     ];
     for (key, value) in optional {

@@ -11,9 +11,10 @@ use std::time::SystemTime;
 use axum::body::Bytes;
 use sha2::{Digest, Sha256};
 
-/// Documents kept at most; beyond that the cache starts afresh (filters
-/// and pages make many keys; a reader polls few).
+/// Documents and bytes kept at most; beyond either the cache starts
+/// afresh (filters and pages make many keys; a reader polls few).
 const MAX_DOCUMENTS: usize = 512;
+const MAX_BYTES: usize = 64 << 20;
 
 /// One rendered document in every encoding.
 #[derive(Debug)]
@@ -42,19 +43,28 @@ pub enum Encoding {
 impl Encoding {
     /// The best encoding `Accept-Encoding` allows: brotli, then gzip.
     pub fn negotiate(accept: Option<&str>) -> Encoding {
-        let accepted = |name: &str| {
-            accept.is_some_and(|header| {
-                header.split(',').any(|part| {
-                    let mut pieces = part.split(';');
-                    let coding = pieces.next().unwrap_or("").trim();
-                    let q = pieces
-                        .find_map(|p| p.trim().strip_prefix("q="))
-                        .and_then(|q| q.trim().parse::<f32>().ok())
-                        .unwrap_or(1.0);
-                    (coding.eq_ignore_ascii_case(name) || coding == "*") && q > 0.0
-                })
+        // (coding, q) as listed; a coding named explicitly wins over "*".
+        let listed: Vec<(String, f32)> = accept
+            .unwrap_or("")
+            .split(',')
+            .map(|part| {
+                let mut pieces = part.split(';');
+                let coding = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+                let q = pieces
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                (coding, q)
             })
+            .collect();
+        let q_of = |name: &str| {
+            listed
+                .iter()
+                .find(|(c, _)| c == name)
+                .or_else(|| listed.iter().find(|(c, _)| c == "*"))
+                .map_or(0.0, |(_, q)| *q)
         };
+        let accepted = |name: &str| q_of(name) > 0.0;
         if accepted("br") {
             Encoding::Brotli
         } else if accepted("gzip") {
@@ -98,9 +108,19 @@ impl Cached {
             brotli: Bytes::from(brotli(&identity)),
             identity,
             etag,
-            // Whole seconds: HTTP dates have no fractions.
-            last_modified: whole_seconds(SystemTime::now()),
+            // Whole seconds (HTTP dates have no fractions), and always later
+            // than the previous version's, or a client holding that one and
+            // asking If-Modified-Since would be told it is current.
+            last_modified: match previous {
+                Some(p) => whole_seconds(SystemTime::now()).max(p.last_modified + std::time::Duration::from_secs(1)),
+                None => whole_seconds(SystemTime::now()),
+            },
         }
+    }
+
+    /// Bytes held, all encodings.
+    fn size(&self) -> usize {
+        self.identity.len() + self.gzip.len() + self.brotli.len()
     }
 
     /// The strong ETag of one encoding (each representation has its own).
@@ -177,7 +197,8 @@ impl Cache {
 
     pub fn put(&self, key: String, document: Arc<Cached>) {
         let mut documents = self.lock();
-        if documents.len() >= MAX_DOCUMENTS && !documents.contains_key(&key) {
+        let bytes: usize = documents.values().map(|d| d.size()).sum();
+        if (documents.len() >= MAX_DOCUMENTS && !documents.contains_key(&key)) || bytes + document.size() > MAX_BYTES {
             documents.clear();
         }
         documents.insert(key, document);
@@ -200,6 +221,11 @@ mod tests {
         assert_eq!(Encoding::negotiate(Some("gzip;q=1.0, br;q=0")), Encoding::Gzip);
         assert_eq!(Encoding::negotiate(Some("identity")), Encoding::Identity);
         assert_eq!(Encoding::negotiate(Some("*")), Encoding::Brotli);
+        assert_eq!(Encoding::negotiate(Some("*, br;q=0")), Encoding::Gzip);
+        assert_eq!(
+            Encoding::negotiate(Some("gzip;q=0, *;q=0.5, br;q=0")),
+            Encoding::Identity
+        );
     }
 
     #[test]
@@ -215,6 +241,9 @@ mod tests {
         let later = httpdate::fmt_http_date(SystemTime::now() + std::time::Duration::from_secs(60));
         assert!(doc.not_modified(Encoding::Identity, None, Some(&later)));
         assert!(!doc.not_modified(Encoding::Identity, None, Some("Thu, 01 Jan 1970 00:00:00 GMT")));
+        // Changed bytes get a later date, even within the same second.
+        let changed = Cached::new(2, "text/plain", "changed".into(), Some(&doc));
+        assert!(changed.last_modified > doc.last_modified);
         // The same bytes re-rendered keep their tag and date.
         let again = Cached::new(2, "text/plain", "hello".repeat(100), Some(&doc));
         assert_eq!(again.etag(Encoding::Identity), doc.etag(Encoding::Identity));

@@ -36,6 +36,9 @@ struct AppState {
     max_age: Duration,
 }
 
+/// The routes, as the daemon serves them.
+pub type Routes = Router;
+
 /// The routes, ready to serve.
 pub fn router(store: Store, settings: feeds::Settings, catalog: health::Catalog, max_age: Duration) -> Router {
     let state = AppState {
@@ -91,6 +94,14 @@ async fn document(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
             format!("before={before:?} is not a page cursor of this feed\n"),
         );
     }
+    if let Some(q) = &request.filters.q
+        && crate::fold::words(q).is_empty()
+    {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            format!("q={q:?} has no letters or digits to search for\n"),
+        );
+    }
     let origin = origin(&state, &headers);
     let key = format!("{}|{}", origin.as_ref().map_or("", Url::as_str), request.key());
     let generation = state.store.generation();
@@ -106,7 +117,10 @@ async fn document(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
                 match compressed {
                     Ok(cached) => {
                         let cached = Arc::new(cached);
-                        state.cache.put(key, cached.clone());
+                        // Searches are many and rarely repeated: not kept.
+                        if request.filters.q.is_none() {
+                            state.cache.put(key, cached.clone());
+                        }
                         cached
                     }
                     Err(e) => return unavailable(&format!("cannot compress {}: {e}", request.path())),

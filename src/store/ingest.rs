@@ -67,6 +67,10 @@ pub struct IngestReport {
 impl Store {
     /// Writes one poll's outcome atomically.
     pub async fn ingest(&self, record: PollRecord) -> Result<IngestReport, Error> {
+        // A fetched feed may change more than items (titles, site links,
+        // languages): the feeds are rendered afresh. 304s and failures
+        // change nothing the feeds show.
+        let fetched = matches!(record.outcome, PollOutcome::Fetched { .. });
         let report = self
             .call(move |conn| {
                 let tx = conn.transaction()?;
@@ -75,7 +79,7 @@ impl Store {
                 Ok(report)
             })
             .await?;
-        if report.new + report.updated + report.duplicates > 0 {
+        if fetched {
             self.bump_generation();
         }
         Ok(report)
