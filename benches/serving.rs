@@ -147,6 +147,7 @@ fn record(n: usize) -> PollRecord {
         at: Utc::now(),
         http_status: Some(200),
         moved_to: None,
+        routes: Vec::new(),
         outcome: PollOutcome::Fetched {
             feed_title: Some("Bench".into()),
             site_link: None,

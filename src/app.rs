@@ -22,6 +22,7 @@ use crate::feeds::{self, Feed, Request};
 use crate::fetch::{self, Fetcher};
 use crate::model::Field;
 use crate::model::SourceId;
+use crate::notify;
 use crate::poll::{self, Pipeline, Status};
 use crate::publish::TagInfo;
 use crate::store::{Retagged, Store};
@@ -75,12 +76,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .map(|s| (s.id.clone(), s.schedule.clone()))
         .collect();
     let scheduler = schedule::start(&jobs, tx).await?;
-    info!(sources = config.sources.len(), tags = config.tags.len(), "started");
+    let digests = start_notifications(&config, &store, &token, &tracker).await?;
+    info!(
+        sources = config.sources.len(),
+        tags = config.tags.len(),
+        channels = config.notify.len(),
+        "started"
+    );
 
     wait_for_signal().await?;
     info!("stopping: no new polls; waiting for in-flight work");
     token.cancel();
     scheduler.shutdown().await;
+    if let Some(digests) = digests {
+        digests.shutdown().await;
+    }
     tracker.close();
     if tokio::time::timeout(SHUTDOWN_DEADLINE, tracker.wait()).await.is_err() {
         warn!(
@@ -90,6 +100,115 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     info!("stopped");
     Ok(())
+}
+
+/// Starts the channels' delivery loops and the digest schedules.
+async fn start_notifications(
+    config: &Config,
+    store: &Store,
+    token: &CancellationToken,
+    tracker: &TaskTracker,
+) -> anyhow::Result<Option<schedule::Scheduler>> {
+    if config.notify.is_empty() {
+        return Ok(None);
+    }
+    let senders = notify::Senders {
+        poster: fetch::Poster::new(&config.poll.user_agent)?,
+    };
+    let (digest_tx, digest_rx) = mpsc::channel(16);
+    let digest_jobs: Vec<(String, String)> = config
+        .notify
+        .iter()
+        .filter_map(|c| match &c.kind {
+            crate::config::ChannelKind::Email { digest: Some(cron), .. } => Some((c.name.clone(), cron.clone())),
+            _ => None,
+        })
+        .collect();
+    let digests = if digest_jobs.is_empty() {
+        None
+    } else {
+        Some(schedule::start(&digest_jobs, digest_tx).await?)
+    };
+    tracker.spawn(notify::run(
+        store.clone(),
+        config.notify.clone(),
+        senders,
+        digest_rx,
+        token.clone(),
+        tracker.clone(),
+    ));
+    Ok(digests)
+}
+
+/// `thbwatch notify test NAME`: a test message through one channel, now.
+pub async fn notify_test(config: &Config, name: &str) -> anyhow::Result<notify::Outcome> {
+    let channel = config
+        .notify
+        .iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| anyhow::anyhow!("{}", unknown_channel(config, name)))?;
+    let senders = notify::Senders {
+        poster: fetch::Poster::new(&config.poll.user_agent)?,
+    };
+    let now = chrono::Utc::now();
+    let key = crate::model::name_urn(&["thbwatch test notification", name, &now.to_rfc3339()]);
+    Ok(notify::send(channel, &senders, &key, &[notify::test_entry(now)]).await)
+}
+
+/// Names the configured channels for a usage error.
+pub fn unknown_channel(config: &Config, name: &str) -> String {
+    let names: Vec<&str> = config.notify.iter().map(|c| c.name.as_str()).collect();
+    format!(
+        "no channel named {name:?} (configured: {})",
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    )
+}
+
+/// `thbwatch notify status`: counts per channel and state, then what is
+/// not delivered.
+pub async fn notify_status(config: &Config) -> anyhow::Result<String> {
+    let store = Store::open(&config.storage.path).await?;
+    let (counts, rows) = store.outbox_status(50).await?;
+    let mut out = String::from("CHANNEL  STATE  COUNT\n");
+    for (channel, state, count) in &counts {
+        out.push_str(&format!("{channel}  {state}  {count}\n"));
+    }
+    if counts.is_empty() {
+        out.push_str("(no notifications yet)\n");
+    }
+    if !rows.is_empty() {
+        out.push_str("\nNot delivered (newest first):\n");
+        for r in rows {
+            let next = match (r.state.as_str(), r.next_attempt_at) {
+                ("pending", Some(t)) => format!(", next attempt {}", t.format("%Y-%m-%d %H:%M:%S UTC")),
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "{} {}: {} ({} attempts{next}){}\n",
+                r.channel,
+                r.state,
+                r.title,
+                r.attempts,
+                r.last_error.map(|e| format!(": {e}")).unwrap_or_default()
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// `thbwatch notify retry [NAME]`: dead letters pending again.
+pub async fn notify_retry(config: &Config, name: Option<&str>) -> anyhow::Result<usize> {
+    if let Some(name) = name
+        && !config.notify.iter().any(|c| c.name == name)
+    {
+        anyhow::bail!("{}", unknown_channel(config, name));
+    }
+    let store = Store::open(&config.storage.path).await?;
+    Ok(store.retry_dead(name.map(str::to_string), chrono::Utc::now()).await?)
 }
 
 /// Receives poll requests (start-up, cron ticks, retries after a failure)
@@ -306,6 +425,7 @@ fn pipeline(config: &Config, store: Store, cancel: CancellationToken) -> anyhow:
             max: poll.backoff_max,
         },
         parse_slots: Arc::new(Semaphore::new(parses)),
+        routes: Arc::new(config.notify.iter().map(notify::route).collect()),
         cancel,
     })
 }

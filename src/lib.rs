@@ -15,6 +15,7 @@ pub mod import;
 pub mod lang;
 pub mod model;
 pub mod normalize;
+pub mod notify;
 pub mod parse;
 pub mod poll;
 pub mod publish;

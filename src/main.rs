@@ -71,6 +71,11 @@ enum Command {
     },
     /// Re-apply the current rules to every stored item, so a rule change reaches history.
     Retag,
+    /// Notification channels: send a test, see what is pending or dead, retry dead letters.
+    Notify {
+        #[command(subcommand)]
+        action: NotifyAction,
+    },
     /// Write a published feed (Atom, or JSON Feed with --json) to standard output.
     Export {
         /// Every item, tagged or not (as /all.atom).
@@ -91,6 +96,22 @@ enum Command {
     ImportOpml {
         /// The OPML file.
         file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum NotifyAction {
+    /// Send a test message through one channel now.
+    Test {
+        /// The channel (the key of [notify.NAME]).
+        name: String,
+    },
+    /// Count deliveries per channel and state; list pending, failed and dead ones.
+    Status,
+    /// Send dead-lettered deliveries again (of one channel, or all).
+    Retry {
+        /// Only this channel.
+        name: Option<String>,
     },
 }
 
@@ -176,6 +197,7 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Notify { action } => notify(&config, action).await,
         Command::Retag => {
             let report = thbwatch::app::retag(&config).await?;
             println!(
@@ -205,6 +227,10 @@ fn check_arguments(command: &Command, config: &Config) -> Result<(), String> {
         Command::Export { all, tag, source, .. } => {
             thbwatch::app::check_feed(config, &export_feed(*all, tag.clone(), source.clone()))
         }
+        Command::Notify {
+            action: NotifyAction::Test { name } | NotifyAction::Retry { name: Some(name) },
+        } if !config.notify.iter().any(|c| &c.name == name) => Err(thbwatch::app::unknown_channel(config, name)),
+        Command::Notify { .. } => Ok(()),
         Command::Run
         | Command::Check
         | Command::Sources { .. }
@@ -236,6 +262,30 @@ fn poll_line(id: &SourceId, status: &Status) -> String {
             time(until)
         ),
         Status::Abandoned => format!("{id}: abandoned"),
+    }
+}
+
+async fn notify(config: &Config, action: NotifyAction) -> anyhow::Result<ExitCode> {
+    match action {
+        NotifyAction::Test { name } => match thbwatch::app::notify_test(config, &name).await? {
+            thbwatch::notify::Outcome::Delivered => {
+                println!("{name}: delivered");
+                Ok(ExitCode::SUCCESS)
+            }
+            thbwatch::notify::Outcome::Retry { error, .. } | thbwatch::notify::Outcome::Permanent { error } => {
+                println!("{name}: failed: {error}");
+                Ok(ExitCode::FAILURE)
+            }
+        },
+        NotifyAction::Status => {
+            print!("{}", thbwatch::app::notify_status(config).await?);
+            Ok(ExitCode::SUCCESS)
+        }
+        NotifyAction::Retry { name } => {
+            let count = thbwatch::app::notify_retry(config, name.as_deref()).await?;
+            println!("{count} dead-lettered deliveries queued again");
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

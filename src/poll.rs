@@ -14,7 +14,7 @@ use crate::backoff::{self, Reason};
 use crate::config::Source;
 use crate::fetch::{self, Fetcher};
 use crate::lang::Detect;
-use crate::model::{Field, Item, Match, RawFeed, TaggedItem};
+use crate::model::{Field, Item, Match, RawFeed, Route, TaggedItem};
 use crate::normalize;
 use crate::store::{self, IngestReport, PollOutcome, PollRecord, PollState, Store};
 use crate::tag::Tagger;
@@ -34,6 +34,8 @@ pub struct Pipeline {
     /// Entries kept from one document.
     pub max_items: usize,
     pub backoff: backoff::Policy,
+    /// Where new tagged items are announced (the notification channels).
+    pub routes: Arc<Vec<Route>>,
     /// Parsing takes about ten times the body's size in memory: this
     /// bounds how many parses run at once.
     pub parse_slots: Arc<Semaphore>,
@@ -181,6 +183,7 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
         http_status: attempt.http_status,
         moved_to,
         outcome,
+        routes: pipeline.routes.as_ref().clone(),
     }
 }
 

@@ -4,8 +4,6 @@
 use tokio::sync::mpsc;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
-use crate::model::SourceId;
-
 /// Why the scheduler could not start.
 #[derive(Debug, thiserror::Error)]
 #[error("scheduler: {0}")]
@@ -36,13 +34,16 @@ pub struct Scheduler(JobScheduler);
 
 /// Starts one cron job per source; each tick asks for a poll through `tx`.
 /// A tick that finds the queue full is skipped (the source is already due).
-pub async fn start(sources: &[(SourceId, String)], tx: mpsc::Sender<SourceId>) -> Result<Scheduler, Error> {
+pub async fn start<T>(jobs: &[(T, String)], tx: mpsc::Sender<T>) -> Result<Scheduler, Error>
+where
+    T: Clone + std::fmt::Display + Send + Sync + 'static,
+{
     let scheduler = JobScheduler::new().await.map_err(|e| Error(e.to_string()))?;
-    for (id, cron) in sources {
+    for (id, cron) in jobs {
         let (id, tx) = (id.clone(), tx.clone());
         let job = Job::new(cron.as_str(), move |_, _| {
             if tx.try_send(id.clone()).is_err() {
-                tracing::debug!(source = %id, "poll queue full or closed; tick skipped");
+                tracing::debug!(job = %id, "queue full or closed; tick skipped");
             }
         })
         .map_err(|e| Error(format!("{cron:?}: {e}")))?;

@@ -2,6 +2,7 @@
 //! collected and reported with its line and column; nothing here writes
 //! files or touches the network.
 
+mod notify;
 mod reader;
 mod sections;
 
@@ -26,7 +27,11 @@ pub struct Config {
     pub feed: Feed,
     pub sources: Vec<Source>,
     pub tags: Vec<TagRule>,
+    /// Notification channels, in file order.
+    pub notify: Vec<Channel>,
 }
+
+pub use notify::{Channel, ChannelKind, Secret, Security, WebhookFormat};
 
 #[derive(Clone, Debug)]
 pub struct Server {

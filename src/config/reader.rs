@@ -157,6 +157,17 @@ impl<'a, 'i> Table<'a, 'i> {
         parsed.map(|n| (n, value.span()))
     }
 
+    pub fn boolean(&mut self, diag: &mut Diagnostics<'_>, key: &str) -> Option<(bool, Range<usize>)> {
+        let value = self.get(key)?;
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some((*b, value.span())),
+            other => {
+                diag.report(value.span(), self.key_path(key), expected("true or false", other));
+                None
+            }
+        }
+    }
+
     /// An array of strings; each element keeps its own span.
     pub fn strings(&mut self, diag: &mut Diagnostics<'_>, key: &str) -> Option<(Vec<Located<'a>>, Range<usize>)> {
         let value = self.get(key)?;

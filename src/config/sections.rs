@@ -13,7 +13,7 @@ use super::reader::{self, Diagnostics, Table, as_table};
 use super::*;
 use crate::model::Field;
 
-pub const TOP_LEVEL: &[&str] = &["server", "storage", "poll", "feed", "sources", "tags"];
+pub const TOP_LEVEL: &[&str] = &["server", "storage", "poll", "feed", "sources", "tags", "notify"];
 
 /// Reads the whole document. `None` means a problem was reported.
 pub fn read(diag: &mut Diagnostics<'_>, root: &mut Table<'_, '_>, base_dir: &Path, path: &Path) -> Option<Config> {
@@ -24,6 +24,7 @@ pub fn read(diag: &mut Diagnostics<'_>, root: &mut Table<'_, '_>, base_dir: &Pat
     let default_schedule = poll.as_ref().map(|p| p.schedule.clone());
     let sources = read_sources(diag, root, default_schedule.as_deref());
     let tags = read_tags(diag, root);
+    let notify = super::notify::read(diag, root, base_dir, sources.as_deref(), tags.as_deref());
     Some(Config {
         path: path.to_path_buf(),
         server: server?,
@@ -32,6 +33,7 @@ pub fn read(diag: &mut Diagnostics<'_>, root: &mut Table<'_, '_>, base_dir: &Pat
         feed: feed?,
         sources: sources?,
         tags: tags?,
+        notify: notify?,
     })
 }
 
@@ -185,7 +187,7 @@ const RESERVED_HEADERS: &[&str] = &[
 
 /// `headers = { "Accept-Language" = "lv" }`: names are HTTP tokens, values
 /// printable ASCII.
-fn headers(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Vec<Header>> {
+pub(super) fn headers(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Vec<Header>> {
     let Some((table, _)) = t.table(diag, "headers") else {
         return t.get("headers").is_none().then(Vec::new);
     };
@@ -491,7 +493,7 @@ fn rule_languages(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<V
 }
 
 /// Map entries as they stand in the file (the parser sorts them by key).
-fn in_file_order<'a, 'i>(
+pub(super) fn in_file_order<'a, 'i>(
     mut entries: Vec<(&'a str, Range<usize>, &'a reader::Value<'i>)>,
 ) -> Vec<(&'a str, Range<usize>, &'a reader::Value<'i>)> {
     entries.sort_by_key(|e| e.1.start);
@@ -525,7 +527,7 @@ fn phrases(
 }
 
 /// Source ids and tag names appear in URLs and logs: keep them plain.
-fn check_id(diag: &mut Diagnostics<'_>, span: Range<usize>, path: &str, id: &str) -> bool {
+pub(super) fn check_id(diag: &mut Diagnostics<'_>, span: Range<usize>, path: &str, id: &str) -> bool {
     let valid = id.len() <= 64
         && id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
         && id
@@ -541,7 +543,7 @@ fn check_id(diag: &mut Diagnostics<'_>, span: Range<usize>, path: &str, id: &str
     valid
 }
 
-fn http_url(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &str) -> Option<Url> {
+pub(super) fn http_url(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &str) -> Option<Url> {
     match Url::parse(text.trim()) {
         Ok(url) if !url.username().is_empty() || url.password().is_some() => {
             // The URL is published in every entry's <source>: a password in it would leak.
@@ -568,16 +570,21 @@ fn http_url(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &
     }
 }
 
-fn cron(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &str) -> Option<String> {
+pub(super) fn cron(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &str) -> Option<String> {
     parse_or_report(diag, span, key, crate::schedule::normalize_cron(text), |e| e)
 }
 
-fn duration(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str, default: Duration) -> Option<Duration> {
+pub(super) fn duration(
+    diag: &mut Diagnostics<'_>,
+    t: &mut Table<'_, '_>,
+    key: &str,
+    default: Duration,
+) -> Option<Duration> {
     read_duration(diag, t, key, default, false)
 }
 
 /// A duration where zero means "no wait".
-fn duration_or_zero(
+pub(super) fn duration_or_zero(
     diag: &mut Diagnostics<'_>,
     t: &mut Table<'_, '_>,
     key: &str,
@@ -613,7 +620,7 @@ fn read_duration(
     }
 }
 
-fn bounded(
+pub(super) fn bounded(
     diag: &mut Diagnostics<'_>,
     t: &mut Table<'_, '_>,
     key: &str,
@@ -633,7 +640,7 @@ fn bounded(
     }
 }
 
-fn optional_text(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str) -> Option<Option<String>> {
+pub(super) fn optional_text(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str) -> Option<Option<String>> {
     match t.string(diag, key) {
         Some((text, span)) => non_empty(diag, span, t.key_path(key), text).map(Some),
         None => t.get(key).is_none().then_some(None),
@@ -657,7 +664,7 @@ fn optional_code(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str, w
     }
 }
 
-fn non_empty(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &str) -> Option<String> {
+pub(super) fn non_empty(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &str) -> Option<String> {
     if text.trim().is_empty() {
         diag.report(span, key, "must not be empty");
         return None;

@@ -20,6 +20,74 @@ use url::Url;
 use crate::model::Validators;
 pub use guard::{Scope, internal_kind};
 
+/// An HTTP request a notification channel sends (webhook, ntfy, Matrix).
+pub struct Post<'a> {
+    /// `POST` or `PUT`.
+    pub put: bool,
+    pub url: &'a Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub timeout: Duration,
+}
+
+/// What the receiver answered.
+#[derive(Debug)]
+pub struct Posted {
+    pub status: u16,
+    /// From `Retry-After` on 429 and 503.
+    pub retry_after: Option<Duration>,
+    /// The start of the answer's body, for error messages.
+    pub body: String,
+}
+
+/// Sends notifications: no redirects followed (a receiver that moves must
+/// be reconfigured), no address guard (the operator chose the address).
+#[derive(Clone, Debug)]
+pub struct Poster {
+    client: reqwest::Client,
+}
+
+impl Poster {
+    pub fn new(user_agent: &str) -> Result<Poster, Error> {
+        let client = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| Error::Other(e.to_string()))?;
+        Ok(Poster { client })
+    }
+
+    pub async fn send(&self, post: Post<'_>) -> Result<Posted, Error> {
+        let mut request = if post.put {
+            self.client.put(post.url.as_str())
+        } else {
+            self.client.post(post.url.as_str())
+        };
+        for (name, value) in &post.headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| Error::Other(e.to_string()))?;
+            let value = HeaderValue::from_str(value).map_err(|e| Error::Other(e.to_string()))?;
+            request = request.header(name, value);
+        }
+        let exchange = async {
+            let response = request.body(post.body).send().await.map_err(classify)?;
+            let status = response.status();
+            let retry_after = matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE)
+                .then(|| retry_after(response.headers(), SystemTime::now()))
+                .flatten();
+            let body = response.text().await.unwrap_or_default().chars().take(300).collect();
+            Ok(Posted {
+                status: status.as_u16(),
+                retry_after,
+                body,
+            })
+        };
+        tokio::time::timeout(post.timeout, exchange)
+            .await
+            .map_err(|_| Error::Timeout(post.timeout))?
+    }
+}
+
 /// Redirects followed before giving up.
 pub const MAX_REDIRECTS: usize = 5;
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Error, Store};
-use crate::model::{Item, Match, SourceId, TaggedItem, Validators};
+use crate::model::{Item, Match, Route, SourceId, TaggedItem, Validators};
 
 /// Everything one poll of one source produced.
 #[derive(Clone, Debug)]
@@ -20,6 +20,8 @@ pub struct PollRecord {
     /// Where a permanent redirect led (kept from the last poll on failure).
     pub moved_to: Option<String>,
     pub outcome: PollOutcome,
+    /// The notification channels new items may be routed to.
+    pub routes: Vec<Route>,
 }
 
 #[derive(Clone, Debug)]
@@ -149,8 +151,19 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
             validators,
             items,
         } => {
+            // A source's first successful poll (new, or at a new URL) is a
+            // baseline: what it finds is history, not news to alert on.
+            let baseline: bool =
+                tx.query_row("SELECT last_success_at IS NULL FROM sources WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
+            let outbox = Outbox {
+                routes: &record.routes,
+                baseline,
+                source: &record.source_id,
+            };
             for tagged in items {
-                store_item(tx, id, record.at, tagged, &mut report)?;
+                store_item(tx, id, record.at, tagged, &outbox, &mut report)?;
             }
             tx.execute(
                 "UPDATE sources SET feed_title = ?2, site_link = ?3, etag = ?4, last_modified = ?5,
@@ -193,11 +206,37 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
     Ok(report)
 }
 
+/// Where a poll's new items may be announced.
+struct Outbox<'a> {
+    routes: &'a [Route],
+    baseline: bool,
+    source: &'a SourceId,
+}
+
+impl Outbox<'_> {
+    /// One row per channel that wants this new item, in this transaction.
+    fn queue(&self, tx: &Transaction<'_>, row_id: i64, tagged: &TaggedItem, now: DateTime<Utc>) -> Result<(), Error> {
+        let routes = self.routes.iter().filter(|r| r.backlog || !self.baseline);
+        let language = tagged.item.language.as_deref();
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO outbox (channel, item_id, idempotency_key, created_at, next_attempt_at)
+             SELECT ?1, ?2, ?3, ?4, ?4",
+        )?;
+        for route in routes.filter(|r| r.wants(&tagged.matches, self.source, language)) {
+            let entry_id = entry_id(self.source.as_str(), &tagged.item.key);
+            let key = crate::model::name_urn(&["thbwatch notification", &route.channel, &entry_id]);
+            insert.execute(params![route.channel, row_id, key, timestamp(now)])?;
+        }
+        Ok(())
+    }
+}
+
 fn store_item(
     tx: &Transaction<'_>,
     source: &str,
     now: DateTime<Utc>,
     tagged: &TaggedItem,
+    outbox: &Outbox<'_>,
     report: &mut IngestReport,
 ) -> Result<(), Error> {
     let item = &tagged.item;
@@ -230,9 +269,11 @@ fn store_item(
             let row_id = insert_item(tx, source, item, now, original)?;
             replace_matches(tx, row_id, &tagged.matches)?;
             if original.is_some() {
+                // The same article from another source: announced once.
                 report.duplicates += 1;
             } else {
                 report.new += 1;
+                outbox.queue(tx, row_id, tagged, now)?;
             }
             if !tagged.matches.is_empty() {
                 report.tagged += 1;

@@ -3,6 +3,7 @@
 //! SQLite call ever blocks the runtime.
 
 mod ingest;
+mod outbox;
 mod query;
 mod retag;
 mod schema;
@@ -16,6 +17,7 @@ use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 pub use ingest::{IngestReport, PollOutcome, PollRecord, PollState};
+pub use outbox::{Counts, Delivery, DeliveryState};
 pub use query::{EntryQuery, SourceHealth, parse_cursor};
 pub use retag::{Retagged, StoredItem};
 

@@ -197,6 +197,29 @@ impl Store {
     }
 }
 
+/// The entries with these item ids (the items of deliveries), by id.
+pub(super) fn entries_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<(i64, Entry)>, Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let sql = format!(
+        "SELECT {} FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id IN ({marks}) ORDER BY i.id",
+        entry_columns()
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params_from_iter(ids.iter()), |row| {
+        Ok((row.get::<_, i64>(14)?, entry_from_row(row)?))
+    })?;
+    let mut entries = Vec::new();
+    for row in rows {
+        let (id, mut entry) = row?;
+        entry.matches = matches_of(conn, id)?;
+        entries.push((id, entry));
+    }
+    Ok(entries)
+}
+
 /// The matches of an item and its cross-source copies, one per (tag,
 /// term, field), by tag then field.
 fn matches_of(conn: &rusqlite::Connection, id: i64) -> Result<Vec<Match>, Error> {

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_source_health.sql"),
     include_str!("migrations/003_match_explanations.sql"),
     include_str!("migrations/004_feed_queries.sql"),
+    include_str!("migrations/005_outbox.sql"),
 ];
 
 pub fn open(path: &Path) -> Result<Connection, String> {

@@ -1,0 +1,161 @@
+//! The notification outbox as the delivery loop and `thbwatch notify` see
+//! it: what is due, what was sent, what failed, what is dead.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use super::ingest::timestamp;
+use super::query::parse_time;
+use super::{Error, Store};
+use crate::model::Entry;
+
+/// One notification to send.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub id: i64,
+    pub channel: String,
+    pub idempotency_key: String,
+    pub attempts: u32,
+    pub created_at: DateTime<Utc>,
+    pub item_id: i64,
+}
+
+/// An outbox row as `notify status` shows it.
+#[derive(Clone, Debug)]
+pub struct DeliveryState {
+    pub channel: String,
+    pub state: String,
+    pub title: String,
+    pub attempts: u32,
+    pub created_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+/// Counts per (channel, state).
+pub type Counts = Vec<(String, String, u64)>;
+
+impl Store {
+    /// Pending deliveries of `channel` due by `now`, oldest first; all
+    /// pending ones when `due_only` is false (a digest gathers them all).
+    pub async fn due_deliveries(
+        &self,
+        channel: &str,
+        now: DateTime<Utc>,
+        due_only: bool,
+        limit: usize,
+    ) -> Result<Vec<Delivery>, Error> {
+        let channel = channel.to_string();
+        self.call(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, channel, idempotency_key, attempts, created_at, item_id FROM outbox
+                 WHERE channel = ?1 AND state = 'pending' AND (?2 = 0 OR next_attempt_at <= ?3)
+                 ORDER BY id LIMIT ?4",
+            )?;
+            let rows = stmt.query_map(params![channel, due_only, timestamp(now), limit as i64], |row| {
+                Ok(Delivery {
+                    id: row.get(0)?,
+                    channel: row.get(1)?,
+                    idempotency_key: row.get(2)?,
+                    attempts: row.get(3)?,
+                    created_at: parse_time(&row.get::<_, String>(4)?).unwrap_or_default(),
+                    item_id: row.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    /// The entries behind deliveries, as the feeds show them.
+    pub async fn entries_by_item(&self, item_ids: Vec<i64>) -> Result<Vec<(i64, Entry)>, Error> {
+        self.call(move |conn| super::query::entries_by_id(conn, &item_ids))
+            .await
+    }
+
+    /// The receiver acknowledged it.
+    pub async fn mark_delivered(&self, ids: Vec<i64>, at: DateTime<Utc>) -> Result<(), Error> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            for id in ids {
+                tx.execute(
+                    "UPDATE outbox SET state = 'delivered', delivered_at = ?2, attempts = attempts + 1,
+                            last_error = NULL WHERE id = ?1",
+                    params![id, timestamp(at)],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// An attempt failed: try again at `next`, or never (`dead`).
+    pub async fn mark_failed(
+        &self,
+        ids: Vec<i64>,
+        error: String,
+        next: DateTime<Utc>,
+        dead: bool,
+    ) -> Result<(), Error> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let state = if dead { "dead" } else { "pending" };
+            for id in ids {
+                tx.execute(
+                    "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3, next_attempt_at = ?4
+                     WHERE id = ?1",
+                    params![id, state, error, timestamp(next)],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Dead deliveries (of one channel, or all) pending again now, with a
+    /// fresh give-up window. Returns how many.
+    pub async fn retry_dead(&self, channel: Option<String>, now: DateTime<Utc>) -> Result<usize, Error> {
+        self.call(move |conn| {
+            Ok(conn.execute(
+                "UPDATE outbox SET state = 'pending', next_attempt_at = ?2, created_at = ?2, attempts = 0
+                 WHERE state = 'dead' AND (?1 IS NULL OR channel = ?1)",
+                params![channel, timestamp(now)],
+            )?)
+        })
+        .await
+    }
+
+    /// Counts per channel and state, and the rows not delivered (newest first).
+    pub async fn outbox_status(&self, limit: usize) -> Result<(Counts, Vec<DeliveryState>), Error> {
+        self.call(move |conn| {
+            let mut counts = conn.prepare(
+                "SELECT channel, state, count(*) FROM outbox GROUP BY channel, state ORDER BY channel, state",
+            )?;
+            let counts = counts
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut rows = conn.prepare(
+                "SELECT o.channel, o.state, i.title, o.attempts, o.created_at, o.next_attempt_at, o.last_error
+                 FROM outbox o JOIN items i ON i.id = o.item_id
+                 WHERE o.state != 'delivered' ORDER BY o.id DESC LIMIT ?1",
+            )?;
+            let rows = rows
+                .query_map([limit as i64], |r| {
+                    Ok(DeliveryState {
+                        channel: r.get(0)?,
+                        state: r.get(1)?,
+                        title: r.get(2)?,
+                        attempts: r.get(3)?,
+                        created_at: r.get::<_, Option<String>>(4)?.and_then(|t| parse_time(&t)),
+                        next_attempt_at: r.get::<_, Option<String>>(5)?.and_then(|t| parse_time(&t)),
+                        last_error: r.get(6)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((counts, rows))
+        })
+        .await
+    }
+}
