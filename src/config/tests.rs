@@ -302,3 +302,98 @@ fn select_sources_names_unknown_ids() {
     let err = config.select_sources(&["nope".into()]).unwrap_err();
     assert!(err.contains("\"nope\"") && err.contains("cbss, lv-interior"), "{err}");
 }
+
+#[test]
+fn notification_channels_are_read_with_their_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("smtp.password"), "pw\n").unwrap();
+    let text = r#"
+[sources.a]
+url = "https://a.example/feed"
+
+[tags.trafficking]
+terms = ["human traffick*"]
+
+[notify.ops]
+kind = "webhook"
+url = "https://hooks.example/thb"
+format = "slack"
+secret = "inline-key"
+tags = ["trafficking"]
+sources = ["a"]
+languages = ["LV"]
+
+[notify.mail]
+kind = "email"
+smtp_host = "mail.example.org"
+username = "thb"
+password_file = "smtp.password"
+from = "thbwatch@example.org"
+to = ["analyst@example.org"]
+digest = "0 8 * * 1-5"
+"#;
+    let config = Config::parse(text, &dir.path().join("config.toml")).unwrap();
+    let ops = &config.notify[0];
+    assert_eq!((ops.name.as_str(), ops.kind.name()), ("ops", "webhook"));
+    assert_eq!(ops.languages, ["lv"]);
+    assert!(
+        matches!(&ops.kind, ChannelKind::Webhook { format: WebhookFormat::Slack, secret: Some(s), .. } if s.expose() == "inline-key")
+    );
+    assert!(!format!("{ops:?}").contains("inline-key"), "secrets never in Debug");
+    let ChannelKind::Email {
+        port,
+        security,
+        password,
+        digest,
+        ..
+    } = &config.notify[1].kind
+    else {
+        panic!("an e-mail channel");
+    };
+    assert_eq!((*port, *security), (587, Security::StartTls));
+    assert_eq!(password.as_ref().unwrap().expose(), "pw");
+    assert_eq!(digest.as_deref(), Some("0 0 8 * * 1-5"));
+}
+
+#[test]
+fn channel_mistakes_name_their_key_and_line() {
+    let base = "[sources.ok]\nurl = \"https://example.org/feed\"\n[tags.t]\nterms = [\"x\"]\n";
+    let cases: &[(&str, &str)] = &[
+        (
+            "[notify.a]\nkind = \"pager\"\n",
+            "6:8: notify.a.kind: \"pager\" is not a channel kind",
+        ),
+        ("[notify.a]\nkind = \"webhook\"\n", "notify.a.url: missing"),
+        (
+            "[notify.a]\nkind = \"webhook\"\nurl = \"https://h.example/\"\ntags = [\"nope\"]\n",
+            "8:9: notify.a.tags[0]: no tag named \"nope\" (configured: t)",
+        ),
+        (
+            "[notify.a]\nkind = \"webhook\"\nurl = \"https://h.example/\"\nsecret_env = \"THBWATCH_TEST_UNSET_VARIABLE\"\n",
+            "8:14: notify.a.secret_env: the environment variable \"THBWATCH_TEST_UNSET_VARIABLE\" is not set",
+        ),
+        (
+            "[notify.a]\nkind = \"webhook\"\nurl = \"https://h.example/\"\nsecret = \"x\"\nsecret_file = \"y\"\n",
+            "notify.a.secret: give only one of secret, secret_env, secret_file",
+        ),
+        (
+            "[notify.a]\nkind = \"matrix\"\nhomeserver = \"https://m.example/\"\nroom = \"general\"\naccess_token = \"t\"\n",
+            "8:8: notify.a.room: \"general\" is not a room id",
+        ),
+        (
+            "[notify.a]\nkind = \"email\"\nsmtp_host = \"m\"\nfrom = \"nobody\"\nto = [\"a@example.org\"]\n",
+            "8:8: notify.a.from: \"nobody\" is not an e-mail address",
+        ),
+        (
+            "[notify.a]\nkind = \"ntfy\"\nurl = \"https://ntfy.sh/t\"\npriority = 9\n",
+            "8:12: notify.a.priority: 9 is out of range",
+        ),
+    ];
+    for (snippet, expected) in cases {
+        let found = problems(&format!("{base}{snippet}"));
+        assert!(
+            found.iter().any(|p| p.contains(expected)),
+            "for {snippet:?} expected {expected:?}, got {found:#?}"
+        );
+    }
+}

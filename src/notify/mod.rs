@@ -217,7 +217,9 @@ async fn deliver(
             };
             let reason = retry_after.map_or(backoff::Reason::Other, backoff::Reason::RetryAfter);
             let wait = policy.delay(attempts, reason, &mut fastrand::Rng::new());
-            let next = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+            // Stored in whole seconds: round up, so it is never early.
+            let next =
+                now + chrono::Duration::from_std(wait + Duration::from_secs(1)).unwrap_or(chrono::Duration::hours(1));
             let too_old =
                 now - first.created_at > chrono::Duration::from_std(channel.give_up_after).unwrap_or_default();
             let dead = attempts >= channel.max_attempts || too_old;

@@ -34,10 +34,10 @@ fn start_inner(config: &std::path::Path, filter: &str) -> (Daemon, String, mpsc:
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
+        // Keep reading even when nobody listens any more: a full pipe
+        // would block the daemon on its next log line.
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
+            let _ = tx.send(line);
         }
     });
     let daemon = Daemon(child);

@@ -278,3 +278,101 @@ pub async fn dribble_server(every: std::time::Duration) -> SocketAddr {
     });
     addr
 }
+
+/// One request a [`Receiver`] got.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub at: Instant,
+}
+
+/// A real HTTP server on 127.0.0.1 standing in for a webhook, ntfy or
+/// Matrix receiver: it records every request and answers with the next
+/// status of its script (then 200), with `Retry-After` when scripted.
+#[derive(Clone)]
+pub struct Receiver {
+    pub addr: SocketAddr,
+    state: Arc<Mutex<(Vec<Received>, std::collections::VecDeque<(u16, Option<String>)>, u16)>>,
+}
+
+impl Receiver {
+    pub async fn start() -> Receiver {
+        Receiver::start_on("127.0.0.1:0").await
+    }
+
+    /// On a given address (to come back on the same port after a restart).
+    pub async fn start_on(addr: &str) -> Receiver {
+        let state: Arc<Mutex<(Vec<Received>, std::collections::VecDeque<(u16, Option<String>)>, u16)>> =
+            Arc::new(Mutex::new((Vec::new(), Default::default(), 200)));
+        let shared = state.clone();
+        let app = Router::new().fallback(move |request: Request<Body>| {
+            let shared = shared.clone();
+            async move {
+                let (parts, body) = request.into_parts();
+                let body = axum::body::to_bytes(body, 10 << 20).await.unwrap_or_default().to_vec();
+                let mut state = shared.lock().unwrap();
+                state.0.push(Received {
+                    method: parts.method.to_string(),
+                    path: parts.uri.to_string(),
+                    headers: parts.headers,
+                    body,
+                    at: Instant::now(),
+                });
+                let (status, retry_after) = state.1.pop_front().unwrap_or((state.2, None));
+                let mut response = Response::builder().status(status);
+                if let Some(after) = retry_after {
+                    response = response.header("retry-after", after);
+                }
+                response.body(Body::from("{}")).unwrap()
+            }
+        });
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Receiver { addr, state }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The next answers, in order; after them, the default status.
+    pub fn script(&self, answers: &[(u16, Option<&str>)]) {
+        let mut state = self.state.lock().unwrap();
+        state.1.extend(answers.iter().map(|(s, r)| (*s, r.map(str::to_string))));
+    }
+
+    /// The status answered when the script is used up.
+    pub fn set_default(&self, status: u16) {
+        self.state.lock().unwrap().2 = status;
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.state.lock().unwrap().0.clone()
+    }
+
+    /// Waits (with a deadline) until `count` requests arrived on paths
+    /// starting with `prefix`, and returns them.
+    pub async fn wait_for(&self, prefix: &str, count: usize) -> Vec<Received> {
+        let started = Instant::now();
+        loop {
+            let got: Vec<Received> = self
+                .received()
+                .into_iter()
+                .filter(|r| r.path.starts_with(prefix))
+                .collect();
+            if got.len() >= count {
+                return got;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "only {} of {count} requests to {prefix}",
+                got.len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+}
