@@ -295,7 +295,15 @@ pub struct Received {
 #[derive(Clone)]
 pub struct Receiver {
     pub addr: SocketAddr,
-    state: Arc<Mutex<(Vec<Received>, std::collections::VecDeque<(u16, Option<String>)>, u16)>>,
+    state: Arc<Mutex<ReceiverState>>,
+}
+
+/// What a receiver got, what it will answer next, and its default answer.
+#[derive(Default)]
+struct ReceiverState {
+    received: Vec<Received>,
+    script: std::collections::VecDeque<(u16, Option<String>)>,
+    default_status: u16,
 }
 
 impl Receiver {
@@ -305,8 +313,10 @@ impl Receiver {
 
     /// On a given address (to come back on the same port after a restart).
     pub async fn start_on(addr: &str) -> Receiver {
-        let state: Arc<Mutex<(Vec<Received>, std::collections::VecDeque<(u16, Option<String>)>, u16)>> =
-            Arc::new(Mutex::new((Vec::new(), Default::default(), 200)));
+        let state = Arc::new(Mutex::new(ReceiverState {
+            default_status: 200,
+            ..ReceiverState::default()
+        }));
         let shared = state.clone();
         let app = Router::new().fallback(move |request: Request<Body>| {
             let shared = shared.clone();
@@ -314,14 +324,15 @@ impl Receiver {
                 let (parts, body) = request.into_parts();
                 let body = axum::body::to_bytes(body, 10 << 20).await.unwrap_or_default().to_vec();
                 let mut state = shared.lock().unwrap();
-                state.0.push(Received {
+                state.received.push(Received {
                     method: parts.method.to_string(),
                     path: parts.uri.to_string(),
                     headers: parts.headers,
                     body,
                     at: Instant::now(),
                 });
-                let (status, retry_after) = state.1.pop_front().unwrap_or((state.2, None));
+                let default = state.default_status;
+                let (status, retry_after) = state.script.pop_front().unwrap_or((default, None));
                 let mut response = Response::builder().status(status);
                 if let Some(after) = retry_after {
                     response = response.header("retry-after", after);
@@ -342,16 +353,18 @@ impl Receiver {
     /// The next answers, in order; after them, the default status.
     pub fn script(&self, answers: &[(u16, Option<&str>)]) {
         let mut state = self.state.lock().unwrap();
-        state.1.extend(answers.iter().map(|(s, r)| (*s, r.map(str::to_string))));
+        state
+            .script
+            .extend(answers.iter().map(|(s, r)| (*s, r.map(str::to_string))));
     }
 
     /// The status answered when the script is used up.
     pub fn set_default(&self, status: u16) {
-        self.state.lock().unwrap().2 = status;
+        self.state.lock().unwrap().default_status = status;
     }
 
     pub fn received(&self) -> Vec<Received> {
-        self.state.lock().unwrap().0.clone()
+        self.state.lock().unwrap().received.clone()
     }
 
     /// Waits (with a deadline) until `count` requests arrived on paths
