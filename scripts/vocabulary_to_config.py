@@ -476,6 +476,23 @@ stale_after = "24h"          # no success for this long shows as "stale"
 [feed]
 title = "Trafficking in human beings — Baltic Sea Region news"
 max_entries = 100
+
+# Notifications about new tagged items (README, "Notifications"). Uncomment
+# and fill in; secrets come from the environment or a file, never this one.
+# [notify.analysts]
+# kind = "email"
+# smtp_host = "smtp.example.org"
+# username = "thbwatch"
+# password_env = "THBWATCH_SMTP_PASSWORD"
+# from = "thbwatch@example.org"
+# to = ["analysts@example.org"]
+# digest = "0 8 * * 1-5"
+#
+# [notify.ops]
+# kind = "webhook"
+# url = "https://hooks.example.org/thbwatch"
+# secret_file = "$CREDENTIALS_DIRECTORY/webhook-key"
+# tags = ["trafficking", "forced-labour"]
 """
 
 
