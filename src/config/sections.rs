@@ -183,6 +183,10 @@ const RESERVED_HEADERS: &[&str] = &[
     "transfer-encoding",
     "te",
     "upgrade",
+    // Set by notifications.
+    "content-type",
+    "idempotency-key",
+    "x-thbwatch-signature",
 ];
 
 /// `headers = { "Accept-Language" = "lv" }`: names are HTTP tokens, values

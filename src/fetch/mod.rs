@@ -70,12 +70,25 @@ impl Poster {
             request = request.header(name, value);
         }
         let exchange = async {
-            let response = request.body(post.body).send().await.map_err(classify)?;
+            // Without the URL in errors: a webhook's URL may be its secret.
+            let mut response = request
+                .body(post.body)
+                .send()
+                .await
+                .map_err(|e| classify(e.without_url()))?;
             let status = response.status();
             let retry_after = matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE)
                 .then(|| retry_after(response.headers(), SystemTime::now()))
                 .flatten();
-            let body = response.text().await.unwrap_or_default().chars().take(300).collect();
+            // The start of the answer is all an error message needs.
+            let mut reply = Vec::new();
+            while reply.len() < 4096 {
+                match response.chunk().await {
+                    Ok(Some(chunk)) => reply.extend_from_slice(&chunk),
+                    _ => break,
+                }
+            }
+            let body = String::from_utf8_lossy(&reply).chars().take(300).collect();
             Ok(Posted {
                 status: status.as_u16(),
                 retry_after,

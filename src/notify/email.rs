@@ -63,13 +63,14 @@ pub async fn send(channel: &Channel, key: &str, entries: &[Entry]) -> Outcome {
 
 fn build(from: &str, to: &[String], subject: &str, key: &str, entries: &[Entry]) -> Result<Message, String> {
     let mailbox = |a: &str| a.parse::<Mailbox>().map_err(|e| format!("{a:?}: {e}"));
-    let mut builder = Message::builder().from(mailbox(from)?).subject(subject);
+    let sender = mailbox(from)?;
+    let domain = sender.email.domain().to_string();
+    let mut builder = Message::builder().from(sender).subject(subject);
     for recipient in to {
         builder = builder.to(mailbox(recipient)?);
     }
     // The idempotency key as the Message-ID: a repeat after a crash is the
     // same message to mail software.
-    let domain = from.rsplit('@').next().unwrap_or("thbwatch.invalid");
     let id = key.trim_start_matches("urn:uuid:");
     builder
         .message_id(Some(format!("<{id}@{domain}>")))

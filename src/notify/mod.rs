@@ -91,7 +91,7 @@ pub struct Senders {
 pub async fn send(channel: &Channel, senders: &Senders, key: &str, entries: &[Entry]) -> Outcome {
     match &channel.kind {
         ChannelKind::Webhook { .. } => webhook::send(channel, &senders.poster, key, entries).await,
-        ChannelKind::Ntfy { .. } => ntfy::send(channel, &senders.poster, entries).await,
+        ChannelKind::Ntfy { .. } => ntfy::send(channel, &senders.poster, key, entries).await,
         ChannelKind::Matrix { .. } => matrix::send(channel, &senders.poster, key, entries).await,
         ChannelKind::Email { .. } => email::send(channel, key, entries).await,
     }
@@ -127,7 +127,8 @@ pub async fn run(
 }
 
 /// One channel: every tick, send what is due; a digest channel sends only
-/// when its schedule fires (or to retry a digest that failed).
+/// when its schedule fires (or to retry a digest that failed). A store
+/// error is logged and tried again next tick, never the end of the loop.
 async fn deliver_loop(
     store: Store,
     channel: Arc<Channel>,
@@ -138,32 +139,25 @@ async fn deliver_loop(
     let digest = matches!(&channel.kind, ChannelKind::Email { digest: Some(_), .. });
     let mut tick = tokio::time::interval(TICK);
     let mut last_send: Option<tokio::time::Instant> = None;
+    // After a "slow down" (429 with Retry-After), the whole channel waits.
+    let mut paused_until: Option<tokio::time::Instant> = None;
     loop {
         let digest_due = tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tick.tick() => false,
             Some(_) = digest_ticks.recv() => true,
         };
-        let now = Utc::now();
-        let batch = if digest {
-            // A digest gathers everything pending when it fires; between
-            // digests only a failed one (attempts > 0) is retried when due.
-            let pending = match store.due_deliveries(&channel.name, now, !digest_due, usize::MAX).await {
-                Ok(pending) => pending,
-                Err(e) => return warn!(error = %e, "cannot read the outbox; deliveries stop"),
-            };
-            let send_now = digest_due || pending.iter().any(|d| d.attempts > 0);
-            if !send_now || pending.is_empty() {
+        if paused_until.is_some_and(|until| tokio::time::Instant::now() < until) {
+            continue;
+        }
+        let batches = match due_batches(&store, &channel, digest, digest_due).await {
+            Ok(batches) => batches,
+            Err(e) => {
+                warn!(error = %e, "cannot read the outbox; trying again");
                 continue;
             }
-            vec![pending]
-        } else {
-            match store.due_deliveries(&channel.name, now, true, BATCH).await {
-                Ok(due) => due.into_iter().map(|d| vec![d]).collect(),
-                Err(e) => return warn!(error = %e, "cannot read the outbox; deliveries stop"),
-            }
         };
-        for deliveries in batch {
+        for deliveries in batches {
             // The channel's rate limit: a least gap between sends.
             if let Some(last) = last_send {
                 tokio::select! {
@@ -172,20 +166,55 @@ async fn deliver_loop(
                 }
             }
             last_send = Some(tokio::time::Instant::now());
-            if let Err(e) = deliver(&store, &channel, &senders, deliveries).await {
-                return warn!(error = %e, "cannot record a delivery; deliveries stop");
+            match deliver(&store, &channel, &senders, deliveries).await {
+                Ok(Some(pause)) => {
+                    paused_until = Some(tokio::time::Instant::now() + pause);
+                    break;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    warn!(error = %e, "cannot record a delivery; trying again");
+                    break;
+                }
             }
         }
     }
 }
 
-/// One attempt at one delivery (or one digest), recorded.
+/// What to send now: each due delivery alone, or one digest.
+async fn due_batches(
+    store: &Store,
+    channel: &Channel,
+    digest: bool,
+    digest_due: bool,
+) -> Result<Vec<Vec<Delivery>>, store::Error> {
+    let now = Utc::now();
+    if !digest {
+        let due = store.due_deliveries(&channel.name, now, true, BATCH).await?;
+        return Ok(due.into_iter().map(|d| vec![d]).collect());
+    }
+    // A digest gathers everything pending when it fires; between digests
+    // only the rows of a failed one (attempts > 0) are retried when due,
+    // and the items waiting for the next digest wait.
+    let pending = store
+        .due_deliveries(&channel.name, now, !digest_due, usize::MAX)
+        .await?;
+    let pending: Vec<Delivery> = if digest_due {
+        pending
+    } else {
+        pending.into_iter().filter(|d| d.attempts > 0).collect()
+    };
+    Ok(if pending.is_empty() { Vec::new() } else { vec![pending] })
+}
+
+/// One attempt at one delivery (or one digest), recorded. Returns how long
+/// the channel should pause when the receiver asked to slow down.
 async fn deliver(
     store: &Store,
     channel: &Channel,
     senders: &Senders,
     deliveries: Vec<Delivery>,
-) -> Result<(), store::Error> {
+) -> Result<Option<Duration>, store::Error> {
     let ids: Vec<i64> = deliveries.iter().map(|d| d.id).collect();
     let entries: Vec<Entry> = store
         .entries_by_item(deliveries.iter().map(|d| d.item_id).collect())
@@ -193,9 +222,17 @@ async fn deliver(
         .into_iter()
         .map(|(_, e)| e)
         .collect();
-    // One delivery keeps its key; a digest's key is its first item's, so a
-    // retried digest of the same items is recognisable too.
-    let key = deliveries[0].idempotency_key.clone();
+    // One delivery keeps its key. A digest's key names all its rows, so a
+    // retried digest with the same items has the same key, and one with
+    // more items does not.
+    let key = match deliveries.as_slice() {
+        [one] => one.idempotency_key.clone(),
+        many => {
+            let mut keys: Vec<&str> = many.iter().map(|d| d.idempotency_key.as_str()).collect();
+            keys.sort_unstable();
+            crate::model::name_urn(&keys)
+        }
+    };
     let outcome = tokio::time::timeout(SEND_TIMEOUT * 2, send(channel, senders, &key, &entries))
         .await
         .unwrap_or_else(|_| Outcome::Retry {
@@ -206,33 +243,44 @@ async fn deliver(
     match outcome {
         Outcome::Delivered => {
             info!(items = entries.len(), key = %key, "delivered");
-            store.mark_delivered(ids, now).await
+            store.mark_delivered(ids, now).await?;
+            Ok(None)
         }
         Outcome::Retry { error, retry_after } => {
-            let first = &deliveries[0];
-            let attempts = first.attempts + 1;
             let policy = backoff::Policy {
                 base: channel.retry_base,
                 max: channel.retry_max,
             };
-            let reason = retry_after.map_or(backoff::Reason::Other, backoff::Reason::RetryAfter);
-            let wait = policy.delay(attempts, reason, &mut fastrand::Rng::new());
-            // Stored in whole seconds: round up, so it is never early.
-            let next =
-                now + chrono::Duration::from_std(wait + Duration::from_secs(1)).unwrap_or(chrono::Duration::hours(1));
-            let too_old =
-                now - first.created_at > chrono::Duration::from_std(channel.give_up_after).unwrap_or_default();
-            let dead = attempts >= channel.max_attempts || too_old;
-            if dead {
-                warn!(%error, attempts, "delivery failed; dead-lettered (thbwatch notify retry sends it again)");
-            } else {
-                warn!(%error, attempts, next = %next.format("%H:%M:%S"), "delivery failed; will retry");
+            let give_up_after = chrono::Duration::from_std(channel.give_up_after).unwrap_or_default();
+            // Each row is judged on its own attempts and on its age since
+            // its first attempt (not since it was queued: waiting behind a
+            // rate limit or a stopped daemon is not failing).
+            let mut verdicts = Vec::new();
+            for d in &deliveries {
+                let attempts = d.attempts + 1;
+                let reason = retry_after.map_or(backoff::Reason::Other, backoff::Reason::RetryAfter);
+                let wait = policy.delay(attempts, reason, &mut fastrand::Rng::new());
+                // Stored in whole seconds: round up, so it is never early.
+                let next = now
+                    + chrono::Duration::from_std(wait + Duration::from_secs(1)).unwrap_or(chrono::Duration::hours(1));
+                let first_attempt = d.first_attempt_at.unwrap_or(now);
+                let dead = attempts >= channel.max_attempts || now - first_attempt > give_up_after;
+                verdicts.push((d.id, next, dead));
             }
-            store.mark_failed(ids, error, next, dead).await
+            let dead = verdicts.iter().filter(|v| v.2).count();
+            if dead > 0 {
+                warn!(%error, dead, "delivery failed; dead-lettered (thbwatch notify retry sends it again)");
+            } else {
+                warn!(%error, attempts = deliveries[0].attempts + 1, "delivery failed; will retry");
+            }
+            store.mark_failed(verdicts, error, now).await?;
+            Ok(retry_after)
         }
         Outcome::Permanent { error } => {
             warn!(%error, "delivery refused; dead-lettered (thbwatch notify retry sends it again)");
-            store.mark_failed(ids, error, now, true).await
+            let verdicts = ids.into_iter().map(|id| (id, now, true)).collect();
+            store.mark_failed(verdicts, error, now).await?;
+            Ok(None)
         }
     }
 }

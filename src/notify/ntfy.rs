@@ -6,7 +6,7 @@ use crate::config::{Channel, ChannelKind};
 use crate::fetch::{Post, Poster};
 use crate::model::Entry;
 
-pub async fn send(channel: &Channel, poster: &Poster, entries: &[Entry]) -> Outcome {
+pub async fn send(channel: &Channel, poster: &Poster, key: &str, entries: &[Entry]) -> Outcome {
     let ChannelKind::Ntfy { url, token, priority } = &channel.kind else {
         return Outcome::Permanent {
             error: "not an ntfy channel".into(),
@@ -22,6 +22,8 @@ pub async fn send(channel: &Channel, poster: &Poster, entries: &[Entry]) -> Outc
         ("Title".to_string(), encoded_word(&first.title)),
         ("Tags".to_string(), encoded_word(&tags.join(","))),
         ("Priority".to_string(), priority.to_string()),
+        // ntfy keeps no record of keys, but a proxy in front of it may.
+        ("Idempotency-Key".to_string(), key.to_string()),
     ];
     if let Some(link) = &first.link {
         headers.push(("Click".to_string(), link.clone()));

@@ -34,7 +34,9 @@ pub async fn send(channel: &Channel, poster: &Poster, key: &str, entries: &[Entr
                 "items": many.iter().map(|e| message::payload(&channel.name, key, e)["item"].clone()).collect::<Vec<_>>(),
             }),
         },
-        WebhookFormat::Slack => serde_json::json!({ "text": message::text(entries) }),
+        // Slack reads <…> as links and mentions: a publisher's text must
+        // not be able to write "<!channel>".
+        WebhookFormat::Slack => serde_json::json!({ "text": slack_escape(&message::text(entries)) }),
     };
     let body = serde_json::to_vec(&body).unwrap_or_default();
     let mut all_headers = vec![
@@ -61,6 +63,10 @@ pub async fn send(channel: &Channel, poster: &Poster, key: &str, entries: &[Entr
     }
 }
 
+fn slack_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
 /// Hex HMAC-SHA256 of `body` with `secret`.
 pub fn sign(secret: &str, body: &[u8]) -> String {
     // HMAC takes keys of any length, so this cannot fail.
@@ -73,6 +79,14 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn slack_text_cannot_mention_or_link() {
+        assert_eq!(
+            super::slack_escape("<!channel> & <http://x|y>"),
+            "&lt;!channel&gt; &amp; &lt;http://x|y&gt;"
+        );
+    }
+
     #[test]
     fn signatures_are_the_rfc_4231_hmac_sha256() {
         // RFC 4231 test case 2.

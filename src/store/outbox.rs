@@ -17,6 +17,8 @@ pub struct Delivery {
     pub idempotency_key: String,
     pub attempts: u32,
     pub created_at: DateTime<Utc>,
+    /// When it was first tried; its age for giving up counts from here.
+    pub first_attempt_at: Option<DateTime<Utc>>,
     pub item_id: i64,
 }
 
@@ -48,7 +50,7 @@ impl Store {
         let channel = channel.to_string();
         self.call(move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, channel, idempotency_key, attempts, created_at, item_id FROM outbox
+                "SELECT id, channel, idempotency_key, attempts, created_at, item_id, first_attempt_at FROM outbox
                  WHERE channel = ?1 AND state = 'pending' AND (?2 = 0 OR next_attempt_at <= ?3)
                  ORDER BY id LIMIT ?4",
             )?;
@@ -60,6 +62,7 @@ impl Store {
                     attempts: row.get(3)?,
                     created_at: parse_time(&row.get::<_, String>(4)?).unwrap_or_default(),
                     item_id: row.get(5)?,
+                    first_attempt_at: row.get::<_, Option<String>>(6)?.and_then(|t| parse_time(&t)),
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -90,22 +93,23 @@ impl Store {
         .await
     }
 
-    /// An attempt failed: try again at `next`, or never (`dead`).
+    /// An attempt at `now` failed: each row (id, next attempt, dead) is
+    /// tried again at its next attempt, or never.
     pub async fn mark_failed(
         &self,
-        ids: Vec<i64>,
+        verdicts: Vec<(i64, DateTime<Utc>, bool)>,
         error: String,
-        next: DateTime<Utc>,
-        dead: bool,
+        now: DateTime<Utc>,
     ) -> Result<(), Error> {
         self.call(move |conn| {
             let tx = conn.transaction()?;
-            let state = if dead { "dead" } else { "pending" };
-            for id in ids {
+            for (id, next, dead) in verdicts {
+                let state = if dead { "dead" } else { "pending" };
                 tx.execute(
-                    "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3, next_attempt_at = ?4
+                    "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3, next_attempt_at = ?4,
+                            first_attempt_at = coalesce(first_attempt_at, ?5)
                      WHERE id = ?1",
-                    params![id, state, error, timestamp(next)],
+                    params![id, state, error, timestamp(next), timestamp(now)],
                 )?;
             }
             tx.commit()?;
@@ -119,7 +123,7 @@ impl Store {
     pub async fn retry_dead(&self, channel: Option<String>, now: DateTime<Utc>) -> Result<usize, Error> {
         self.call(move |conn| {
             Ok(conn.execute(
-                "UPDATE outbox SET state = 'pending', next_attempt_at = ?2, created_at = ?2, attempts = 0
+                "UPDATE outbox SET state = 'pending', next_attempt_at = ?2, first_attempt_at = NULL, attempts = 0
                  WHERE state = 'dead' AND (?1 IS NULL OR channel = ?1)",
                 params![channel, timestamp(now)],
             )?)

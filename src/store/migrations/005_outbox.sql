@@ -11,6 +11,7 @@ CREATE TABLE outbox (
     created_at      TEXT NOT NULL,
     next_attempt_at TEXT NOT NULL,
     attempts        INTEGER NOT NULL DEFAULT 0,
+    first_attempt_at TEXT,
     last_error      TEXT,
     delivered_at    TEXT,
     UNIQUE (channel, item_id)
