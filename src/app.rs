@@ -1,21 +1,15 @@
-//! Wires the parts together for each command: the daemon (server,
-//! scheduler, poll dispatcher with retries, signals, draining with a
-//! deadline), a one-off poll, the sources report, and export. Knows no
-//! feed format.
+//! Wires the parts together for each one-off command: poll, sources,
+//! retag, match, export, notify, backup, prune; and builds what the daemon
+//! ([`crate::daemon`]) runs. Knows no feed format.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context as _;
-use chrono::{DateTime, Utc};
-use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, mpsc};
+use chrono::Utc;
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
-use tokio_util::time::{DelayQueue, delay_queue};
-use tracing::{error, info, warn};
 
 use crate::config::{Config, Source};
 use crate::feeds::{self, Feed, Request};
@@ -27,117 +21,29 @@ use crate::poll::{self, Pipeline, Status};
 use crate::publish::TagInfo;
 use crate::store::{Retagged, Store};
 use crate::tag::Tagger;
-use crate::{backoff, health, lang, schedule, server, tag};
+use crate::{backoff, health, lang, server, tag};
 
-/// How long a stop waits for in-flight polls and requests. Shorter than
-/// systemd's default stop timeout (90 s), so a stop is always clean.
-const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(20);
-
-/// Runs the daemon until SIGINT or SIGTERM.
-pub async fn run(config: Config) -> anyhow::Result<()> {
-    let store = Store::open(&config.storage.path).await?;
-    let token = CancellationToken::new();
-    let pipeline = pipeline(&config, store.clone(), token.clone())?;
-    let listener = TcpListener::bind(config.server.listen)
-        .await
-        .with_context(|| format!("cannot listen on {} (server.listen)", config.server.listen))?;
-    info!(address = %listener.local_addr()?, "listening");
-
-    let tracker = TaskTracker::new();
-    let router = http_router(&config, store.clone());
-    tracker.spawn(watch_other_writers(store.clone(), token.clone()));
-    let server_token = token.clone();
-    tracker.spawn(async move {
-        if let Err(e) = server::serve(listener, router, server_token).await {
-            error!(error = %e, "HTTP server stopped");
-        }
-    });
-
-    // Room for every source twice: a start-up poll and one scheduled tick.
-    let (tx, rx) = mpsc::channel(config.sources.len() * 2 + 1);
-    let dispatcher = Dispatcher {
-        sources: config.sources.iter().map(|s| (s.id.clone(), s.clone())).collect(),
-        pipeline,
-        in_flight: Arc::default(),
-        retries: DelayQueue::new(),
-        retry_keys: HashMap::new(),
-        token: token.clone(),
-        tracker: tracker.clone(),
-    };
-    tracker.spawn(dispatcher.run(rx));
-    for source in &config.sources {
-        // Cannot fail: the queue has room for every source. A source still
-        // backing off from before a restart answers "deferred" and waits.
-        let _ = tx.try_send(source.id.clone());
-    }
-    let jobs: Vec<(SourceId, String)> = config
-        .sources
-        .iter()
-        .map(|s| (s.id.clone(), s.schedule.clone()))
-        .collect();
-    let scheduler = schedule::start(&jobs, tx).await?;
-    let digests = start_notifications(&config, &store, &token, &tracker).await?;
-    info!(
-        sources = config.sources.len(),
-        tags = config.tags.len(),
-        channels = config.notify.len(),
-        "started"
-    );
-
-    wait_for_signal().await?;
-    info!("stopping: no new polls; waiting for in-flight work");
-    token.cancel();
-    scheduler.shutdown().await;
-    if let Some(digests) = digests {
-        digests.shutdown().await;
-    }
-    tracker.close();
-    if tokio::time::timeout(SHUTDOWN_DEADLINE, tracker.wait()).await.is_err() {
-        warn!(
-            deadline_s = SHUTDOWN_DEADLINE.as_secs(),
-            "in-flight work abandoned at the deadline"
-        );
-    }
-    info!("stopped");
-    Ok(())
+/// Prunes what `[storage] retain_*` says is too old (the daemon does it
+/// daily; `thbwatch prune` now).
+pub async fn prune_store(store: &Store, storage: &crate::config::Storage) -> anyhow::Result<crate::store::Pruned> {
+    let now = Utc::now();
+    let before = |d: Option<std::time::Duration>| d.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now - d);
+    Ok(store
+        .prune(before(storage.retain_untagged), before(storage.retain_tagged))
+        .await?)
 }
 
-/// Starts the channels' delivery loops and the digest schedules.
-async fn start_notifications(
-    config: &Config,
-    store: &Store,
-    token: &CancellationToken,
-    tracker: &TaskTracker,
-) -> anyhow::Result<Option<schedule::Scheduler>> {
-    if config.notify.is_empty() {
-        return Ok(None);
-    }
-    let senders = notify::Senders {
-        poster: fetch::Poster::new(&config.poll.user_agent)?,
-    };
-    let (digest_tx, digest_rx) = mpsc::channel(16);
-    let digest_jobs: Vec<(String, String)> = config
-        .notify
-        .iter()
-        .filter_map(|c| match &c.kind {
-            crate::config::ChannelKind::Email { digest: Some(cron), .. } => Some((c.name.clone(), cron.clone())),
-            _ => None,
-        })
-        .collect();
-    let digests = if digest_jobs.is_empty() {
-        None
-    } else {
-        Some(schedule::start(&digest_jobs, digest_tx).await?)
-    };
-    tracker.spawn(notify::run(
-        store.clone(),
-        config.notify.clone(),
-        senders,
-        digest_rx,
-        token.clone(),
-        tracker.clone(),
-    ));
-    Ok(digests)
+/// `thbwatch prune`.
+pub async fn prune(config: &Config) -> anyhow::Result<crate::store::Pruned> {
+    let store = Store::open(&config.storage.path).await?;
+    prune_store(&store, &config.storage).await
+}
+
+/// `thbwatch backup FILE`: a consistent copy, even while the daemon writes.
+pub async fn backup(config: &Config, target: &Path) -> anyhow::Result<()> {
+    let store = Store::open(&config.storage.path).await?;
+    store.backup(target).await?;
+    Ok(())
 }
 
 /// `thbwatch notify test NAME`: a test message through one channel, now.
@@ -149,6 +55,7 @@ pub async fn notify_test(config: &Config, name: &str) -> anyhow::Result<notify::
         .ok_or_else(|| anyhow::anyhow!("{}", unknown_channel(config, name)))?;
     let senders = notify::Senders {
         poster: fetch::Poster::new(&config.poll.user_agent)?,
+        metrics: Arc::default(),
     };
     let now = chrono::Utc::now();
     let key = crate::model::name_urn(&["thbwatch test notification", name, &now.to_rfc3339()]);
@@ -211,89 +118,6 @@ pub async fn notify_retry(config: &Config, name: Option<&str>) -> anyhow::Result
     Ok(store.retry_dead(name.map(str::to_string), chrono::Utc::now()).await?)
 }
 
-/// Receives poll requests (start-up, cron ticks, retries after a failure)
-/// and runs each in a tracked task; a source already being polled is not
-/// polled twice. Politeness (per-host turns, global slots) is the
-/// fetcher's job, so a task may wait there without holding anyone up.
-struct Dispatcher {
-    sources: HashMap<SourceId, Source>,
-    pipeline: Pipeline,
-    in_flight: Arc<Mutex<HashSet<SourceId>>>,
-    /// One pending retry per source that failed or is backing off.
-    retries: DelayQueue<SourceId>,
-    retry_keys: HashMap<SourceId, delay_queue::Key>,
-    token: CancellationToken,
-    tracker: TaskTracker,
-}
-
-impl Dispatcher {
-    async fn run(mut self, mut rx: mpsc::Receiver<SourceId>) {
-        // Finished polls report when their source wants its next attempt.
-        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(SourceId, Option<DateTime<Utc>>)>();
-        loop {
-            tokio::select! {
-                _ = self.token.cancelled() => break,
-                id = rx.recv() => match id {
-                    Some(id) => self.start(id, &done_tx),
-                    None => break,
-                },
-                Some(expired) = std::future::poll_fn(|cx| self.retries.poll_expired(cx)) => {
-                    let id = expired.into_inner();
-                    self.retry_keys.remove(&id);
-                    self.start(id, &done_tx);
-                }
-                Some((id, retry_at)) = done_rx.recv() => self.schedule_retry(id, retry_at),
-            }
-        }
-    }
-
-    fn start(&self, id: SourceId, done: &mpsc::UnboundedSender<(SourceId, Option<DateTime<Utc>>)>) {
-        let Some(source) = self.sources.get(&id).cloned() else {
-            return;
-        };
-        if !lock(&self.in_flight).insert(id.clone()) {
-            tracing::debug!(source = %id, "still polling; tick skipped");
-            return;
-        }
-        let (pipeline, in_flight, done) = (self.pipeline.clone(), self.in_flight.clone(), done.clone());
-        self.tracker.spawn(async move {
-            let retry_at = match poll::poll(&pipeline, &source, false).await {
-                Ok(Status::Failed { retry_at, .. }) => Some(retry_at),
-                Ok(Status::Deferred { until }) => Some(until),
-                Ok(_) => None,
-                Err(e) => {
-                    error!(source = %source.id, error = %e, "poll could not be stored");
-                    None
-                }
-            };
-            lock(&in_flight).remove(&source.id);
-            let _ = done.send((source.id.clone(), retry_at));
-        });
-    }
-
-    /// Keeps one wake-up per source at the time its back-off ends; a
-    /// success clears it (the schedule takes over again).
-    fn schedule_retry(&mut self, id: SourceId, retry_at: Option<DateTime<Utc>>) {
-        if let Some(key) = self.retry_keys.remove(&id) {
-            self.retries.remove(&key);
-        }
-        if let Some(at) = retry_at {
-            // Bounded, whatever the database says: the queue has a horizon.
-            let wait = (at - Utc::now())
-                .to_std()
-                .unwrap_or(Duration::ZERO)
-                .min(crate::config::MAX_BACKOFF);
-            let key = self.retries.insert(id.clone(), wait);
-            self.retry_keys.insert(id, key);
-        }
-    }
-}
-
-/// The in-flight set is only touched briefly, never across an await.
-fn lock(set: &Mutex<HashSet<SourceId>>) -> std::sync::MutexGuard<'_, HashSet<SourceId>> {
-    set.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// Polls the given sources (all when empty) once, as politely as the
 /// daemon does; a source backing off is left alone unless `force`.
 /// Results come back in configuration order.
@@ -307,7 +131,7 @@ pub async fn poll_once(config: &Config, ids: &[String], force: bool) -> anyhow::
     let store = Store::open(&config.storage.path).await?;
     // Nothing cancels a one-off poll: Ctrl-C ends the process, and SQLite
     // rolls back whatever transaction was open.
-    let pipeline = pipeline(config, store, CancellationToken::new())?;
+    let pipeline = pipeline(config, store, CancellationToken::new(), Arc::default())?;
     let mut tasks = JoinSet::new();
     for (index, source) in selected.into_iter().enumerate() {
         let pipeline = pipeline.clone();
@@ -340,9 +164,13 @@ pub struct RetagReport {
 /// Re-applies the current rules to every stored item, a page at a time, so
 /// a rule change reaches history (the feeds read the new tags at once).
 pub async fn retag(config: &Config) -> anyhow::Result<RetagReport> {
-    const PAGE: usize = 500;
     let store = Store::open(&config.storage.path).await?;
-    let tagger = Arc::new(Tagger::new(&config.tags)?);
+    retag_store(&store, Arc::new(Tagger::new(&config.tags)?)).await
+}
+
+/// Re-tags every item of an open store with `tagger`.
+pub async fn retag_store(store: &Store, tagger: Arc<Tagger>) -> anyhow::Result<RetagReport> {
+    const PAGE: usize = 500;
     let tagged_before = store.tagged_count().await?;
     let (mut after, mut items) = (0, 0);
     loop {
@@ -402,7 +230,13 @@ pub async fn export(config: &Config, request: &Request) -> anyhow::Result<String
     Ok(feeds::render(&store, &feed_settings(config), request, None).await?.body)
 }
 
-fn pipeline(config: &Config, store: Store, cancel: CancellationToken) -> anyhow::Result<Pipeline> {
+/// What every poll needs, for a configuration.
+pub(crate) fn pipeline(
+    config: &Config,
+    store: Store,
+    cancel: CancellationToken,
+    metrics: Arc<crate::metrics::Metrics>,
+) -> anyhow::Result<Pipeline> {
     let poll = &config.poll;
     let fetcher = Fetcher::new(fetch::Settings {
         user_agent: poll.user_agent.clone(),
@@ -426,6 +260,7 @@ fn pipeline(config: &Config, store: Store, cancel: CancellationToken) -> anyhow:
         },
         parse_slots: Arc::new(Semaphore::new(parses)),
         routes: Arc::new(config.notify.iter().map(notify::route).collect()),
+        metrics,
         cancel,
     })
 }
@@ -433,12 +268,16 @@ fn pipeline(config: &Config, store: Store, cancel: CancellationToken) -> anyhow:
 /// The HTTP routes for a configuration and its store (the daemon's, and
 /// the serving benchmark's).
 pub fn http_router(config: &Config, store: Store) -> server::Routes {
-    server::router(
-        store,
-        feed_settings(config),
-        catalog(config),
-        config.server.cache_max_age,
-    )
+    server::router(store, server::Shared::new(site(config), Arc::default()))
+}
+
+/// What the server shows for a configuration.
+pub fn site(config: &Config) -> server::Site {
+    server::Site {
+        settings: Arc::new(feed_settings(config)),
+        catalog: Arc::new(catalog(config)),
+        max_age: config.server.cache_max_age,
+    }
 }
 
 fn catalog(config: &Config) -> health::Catalog {
@@ -448,7 +287,7 @@ fn catalog(config: &Config) -> health::Catalog {
     }
 }
 
-fn feed_settings(config: &Config) -> feeds::Settings {
+pub(crate) fn feed_settings(config: &Config) -> feeds::Settings {
     feeds::Settings {
         title: config.feed.title.clone(),
         max_entries: config.feed.max_entries,
@@ -473,32 +312,4 @@ fn feed_settings(config: &Config) -> feeds::Settings {
             })
             .collect(),
     }
-}
-
-/// Another process (`thbwatch poll`, `retag`) may write to the database
-/// while the daemon runs: when it has, the served feeds are re-rendered.
-async fn watch_other_writers(store: Store, token: CancellationToken) {
-    let mut last = store.data_version().await.ok();
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    loop {
-        tokio::select! {
-            _ = token.cancelled() => return,
-            _ = tick.tick() => {}
-        }
-        let now = store.data_version().await.ok();
-        if now != last {
-            store.bump_generation();
-            last = now;
-        }
-    }
-}
-
-async fn wait_for_signal() -> anyhow::Result<()> {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("cannot listen for SIGTERM")?;
-    tokio::select! {
-        result = tokio::signal::ctrl_c() => result.context("cannot listen for SIGINT")?,
-        _ = terminate.recv() => {}
-    }
-    Ok(())
 }

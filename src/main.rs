@@ -30,8 +30,17 @@ struct Cli {
     /// Configuration file.
     #[arg(long, short, global = true, env = "THBWATCH_CONFIG", default_value = "config.toml")]
     config: PathBuf,
+    /// Log lines as plain text, or as JSON objects for log shippers.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -71,6 +80,10 @@ enum Command {
     },
     /// Re-apply the current rules to every stored item, so a rule change reaches history.
     Retag,
+    /// Copy the database to FILE (a new file), consistently, even while the daemon runs.
+    Backup { file: PathBuf },
+    /// Delete items older than [storage] retain_untagged / retain_tagged now (the daemon does it daily).
+    Prune,
     /// Notification channels: send a test, see what is pending or dead, retry dead letters.
     Notify {
         #[command(subcommand)]
@@ -117,8 +130,10 @@ enum NotifyAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(matches!(cli.command, Command::Run));
+    // Until the configuration is read, only warnings (and only the daemon
+    // logs at its configured level afterwards).
     if let Command::ImportOpml { file } = &cli.command {
+        init_logging("warn", cli.log_format);
         // Needs no configuration: it writes some.
         return import_opml(file);
     }
@@ -132,6 +147,12 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
+    let filter = if matches!(cli.command, Command::Run) {
+        config.server.log.as_str()
+    } else {
+        "warn"
+    };
+    init_logging(filter, cli.log_format);
     if let Err(problem) = check_arguments(&cli.command, &config) {
         eprintln!("thbwatch: {problem}");
         return ExitCode::from(EXIT_CONFIG);
@@ -162,7 +183,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(execute(cli.command, config)) {
+    match runtime.block_on(execute(cli.command, config, cli.config)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("thbwatch: {e:#}");
@@ -171,12 +192,12 @@ fn main() -> ExitCode {
     }
 }
 
-async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+async fn execute(command: Command, config: Config, config_path: PathBuf) -> anyhow::Result<ExitCode> {
     match command {
         // Handled before the runtime starts.
         Command::Check | Command::Match { .. } => Ok(ExitCode::SUCCESS),
         Command::Run => {
-            thbwatch::app::run(config).await?;
+            thbwatch::daemon::run(&config_path, config).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Poll { ids, force } => {
@@ -198,6 +219,16 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Notify { action } => notify(&config, action).await,
+        Command::Backup { file } => {
+            thbwatch::app::backup(&config, &file).await?;
+            println!("backed up {} to {}", config.storage.path.display(), file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Prune => {
+            let pruned = thbwatch::app::prune(&config).await?;
+            println!("pruned {} untagged and {} tagged items", pruned.untagged, pruned.tagged);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Retag => {
             let report = thbwatch::app::retag(&config).await?;
             println!(
@@ -231,6 +262,7 @@ fn check_arguments(command: &Command, config: &Config) -> Result<(), String> {
             action: NotifyAction::Test { name } | NotifyAction::Retry { name: Some(name) },
         } if !config.notify.iter().any(|c| &c.name == name) => Err(thbwatch::app::unknown_channel(config, name)),
         Command::Notify { .. } => Ok(()),
+        Command::Backup { .. } | Command::Prune => Ok(()),
         Command::Run
         | Command::Check
         | Command::Sources { .. }
@@ -356,16 +388,19 @@ fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
 
 /// Logs go to stderr; colour only on a terminal (journald gets plain
 /// lines). `RUST_LOG` overrides the default level.
-fn init_logging(daemon: bool) {
-    let default = if daemon {
-        "info,tokio_cron_scheduler=warn"
-    } else {
-        "warn"
-    };
+/// Logs go to stderr: plain lines, colour only on a terminal, no
+/// timestamps under journald (`JOURNAL_STREAM`: it adds its own); or JSON.
+/// `RUST_LOG` overrides the filter.
+fn init_logging(default: &str, format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text if std::env::var_os("JOURNAL_STREAM").is_some() => {
+            builder.with_ansi(false).without_time().init()
+        }
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
 }

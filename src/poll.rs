@@ -36,6 +36,7 @@ pub struct Pipeline {
     pub backoff: backoff::Policy,
     /// Where new tagged items are announced (the notification channels).
     pub routes: Arc<Vec<Route>>,
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// Parsing takes about ten times the body's size in memory: this
     /// bounds how many parses run at once.
     pub parse_slots: Arc<Semaphore>,
@@ -77,6 +78,7 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
             && until > Utc::now() + DUE_SLACK
         {
             debug!(%until, failures = state.consecutive_failures, "backing off; not polled");
+            pipeline.metrics.poll(source.id.as_str(), "deferred", None);
             return Ok(Status::Deferred { until });
         }
         let request = fetch::Request {
@@ -88,28 +90,36 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
         };
         // Only the fetch is abandoned at shutdown (nothing is written yet);
         // once the body is here, processing and the ingest finish.
+        let fetch_started = Instant::now();
         let fetched = tokio::select! {
             _ = pipeline.cancel.cancelled() => {
                 info!("poll abandoned: shutting down");
+                pipeline.metrics.poll(source.id.as_str(), "abandoned", None);
                 return Ok(Status::Abandoned);
             }
             fetched = pipeline.fetcher.get(&request) => fetched,
         };
+        let fetch_time = fetch_started.elapsed();
         let attempt = attempt(pipeline, source, fetched).await;
         let record = record(pipeline, source, &state, attempt);
-        let outcome = record.outcome.clone();
+        // What the status needs, without copying the items.
+        let outcome = match &record.outcome {
+            PollOutcome::Fetched { .. } => PollOutcome::NotModified,
+            other => other.clone(),
+        };
+        let fetched = matches!(record.outcome, PollOutcome::Fetched { .. });
         let report = pipeline.store.ingest(record).await?;
         let elapsed_ms = started.elapsed().as_millis() as u64;
+        let metrics = &pipeline.metrics;
+        metrics.ingested(report.new, report.updated, report.duplicates);
+        let outcome_name = match &outcome {
+            _ if fetched => "ok",
+            PollOutcome::Failed { .. } => "error",
+            _ => "not_modified",
+        };
+        metrics.poll(source.id.as_str(), outcome_name, Some(fetch_time));
         Ok(match outcome {
-            PollOutcome::Failed { error, next_attempt } => {
-                let retry_at = next_attempt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                warn!(status = "error", %error, %retry_at, elapsed_ms, "poll failed");
-                Status::Failed {
-                    error,
-                    retry_at: next_attempt,
-                }
-            }
-            PollOutcome::Fetched { .. } => {
+            _ if fetched => {
                 info!(
                     status = "ok",
                     new = report.new,
@@ -119,7 +129,15 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
                 );
                 Status::Fetched(report)
             }
-            PollOutcome::NotModified => {
+            PollOutcome::Failed { error, next_attempt } => {
+                let retry_at = next_attempt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                warn!(status = "error", %error, %retry_at, elapsed_ms, "poll failed");
+                Status::Failed {
+                    error,
+                    retry_at: next_attempt,
+                }
+            }
+            PollOutcome::Fetched { .. } | PollOutcome::NotModified => {
                 info!(status = "not modified", new = 0, tagged = 0, elapsed_ms, "polled");
                 Status::NotModified
             }

@@ -40,12 +40,18 @@ pub struct Server {
     pub base_url: Option<Url>,
     /// `Cache-Control: max-age` of the served feeds.
     pub cache_max_age: Duration,
+    /// The daemon's log filter (`RUST_LOG` syntax); `RUST_LOG` overrides it.
+    pub log: String,
 }
 
 #[derive(Clone, Debug)]
 pub struct Storage {
     /// The SQLite file, resolved against the config file's folder.
     pub path: PathBuf,
+    /// Untagged items older than this are pruned (`None`: kept forever).
+    pub retain_untagged: Option<Duration>,
+    /// Tagged items older than this are pruned (`None`: kept forever).
+    pub retain_tagged: Option<Duration>,
 }
 
 #[derive(Clone, Debug)]
@@ -115,7 +121,7 @@ impl Source {
 }
 
 /// A keyword rule: the table key is the tag's name.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TagRule {
     pub name: String,
     pub label: Option<String>,
@@ -152,6 +158,8 @@ fn format_problems(path: &Path, problems: &[Problem]) -> String {
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_CACHE_MAX_AGE: Duration = Duration::from_secs(300);
+pub const DEFAULT_RETAIN_UNTAGGED: Duration = Duration::from_secs(90 * 24 * 3600);
+pub const DEFAULT_LOG_FILTER: &str = "info,tokio_cron_scheduler=warn";
 pub const DEFAULT_SCHEDULE: &str = "*/15 * * * *";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_CONCURRENT: usize = 8;

@@ -71,11 +71,23 @@ fn read_server(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Serv
         }),
     };
     let cache_max_age = duration_or_zero(diag, t, "cache_max_age", DEFAULT_CACHE_MAX_AGE);
-    t.finish(diag, &["listen", "base_url", "cache_max_age"]);
+    let log = match t.string(diag, "log") {
+        None => t.get("log").is_none().then(|| DEFAULT_LOG_FILTER.to_string()),
+        Some((text, span)) => match tracing_subscriber::EnvFilter::try_new(text) {
+            Ok(_) => Some(text.to_string()),
+            Err(e) => {
+                let message = format!("{text:?} is not a log filter such as \"info\" or \"info,thbwatch=debug\" ({e})");
+                diag.report(span, t.key_path("log"), message);
+                None
+            }
+        },
+    };
+    t.finish(diag, &["listen", "base_url", "cache_max_age", "log"]);
     Some(Server {
         listen: listen?,
         base_url: base_url?,
         cache_max_age: cache_max_age?,
+        log: log?,
     })
 }
 
@@ -88,10 +100,28 @@ fn read_storage(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, base_dir: &Pa
         }
         Some((text, _)) => Some(text.to_string()),
     };
-    t.finish(diag, &["path"]);
+    let retain_untagged = retention(diag, t, "retain_untagged", Some(DEFAULT_RETAIN_UNTAGGED));
+    let retain_tagged = retention(diag, t, "retain_tagged", None);
+    t.finish(diag, &["path", "retain_untagged", "retain_tagged"]);
     Some(Storage {
         path: base_dir.join(path?),
+        retain_untagged: retain_untagged?,
+        retain_tagged: retain_tagged?,
     })
+}
+
+/// A retention period: a duration, or "forever".
+fn retention(
+    diag: &mut Diagnostics<'_>,
+    t: &mut Table<'_, '_>,
+    key: &str,
+    default: Option<Duration>,
+) -> Option<Option<Duration>> {
+    match t.string(diag, key) {
+        None => t.get(key).is_none().then_some(default),
+        Some(("forever", _)) => Some(None),
+        Some(_) => duration(diag, t, key, Duration::ZERO).map(Some),
+    }
 }
 
 fn read_poll(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Poll> {

@@ -105,7 +105,7 @@ fn each_kind_of_mistake_names_its_key_and_line() {
     let cases: &[(&str, &str)] = &[
         (
             "[server]\nlisen = \"127.0.0.1:1\"\n",
-            "4:1: server.lisen: unknown key (expected one of: listen, base_url, cache_max_age)",
+            "4:1: server.lisen: unknown key (expected one of: listen, base_url, cache_max_age, log)",
         ),
         (
             "[server]\nlisten = \"localhost\"\n",

@@ -85,6 +85,7 @@ impl Outcome {
 #[derive(Clone)]
 pub struct Senders {
     pub poster: Poster,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Sends `entries` (one, or a digest's) through `channel`.
@@ -243,6 +244,7 @@ async fn deliver(
     match outcome {
         Outcome::Delivered => {
             info!(items = entries.len(), key = %key, "delivered");
+            senders.metrics.notification(&channel.name, "sent", entries.len());
             store.mark_delivered(ids, now).await?;
             Ok(None)
         }
@@ -273,11 +275,16 @@ async fn deliver(
             } else {
                 warn!(%error, attempts = deliveries[0].attempts + 1, "delivery failed; will retry");
             }
+            senders
+                .metrics
+                .notification(&channel.name, "failed", deliveries.len() - dead);
+            senders.metrics.notification(&channel.name, "dead", dead);
             store.mark_failed(verdicts, error, now).await?;
             Ok(retry_after)
         }
         Outcome::Permanent { error } => {
             warn!(%error, "delivery refused; dead-lettered (thbwatch notify retry sends it again)");
+            senders.metrics.notification(&channel.name, "dead", ids.len());
             let verdicts = ids.into_iter().map(|id| (id, now, true)).collect();
             store.mark_failed(verdicts, error, now).await?;
             Ok(None)

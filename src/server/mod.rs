@@ -21,39 +21,81 @@ use url::Url;
 
 use crate::feeds::{self, Filters, Request};
 use crate::health;
+use crate::metrics::Metrics;
 use crate::publish::{self, PageInfo};
 use crate::store::{self, EntryQuery, Store};
 use cache::{Cache, Cached, Encoding};
+
+/// What the routes serve from the configuration: replaced as a whole when
+/// the daemon reloads it.
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub settings: Arc<feeds::Settings>,
+    pub catalog: Arc<health::Catalog>,
+    /// `Cache-Control: max-age` for the feeds.
+    pub max_age: Duration,
+}
+
+/// The daemon's handle on what the server shows and whether it is ready.
+#[derive(Clone, Debug)]
+pub struct Shared {
+    site: Arc<std::sync::RwLock<Site>>,
+    /// Polling is scheduled (for `/readyz`).
+    pub scheduling: Arc<std::sync::atomic::AtomicBool>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl Shared {
+    pub fn new(site: Site, metrics: Arc<Metrics>) -> Shared {
+        Shared {
+            site: Arc::new(std::sync::RwLock::new(site)),
+            scheduling: Arc::default(),
+            metrics,
+        }
+    }
+
+    /// What the next requests see (a reload).
+    pub fn replace(&self, site: Site) {
+        *self.site.write().unwrap_or_else(|p| p.into_inner()) = site;
+    }
+
+    fn site(&self) -> Site {
+        self.site.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
 
 /// Everything the routes need.
 #[derive(Clone)]
 struct AppState {
     store: Store,
-    settings: Arc<feeds::Settings>,
-    catalog: Arc<health::Catalog>,
+    shared: Shared,
     cache: Cache,
-    /// `Cache-Control: max-age` for the feeds.
-    max_age: Duration,
+}
+
+impl AppState {
+    fn settings(&self) -> Arc<feeds::Settings> {
+        self.shared.site().settings
+    }
 }
 
 /// The routes, as the daemon serves them.
 pub type Routes = Router;
 
 /// The routes, ready to serve.
-pub fn router(store: Store, settings: feeds::Settings, catalog: health::Catalog, max_age: Duration) -> Router {
+pub fn router(store: Store, shared: Shared) -> Router {
     let state = AppState {
         store,
-        settings: Arc::new(settings),
-        catalog: Arc::new(catalog),
+        shared,
         cache: Cache::default(),
-        max_age,
     };
     Router::new()
         .route("/", get(home))
         .route("/feed.xsl", get(stylesheet))
         .route("/sources.json", get(sources))
         .route("/sources.opml", get(opml))
+        .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .fallback(get(document))
         .with_state(state)
 }
@@ -74,6 +116,7 @@ async fn document(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
             .iter()
             .map(|(k, v)| (k.as_ref(), v.as_ref())),
     );
+    let site = state.shared.site();
     let Some(request) = Request::parse(uri.path().trim_start_matches('/'), filters) else {
         return plain(
             StatusCode::NOT_FOUND,
@@ -83,7 +126,7 @@ async fn document(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
             ),
         );
     };
-    if let Err(message) = feeds::check(&state.settings, &request.feed) {
+    if let Err(message) = feeds::check(&site.settings, &request.feed) {
         return plain(StatusCode::NOT_FOUND, format!("{message}\n"));
     }
     if let Some(before) = &request.filters.before
@@ -107,7 +150,7 @@ async fn document(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
     let generation = state.store.generation();
     let cached = match state.cache.get(&key) {
         Some(cached) if cached.generation == generation => cached,
-        previous => match feeds::render(&state.store, &state.settings, &request, origin.as_ref()).await {
+        previous => match feeds::render(&state.store, &site.settings, &request, origin.as_ref()).await {
             Ok(document) => {
                 // Compression is CPU work: off the runtime's threads.
                 let compressed = tokio::task::spawn_blocking(move || {
@@ -129,7 +172,7 @@ async fn document(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
             Err(e) => return unavailable(&format!("cannot render {}: {e}", request.path())),
         },
     };
-    respond(&cached, &headers, state.max_age)
+    respond(&cached, &headers, site.max_age)
 }
 
 /// 200 with the best encoding, or 304 when the client's copy is current.
@@ -165,7 +208,7 @@ fn respond(cached: &Cached, request: &HeaderMap, max_age: Duration) -> Response 
 /// Where links point when no public address is configured: the address
 /// this request came to.
 fn origin(state: &AppState, headers: &HeaderMap) -> Option<Url> {
-    if state.settings.base_url.is_some() {
+    if state.settings().base_url.is_some() {
         return None;
     }
     let host = headers.get(header::HOST)?.to_str().ok()?;
@@ -184,14 +227,15 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
         (Err(e), _) | (_, Err(e)) => return unavailable(&format!("cannot read the store: {e}")),
     };
     let now = chrono::Utc::now();
-    let reports = health::report(&state.catalog, stored, now);
-    let prefix = state
+    let site = state.shared.site();
+    let reports = health::report(&site.catalog, stored, now);
+    let prefix = site
         .settings
         .base_url
         .clone()
         .or_else(|| origin(&state, &headers))
         .map_or_else(|| "/".to_string(), String::from);
-    let settings = &state.settings;
+    let settings = &site.settings;
     let tags: Vec<(String, String)> = settings
         .tags
         .iter()
@@ -225,8 +269,8 @@ async fn stylesheet() -> Response {
 }
 
 async fn opml(State(state): State<AppState>) -> Response {
-    let sources: Vec<publish::OpmlSource<'_>> = state
-        .settings
+    let settings = state.settings();
+    let sources: Vec<publish::OpmlSource<'_>> = settings
         .sources
         .iter()
         .map(|s| publish::OpmlSource {
@@ -235,14 +279,14 @@ async fn opml(State(state): State<AppState>) -> Response {
             language: s.language.as_deref(),
         })
         .collect();
-    let body = publish::opml(&format!("{}: sources", state.settings.title), &sources);
+    let body = publish::opml(&format!("{}: sources", settings.title), &sources);
     ([(header::CONTENT_TYPE, publish::OPML_CONTENT_TYPE)], body).into_response()
 }
 
 async fn sources(State(state): State<AppState>) -> Response {
     match state.store.source_health().await {
         Ok(stored) => {
-            let reports = health::report(&state.catalog, stored, chrono::Utc::now());
+            let reports = health::report(&state.shared.site().catalog, stored, chrono::Utc::now());
             let headers = [
                 (header::CONTENT_TYPE, "application/json"),
                 (header::CACHE_CONTROL, "no-cache"),
@@ -250,6 +294,33 @@ async fn sources(State(state): State<AppState>) -> Response {
             (headers, health::to_json(&reports)).into_response()
         }
         Err(e) => unavailable(&format!("cannot read source health: {e}")),
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    match state.store.figures().await {
+        Ok(figures) => {
+            let body = state.shared.metrics.render(&figures);
+            (
+                [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+                body,
+            )
+                .into_response()
+        }
+        Err(e) => unavailable(&format!("cannot read the store's figures: {e}")),
+    }
+}
+
+/// Ready: the store answers and polling is scheduled.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let scheduling = state.shared.scheduling.load(std::sync::atomic::Ordering::Acquire);
+    match (state.store.ping().await, scheduling) {
+        (Ok(()), true) => (StatusCode::OK, "ready\n").into_response(),
+        (Ok(()), false) => plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: polling is not scheduled\n".into(),
+        ),
+        (Err(e), _) => plain(StatusCode::SERVICE_UNAVAILABLE, format!("not ready: database: {e}\n")),
     }
 }
 

@@ -264,6 +264,7 @@ fn store_item(
             replace_matches(tx, row_id, &tagged.matches)?;
             report.updated += 1;
         }
+        None if pruned(tx, source, &item.key)? => report.unchanged += 1,
         None => {
             let original = find_original(tx, source, item)?;
             let row_id = insert_item(tx, source, item, now, original)?;
@@ -281,6 +282,13 @@ fn store_item(
         }
     }
     Ok(())
+}
+
+/// Whether retention deleted this item (still in its feed): not stored again.
+fn pruned(tx: &Transaction<'_>, source: &str, key: &str) -> Result<bool, Error> {
+    Ok(tx
+        .prepare_cached("SELECT 1 FROM tombstones WHERE source_id = ?1 AND key = ?2")?
+        .exists(params![source, key])?)
 }
 
 /// The first-stored item of another source with the same canonical link.

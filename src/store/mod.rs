@@ -3,6 +3,7 @@
 //! SQLite call ever blocks the runtime.
 
 mod ingest;
+mod maintenance;
 mod outbox;
 mod query;
 mod retag;
@@ -17,6 +18,7 @@ use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 pub use ingest::{IngestReport, PollOutcome, PollRecord, PollState};
+pub use maintenance::Pruned;
 pub use outbox::{Counts, Delivery, DeliveryState};
 pub use query::{EntryQuery, SourceHealth, parse_cursor};
 pub use retag::{Retagged, StoredItem};

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_match_explanations.sql"),
     include_str!("migrations/004_feed_queries.sql"),
     include_str!("migrations/005_outbox.sql"),
+    include_str!("migrations/006_retention.sql"),
 ];
 
 pub fn open(path: &Path) -> Result<Connection, String> {
@@ -52,6 +53,9 @@ fn fill_search_text(conn: &mut Connection) -> Result<(), rusqlite::Error> {
 
 fn configure(conn: &mut Connection) -> Result<(), rusqlite::Error> {
     conn.busy_timeout(Duration::from_secs(5))?;
+    // Space freed by pruning can be returned to the file system
+    // (incremental vacuum); this only takes on a new, empty database.
+    conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")

@@ -1,0 +1,422 @@
+//! The long-running service: the HTTP server, and "generations" of
+//! polling and notifying that a reload (SIGHUP) replaces without a restart;
+//! signals; systemd readiness, status and watchdog; daily retention;
+//! draining with a deadline on stop. Knows no feed format.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tokio_util::time::{DelayQueue, delay_queue};
+use tracing::{error, info, warn};
+
+use crate::app;
+use crate::config::{Config, Source};
+use crate::fetch;
+use crate::metrics::Metrics;
+use crate::model::SourceId;
+use crate::notify;
+use crate::poll::{self, Pipeline, Status};
+use crate::schedule;
+use crate::server;
+use crate::store::Store;
+use crate::systemd;
+use crate::tag::Tagger;
+
+/// How long a stop (or a reload) waits for in-flight polls, deliveries and
+/// requests: shorter than the unit's `TimeoutStopSec=` (30 s), so a stop is
+/// always clean.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(20);
+/// How often retention runs (the first time a minute after start).
+const RETENTION_EVERY: Duration = Duration::from_secs(24 * 3600);
+
+/// Runs the daemon until SIGINT or SIGTERM; SIGHUP reloads `path`.
+pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
+    let systemd = systemd::Notifier::from_env();
+    let store = Store::open(&config.storage.path).await?;
+    let token = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    let metrics: Arc<Metrics> = Arc::default();
+    let listener = TcpListener::bind(config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (server.listen)", config.server.listen))?;
+    info!(address = %listener.local_addr()?, "listening");
+    let shared = server::Shared::new(app::site(&config), metrics.clone());
+    let router = server::router(store.clone(), shared.clone());
+    let server_token = token.clone();
+    tracker.spawn(async move {
+        if let Err(e) = server::serve(listener, router, server_token).await {
+            error!(error = %e, "HTTP server stopped");
+        }
+    });
+    tracker.spawn(watch_other_writers(store.clone(), token.clone()));
+    tracker.spawn(retention(store.clone(), config.storage.clone(), token.clone()));
+
+    let mut generation = Generation::start(&config, &store, &metrics, &token).await?;
+    shared.scheduling.store(true, Ordering::Release);
+    if let Some(interval) = systemd::watchdog_interval() {
+        tracker.spawn(watchdog(
+            systemd.clone(),
+            store.clone(),
+            shared.clone(),
+            interval,
+            token.clone(),
+        ));
+    }
+    systemd.ready(&status_line(&config));
+    info!(
+        sources = config.sources.len(),
+        tags = config.tags.len(),
+        channels = config.notify.len(),
+        "started"
+    );
+
+    while let Signal::Reload = wait_for_signal().await? {
+        systemd.reloading();
+        let reloaded = {
+            let path = path.to_path_buf();
+            tokio::task::spawn_blocking(move || Config::load(&path)).await?
+        };
+        match reloaded {
+            Err(e) => {
+                // Every problem, each on its line; the old configuration stays.
+                for line in e.to_string().lines() {
+                    error!(problem = %line, "reload refused; still running on the previous configuration");
+                }
+            }
+            Ok(new) => {
+                if new.server.listen != config.server.listen {
+                    warn!(
+                        old = %config.server.listen,
+                        new = %new.server.listen,
+                        "server.listen changed: that needs a restart; still listening on the old address"
+                    );
+                }
+                shared.scheduling.store(false, Ordering::Release);
+                generation.stop().await;
+                if new.tags != config.tags {
+                    let report = app::retag_store(&store, Arc::new(Tagger::new(&new.tags)?)).await?;
+                    info!(
+                        items = report.items,
+                        tagged = report.tagged_after,
+                        "rules changed; stored items re-tagged"
+                    );
+                }
+                shared.replace(app::site(&new));
+                store.bump_generation();
+                generation = Generation::start(&new, &store, &metrics, &token).await?;
+                shared.scheduling.store(true, Ordering::Release);
+                info!(
+                    sources = new.sources.len(),
+                    tags = new.tags.len(),
+                    channels = new.notify.len(),
+                    "reloaded"
+                );
+                config = new;
+            }
+        }
+        systemd.ready(&status_line(&config));
+    }
+    info!("stopping: no new polls; waiting for in-flight work");
+    systemd.stopping();
+    shared.scheduling.store(false, Ordering::Release);
+    token.cancel();
+    generation.stop().await;
+    tracker.close();
+    if tokio::time::timeout(SHUTDOWN_DEADLINE, tracker.wait()).await.is_err() {
+        warn!(
+            deadline_s = SHUTDOWN_DEADLINE.as_secs(),
+            "in-flight work abandoned at the deadline"
+        );
+    }
+    info!("stopped");
+    Ok(())
+}
+
+fn status_line(config: &Config) -> String {
+    format!(
+        "watching {} sources with {} tags; {} notification channels",
+        config.sources.len(),
+        config.tags.len(),
+        config.notify.len()
+    )
+}
+
+/// Polling and notifying for one configuration: replaced on reload.
+struct Generation {
+    token: CancellationToken,
+    tracker: TaskTracker,
+    scheduler: schedule::Scheduler,
+    digests: Option<schedule::Scheduler>,
+}
+
+impl Generation {
+    async fn start(
+        config: &Config,
+        store: &Store,
+        metrics: &Arc<Metrics>,
+        parent: &CancellationToken,
+    ) -> anyhow::Result<Generation> {
+        let token = parent.child_token();
+        let tracker = TaskTracker::new();
+        let pipeline = app::pipeline(config, store.clone(), token.clone(), metrics.clone())?;
+        // Room for every source twice: a start-up poll and one scheduled tick.
+        let (tx, rx) = mpsc::channel(config.sources.len() * 2 + 1);
+        let dispatcher = Dispatcher {
+            sources: config.sources.iter().map(|s| (s.id.clone(), s.clone())).collect(),
+            pipeline,
+            in_flight: Arc::default(),
+            retries: DelayQueue::new(),
+            retry_keys: HashMap::new(),
+            token: token.clone(),
+            tracker: tracker.clone(),
+        };
+        tracker.spawn(dispatcher.run(rx));
+        for source in &config.sources {
+            // Cannot fail: the queue has room for every source. A source still
+            // backing off from before a restart answers "deferred" and waits.
+            let _ = tx.try_send(source.id.clone());
+        }
+        let jobs: Vec<(SourceId, String)> = config
+            .sources
+            .iter()
+            .map(|s| (s.id.clone(), s.schedule.clone()))
+            .collect();
+        let scheduler = schedule::start(&jobs, tx).await?;
+        let digests = start_notifications(config, store, metrics, &token, &tracker).await?;
+        Ok(Generation {
+            token,
+            tracker,
+            scheduler,
+            digests,
+        })
+    }
+
+    /// Stops scheduling, abandons fetches under way, lets writes finish.
+    async fn stop(self) {
+        self.token.cancel();
+        self.scheduler.shutdown().await;
+        if let Some(digests) = self.digests {
+            digests.shutdown().await;
+        }
+        self.tracker.close();
+        if tokio::time::timeout(SHUTDOWN_DEADLINE, self.tracker.wait())
+            .await
+            .is_err()
+        {
+            warn!(
+                deadline_s = SHUTDOWN_DEADLINE.as_secs(),
+                "in-flight polls abandoned at the deadline"
+            );
+        }
+    }
+}
+
+/// Pings systemd's watchdog while the store answers and polling is
+/// scheduled; stops pinging (so systemd restarts the service) if not.
+async fn watchdog(
+    systemd: systemd::Notifier,
+    store: Store,
+    shared: server::Shared,
+    every: Duration,
+    token: CancellationToken,
+) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tokio::select! {
+            _ = token.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let alive = tokio::time::timeout(every, store.ping()).await.is_ok_and(|r| r.is_ok());
+        if alive && shared.scheduling.load(Ordering::Acquire) {
+            systemd.watchdog();
+        } else {
+            warn!("watchdog: the store or the scheduler is not answering; not pinging systemd");
+        }
+    }
+}
+
+/// Prunes old items once a day, as `[storage] retain_*` says.
+async fn retention(store: Store, storage: crate::config::Storage, token: CancellationToken) {
+    if storage.retain_untagged.is_none() && storage.retain_tagged.is_none() {
+        return;
+    }
+    let mut next = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        tokio::select! {
+            _ = token.cancelled() => return,
+            _ = tokio::time::sleep_until(next) => {}
+        }
+        next += RETENTION_EVERY;
+        match app::prune_store(&store, &storage).await {
+            Ok(p) => info!(untagged = p.untagged, tagged = p.tagged, "retention: old items pruned"),
+            Err(e) => warn!(error = %e, "retention failed; trying again tomorrow"),
+        }
+    }
+}
+
+/// What a signal asks for.
+enum Signal {
+    Stop,
+    Reload,
+}
+
+async fn wait_for_signal() -> anyhow::Result<Signal> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    let mut hangup = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
+    Ok(tokio::select! {
+        result = tokio::signal::ctrl_c() => { result.context("cannot listen for SIGINT")?; Signal::Stop }
+        _ = terminate.recv() => Signal::Stop,
+        _ = hangup.recv() => Signal::Reload,
+    })
+}
+
+/// Starts the channels' delivery loops and the digest schedules.
+async fn start_notifications(
+    config: &Config,
+    store: &Store,
+    metrics: &Arc<Metrics>,
+    token: &CancellationToken,
+    tracker: &TaskTracker,
+) -> anyhow::Result<Option<schedule::Scheduler>> {
+    if config.notify.is_empty() {
+        return Ok(None);
+    }
+    let senders = notify::Senders {
+        poster: fetch::Poster::new(&config.poll.user_agent)?,
+        metrics: metrics.clone(),
+    };
+    let (digest_tx, digest_rx) = mpsc::channel(16);
+    let digest_jobs: Vec<(String, String)> = config
+        .notify
+        .iter()
+        .filter_map(|c| match &c.kind {
+            crate::config::ChannelKind::Email { digest: Some(cron), .. } => Some((c.name.clone(), cron.clone())),
+            _ => None,
+        })
+        .collect();
+    let digests = if digest_jobs.is_empty() {
+        None
+    } else {
+        Some(schedule::start(&digest_jobs, digest_tx).await?)
+    };
+    tracker.spawn(notify::run(
+        store.clone(),
+        config.notify.clone(),
+        senders,
+        digest_rx,
+        token.clone(),
+        tracker.clone(),
+    ));
+    Ok(digests)
+}
+
+/// Receives poll requests (start-up, cron ticks, retries after a failure)
+/// and runs each in a tracked task; a source already being polled is not
+/// polled twice. Politeness (per-host turns, global slots) is the
+/// fetcher's job, so a task may wait there without holding anyone up.
+struct Dispatcher {
+    sources: HashMap<SourceId, Source>,
+    pipeline: Pipeline,
+    in_flight: Arc<Mutex<HashSet<SourceId>>>,
+    /// One pending retry per source that failed or is backing off.
+    retries: DelayQueue<SourceId>,
+    retry_keys: HashMap<SourceId, delay_queue::Key>,
+    token: CancellationToken,
+    tracker: TaskTracker,
+}
+
+impl Dispatcher {
+    async fn run(mut self, mut rx: mpsc::Receiver<SourceId>) {
+        // Finished polls report when their source wants its next attempt.
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(SourceId, Option<DateTime<Utc>>)>();
+        loop {
+            tokio::select! {
+                _ = self.token.cancelled() => break,
+                id = rx.recv() => match id {
+                    Some(id) => self.start(id, &done_tx),
+                    None => break,
+                },
+                Some(expired) = std::future::poll_fn(|cx| self.retries.poll_expired(cx)) => {
+                    let id = expired.into_inner();
+                    self.retry_keys.remove(&id);
+                    self.start(id, &done_tx);
+                }
+                Some((id, retry_at)) = done_rx.recv() => self.schedule_retry(id, retry_at),
+            }
+        }
+    }
+
+    fn start(&self, id: SourceId, done: &mpsc::UnboundedSender<(SourceId, Option<DateTime<Utc>>)>) {
+        let Some(source) = self.sources.get(&id).cloned() else {
+            return;
+        };
+        if !lock(&self.in_flight).insert(id.clone()) {
+            tracing::debug!(source = %id, "still polling; tick skipped");
+            return;
+        }
+        let (pipeline, in_flight, done) = (self.pipeline.clone(), self.in_flight.clone(), done.clone());
+        self.tracker.spawn(async move {
+            let retry_at = match poll::poll(&pipeline, &source, false).await {
+                Ok(Status::Failed { retry_at, .. }) => Some(retry_at),
+                Ok(Status::Deferred { until }) => Some(until),
+                Ok(_) => None,
+                Err(e) => {
+                    error!(source = %source.id, error = %e, "poll could not be stored");
+                    None
+                }
+            };
+            lock(&in_flight).remove(&source.id);
+            let _ = done.send((source.id.clone(), retry_at));
+        });
+    }
+
+    /// Keeps one wake-up per source at the time its back-off ends; a
+    /// success clears it (the schedule takes over again).
+    fn schedule_retry(&mut self, id: SourceId, retry_at: Option<DateTime<Utc>>) {
+        if let Some(key) = self.retry_keys.remove(&id) {
+            self.retries.remove(&key);
+        }
+        if let Some(at) = retry_at {
+            // Bounded, whatever the database says: the queue has a horizon.
+            let wait = (at - Utc::now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .min(crate::config::MAX_BACKOFF);
+            let key = self.retries.insert(id.clone(), wait);
+            self.retry_keys.insert(id, key);
+        }
+    }
+}
+
+/// The in-flight set is only touched briefly, never across an await.
+fn lock(set: &Mutex<HashSet<SourceId>>) -> std::sync::MutexGuard<'_, HashSet<SourceId>> {
+    set.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Another process (`thbwatch poll`, `retag`) may write to the database
+/// while the daemon runs: when it has, the served feeds are re-rendered.
+async fn watch_other_writers(store: Store, token: CancellationToken) {
+    let mut last = store.data_version().await.ok();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = token.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let now = store.data_version().await.ok();
+        if now != last {
+            store.bump_generation();
+            last = now;
+        }
+    }
+}
