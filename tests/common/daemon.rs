@@ -20,12 +20,22 @@ impl Drop for Daemon {
 
 /// Starts the daemon and returns it with the address it logged.
 pub fn start(config: &std::path::Path) -> (Daemon, String, mpsc::Receiver<String>) {
-    start_inner(config, "info")
+    start_inner(config, "info", &[])
 }
 
-fn start_inner(config: &std::path::Path, filter: &str) -> (Daemon, String, mpsc::Receiver<String>) {
+/// Starts the daemon with extra environment variables.
+pub fn start_with_env(config: &std::path::Path, env: &[(&str, &str)]) -> (Daemon, String, mpsc::Receiver<String>) {
+    start_inner(config, "info", env)
+}
+
+fn start_inner(
+    config: &std::path::Path,
+    filter: &str,
+    env: &[(&str, &str)],
+) -> (Daemon, String, mpsc::Receiver<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_thbwatch"))
         .args(["--config", config.to_str().unwrap(), "run"])
+        .envs(env.iter().copied())
         .env("RUST_LOG", filter)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -68,7 +78,7 @@ pub fn stop(daemon: &mut Daemon, signal: &str) -> (std::process::ExitStatus, Dur
 
 /// Starts the daemon with `RUST_LOG` set to `filter`.
 pub fn start_with_log(config: &std::path::Path, filter: &str) -> (Daemon, String, mpsc::Receiver<String>) {
-    start_inner(config, filter)
+    start_inner(config, filter, &[])
 }
 
 /// Waits (with the deadline) for a log line containing `needle`.
