@@ -62,6 +62,7 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
 
     let mut generation = Generation::start(&config, &store, &metrics, &token).await?;
     shared.scheduling.store(true, Ordering::Release);
+    tracker.spawn(report_status(systemd.clone(), store.clone(), token.clone()));
     if let Some(interval) = systemd::watchdog_interval() {
         tracker.spawn(watchdog(
             systemd.clone(),
@@ -241,6 +242,29 @@ async fn watchdog(
         } else {
             warn!("watchdog: the store or the scheduler is not answering; not pinging systemd");
         }
+    }
+}
+
+/// Keeps systemd's one-line status current: sources ok and failing, items
+/// stored, notifications pending (`systemctl status` shows it).
+async fn report_status(systemd: systemd::Notifier, store: Store, token: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
+    loop {
+        tokio::select! {
+            _ = token.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let (Ok(health), Ok(figures)) = (store.source_health().await, store.figures().await) else {
+            continue;
+        };
+        let failing = health.iter().filter(|h| h.consecutive_failures > 0).count();
+        let pending: u64 = figures.pending_by_channel.iter().map(|(_, n)| n).sum();
+        systemd.status(&format!(
+            "{} sources: {} ok, {failing} failing; {} items; {pending} notifications pending",
+            health.len(),
+            health.len() - failing,
+            figures.items
+        ));
     }
 }
 
