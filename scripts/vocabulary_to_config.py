@@ -459,6 +459,7 @@ base_url = "http://127.0.0.1:8080/"
 
 [storage]
 path = "thbwatch.db"
+retain_untagged = "90d"      # untagged items are pruned after 90 days; tagged ones kept
 
 [poll]
 schedule = "*/15 * * * *"

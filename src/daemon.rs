@@ -40,6 +40,8 @@ const RETENTION_EVERY: Duration = Duration::from_secs(24 * 3600);
 
 /// Runs the daemon until SIGINT or SIGTERM; SIGHUP reloads `path`.
 pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
+    // Listening from the start, so no signal is missed (during a reload, say).
+    let mut signals = Signals::new()?;
     let systemd = systemd::Notifier::from_env();
     let store = Store::open(&config.storage.path).await?;
     let token = CancellationToken::new();
@@ -58,7 +60,8 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
         }
     });
     tracker.spawn(watch_other_writers(store.clone(), token.clone()));
-    tracker.spawn(retention(store.clone(), config.storage.clone(), token.clone()));
+    let (storage_tx, storage_rx) = tokio::sync::watch::channel(config.storage.clone());
+    tracker.spawn(retention(store.clone(), storage_rx, token.clone()));
 
     let mut generation = Generation::start(&config, &store, &metrics, &token).await?;
     shared.scheduling.store(true, Ordering::Release);
@@ -80,7 +83,7 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
         "started"
     );
 
-    while let Signal::Reload = wait_for_signal().await? {
+    while let Signal::Reload = signals.next().await {
         systemd.reloading();
         let reloaded = {
             let path = path.to_path_buf();
@@ -94,34 +97,50 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
                 }
             }
             Ok(new) => {
-                if new.server.listen != config.server.listen {
-                    warn!(
-                        old = %config.server.listen,
-                        new = %new.server.listen,
-                        "server.listen changed: that needs a restart; still listening on the old address"
-                    );
+                for (what, changed) in [
+                    ("server.listen", new.server.listen != config.server.listen),
+                    ("server.log", new.server.log != config.server.log),
+                    ("storage.path", new.storage.path != config.storage.path),
+                ] {
+                    if changed {
+                        warn!("{what} changed: that needs a restart; the running value stays");
+                    }
                 }
-                shared.scheduling.store(false, Ordering::Release);
+                // Polling stays "alive" for the watchdog while it is replaced.
                 generation.stop().await;
                 if new.tags != config.tags {
-                    let report = app::retag_store(&store, Arc::new(Tagger::new(&new.tags)?)).await?;
-                    info!(
-                        items = report.items,
-                        tagged = report.tagged_after,
-                        "rules changed; stored items re-tagged"
-                    );
+                    match Tagger::new(&new.tags) {
+                        Ok(tagger) => match app::retag_store(&store, Arc::new(tagger)).await {
+                            Ok(r) => info!(
+                                items = r.items,
+                                tagged = r.tagged_after,
+                                "rules changed; stored items re-tagged"
+                            ),
+                            Err(e) => error!(error = %e, "re-tagging stored items failed; `thbwatch retag` does it"),
+                        },
+                        Err(e) => error!(error = %e, "cannot compile the new rules"),
+                    }
                 }
                 shared.replace(app::site(&new));
+                let _ = storage_tx.send(new.storage.clone());
                 store.bump_generation();
-                generation = Generation::start(&new, &store, &metrics, &token).await?;
-                shared.scheduling.store(true, Ordering::Release);
-                info!(
-                    sources = new.sources.len(),
-                    tags = new.tags.len(),
-                    channels = new.notify.len(),
-                    "reloaded"
-                );
-                config = new;
+                generation = match Generation::start(&new, &store, &metrics, &token).await {
+                    Ok(started) => {
+                        info!(
+                            sources = new.sources.len(),
+                            tags = new.tags.len(),
+                            channels = new.notify.len(),
+                            "reloaded"
+                        );
+                        config = new;
+                        started
+                    }
+                    Err(e) => {
+                        error!(error = %e, "cannot start polling with the new configuration; back to the previous one");
+                        shared.replace(app::site(&config));
+                        Generation::start(&config, &store, &metrics, &token).await?
+                    }
+                };
             }
         }
         systemd.ready(&status_line(&config));
@@ -129,10 +148,15 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
     info!("stopping: no new polls; waiting for in-flight work");
     systemd.stopping();
     shared.scheduling.store(false, Ordering::Release);
+    // One deadline for everything, within the unit's TimeoutStopSec=.
+    let deadline = tokio::time::Instant::now() + SHUTDOWN_DEADLINE;
     token.cancel();
-    generation.stop().await;
-    tracker.close();
-    if tokio::time::timeout(SHUTDOWN_DEADLINE, tracker.wait()).await.is_err() {
+    let drained = async {
+        generation.stop().await;
+        tracker.close();
+        tracker.wait().await;
+    };
+    if tokio::time::timeout_at(deadline, drained).await.is_err() {
         warn!(
             deadline_s = SHUTDOWN_DEADLINE.as_secs(),
             "in-flight work abandoned at the deadline"
@@ -268,11 +292,13 @@ async fn report_status(systemd: systemd::Notifier, store: Store, token: Cancella
     }
 }
 
-/// Prunes old items once a day, as `[storage] retain_*` says.
-async fn retention(store: Store, storage: crate::config::Storage, token: CancellationToken) {
-    if storage.retain_untagged.is_none() && storage.retain_tagged.is_none() {
-        return;
-    }
+/// Prunes old items once a day, as `[storage] retain_*` says (as of the
+/// last reload).
+async fn retention(
+    store: Store,
+    storage: tokio::sync::watch::Receiver<crate::config::Storage>,
+    token: CancellationToken,
+) {
     let mut next = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         tokio::select! {
@@ -280,6 +306,10 @@ async fn retention(store: Store, storage: crate::config::Storage, token: Cancell
             _ = tokio::time::sleep_until(next) => {}
         }
         next += RETENTION_EVERY;
+        let storage = storage.borrow().clone();
+        if storage.retain_untagged.is_none() && storage.retain_tagged.is_none() {
+            continue;
+        }
         match app::prune_store(&store, &storage).await {
             Ok(p) => info!(untagged = p.untagged, tagged = p.tagged, "retention: old items pruned"),
             Err(e) => warn!(error = %e, "retention failed; trying again tomorrow"),
@@ -293,15 +323,30 @@ enum Signal {
     Reload,
 }
 
-async fn wait_for_signal() -> anyhow::Result<Signal> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
-    let mut hangup = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
-    Ok(tokio::select! {
-        result = tokio::signal::ctrl_c() => { result.context("cannot listen for SIGINT")?; Signal::Stop }
-        _ = terminate.recv() => Signal::Stop,
-        _ = hangup.recv() => Signal::Reload,
-    })
+/// The signals the daemon answers, listened to for its whole life.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> anyhow::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+            terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+            hangup: signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?,
+        })
+    }
+
+    async fn next(&mut self) -> Signal {
+        tokio::select! {
+            _ = self.interrupt.recv() => Signal::Stop,
+            _ = self.terminate.recv() => Signal::Stop,
+            _ = self.hangup.recv() => Signal::Reload,
+        }
+    }
 }
 
 /// Starts the channels' delivery loops and the digest schedules.

@@ -24,7 +24,9 @@ impl Notifier {
     /// gone during shutdown).
     pub fn send(&self, message: &str) {
         let Some(path) = &self.path else { return };
-        let sent = UnixDatagram::unbound().and_then(|socket| match path.strip_prefix('@') {
+        // Non-blocking: a full systemd queue must not stall a runtime thread.
+        let socket = UnixDatagram::unbound().and_then(|s| s.set_nonblocking(true).map(|()| s));
+        let sent = socket.and_then(|socket| match path.strip_prefix('@') {
             Some(name) => {
                 use std::os::linux::net::SocketAddrExt;
                 let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())?;

@@ -158,7 +158,6 @@ fn format_problems(path: &Path, problems: &[Problem]) -> String {
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_CACHE_MAX_AGE: Duration = Duration::from_secs(300);
-pub const DEFAULT_RETAIN_UNTAGGED: Duration = Duration::from_secs(90 * 24 * 3600);
 pub const DEFAULT_LOG_FILTER: &str = "info,tokio_cron_scheduler=warn";
 pub const DEFAULT_SCHEDULE: &str = "*/15 * * * *";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);

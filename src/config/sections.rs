@@ -100,7 +100,7 @@ fn read_storage(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, base_dir: &Pa
         }
         Some((text, _)) => Some(text.to_string()),
     };
-    let retain_untagged = retention(diag, t, "retain_untagged", Some(DEFAULT_RETAIN_UNTAGGED));
+    let retain_untagged = retention(diag, t, "retain_untagged", None);
     let retain_tagged = retention(diag, t, "retain_tagged", None);
     t.finish(diag, &["path", "retain_untagged", "retain_tagged"]);
     Some(Storage {

@@ -167,7 +167,14 @@ async fn deliver_loop(
                 }
             }
             last_send = Some(tokio::time::Instant::now());
-            match deliver(&store, &channel, &senders, deliveries).await {
+            // Cancelled with its generation (a reload, a stop): an attempt
+            // under way is dropped and stays pending, sent again later under
+            // the same key, never marked delivered unacknowledged.
+            let attempt = tokio::select! {
+                _ = cancel.cancelled() => return,
+                attempt = deliver(&store, &channel, &senders, deliveries) => attempt,
+            };
+            match attempt {
                 Ok(Some(pause)) => {
                     paused_until = Some(tokio::time::Instant::now() + pause);
                     break;

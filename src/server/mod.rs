@@ -116,6 +116,9 @@ async fn document(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
             .iter()
             .map(|(k, v)| (k.as_ref(), v.as_ref())),
     );
+    // The generation first: a reload between the two reads then leaves a
+    // document marked with the older generation, rendered again next time.
+    let generation = state.store.generation();
     let site = state.shared.site();
     let Some(request) = Request::parse(uri.path().trim_start_matches('/'), filters) else {
         return plain(
@@ -147,7 +150,6 @@ async fn document(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
     }
     let origin = origin(&state, &headers);
     let key = format!("{}|{}", origin.as_ref().map_or("", Url::as_str), request.key());
-    let generation = state.store.generation();
     let cached = match state.cache.get(&key) {
         Some(cached) if cached.generation == generation => cached,
         previous => match feeds::render(&state.store, &site.settings, &request, origin.as_ref()).await {

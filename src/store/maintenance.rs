@@ -36,15 +36,20 @@ impl Store {
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 let mut pruned = Pruned::default();
+                // Never an item with a notification still to send.
+                let pending = "NOT EXISTS (SELECT 1 FROM outbox o WHERE o.item_id = i.id AND o.state = 'pending')";
                 if let Some(before) = untagged_before {
-                    pruned.untagged = prune_where(&tx, &format!("NOT {TAGGED}"), before)?;
+                    pruned.untagged = prune_where(&tx, &format!("NOT {TAGGED} AND {pending}"), before)?;
                 }
                 if let Some(before) = tagged_before {
-                    let pending = "NOT EXISTS (SELECT 1 FROM outbox o WHERE o.item_id = i.id AND o.state = 'pending')";
                     pruned.tagged = prune_where(&tx, &format!("{TAGGED} AND {pending}"), before)?;
                 }
                 tx.commit()?;
-                conn.execute_batch("PRAGMA optimize; PRAGMA incremental_vacuum;")?;
+                conn.execute_batch("PRAGMA optimize")?;
+                // Each step of incremental_vacuum frees a page: step to the end.
+                let mut vacuum = conn.prepare("PRAGMA incremental_vacuum")?;
+                let mut rows = vacuum.query([])?;
+                while rows.next()?.is_some() {}
                 Ok(pruned)
             })
             .await?;
@@ -95,23 +100,27 @@ impl Store {
 /// Deletes the articles matching `condition` first seen before `before`,
 /// copies included, leaving tombstones. Returns how many rows went.
 fn prune_where(tx: &rusqlite::Transaction<'_>, condition: &str, before: DateTime<Utc>) -> Result<usize, Error> {
-    let originals =
-        format!("SELECT i.id FROM items i WHERE i.duplicate_of IS NULL AND i.first_seen < ?1 AND {condition}");
-    let doomed = format!("SELECT id FROM items WHERE id IN ({originals}) OR duplicate_of IN ({originals})");
+    // The articles are chosen once, before anything is deleted (deleting a
+    // copy would change whether its original counts as tagged).
+    tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS doomed (id INTEGER PRIMARY KEY); DELETE FROM doomed;")?;
+    let chosen = tx.execute(
+        &format!(
+            "INSERT INTO doomed (id) SELECT i.id FROM items i
+             WHERE i.duplicate_of IS NULL AND i.first_seen < ?1 AND {condition}"
+        ),
+        params![timestamp(before)],
+    )?;
     tx.execute(
-        &format!("INSERT OR IGNORE INTO tombstones (source_id, key, pruned_at) SELECT source_id, key, ?2 FROM items WHERE id IN ({doomed})"),
-        params![timestamp(before), timestamp(Utc::now())],
+        "INSERT OR IGNORE INTO tombstones (source_id, key, pruned_at)
+         SELECT source_id, key, ?1 FROM items
+         WHERE id IN (SELECT id FROM doomed) OR duplicate_of IN (SELECT id FROM doomed)",
+        params![timestamp(Utc::now())],
     )?;
     // Copies first: they point at their originals.
-    tx.execute(
-        &format!("DELETE FROM items WHERE duplicate_of IN ({originals})"),
-        params![timestamp(before)],
-    )?;
-    let deleted = tx.execute(
-        &format!("DELETE FROM items WHERE id IN ({originals})"),
-        params![timestamp(before)],
-    )?;
-    Ok(deleted)
+    tx.execute("DELETE FROM items WHERE duplicate_of IN (SELECT id FROM doomed)", [])?;
+    tx.execute("DELETE FROM items WHERE id IN (SELECT id FROM doomed)", [])?;
+    tx.execute("DELETE FROM doomed", [])?;
+    Ok(chosen)
 }
 
 fn backup_to(conn: &rusqlite::Connection, target: &PathBuf) -> Result<(), Error> {
@@ -124,8 +133,16 @@ fn backup_to(conn: &rusqlite::Connection, target: &PathBuf) -> Result<(), Error>
     let mut copy = rusqlite::Connection::open(target)?;
     {
         let backup = rusqlite::backup::Backup::new(conn, &mut copy)?;
-        // Copy in steps, so writers are not held off for the whole copy.
-        backup.run_to_completion(256, std::time::Duration::from_millis(10), None)?;
+        // All pages in one step: in WAL mode that does not hold writers
+        // off, and a stepped copy would restart whenever another process
+        // commits. Busy means a writer holds a lock for a moment: wait.
+        loop {
+            match backup.step(-1)? {
+                rusqlite::backup::StepResult::Done => break,
+                rusqlite::backup::StepResult::More => {}
+                _ => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        }
     }
     let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
     if check != "ok" {
