@@ -6,22 +6,9 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-use common::{FeedServer, Reply, rss, write_config};
-
-fn thbwatch(config: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_thbwatch"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use common::{FeedServer, Reply, rss, stdout, thbwatch, write_config};
 
 const RULES: &str = r#"
 [sources.s]

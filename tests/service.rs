@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::daemon::{DEADLINE, start, start_with_env, stop, wait_for_line, wait_until_polled};
-use common::{FeedServer, Reply, fixture, rss, write_config};
+use common::{FeedServer, Reply, fixture, rss, thbwatch, write_config};
 
 const TAGS: &str = "[tags.trafficking]\nterms = [\"human traffick*\"]\n";
 
@@ -23,15 +23,6 @@ fn config_text(server: &FeedServer, extra_sources: &str, extra: &str) -> String 
          [sources.cbss]\nurl = \"{}\"\n{extra_sources}{TAGS}{extra}",
         server.url("/cbss")
     )
-}
-
-fn thbwatch(config: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_thbwatch"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 /// Every datagram the daemon sends within `within`.

@@ -5,23 +5,8 @@
 
 mod common;
 
-use std::process::{Command, Output};
-
 use common::daemon::{start_with_log, stop, wait_for_line};
-use common::{FeedServer, Reply, TAGS, fixture, write_config};
-
-fn thbwatch(config: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_thbwatch"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use common::{FeedServer, Reply, TAGS, fixture, stdout, thbwatch, write_config};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sources_shows_each_sources_true_state() {

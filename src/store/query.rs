@@ -145,18 +145,8 @@ impl Store {
             filter(&query, &mut sql, &mut args);
             sql.push_str(" ORDER BY i.sort_time DESC, i.id DESC LIMIT ?");
             args.push(Value::Integer(i64::try_from(query.limit).unwrap_or(i64::MAX)));
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params_from_iter(args), |row| {
-                Ok((row.get::<_, i64>(14)?, entry_from_row(row)?))
-            })?;
-            let mut entries = Vec::new();
-            for row in rows {
-                let (id, mut entry) = row?;
-                entry.matches = matches_of(conn, id)?;
-                entry.copies = copies_of(conn, id)?;
-                entries.push(entry);
-            }
-            Ok(entries)
+            let entries = read_entries(conn, &sql, params_from_iter(args))?;
+            Ok(entries.into_iter().map(|(_, entry)| entry).collect())
         })
         .await
     }
@@ -207,14 +197,23 @@ pub(super) fn entries_by_id(conn: &rusqlite::Connection, ids: &[i64]) -> Result<
         "SELECT {} FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id IN ({marks}) ORDER BY i.id",
         entry_columns()
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params_from_iter(ids.iter()), |row| {
-        Ok((row.get::<_, i64>(14)?, entry_from_row(row)?))
-    })?;
+    read_entries(conn, &sql, params_from_iter(ids.iter()))
+}
+
+/// Runs an entry query (selecting [`entry_columns`]) and completes each
+/// entry with its matches and copies; with each its item id.
+fn read_entries(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<(i64, Entry)>, Error> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(args, |row| Ok((row.get::<_, i64>(14)?, entry_from_row(row)?)))?;
     let mut entries = Vec::new();
     for row in rows {
         let (id, mut entry) = row?;
         entry.matches = matches_of(conn, id)?;
+        entry.copies = copies_of(conn, id)?;
         entries.push((id, entry));
     }
     Ok(entries)

@@ -389,3 +389,18 @@ impl Receiver {
         }
     }
 }
+
+/// Runs the real binary with `--config config` and `args`, to completion.
+pub fn thbwatch(config: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_thbwatch"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A finished command's standard output.
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
