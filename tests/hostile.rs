@@ -190,15 +190,7 @@ async fn every_hostile_feed_fails_alone_while_the_daemon_keeps_serving() {
         "peak RSS with every hostile case polled: {:.1} MiB",
         peak as f64 / 1048576.0
     );
-    let by_id = |id: &str| {
-        json["sources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let by_id = |id: &str| common::source_by_id(&json, id);
     assert_eq!(by_id("good")["state"], "ok");
     for (id, _, expect) in &cases {
         let health = by_id(id);

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::daemon::{DEADLINE, start, start_with_env, stop, wait_for_line, wait_until_polled};
+use common::daemon::{DEADLINE, send_signal, start, start_with_env, stop, wait_for_line, wait_until_polled};
 use common::{FeedServer, Reply, fixture, rss, thbwatch, write_config};
 
 const TAGS: &str = "[tags.trafficking]\nterms = [\"human traffick*\"]\n";
@@ -23,6 +23,10 @@ fn config_text(server: &FeedServer, extra_sources: &str, extra: &str) -> String 
          [sources.cbss]\nurl = \"{}\"\n{extra_sources}{TAGS}{extra}",
         server.url("/cbss")
     )
+}
+
+async fn get_text(url: &str) -> String {
+    reqwest::get(url).await.unwrap().text().await.unwrap()
 }
 
 /// Every datagram the daemon sends within `within`.
@@ -82,8 +86,7 @@ async fn systemd_hears_ready_watchdog_reloading_and_stopping() {
         200
     );
 
-    let pid = daemon.0.id().to_string();
-    assert!(Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    send_signal(&daemon, "-HUP");
     datagrams(
         &socket,
         |got| got.iter().any(|m| m.starts_with("RELOADING=1")),
@@ -110,28 +113,17 @@ async fn sighup_applies_a_valid_file_and_refuses_a_broken_one() {
     let config = write_config(dir.path(), &config_text(&server, "", ""));
     let (mut daemon, addr, logs) = start(&config);
     wait_until_polled(&addr, 1).await;
-    let feed = reqwest::get(format!("http://{addr}/feed.atom"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let feed = get_text(&format!("http://{addr}/feed.atom")).await;
     assert!(!feed.contains("term=\"forced-labour\""));
 
     // A new source and a new tag: polled and applied without a restart.
     let lv = format!("[sources.lv]\nurl = \"{}\"\n", server.url("/lv"));
     let more_tags = "[tags.forced-labour]\nterms = [\"forced labo*\"]\n";
     write_config(dir.path(), &config_text(&server, &lv, more_tags));
-    let pid = daemon.0.id().to_string();
-    assert!(Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    send_signal(&daemon, "-HUP");
     wait_for_line(&logs, "reloaded");
     wait_until_polled(&addr, 2).await;
-    let feed = reqwest::get(format!("http://{addr}/feed.atom"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let feed = get_text(&format!("http://{addr}/feed.atom")).await;
     assert!(
         feed.contains("term=\"forced-labour\""),
         "the new tag reached stored items:\n{feed}"
@@ -146,7 +138,7 @@ async fn sighup_applies_a_valid_file_and_refuses_a_broken_one() {
 
     // A broken file: refused with its errors; the running configuration stays.
     std::fs::write(&config, "[sources.broken]\nurl = 5\n").unwrap();
-    assert!(Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    send_signal(&daemon, "-HUP");
     let refused = wait_for_line(&logs, "sources.broken.url");
     assert!(refused.contains("reload refused"), "{refused}");
     assert_eq!(

@@ -79,15 +79,7 @@ async fn sources_shows_each_sources_true_state() {
 
     let json = thbwatch(&config, &["sources", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    let by_id = |id: &str| {
-        json["sources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let by_id = |id: &str| common::source_by_id(&json, id);
     assert_eq!(by_id("good")["items"], 3);
     assert_eq!(by_id("good")["http_status"], 200);
     assert_eq!(by_id("limited")["http_status"], 429);

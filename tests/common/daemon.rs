@@ -62,10 +62,15 @@ fn start_inner(
     }
 }
 
-/// Sends `signal` and waits (with a deadline) for the daemon to exit.
-pub fn stop(daemon: &mut Daemon, signal: &str) -> (std::process::ExitStatus, Duration) {
+/// Sends `signal` (as `kill` spells it, e.g. "-HUP") to the daemon.
+pub fn send_signal(daemon: &Daemon, signal: &str) {
     let pid = daemon.0.id().to_string();
     assert!(Command::new("kill").args([signal, &pid]).status().unwrap().success());
+}
+
+/// Sends `signal` and waits (with a deadline) for the daemon to exit.
+pub fn stop(daemon: &mut Daemon, signal: &str) -> (std::process::ExitStatus, Duration) {
+    send_signal(daemon, signal);
     let started = Instant::now();
     loop {
         if let Some(status) = daemon.0.try_wait().unwrap() {

@@ -404,3 +404,13 @@ pub fn thbwatch(config: &Path, args: &[&str]) -> std::process::Output {
 pub fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+/// The source with this id in a `/sources.json` (or `sources --json`) document.
+pub fn source_by_id(json: &serde_json::Value, id: &str) -> serde_json::Value {
+    let sources = json["sources"].as_array().expect("a sources array");
+    sources
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no source {id:?}"))
+        .clone()
+}
