@@ -53,10 +53,7 @@ pub async fn notify_test(config: &Config, name: &str) -> anyhow::Result<notify::
         .iter()
         .find(|c| c.name == name)
         .ok_or_else(|| anyhow::anyhow!("{}", unknown_channel(config, name)))?;
-    let senders = notify::Senders {
-        poster: fetch::Poster::new(&config.poll.user_agent)?,
-        metrics: Arc::default(),
-    };
+    let senders = notify::Senders::new(&config.poll.user_agent, Arc::default())?;
     let now = chrono::Utc::now();
     let key = crate::model::name_urn(&["thbwatch test notification", name, &now.to_rfc3339()]);
     Ok(notify::send(channel, &senders, &key, &[notify::test_entry(now)]).await)

@@ -20,7 +20,6 @@ use tracing::{error, info, warn};
 
 use crate::app;
 use crate::config::{Config, Source};
-use crate::fetch;
 use crate::metrics::Metrics;
 use crate::model::SourceId;
 use crate::notify;
@@ -360,10 +359,7 @@ async fn start_notifications(
     if config.notify.is_empty() {
         return Ok(None);
     }
-    let senders = notify::Senders {
-        poster: fetch::Poster::new(&config.poll.user_agent)?,
-        metrics: metrics.clone(),
-    };
+    let senders = notify::Senders::new(&config.poll.user_agent, metrics.clone())?;
     let (digest_tx, digest_rx) = mpsc::channel(16);
     let digest_jobs: Vec<(String, String)> = config
         .notify

@@ -65,8 +65,7 @@ impl Poster {
             self.client.post(post.url.as_str())
         };
         for (name, value) in &post.headers {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| Error::Other(e.to_string()))?;
-            let value = HeaderValue::from_str(value).map_err(|e| Error::Other(e.to_string()))?;
+            let (name, value) = header_pair(name, value)?;
             request = request.header(name, value);
         }
         let exchange = async {
@@ -398,8 +397,7 @@ async fn send(client: &reqwest::Client, url: &Url, request: &Request<'_>) -> Res
     }
     for extra in extra {
         // Checked when the configuration was loaded.
-        let name = HeaderName::from_bytes(extra.name.as_bytes()).map_err(|e| Error::Other(e.to_string()))?;
-        let value = HeaderValue::from_str(&extra.value).map_err(|e| Error::Other(e.to_string()))?;
+        let (name, value) = header_pair(&extra.name, &extra.value)?;
         builder = builder.header(name, value);
     }
     if let Some(etag) = &request.validators.etag {
@@ -475,6 +473,13 @@ fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     }
     let date = httpdate::parse_http_date(text).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// A header from configured text (already checked, so errors are bugs).
+fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
+    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| Error::Other(e.to_string()))?;
+    let value = HeaderValue::from_str(value).map_err(|e| Error::Other(e.to_string()))?;
+    Ok((name, value))
 }
 
 fn header_text(headers: &HeaderMap, name: HeaderName) -> Option<String> {

@@ -88,6 +88,15 @@ pub struct Senders {
     pub metrics: Arc<crate::metrics::Metrics>,
 }
 
+impl Senders {
+    pub fn new(user_agent: &str, metrics: Arc<crate::metrics::Metrics>) -> Result<Senders, crate::fetch::Error> {
+        Ok(Senders {
+            poster: Poster::new(user_agent)?,
+            metrics,
+        })
+    }
+}
+
 /// Sends `entries` (one, or a digest's) through `channel`.
 pub async fn send(channel: &Channel, senders: &Senders, key: &str, entries: &[Entry]) -> Outcome {
     match &channel.kind {
