@@ -62,7 +62,9 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
     let (storage_tx, storage_rx) = tokio::sync::watch::channel(config.storage.clone());
     tracker.spawn(retention(store.clone(), storage_rx, token.clone()));
 
-    let mut generation = Generation::start(&config, &store, &metrics, &token).await?;
+    // One scheduler for the daemon's life; each generation adds its jobs.
+    let scheduler = schedule::Scheduler::start().await?;
+    let mut generation = Generation::start(&config, &store, &metrics, &scheduler, &token).await?;
     shared.scheduling.store(true, Ordering::Release);
     tracker.spawn(report_status(systemd.clone(), store.clone(), token.clone()));
     if let Some(interval) = systemd::watchdog_interval() {
@@ -123,7 +125,7 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
                 shared.replace(app::site(&new));
                 let _ = storage_tx.send(new.storage.clone());
                 store.bump_generation();
-                generation = match Generation::start(&new, &store, &metrics, &token).await {
+                generation = match Generation::start(&new, &store, &metrics, &scheduler, &token).await {
                     Ok(started) => {
                         info!(
                             sources = new.sources.len(),
@@ -137,7 +139,7 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
                     Err(e) => {
                         error!(error = %e, "cannot start polling with the new configuration; back to the previous one");
                         shared.replace(app::site(&config));
-                        Generation::start(&config, &store, &metrics, &token).await?
+                        Generation::start(&config, &store, &metrics, &scheduler, &token).await?
                     }
                 };
             }
@@ -152,6 +154,7 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
     token.cancel();
     let drained = async {
         generation.stop().await;
+        scheduler.shutdown().await;
         tracker.close();
         tracker.wait().await;
     };
@@ -179,7 +182,8 @@ struct Generation {
     token: CancellationToken,
     tracker: TaskTracker,
     scheduler: schedule::Scheduler,
-    digests: Option<schedule::Scheduler>,
+    polls: schedule::Jobs,
+    digests: Option<schedule::Jobs>,
 }
 
 impl Generation {
@@ -187,6 +191,7 @@ impl Generation {
         config: &Config,
         store: &Store,
         metrics: &Arc<Metrics>,
+        scheduler: &schedule::Scheduler,
         parent: &CancellationToken,
     ) -> anyhow::Result<Generation> {
         let token = parent.child_token();
@@ -214,12 +219,19 @@ impl Generation {
             .iter()
             .map(|s| (s.id.clone(), s.schedule.clone()))
             .collect();
-        let scheduler = schedule::start(&jobs, tx).await?;
-        let digests = start_notifications(config, store, metrics, &token, &tracker).await?;
+        let polls = scheduler.add(&jobs, tx).await?;
+        let digests = match start_notifications(config, store, metrics, scheduler, &token, &tracker).await {
+            Ok(digests) => digests,
+            Err(e) => {
+                scheduler.remove(polls).await;
+                return Err(e);
+            }
+        };
         Ok(Generation {
             token,
             tracker,
-            scheduler,
+            scheduler: scheduler.clone(),
+            polls,
             digests,
         })
     }
@@ -227,9 +239,9 @@ impl Generation {
     /// Stops scheduling, abandons fetches under way, lets writes finish.
     async fn stop(self) {
         self.token.cancel();
-        self.scheduler.shutdown().await;
+        self.scheduler.remove(self.polls).await;
         if let Some(digests) = self.digests {
-            digests.shutdown().await;
+            self.scheduler.remove(digests).await;
         }
         self.tracker.close();
         if tokio::time::timeout(SHUTDOWN_DEADLINE, self.tracker.wait())
@@ -353,9 +365,10 @@ async fn start_notifications(
     config: &Config,
     store: &Store,
     metrics: &Arc<Metrics>,
+    scheduler: &schedule::Scheduler,
     token: &CancellationToken,
     tracker: &TaskTracker,
-) -> anyhow::Result<Option<schedule::Scheduler>> {
+) -> anyhow::Result<Option<schedule::Jobs>> {
     if config.notify.is_empty() {
         return Ok(None);
     }
@@ -372,7 +385,7 @@ async fn start_notifications(
     let digests = if digest_jobs.is_empty() {
         None
     } else {
-        Some(schedule::start(&digest_jobs, digest_tx).await?)
+        Some(scheduler.add(&digest_jobs, digest_tx).await?)
     };
     tracker.spawn(notify::run(
         store.clone(),
