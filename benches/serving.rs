@@ -118,8 +118,8 @@ fn record(n: usize) -> PollRecord {
                 "<p>{}</p>",
                 "Officials discussed cooperation against human trafficking and forced labour. ".repeat(6)
             );
-            TaggedItem {
-                item: Item {
+            TaggedItem::new(
+                Item {
                     key: format!("guid:{i}"),
                     link: Some(format!("https://bench.example/news/{i}")),
                     canonical_link: Some(format!("https://bench.example/news/{i}")),
@@ -130,14 +130,14 @@ fn record(n: usize) -> PollRecord {
                     content_hash: format!("h{i}"),
                     ..Item::default()
                 },
-                matches: vec![Match {
+                vec![Match {
                     tag: "trafficking".into(),
                     term: "human traffick*".into(),
                     field: Field::Title,
                     text: "human trafficking".into(),
                     snippet: title,
                 }],
-            }
+            )
         })
         .collect();
     PollRecord {

@@ -129,6 +129,21 @@ pub struct Match {
 pub struct TaggedItem {
     pub item: Item,
     pub matches: Vec<Match>,
+    /// What `?q=` searches ([`crate::normalize::search_text`]), computed
+    /// where items are processed in parallel, not on the database thread.
+    pub search_text: String,
+}
+
+impl TaggedItem {
+    pub fn new(item: Item, matches: Vec<Match>) -> TaggedItem {
+        let summary = item.summary.as_deref().map(crate::normalize::html_to_text);
+        let search_text = crate::normalize::search_text(&item.title, summary.as_deref());
+        TaggedItem {
+            item,
+            matches,
+            search_text,
+        }
+    }
 }
 
 /// The validators a server gave for a feed, sent back on the next poll.

@@ -219,6 +219,16 @@ fn as_html(text: &Text) -> String {
     }
 }
 
+/// What `?q=` searches: title and summary text (already plain), folded
+/// like keyword matching (so "zmonemis" finds "žmonėmis").
+pub fn search_text(title: &str, summary_text: Option<&str>) -> String {
+    let mut text = String::with_capacity(title.len() + 1 + summary_text.map_or(0, str::len));
+    text.push_str(title);
+    text.push(' ');
+    text.push_str(summary_text.unwrap_or_default());
+    crate::fold::fold(&text)
+}
+
 /// Drops tags (and the insides of script and style), decodes entities,
 /// collapses white space.
 pub fn html_to_text(html: &str) -> String {

@@ -100,7 +100,8 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
             fetched = pipeline.fetcher.get(&request) => fetched,
         };
         let fetch_time = fetch_started.elapsed();
-        let attempt = attempt(pipeline, source, fetched).await;
+        let mut attempt = attempt(pipeline, source, fetched).await;
+        let slot = attempt.slot.take();
         let record = record(pipeline, source, &state, attempt);
         // What the status needs, without copying the items.
         let outcome = match &record.outcome {
@@ -109,6 +110,7 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
         };
         let fetched = matches!(record.outcome, PollOutcome::Fetched { .. });
         let report = pipeline.store.ingest(record).await?;
+        drop(slot);
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let metrics = &pipeline.metrics;
         metrics.ingested(report.new, report.updated, report.duplicates);
@@ -152,6 +154,10 @@ struct Attempt {
     http_status: Option<u16>,
     moved_to: Option<url::Url>,
     result: Result<Option<Processed>, (String, Reason)>,
+    /// The fetch's request slot, held until the items are stored: when the
+    /// database falls behind, fetching waits rather than piling parsed
+    /// feeds up in memory.
+    slot: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 /// Builds the record to store: a failure gets its next attempt time.
@@ -206,9 +212,13 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
 }
 
 async fn attempt(pipeline: &Pipeline, source: &Source, fetched: fetch::Fetched) -> Attempt {
+    let mut slot = None;
     let result = match fetched.outcome {
         Ok(None) => Ok(None),
-        Ok(Some(body)) => process_body(pipeline, source, body).await.map(Some),
+        Ok(Some(mut body)) => {
+            slot = body.take_slot();
+            process_body(pipeline, source, body).await.map(Some)
+        }
         Err(e) => {
             let reason = match (&e, e.retry_after()) {
                 (fetch::Error::Gone, _) => Reason::Gone,
@@ -222,6 +232,7 @@ async fn attempt(pipeline: &Pipeline, source: &Source, fetched: fetch::Fetched) 
         http_status: fetched.status,
         moved_to: fetched.moved_to,
         result,
+        slot,
     }
 }
 
@@ -239,9 +250,15 @@ async fn process_body(pipeline: &Pipeline, source: &Source, body: fetch::Body) -
     let (source, max_items) = (source.clone(), pipeline.max_items);
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
-        let feed = crate::parse::parse(&body.bytes, body.content_type.as_deref(), body.final_url.as_str())
-            .map_err(|e| e.to_string())?;
-        let mut processed = process(feed, &source, &body.final_url, &tagger, &detect, max_items);
+        let mut processed = process_document(
+            &body.bytes,
+            body.content_type.as_deref(),
+            &body.final_url,
+            &source,
+            &tagger,
+            &detect,
+            max_items,
+        )?;
         processed.validators = body.validators;
         Ok::<_, String>(processed)
     })
@@ -251,23 +268,45 @@ async fn process_body(pipeline: &Pipeline, source: &Source, body: fetch::Body) -
 }
 
 /// A parsed feed, normalised and tagged.
-struct Processed {
-    feed_title: Option<String>,
-    site_link: Option<String>,
-    validators: crate::model::Validators,
-    items: Vec<TaggedItem>,
+#[derive(Debug)]
+pub struct Processed {
+    pub feed_title: Option<String>,
+    pub site_link: Option<String>,
+    /// Empty until the fetch's validators are added.
+    pub validators: crate::model::Validators,
+    pub items: Vec<TaggedItem>,
     /// Entries beyond `max_items`, not kept.
-    dropped: usize,
+    pub dropped: usize,
+}
+
+/// The CPU part of a poll, for a document fetched from `base`: parse,
+/// normalise and tag (the benchmarks measure it alone).
+pub fn process_document(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    base: &url::Url,
+    source: &Source,
+    tagger: &Tagger,
+    detect: &Detect,
+    max_items: usize,
+) -> Result<Processed, String> {
+    let feed = crate::parse::parse(bytes, content_type, base.as_str()).map_err(|e| e.to_string())?;
+    Ok(process(feed, source, base, tagger, detect, max_items))
 }
 
 /// The keyword matches of an item, over the text of each of its fields.
 pub fn tag_item(tagger: &Tagger, item: &Item) -> Vec<Match> {
     let summary = item.summary.as_deref().map(normalize::html_to_text).unwrap_or_default();
+    tag_fields(tagger, item, &summary)
+}
+
+/// [`tag_item`] with the summary's plain text already at hand.
+fn tag_fields(tagger: &Tagger, item: &Item, summary: &str) -> Vec<Match> {
     let content = item.content.as_deref().map(normalize::html_to_text).unwrap_or_default();
     let categories = item.categories.join("\n");
     let fields = [
         (Field::Title, item.title.as_str()),
-        (Field::Summary, summary.as_str()),
+        (Field::Summary, summary),
         (Field::Content, content.as_str()),
         (Field::Categories, categories.as_str()),
     ];
@@ -296,8 +335,15 @@ fn process(
         .take(max_items)
         .map(|raw| {
             let item = normalize::item(raw, &cx);
-            let matches = tag_item(tagger, &item);
-            TaggedItem { item, matches }
+            // The summary's text serves both tagging and search.
+            let summary = item.summary.as_deref().map(normalize::html_to_text);
+            let matches = tag_fields(tagger, &item, summary.as_deref().unwrap_or_default());
+            let search_text = normalize::search_text(&item.title, summary.as_deref());
+            TaggedItem {
+                item,
+                matches,
+                search_text,
+            }
         })
         .collect();
     Processed {

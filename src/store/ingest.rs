@@ -121,7 +121,7 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
     let at = timestamp(record.at);
     // A changed URL is a fresh start: the old address's validators,
     // redirect, back-off and health say nothing about the new one.
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO sources (id, url, title) VALUES (?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET
              title = excluded.title,
@@ -135,14 +135,14 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
              last_status = iif(url = excluded.url, last_status, NULL),
              last_error = iif(url = excluded.url, last_error, NULL),
              url = excluded.url",
-        params![id, record.source_url, record.source_title],
-    )?;
-    tx.execute(
+    )?
+    .execute(params![id, record.source_url, record.source_title])?;
+    tx.prepare_cached(
         "UPDATE sources SET last_polled_at = ?2, first_polled_at = coalesce(first_polled_at, ?2),
                             http_status = ?3
          WHERE id = ?1",
-        params![id, at, record.http_status],
-    )?;
+    )?
+    .execute(params![id, at, record.http_status])?;
     let mut report = IngestReport::default();
     match &record.outcome {
         PollOutcome::Fetched {
@@ -153,10 +153,9 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
         } => {
             // A source's first successful poll (new, or at a new URL) is a
             // baseline: what it finds is history, not news to alert on.
-            let baseline: bool =
-                tx.query_row("SELECT last_success_at IS NULL FROM sources WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })?;
+            let baseline: bool = tx
+                .prepare_cached("SELECT last_success_at IS NULL FROM sources WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))?;
             let outbox = Outbox {
                 routes: &record.routes,
                 baseline,
@@ -165,29 +164,29 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
             for tagged in items {
                 store_item(tx, id, record.at, tagged, &outbox, &mut report)?;
             }
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE sources SET feed_title = ?2, site_link = ?3, etag = ?4, last_modified = ?5,
                         last_success_at = ?6, last_status = 'ok', last_error = NULL,
                         consecutive_failures = 0, next_attempt_at = NULL, moved_to = ?7
                  WHERE id = ?1",
-                params![
-                    id,
-                    feed_title,
-                    site_link,
-                    validators.etag,
-                    validators.last_modified,
-                    at,
-                    record.moved_to
-                ],
-            )?;
+            )?
+            .execute(params![
+                id,
+                feed_title,
+                site_link,
+                validators.etag,
+                validators.last_modified,
+                at,
+                record.moved_to
+            ])?;
         }
         PollOutcome::NotModified => {
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE sources SET last_success_at = ?2, last_status = 'not modified', last_error = NULL,
                         consecutive_failures = 0, next_attempt_at = NULL, moved_to = ?3
                  WHERE id = ?1",
-                params![id, at, record.moved_to],
-            )?;
+            )?
+            .execute(params![id, at, record.moved_to])?;
         }
         PollOutcome::Failed { error, next_attempt } => {
             let status = if record.http_status == Some(410) {
@@ -195,12 +194,12 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
             } else {
                 "error"
             };
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE sources SET last_status = ?2, last_error = ?3, next_attempt_at = ?4,
                         consecutive_failures = consecutive_failures + 1, moved_to = ?5
                  WHERE id = ?1",
-                params![id, status, error, timestamp(*next_attempt), record.moved_to],
-            )?;
+            )?
+            .execute(params![id, status, error, timestamp(*next_attempt), record.moved_to])?;
         }
     }
     Ok(report)
@@ -241,11 +240,8 @@ fn store_item(
 ) -> Result<(), Error> {
     let item = &tagged.item;
     let existing: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT id, content_hash FROM items WHERE source_id = ?1 AND key = ?2",
-            params![source, item.key],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
+        .prepare_cached("SELECT id, content_hash FROM items WHERE source_id = ?1 AND key = ?2")?
+        .query_row(params![source, item.key], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
     match existing {
         Some((row_id, hash)) if hash == item.content_hash => {
@@ -260,15 +256,15 @@ fn store_item(
             report.unchanged += 1;
         }
         Some((row_id, _)) => {
-            update_item(tx, row_id, item, now)?;
+            update_item(tx, row_id, tagged, now)?;
             replace_matches(tx, row_id, &tagged.matches)?;
             report.updated += 1;
         }
         None if pruned(tx, source, &item.key)? => report.unchanged += 1,
         None => {
             let original = find_original(tx, source, item)?;
-            let row_id = insert_item(tx, source, item, now, original)?;
-            replace_matches(tx, row_id, &tagged.matches)?;
+            let row_id = insert_item(tx, source, tagged, now, original)?;
+            insert_matches(tx, row_id, &tagged.matches)?;
             if original.is_some() {
                 // The same article from another source: announced once.
                 report.duplicates += 1;
@@ -297,92 +293,100 @@ fn find_original(tx: &Transaction<'_>, source: &str, item: &Item) -> Result<Opti
         return Ok(None);
     };
     Ok(tx
-        .query_row(
+        .prepare_cached(
             "SELECT id FROM items
              WHERE canonical_link = ?1 AND source_id != ?2 AND duplicate_of IS NULL
              ORDER BY id LIMIT 1",
-            params![link, source],
-            |row| row.get(0),
-        )
+        )?
+        .query_row(params![link, source], |row| row.get(0))
         .optional()?)
 }
 
 fn insert_item(
     tx: &Transaction<'_>,
     source: &str,
-    item: &Item,
+    tagged: &TaggedItem,
     now: DateTime<Utc>,
     duplicate_of: Option<i64>,
 ) -> Result<i64, Error> {
+    let item = &tagged.item;
     // A date in the future (a wrong time zone, a typo) must not pin an item
     // to the top of the feed or date the feed ahead: it becomes the poll time.
     let published = item.published.map(|d| d.min(now));
     let updated = item.updated.or(item.published).map_or(now, |d| d.min(now));
     let sort_time = published.unwrap_or(updated);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO items (source_id, key, entry_id, link, canonical_link, title, summary, content,
                             author, language, published, updated, sort_time, first_seen,
                             content_hash, duplicate_of, dated_by_poll, categories, search_text)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-        params![
-            source,
-            item.key,
-            entry_id(source, &item.key),
-            item.link,
-            item.canonical_link,
-            item.title,
-            item.summary,
-            item.content,
-            item.author,
-            item.language,
-            item.published.map(|d| timestamp(d.min(now))),
-            timestamp(updated),
-            timestamp(sort_time),
-            timestamp(now),
-            item.content_hash,
-            duplicate_of,
-            item.published.is_none() && item.updated.is_none(),
-            item.categories.join("\n"),
-            super::search_text(&item.title, item.summary.as_deref()),
-        ],
-    )?;
+    )?
+    .execute(params![
+        source,
+        item.key,
+        entry_id(source, &item.key),
+        item.link,
+        item.canonical_link,
+        item.title,
+        item.summary,
+        item.content,
+        item.author,
+        item.language,
+        item.published.map(|d| timestamp(d.min(now))),
+        timestamp(updated),
+        timestamp(sort_time),
+        timestamp(now),
+        item.content_hash,
+        duplicate_of,
+        item.published.is_none() && item.updated.is_none(),
+        item.categories.join("\n"),
+        tagged.search_text,
+    ])?;
     Ok(tx.last_insert_rowid())
 }
 
-fn update_item(tx: &Transaction<'_>, row_id: i64, item: &Item, now: DateTime<Utc>) -> Result<(), Error> {
+fn update_item(tx: &Transaction<'_>, row_id: i64, tagged: &TaggedItem, now: DateTime<Utc>) -> Result<(), Error> {
+    let item = &tagged.item;
     // An edit is news to readers: it is "updated" now unless the feed says
     // when (and never later than now).
     let updated = item.updated.map_or(now, |d| d.min(now));
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE items SET link = ?2, canonical_link = ?3, title = ?4, summary = ?5, content = ?6,
                           author = ?7, language = ?8, published = ?9, updated = ?10, content_hash = ?11,
                           dated_by_poll = ?12, categories = ?13, search_text = ?14
          WHERE id = ?1",
-        params![
-            row_id,
-            item.link,
-            item.canonical_link,
-            item.title,
-            item.summary,
-            item.content,
-            item.author,
-            item.language,
-            item.published.map(|d| timestamp(d.min(now))),
-            timestamp(updated),
-            item.content_hash,
-            item.published.is_none() && item.updated.is_none(),
-            item.categories.join("\n"),
-            super::search_text(&item.title, item.summary.as_deref()),
-        ],
-    )?;
+    )?
+    .execute(params![
+        row_id,
+        item.link,
+        item.canonical_link,
+        item.title,
+        item.summary,
+        item.content,
+        item.author,
+        item.language,
+        item.published.map(|d| timestamp(d.min(now))),
+        timestamp(updated),
+        item.content_hash,
+        item.published.is_none() && item.updated.is_none(),
+        item.categories.join("\n"),
+        tagged.search_text,
+    ])?;
     Ok(())
 }
 
 /// Replaces an item's matches: every one in `item_matches`, the first per
 /// tag in `item_tags`.
 pub(super) fn replace_matches(tx: &Transaction<'_>, row_id: i64, matches: &[Match]) -> Result<(), Error> {
-    tx.execute("DELETE FROM item_tags WHERE item_id = ?1", [row_id])?;
-    tx.execute("DELETE FROM item_matches WHERE item_id = ?1", [row_id])?;
+    tx.prepare_cached("DELETE FROM item_tags WHERE item_id = ?1")?
+        .execute([row_id])?;
+    tx.prepare_cached("DELETE FROM item_matches WHERE item_id = ?1")?
+        .execute([row_id])?;
+    insert_matches(tx, row_id, matches)
+}
+
+/// Stores the matches of an item that has none yet.
+fn insert_matches(tx: &Transaction<'_>, row_id: i64, matches: &[Match]) -> Result<(), Error> {
     let mut tag =
         tx.prepare_cached("INSERT OR IGNORE INTO item_tags (item_id, tag, term, field) VALUES (?1, ?2, ?3, ?4)")?;
     let mut all = tx.prepare_cached(

@@ -2,6 +2,7 @@
 //! thread; async callers send it closures and await the answer, so no
 //! SQLite call ever blocks the runtime.
 
+mod checkpoint;
 mod ingest;
 mod maintenance;
 mod outbox;
@@ -52,13 +53,6 @@ pub struct Store {
     generation: Arc<AtomicU64>,
 }
 
-/// What `?q=` searches: title and summary text, folded like keyword
-/// matching (so "zmonemis" finds "žmonėmis").
-pub(crate) fn search_text(title: &str, summary: Option<&str>) -> String {
-    let summary = summary.map(crate::normalize::html_to_text).unwrap_or_default();
-    crate::fold::fold(&format!("{title} {summary}"))
-}
-
 impl Store {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub async fn open(path: &Path) -> Result<Store, Error> {
@@ -69,13 +63,25 @@ impl Store {
             .name("thbwatch-store".into())
             .spawn(move || match schema::open(&owned_path) {
                 Ok(mut conn) => {
+                    let checkpoints = match checkpoint::start(&owned_path) {
+                        Ok(nudge) => nudge,
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(format!("cannot start the checkpoint thread: {e}")));
+                            return;
+                        }
+                    };
                     let _ = ready_tx.send(Ok(()));
                     // Runs until every Store handle is gone. A panicking job
                     // (a bug) fails its own caller, not the whole store: its
                     // reply channel drops, and any open transaction rolls back.
                     for job in queue {
                         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut conn)));
+                        checkpoints.wrote();
                     }
+                    // Closed first, so the checkpointer's last checkpoint
+                    // sees every write.
+                    drop(conn);
+                    drop(checkpoints);
                 }
                 Err(e) => {
                     let _ = ready_tx.send(Err(e));
