@@ -284,7 +284,9 @@ fn catalog(config: &Config) -> health::Catalog {
     }
 }
 
-pub(crate) fn feed_settings(config: &Config) -> feeds::Settings {
+/// How the feeds of a configuration are rendered (the server's, the
+/// exporter's and the benchmarks').
+pub fn feed_settings(config: &Config) -> feeds::Settings {
     feeds::Settings {
         title: config.feed.title.clone(),
         max_entries: config.feed.max_entries,

@@ -4,7 +4,7 @@
 //! cached per store generation and served like static files. It only reads
 //! the store.
 
-mod cache;
+pub mod cache;
 
 use std::sync::Arc;
 use std::time::Duration;
