@@ -3,80 +3,117 @@
 //! write; done by the writer (SQLite's automatic checkpoints), every ingest
 //! that happens to cross the threshold waits for it. Here the writer only
 //! appends to the log, and this thread folds it back in the meantime.
+//!
+//! The log stays bounded: a checkpoint runs each time it has grown by
+//! [`STEP`] or the database has been quiet for [`QUIET`]; past [`HARD_CAP`]
+//! (a long burst of writes the passive checkpoints could not keep up
+//! with) one briefly holds the writer so that the log starts over; and
+//! `journal_size_limit` shrinks the file when it does.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-/// A checkpoint runs once the log holds this much...
-const WAL_BYTES: u64 = 64 * 1024 * 1024;
+/// A checkpoint runs each time the log has grown this much...
+const STEP: u64 = 64 * 1024 * 1024;
 /// ...or once the database has been quiet this long after a write.
 const QUIET: Duration = Duration::from_secs(1);
+/// Past this, the checkpoint waits for the writer and restarts the log.
+const HARD_CAP: u64 = 256 * 1024 * 1024;
+/// What the log file is cut back to when it starts over.
+pub const JOURNAL_SIZE_LIMIT: i64 = 16 * 1024 * 1024;
 
-/// Tells the checkpointer that something may have been written.
-pub struct Nudge(mpsc::Sender<()>);
+/// Tells the checkpointer that something may have been written; the last
+/// one out waits for its final checkpoint.
+pub struct Checkpointer {
+    nudges: Option<mpsc::SyncSender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
 
-impl Nudge {
+impl Checkpointer {
+    /// Never blocks: nudges not yet seen are one nudge.
     pub fn wrote(&self) {
-        let _ = self.0.send(());
+        if let Some(nudges) = &self.nudges {
+            let _ = nudges.try_send(());
+        }
+    }
+
+    /// Stops the thread after a last checkpoint that empties the log. Call
+    /// it once the writer's connection is closed.
+    pub fn finish(mut self) {
+        drop(self.nudges.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
 /// Starts the checkpoint thread for the database at `path` (already open
-/// and in WAL mode). It ends, after a last checkpoint, when the [`Nudge`]
-/// is dropped.
-pub fn start(path: &Path) -> std::io::Result<Nudge> {
-    let (tx, rx) = mpsc::channel();
-    let path = path.to_path_buf();
-    std::thread::Builder::new()
-        .name("thbwatch-checkpoint".into())
-        .spawn(move || run(&path, rx))?;
-    Ok(Nudge(tx))
-}
-
-fn run(path: &PathBuf, nudges: mpsc::Receiver<()>) {
-    let conn = match Connection::open_with_flags(
+/// and in WAL mode). An error means no checkpoints: the writer must then
+/// make its own.
+pub fn start(path: &Path) -> Result<Checkpointer, String> {
+    let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    ) {
-        Ok(conn) => conn,
-        Err(e) => {
-            // The writer keeps working; the log only grows until restart,
-            // when SQLite folds it back on opening.
-            tracing::error!(error = %e, "cannot open the database for checkpoints");
-            return;
-        }
-    };
-    let _ = conn.busy_timeout(Duration::from_secs(5));
+    )
+    .and_then(|conn| {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        Ok(conn)
+    })
+    .map_err(|e| e.to_string())?;
+    let (nudges, rx) = mpsc::sync_channel(1);
     let wal = PathBuf::from(format!("{}-wal", path.display()));
-    let wal_bytes = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let thread = std::thread::Builder::new()
+        .name("thbwatch-checkpoint".into())
+        .spawn(move || run(&conn, &wal, rx))
+        .map_err(|e| e.to_string())?;
+    Ok(Checkpointer {
+        nudges: Some(nudges),
+        thread: Some(thread),
+    })
+}
+
+fn run(conn: &Connection, wal: &Path, nudges: mpsc::Receiver<()>) {
+    let wal_bytes = || std::fs::metadata(wal).map_or(0, |m| m.len());
+    // The log's size at the last checkpoint: it only grows until the
+    // writer starts it over, and then it is smaller.
+    let mut at_last = 0;
     let mut pending = false;
     loop {
         match nudges.recv_timeout(QUIET) {
             Ok(()) => {
                 pending = true;
-                if wal_bytes() >= WAL_BYTES {
-                    checkpoint(&conn, "PASSIVE");
-                    pending = false;
+                let size = wal_bytes();
+                if size < at_last {
+                    at_last = 0;
+                }
+                if size >= HARD_CAP {
+                    checkpoint(conn, "RESTART");
+                    (at_last, pending) = (0, false);
+                } else if size >= at_last + STEP {
+                    checkpoint(conn, "PASSIVE");
+                    (at_last, pending) = (size, false);
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if pending {
-                    checkpoint(&conn, "PASSIVE");
-                    pending = false;
+                    checkpoint(conn, "PASSIVE");
+                    (at_last, pending) = (wal_bytes(), false);
                 }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
     // The writer has closed: fold everything back and empty the log.
-    checkpoint(&conn, "TRUNCATE");
+    checkpoint(conn, "TRUNCATE");
 }
 
-/// A checkpoint that never blocks the writer (PASSIVE) or, at the end,
-/// one that empties the log (TRUNCATE).
+/// PASSIVE never blocks the writer; RESTART waits for it to finish its
+/// transaction, so the next one starts the log over; TRUNCATE also
+/// empties the file.
 fn checkpoint(conn: &Connection, mode: &str) {
     let result = conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |row| {
         Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
@@ -84,5 +121,38 @@ fn checkpoint(conn: &Connection, mode: &str) {
     match result {
         Ok((_busy, log, done)) => tracing::trace!(log, done, mode, "checkpoint"),
         Err(e) => tracing::warn!(error = %e, mode, "checkpoint failed; the next one will retry"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the writer logged ends up in the database file, and the log
+    /// is emptied when the checkpointer finishes.
+    #[test]
+    fn the_log_is_folded_back_and_emptied() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut writer = Connection::open(&path).unwrap();
+        writer
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (x TEXT);")
+            .unwrap();
+        let tx = writer.transaction().unwrap();
+        for _ in 0..2_000 {
+            tx.execute("INSERT INTO t VALUES (hex(randomblob(500)))", []).unwrap();
+        }
+        tx.commit().unwrap();
+        let wal = PathBuf::from(format!("{}-wal", path.display()));
+        assert!(std::fs::metadata(&wal).unwrap().len() > 1_000_000);
+        let checkpointer = start(&path).unwrap();
+        checkpointer.wrote();
+        drop(writer);
+        checkpointer.finish();
+        assert_eq!(std::fs::metadata(&wal).map_or(0, |m| m.len()), 0, "the log is emptied");
+        // Read without the log: everything is in the database file.
+        let reader = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let rows: i64 = reader.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(rows, 2_000);
     }
 }

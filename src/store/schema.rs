@@ -31,11 +31,6 @@ pub fn open(path: &Path) -> Result<Connection, String> {
         ));
     }
     migrate(&mut conn, current)?;
-    // Only items stored before search existed (migration 4) lack their
-    // search text; skipping the check otherwise spares a full scan.
-    if current < 4 {
-        fill_search_text(&mut conn).map_err(|e| format!("cannot index stored items for search: {e}"))?;
-    }
     Ok(conn)
 }
 
@@ -45,21 +40,18 @@ fn search_text(title: &str, summary: Option<&str>) -> String {
     crate::normalize::search_text(title, summary.as_deref())
 }
 
-/// Items stored before text search existed get their search text, in one
-/// transaction (a no-op once done: the query finds nothing).
-fn fill_search_text(conn: &mut Connection) -> Result<(), rusqlite::Error> {
-    let tx = conn.transaction()?;
-    {
-        let mut read = tx.prepare("SELECT id, title, summary FROM items WHERE search_text = ''")?;
-        let rows: Vec<(i64, String, Option<String>)> = read
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        let mut write = tx.prepare("UPDATE items SET search_text = ?2 WHERE id = ?1")?;
-        for (id, title, summary) in rows {
-            write.execute(rusqlite::params![id, search_text(&title, summary.as_deref())])?;
-        }
+/// Stored items without search text get it, within a migration's
+/// transaction.
+fn fill_search_text(tx: &rusqlite::Transaction<'_>) -> Result<(), rusqlite::Error> {
+    let mut read = tx.prepare("SELECT id, title, summary FROM items WHERE search_text = ''")?;
+    let rows: Vec<(i64, String, Option<String>)> = read
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut write = tx.prepare("UPDATE items SET search_text = ?2 WHERE id = ?1")?;
+    for (id, title, summary) in rows {
+        write.execute(rusqlite::params![id, search_text(&title, summary.as_deref())])?;
     }
-    tx.commit()
+    Ok(())
 }
 
 fn configure(conn: &mut Connection) -> Result<(), rusqlite::Error> {
@@ -75,44 +67,64 @@ fn configure(conn: &mut Connection) -> Result<(), rusqlite::Error> {
     // Checkpoints run on their own thread (checkpoint.rs), not in the
     // middle of an ingest.
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    conn.pragma_update(None, "journal_size_limit", super::checkpoint::JOURNAL_SIZE_LIMIT)?;
     conn.pragma_update(None, "foreign_keys", "ON")
 }
 
 /// Applies the migrations after `current`, each in its own transaction.
 /// Foreign keys are off meanwhile (a migration may rebuild a table, and
-/// dropping the old one must not cascade to the rows pointing at it) and
-/// checked before each commit.
+/// dropping the old one must not cascade to the rows pointing at it);
+/// a migration that would leave rows pointing at nothing is rolled back.
 fn migrate(conn: &mut Connection, current: usize) -> Result<(), String> {
     if current >= MIGRATIONS.len() {
         return Ok(());
     }
-    let failed = |n: usize| move |e: rusqlite::Error| format!("migration {n} failed: {e}");
     conn.pragma_update(None, "foreign_keys", "OFF")
-        .map_err(failed(current + 1))?;
-    let mut result = Ok(());
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        let n = index + 1;
-        result = (|| {
-            let tx = conn.transaction().map_err(failed(n))?;
-            tx.execute_batch(sql).map_err(failed(n))?;
-            let dangling: i64 = tx
-                .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
-                .map_err(failed(n))?;
-            if dangling > 0 {
-                return Err(format!(
-                    "migration {n} failed: {dangling} rows would point at nothing; nothing was changed"
-                ));
-            }
-            tx.pragma_update(None, "user_version", n).map_err(failed(n))?;
-            tx.commit().map_err(failed(n))
-        })();
-        if result.is_err() {
-            break;
-        }
+        .map_err(|e| format!("cannot prepare the migrations: {e}"))?;
+    let result = MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(current)
+        .try_for_each(|(index, sql)| apply(conn, index + 1, sql));
+    let restored = conn.pragma_update(None, "foreign_keys", "ON");
+    result?;
+    restored.map_err(|e| format!("cannot turn foreign keys back on after the migrations: {e}"))
+}
+
+/// Migration `n`, in one transaction.
+fn apply(conn: &mut Connection, n: usize, sql: &str) -> Result<(), String> {
+    let failed = |e: rusqlite::Error| format!("migration {n} failed: {e}");
+    let tx = conn.transaction().map_err(failed)?;
+    // Rows a hand edit may have left dangling are not this migration's.
+    let before = dangling(&tx).map_err(failed)?;
+    tx.execute_batch(sql).map_err(failed)?;
+    // Items stored before text search existed get their search text when
+    // it arrives (4); once more with the rebuild (7), for a database whose
+    // earlier binary stopped between the two steps it then took.
+    if n == 4 || n == 7 {
+        fill_search_text(&tx).map_err(failed)?;
     }
-    conn.pragma_update(None, "foreign_keys", "ON")
-        .map_err(failed(current + 1))?;
-    result
+    let after = dangling(&tx).map_err(failed)?;
+    let new: Vec<String> = after
+        .iter()
+        .filter(|(table, count)| before.iter().find(|(t, _)| t == table).map_or(0, |(_, c)| *c) < *count)
+        .map(|(table, count)| format!("{table} ({count} rows)"))
+        .collect();
+    if !new.is_empty() {
+        return Err(format!(
+            "migration {n} failed: it would leave rows pointing at nothing in {}; nothing was changed",
+            new.join(", ")
+        ));
+    }
+    tx.pragma_update(None, "user_version", n).map_err(failed)?;
+    tx.commit().map_err(failed)
+}
+
+/// Rows whose foreign keys point at nothing, counted per table.
+fn dangling(tx: &rusqlite::Transaction<'_>) -> Result<Vec<(String, i64)>, rusqlite::Error> {
+    tx.prepare("SELECT \"table\", count(*) FROM pragma_foreign_key_check GROUP BY \"table\"")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
 }
 
 #[cfg(test)]
@@ -143,6 +155,7 @@ mod tests {
                 conn.execute_batch(sql).unwrap();
             }
             conn.pragma_update(None, "user_version", 6).unwrap();
+            conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
             let tx = conn.transaction().unwrap();
             tx.execute_batch(
                 "INSERT INTO sources (id, url) VALUES ('a', 'https://a.example/feed'), ('b', 'https://b.example/feed');
@@ -156,6 +169,9 @@ mod tests {
                              'h2', 0, '', 'copy');
                  UPDATE items SET duplicate_of = 1 WHERE id = 2;
                  INSERT INTO item_tags (item_id, tag, term, field) VALUES (1, 'trafficking', 'traffick*', 'title');
+                 -- Left dangling by a hand edit (foreign keys are off in the
+                 -- sqlite3 shell): not the migration's to refuse.
+                 INSERT INTO item_tags (item_id, tag, term, field) VALUES (99, 'smuggling', 'smuggl*', 'title');
                  INSERT INTO item_matches (item_id, tag, term, field, text, snippet)
                      VALUES (1, 'trafficking', 'traffick*', 'title', 'trafficking', 'First');
                  INSERT INTO outbox (channel, item_id, idempotency_key, created_at, next_attempt_at)
@@ -169,7 +185,7 @@ mod tests {
         assert_eq!(version, 7);
         let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
         assert_eq!(count("SELECT count(*) FROM items"), 2);
-        assert_eq!(count("SELECT count(*) FROM item_tags"), 1);
+        assert_eq!(count("SELECT count(*) FROM item_tags"), 2);
         assert_eq!(count("SELECT count(*) FROM item_matches"), 1);
         assert_eq!(count("SELECT count(*) FROM outbox"), 1);
         let row: (String, String, Option<i64>, i64, String, String) = conn
@@ -229,7 +245,7 @@ mod tests {
         );
         conn.execute("DELETE FROM items WHERE id = 2", []).unwrap();
         conn.execute("DELETE FROM items WHERE id = 1", []).unwrap();
-        assert_eq!(count("SELECT count(*) FROM item_tags"), 0);
+        assert_eq!(count("SELECT count(*) FROM item_tags WHERE item_id = 1"), 0);
         assert_eq!(count("SELECT count(*) FROM outbox"), 0);
     }
 
