@@ -63,7 +63,7 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
     tracker.spawn(retention(store.clone(), storage_rx, token.clone()));
 
     // One scheduler for the daemon's life; each generation adds its jobs.
-    let scheduler = schedule::Scheduler::start().await?;
+    let mut scheduler = schedule::Scheduler::start(jobs(&config)).await?;
     let mut generation = Generation::start(&config, &store, &metrics, &scheduler, &token).await?;
     shared.scheduling.store(true, Ordering::Release);
     tracker.spawn(report_status(systemd.clone(), store.clone(), token.clone()));
@@ -122,6 +122,14 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
                         Err(e) => error!(error = %e, "cannot compile the new rules"),
                     }
                 }
+                if !scheduler.has_room_for(jobs(&new)) {
+                    // Many more sources than at start: a roomier scheduler
+                    // (the old one's memory stays; this is rare).
+                    match schedule::Scheduler::start(jobs(&new)).await {
+                        Ok(roomier) => scheduler = roomier,
+                        Err(e) => error!(error = %e, "cannot start a larger scheduler; keeping the old one"),
+                    }
+                }
                 shared.replace(app::site(&new));
                 let _ = storage_tx.send(new.storage.clone());
                 store.bump_generation();
@@ -153,8 +161,9 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
     let deadline = tokio::time::Instant::now() + SHUTDOWN_DEADLINE;
     token.cancel();
     let drained = async {
+        // The scheduler is left as it is: its jobs are gone, and shutting
+        // it down only makes it log its own channels closing.
         generation.stop().await;
-        scheduler.shutdown().await;
         tracker.close();
         tracker.wait().await;
     };
@@ -166,6 +175,16 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
     }
     info!("stopped");
     Ok(())
+}
+
+/// Cron jobs a configuration schedules: one per source, one per digest.
+fn jobs(config: &Config) -> usize {
+    let digests = config
+        .notify
+        .iter()
+        .filter(|c| matches!(c.kind, crate::config::ChannelKind::Email { digest: Some(_), .. }))
+        .count();
+    config.sources.len() + digests
 }
 
 fn status_line(config: &Config) -> String {
@@ -199,6 +218,22 @@ impl Generation {
         let pipeline = app::pipeline(config, store.clone(), token.clone(), metrics.clone())?;
         // Room for every source twice: a start-up poll and one scheduled tick.
         let (tx, rx) = mpsc::channel(config.sources.len() * 2 + 1);
+        // What can fail comes first, so a failed start leaves nothing running.
+        let jobs: Vec<(SourceId, String)> = config
+            .sources
+            .iter()
+            .map(|s| (s.id.clone(), s.schedule.clone()))
+            .collect();
+        let polls = scheduler.add(&jobs, tx.clone()).await?;
+        let digests = match start_notifications(config, store, metrics, scheduler, &token, &tracker).await {
+            Ok(digests) => digests,
+            Err(e) => {
+                scheduler.remove(polls).await;
+                token.cancel();
+                tracker.close();
+                return Err(e);
+            }
+        };
         let dispatcher = Dispatcher {
             sources: config.sources.iter().map(|s| (s.id.clone(), s.clone())).collect(),
             pipeline,
@@ -214,19 +249,6 @@ impl Generation {
             // backing off from before a restart answers "deferred" and waits.
             let _ = tx.try_send(source.id.clone());
         }
-        let jobs: Vec<(SourceId, String)> = config
-            .sources
-            .iter()
-            .map(|s| (s.id.clone(), s.schedule.clone()))
-            .collect();
-        let polls = scheduler.add(&jobs, tx).await?;
-        let digests = match start_notifications(config, store, metrics, scheduler, &token, &tracker).await {
-            Ok(digests) => digests,
-            Err(e) => {
-                scheduler.remove(polls).await;
-                return Err(e);
-            }
-        };
         Ok(Generation {
             token,
             tracker,

@@ -393,17 +393,6 @@ fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
 /// `RUST_LOG` overrides the filter.
 fn init_logging(default: &str, format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    // tokio-cron-scheduler reports its own channels closing at shutdown, or
-    // lagging when a reload removes many jobs, as errors; nothing is lost
-    // (thbwatch uses none of its notifications) and the scheduler wrapper
-    // reports any job it fails to add or remove. A RUST_LOG naming the
-    // target still shows them.
-    let filter = match "tokio_cron_scheduler=off".parse() {
-        Ok(quiet) if std::env::var("RUST_LOG").map_or(true, |v| !v.contains("tokio_cron_scheduler")) => {
-            filter.add_directive(quiet)
-        }
-        _ => filter,
-    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

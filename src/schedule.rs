@@ -1,6 +1,8 @@
 //! Cron schedules ─▶ `tx.try_send(source_id)`. The only user of
 //! tokio-cron-scheduler; it never polls anything itself.
 
+use std::time::Duration;
+
 use tokio::sync::mpsc;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
@@ -28,22 +30,42 @@ pub fn normalize_cron(expr: &str) -> Result<String, String> {
     Ok(six)
 }
 
-/// The daemon's one scheduler, started once and shut down at exit. Each
-/// configuration adds its jobs and removes them when it is replaced: a
-/// fresh tokio-cron-scheduler per reload would never be freed (its
-/// internal tasks outlive `shutdown`, about 1 MB per 1,000 jobs).
+/// The daemon's scheduler, started once. Each configuration adds its jobs
+/// and removes them when it is replaced: a fresh tokio-cron-scheduler per
+/// reload would never be freed (its internal tasks outlive `shutdown`,
+/// about 1 MB per 1,000 jobs).
+///
+/// Its internal channels must hold every job at once: all sources on one
+/// schedule fire in the same tick, and a reload removes them all; a
+/// channel that overflows silently drops ticks, or stops the task that
+/// reads it for good.
 #[derive(Clone)]
-pub struct Scheduler(JobScheduler);
+pub struct Scheduler {
+    inner: JobScheduler,
+    capacity: usize,
+}
+
+/// How long adding or removing one job may take before it counts as failed.
+const JOB_CHANGE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Jobs added together, removed together ([`Scheduler::remove`]).
 #[must_use = "jobs stay scheduled until removed"]
 pub struct Jobs(Vec<uuid::Uuid>);
 
 impl Scheduler {
-    pub async fn start() -> Result<Scheduler, Error> {
-        let scheduler = JobScheduler::new().await.map_err(|e| Error(e.to_string()))?;
-        scheduler.start().await.map_err(|e| Error(e.to_string()))?;
-        Ok(Scheduler(scheduler))
+    /// A scheduler with room for `jobs` jobs firing at once, and more.
+    pub async fn start(jobs: usize) -> Result<Scheduler, Error> {
+        let capacity = (jobs * 4).next_power_of_two().max(1024);
+        let inner = JobScheduler::new_with_channel_size(capacity)
+            .await
+            .map_err(|e| Error(e.to_string()))?;
+        inner.start().await.map_err(|e| Error(e.to_string()))?;
+        Ok(Scheduler { inner, capacity })
+    }
+
+    /// Whether `jobs` jobs (besides those being replaced) fit.
+    pub fn has_room_for(&self, jobs: usize) -> bool {
+        jobs * 2 <= self.capacity
     }
 
     /// Adds one cron job per entry; each tick asks for a poll (or a digest)
@@ -63,7 +85,10 @@ impl Scheduler {
             })
             .map_err(|e| Error(format!("{cron:?}: {e}")));
             let added_job = match job {
-                Ok(job) => self.0.add(job).await.map_err(|e| Error(e.to_string())),
+                Ok(job) => match tokio::time::timeout(JOB_CHANGE_TIMEOUT, self.inner.add(job)).await {
+                    Ok(added) => added.map_err(|e| Error(e.to_string())),
+                    Err(_) => Err(Error("adding a cron job timed out".into())),
+                },
                 Err(e) => Err(e),
             };
             match added_job {
@@ -77,18 +102,15 @@ impl Scheduler {
         Ok(added)
     }
 
-    /// Unschedules `jobs`: no tick of theirs fires afterwards.
+    /// Unschedules `jobs`. One that cannot be removed only costs memory:
+    /// its ticks go to a queue nobody reads any more.
     pub async fn remove(&self, jobs: Jobs) {
         for uuid in jobs.0 {
-            if let Err(e) = self.0.remove(&uuid).await {
-                tracing::warn!(error = %e, "a cron job could not be removed");
+            match tokio::time::timeout(JOB_CHANGE_TIMEOUT, self.inner.remove(&uuid)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "a cron job could not be removed"),
+                Err(_) => tracing::warn!("removing a cron job timed out"),
             }
-        }
-    }
-
-    pub async fn shutdown(mut self) {
-        if let Err(e) = self.0.shutdown().await {
-            tracing::warn!(error = %e, "scheduler did not shut down cleanly");
         }
     }
 }

@@ -236,10 +236,11 @@ impl Fetcher {
                 .redirect(reqwest::redirect::Policy::none())
                 // A proxy would resolve names where the guard cannot see them.
                 .no_proxy()
-                // No idle connections kept: polls of a host are minutes
-                // apart, and an idle connection keeps its buffers. With a
-                // thousand hosts, they held 34 MB, which the allocator did
-                // not give back even once they were closed.
+                // No idle connections kept. Reuse would only serve several
+                // sources of one host polled `host_interval` apart (a
+                // handshake saved each); idle connections keep their
+                // buffers, and with a thousand hosts they held 34 MB, which
+                // the allocator did not give back even once they closed.
                 .pool_max_idle_per_host(0)
         };
         let build = |b: reqwest::ClientBuilder| b.build().map_err(|e| Error::Other(e.to_string()));
