@@ -311,9 +311,9 @@ async fn one_run(options: &Options, binary: &Path, figures: &mut Figures) -> (te
 
     let url = format!("http://{}/feed.atom", daemon.address);
     for case in Case::ALL {
-        let (rate, p50, p99) = load(&url, case, options).await;
+        let (rate, p50, p99, size) = load(&url, case, options).await;
         println!(
-            "  /feed.atom {}: {rate:.0} requests/s, p50 {p50:.2} ms, p99 {p99:.2} ms",
+            "  /feed.atom {} ({size} bytes): {rate:.0} requests/s, p50 {p50:.2} ms, p99 {p99:.2} ms",
             case.name()
         );
         figures.add(case.rate_key(), rate);
@@ -793,8 +793,9 @@ impl Case {
 }
 
 /// `clients` keep-alive connections asking for `url` as fast as they
-/// are answered: requests/s, p50 and p99 in milliseconds.
-async fn load(url: &str, case: Case, options: &Options) -> (f64, f64, f64) {
+/// are answered: requests/s, p50 and p99 in milliseconds, and the size of
+/// the document as sent.
+async fn load(url: &str, case: Case, options: &Options) -> (f64, f64, f64, usize) {
     let client = reqwest::Client::builder()
         .no_gzip()
         .no_brotli()
@@ -840,7 +841,7 @@ async fn load(url: &str, case: Case, options: &Options) -> (f64, f64, f64) {
     let elapsed = started.elapsed().as_secs_f64();
     all.sort();
     let at = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)].as_secs_f64() * 1000.0;
-    (all.len() as f64 / elapsed, at(0.5), at(0.99))
+    (all.len() as f64 / elapsed, at(0.5), at(0.99), body.len())
 }
 
 /// A budget: the figure, what it must be, whether more is better, and

@@ -126,7 +126,8 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
                     // Many more sources than at start: a roomier scheduler
                     // (the old one's memory stays; this is rare).
                     match schedule::Scheduler::start(jobs(&new)).await {
-                        Ok(roomier) => scheduler = roomier,
+                        // The old one is never freed anyway (see Scheduler).
+                        Ok(roomier) => std::mem::forget(std::mem::replace(&mut scheduler, roomier)),
                         Err(e) => error!(error = %e, "cannot start a larger scheduler; keeping the old one"),
                     }
                 }
@@ -161,8 +162,6 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
     let deadline = tokio::time::Instant::now() + SHUTDOWN_DEADLINE;
     token.cancel();
     let drained = async {
-        // The scheduler is left as it is: its jobs are gone, and shutting
-        // it down only makes it log its own channels closing.
         generation.stop().await;
         tracker.close();
         tracker.wait().await;
@@ -174,6 +173,10 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
         );
     }
     info!("stopped");
+    // Not dropped: tokio-cron-scheduler's tasks would log their channels
+    // closing as errors while the runtime winds down. Its jobs are gone,
+    // and the process is exiting.
+    std::mem::forget(scheduler);
     Ok(())
 }
 
