@@ -872,9 +872,9 @@ const fn budget(what: &'static str, key: &'static str, unit: &'static str, limit
 const BUDGETS: &[Budget] = &[
     budget("first cycle (all new)", "first", "s", 3.0, false),
     budget("304 cycle", "304", "s", 1.0, false),
-    // Recorded: about 21,000 items/s; see BENCHMARKS.md.
+    // Recorded: about 18,000 items/s (BENCHMARKS.md); the guard is a third.
     Budget {
-        guard: 7_000.0,
+        guard: 6_000.0,
         ..budget("in-process ingest", "ingest", "items/s", 50_000.0, true)
     },
     budget("tagging", "tagging", "MB/s", 100.0, true),

@@ -165,6 +165,8 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
         generation.stop().await;
         tracker.close();
         tracker.wait().await;
+        // The last checkpoint, so the log is empty when the process exits.
+        store.close().await;
     };
     if tokio::time::timeout_at(deadline, drained).await.is_err() {
         warn!(
@@ -221,7 +223,14 @@ impl Generation {
         let pipeline = app::pipeline(config, store.clone(), token.clone(), metrics.clone())?;
         // Room for every source twice: a start-up poll and one scheduled tick.
         let (tx, rx) = mpsc::channel(config.sources.len() * 2 + 1);
-        // What can fail comes first, so a failed start leaves nothing running.
+        // The start-up polls first: the queue has room for every source
+        // now, and keeps them until the dispatcher runs.
+        for source in &config.sources {
+            // A source still backing off from before a restart answers
+            // "deferred" and waits.
+            let _ = tx.try_send(source.id.clone());
+        }
+        // What can fail comes next, so a failed start leaves nothing running.
         let jobs: Vec<(SourceId, String)> = config
             .sources
             .iter()
@@ -247,11 +256,6 @@ impl Generation {
             tracker: tracker.clone(),
         };
         tracker.spawn(dispatcher.run(rx));
-        for source in &config.sources {
-            // Cannot fail: the queue has room for every source. A source still
-            // backing off from before a restart answers "deferred" and waits.
-            let _ = tx.try_send(source.id.clone());
-        }
         Ok(Generation {
             token,
             tracker,

@@ -63,9 +63,10 @@ impl Scheduler {
         Ok(Scheduler { inner, capacity })
     }
 
-    /// Whether `jobs` jobs (besides those being replaced) fit.
+    /// Whether `jobs` jobs (besides those being replaced) fit with the
+    /// room [`Scheduler::start`] gives them.
     pub fn has_room_for(&self, jobs: usize) -> bool {
-        jobs * 2 <= self.capacity
+        jobs * 4 <= self.capacity
     }
 
     /// Adds one cron job per entry; each tick asks for a poll (or a digest)

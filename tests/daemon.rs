@@ -70,12 +70,16 @@ async fn the_daemon_serves_tagged_items_and_stops_cleanly_on_sigterm() {
     assert_eq!(health.status(), 200);
 
     let (status, _) = stop(&mut daemon, "-TERM");
-    assert_eq!(
-        status.code(),
-        Some(0),
-        "logs: {:?}",
-        logs.try_iter().collect::<Vec<_>>()
+    let lines: Vec<String> = logs.try_iter().collect();
+    assert_eq!(status.code(), Some(0), "logs: {lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.contains("ERROR")),
+        "a clean stop logs no error: {lines:?}"
     );
+    // The last checkpoint folded the write-ahead log into the database.
+    assert!(dir.path().join("thbwatch.db").exists());
+    let wal = dir.path().join("thbwatch.db-wal");
+    assert_eq!(std::fs::metadata(&wal).map_or(0, |m| m.len()), 0, "{wal:?} is empty");
 }
 
 #[tokio::test(flavor = "multi_thread")]

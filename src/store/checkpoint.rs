@@ -5,15 +5,18 @@
 //! appends to the log, and this thread folds it back in the meantime.
 //!
 //! The log stays bounded: a checkpoint runs each time it has grown by
-//! [`STEP`] or the database has been quiet for [`QUIET`]; past [`HARD_CAP`]
-//! (a long burst of writes the passive checkpoints could not keep up
-//! with) one briefly holds the writer so that the log starts over; and
-//! `journal_size_limit` shrinks the file when it does.
+//! [`STEP`], and [`QUIET`] after the first write it has not seen; past
+//! [`HARD_CAP`] (a long burst of writes the passive checkpoints could not
+//! keep up with) one holds the writer for at most [`RESTART_WAIT`] so
+//! that the log starts over; and `journal_size_limit` shrinks the file
+//! when it does. A checkpoint that another process's reader holds up (a
+//! backup, a `sqlite3` shell) is retried after the next [`STEP`], never in
+//! a loop.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -23,6 +26,8 @@ const STEP: u64 = 64 * 1024 * 1024;
 const QUIET: Duration = Duration::from_secs(1);
 /// Past this, the checkpoint waits for the writer and restarts the log.
 const HARD_CAP: u64 = 256 * 1024 * 1024;
+/// How long that checkpoint may hold the writer waiting for readers.
+const RESTART_WAIT: Duration = Duration::from_millis(100);
 /// What the log file is cut back to when it starts over.
 pub const JOURNAL_SIZE_LIMIT: i64 = 16 * 1024 * 1024;
 
@@ -60,7 +65,9 @@ pub fn start(path: &Path) -> Result<Checkpointer, String> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .and_then(|conn| {
-        conn.busy_timeout(Duration::from_secs(5))?;
+        // Only RESTART waits (PASSIVE never does), and the writer waits
+        // with it: briefly.
+        conn.busy_timeout(RESTART_WAIT)?;
         Ok(conn)
     })
     .map_err(|e| e.to_string())?;
@@ -81,27 +88,29 @@ fn run(conn: &Connection, wal: &Path, nudges: mpsc::Receiver<()>) {
     // The log's size at the last checkpoint: it only grows until the
     // writer starts it over, and then it is smaller.
     let mut at_last = 0;
-    let mut pending = false;
+    // When the first write not yet checkpointed was announced.
+    let mut pending: Option<Instant> = None;
     loop {
-        match nudges.recv_timeout(QUIET) {
+        let wait = pending.map_or(Duration::from_secs(3600), |since| QUIET.saturating_sub(since.elapsed()));
+        match nudges.recv_timeout(wait) {
             Ok(()) => {
-                pending = true;
+                pending.get_or_insert_with(Instant::now);
                 let size = wal_bytes();
                 if size < at_last {
                     at_last = 0;
                 }
-                if size >= HARD_CAP {
+                if size >= HARD_CAP.max(at_last + STEP) {
                     checkpoint(conn, "RESTART");
-                    (at_last, pending) = (0, false);
+                    (at_last, pending) = (wal_bytes(), None);
                 } else if size >= at_last + STEP {
                     checkpoint(conn, "PASSIVE");
-                    (at_last, pending) = (size, false);
+                    (at_last, pending) = (size, None);
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                if pending {
+                if pending.take().is_some() {
                     checkpoint(conn, "PASSIVE");
-                    (at_last, pending) = (wal_bytes(), false);
+                    at_last = wal_bytes();
                 }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
@@ -119,7 +128,7 @@ fn checkpoint(conn: &Connection, mode: &str) {
         Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
     });
     match result {
-        Ok((_busy, log, done)) => tracing::trace!(log, done, mode, "checkpoint"),
+        Ok((busy, log, done)) => tracing::trace!(busy, log, done, mode, "checkpoint"),
         Err(e) => tracing::warn!(error = %e, mode, "checkpoint failed; the next one will retry"),
     }
 }

@@ -43,20 +43,34 @@ impl From<rusqlite::Error> for Error {
 
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
+/// What the database thread is asked to do.
+enum Message {
+    Run(Job),
+    /// Close the database (after its last checkpoint), then answer.
+    Close(oneshot::Sender<()>),
+}
+
 /// A handle to the database thread; clones share the one connection.
-/// The thread ends (closing the database) when the last handle is dropped.
-#[derive(Clone, Debug)]
+/// The thread ends (closing the database) when the last handle is dropped,
+/// or at [`Store::close`].
+#[derive(Clone)]
 pub struct Store {
-    jobs: std_mpsc::Sender<Job>,
+    jobs: std_mpsc::Sender<Message>,
     /// Bumped whenever what the feeds show may have changed, so rendered
     /// documents are cached until then.
     generation: Arc<AtomicU64>,
 }
 
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("generation", &self.generation()).finish()
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub async fn open(path: &Path) -> Result<Store, Error> {
-        let (jobs, queue) = std_mpsc::channel::<Job>();
+        let (jobs, queue) = std_mpsc::channel::<Message>();
         let (ready_tx, ready_rx) = oneshot::channel();
         let owned_path = path.to_path_buf();
         std::thread::Builder::new()
@@ -74,12 +88,23 @@ impl Store {
                         }
                     };
                     let _ = ready_tx.send(Ok(()));
-                    // Runs until every Store handle is gone. A panicking job
-                    // (a bug) fails its own caller, not the whole store: its
-                    // reply channel drops, and any open transaction rolls back.
-                    for job in queue {
+                    // Runs until every Store handle is gone or one closes it.
+                    // A panicking job (a bug) fails its own caller, not the
+                    // whole store: its reply channel drops, and any open
+                    // transaction rolls back.
+                    let mut closed_by = None;
+                    for message in queue {
+                        let job = match message {
+                            Message::Run(job) => job,
+                            Message::Close(reply) => {
+                                closed_by = Some(reply);
+                                break;
+                            }
+                        };
+                        let before = conn.total_changes();
                         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut conn)));
-                        if let Some(checkpoints) = &checkpoints {
+                        // Only writes grow the log.
+                        if let Some(checkpoints) = checkpoints.as_ref().filter(|_| conn.total_changes() != before) {
                             checkpoints.wrote();
                         }
                     }
@@ -87,6 +112,9 @@ impl Store {
                     drop(conn);
                     if let Some(checkpoints) = checkpoints {
                         checkpoints.finish();
+                    }
+                    if let Some(reply) = closed_by {
+                        let _ = reply.send(());
                     }
                 }
                 Err(e) => {
@@ -134,15 +162,33 @@ impl Store {
         let job: Job = Box::new(move |conn| {
             let _ = tx.send(f(conn));
         });
-        self.jobs.send(job).map_err(|_| Error::Closed)?;
+        self.jobs.send(Message::Run(job)).map_err(|_| Error::Closed)?;
         rx.await.map_err(|_| Error::Closed)?
+    }
+
+    /// Closes the database once the jobs already sent are done, and waits
+    /// for the last checkpoint, so the log is empty when the process
+    /// exits. Every handle answers [`Error::Closed`] afterwards.
+    pub async fn close(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.jobs.send(Message::Close(tx)).is_ok() {
+            let _ = rx.await;
+        }
     }
 
     /// Folds the write-ahead log into the database now and empties it,
     /// waiting for the writer's turn (benchmarks count this cost in).
     pub async fn checkpoint(&self) -> Result<(), Error> {
-        self.call(|conn| Ok(conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?))
-            .await
+        self.call(|conn| {
+            let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            if busy != 0 {
+                return Err(Error::Sqlite(
+                    "the checkpoint could not finish: the database stayed busy".into(),
+                ));
+            }
+            Ok(())
+        })
+        .await
     }
 
     /// Answers when the database does (for `/healthz`).
