@@ -69,11 +69,11 @@ impl Detect {
         if hint.map(primary).is_some_and(|h| !CANDIDATES.iter().any(|c| c.1 == h)) {
             return None;
         }
-        let sample: String = text.chars().take(MAX_CHARS).collect();
-        if sample.chars().filter(|c| c.is_alphabetic()).count() < MIN_CHARS {
+        let sample = text.char_indices().nth(MAX_CHARS).map_or(text, |(end, _)| &text[..end]);
+        if sample.chars().filter(|c| c.is_alphabetic()).take(MIN_CHARS).count() < MIN_CHARS {
             return None;
         }
-        let info = self.detector.detect(&sample)?;
+        let info = self.detector.detect(sample)?;
         if !info.is_reliable() {
             return None;
         }
