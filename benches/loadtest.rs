@@ -35,7 +35,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use thbwatch::config::Config;
 use thbwatch::lang::Detect;
-use thbwatch::store::{PollOutcome, PollRecord, Store};
+use thbwatch::store::{PollRecord, Store};
 use thbwatch::tag::Tagger;
 
 #[path = "support/synthetic.rs"]
@@ -363,21 +363,7 @@ async fn seed(config: &Config, items: usize, epoch: DateTime<Utc>) -> (usize, Du
                                 2_000,
                             )
                             .unwrap();
-                            let record = PollRecord {
-                                source_id: source.id.clone(),
-                                source_url: source.url.to_string(),
-                                source_title: source.title.clone(),
-                                at: Utc::now(),
-                                http_status: Some(200),
-                                moved_to: None,
-                                routes: Vec::new(),
-                                outcome: PollOutcome::Fetched {
-                                    feed_title: processed.feed_title,
-                                    site_link: processed.site_link,
-                                    validators: Default::default(),
-                                    items: processed.items,
-                                },
-                            };
+                            let record = synthetic::fetched(source, processed);
                             tx.blocking_send(record).unwrap();
                         }
                     });

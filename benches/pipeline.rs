@@ -11,12 +11,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use divan::counter::{BytesCount, ItemsCount};
-use thbwatch::config::{Config, Source};
+use thbwatch::config::Config;
 use thbwatch::feeds::{Feed, Request};
 use thbwatch::lang::Detect;
-use thbwatch::model::{RawEntry, TaggedItem};
+use thbwatch::model::RawEntry;
 use thbwatch::poll::{self, Processed};
-use thbwatch::store::{PollOutcome, PollRecord, Store};
+use thbwatch::store::{PollRecord, Store};
 use thbwatch::tag::Tagger;
 
 #[path = "support/synthetic.rs"]
@@ -90,7 +90,7 @@ impl Fixture {
 
     fn records(&self) -> Vec<PollRecord> {
         (0..SOURCES)
-            .map(|i| record(&self.config.sources[i], self.process(i).items))
+            .map(|i| synthetic::fetched(&self.config.sources[i], self.process(i)))
             .collect()
     }
 
@@ -102,24 +102,6 @@ impl Fixture {
             .block_on(Store::open(&dir.path().join("bench.db")))
             .unwrap();
         (dir, store)
-    }
-}
-
-fn record(source: &Source, items: Vec<TaggedItem>) -> PollRecord {
-    PollRecord {
-        source_id: source.id.clone(),
-        source_url: source.url.to_string(),
-        source_title: source.title.clone(),
-        at: Utc::now(),
-        http_status: Some(200),
-        moved_to: None,
-        routes: Vec::new(),
-        outcome: PollOutcome::Fetched {
-            feed_title: None,
-            site_link: None,
-            validators: Default::default(),
-            items,
-        },
     }
 }
 
@@ -245,8 +227,10 @@ fn end_to_end_ingest_2000_items(bencher: divan::Bencher) {
         .bench_local_values(|(dir, store)| {
             fixture.runtime.block_on(async {
                 for (i, source) in fixture.config.sources.iter().enumerate() {
-                    let processed = fixture.process(i);
-                    store.ingest(record(source, processed.items)).await.unwrap();
+                    store
+                        .ingest(synthetic::fetched(source, fixture.process(i)))
+                        .await
+                        .unwrap();
                 }
                 store.checkpoint().await.unwrap();
             });

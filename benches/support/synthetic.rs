@@ -240,3 +240,23 @@ pub fn config(sources: &[(String, String, &str)], listen: &str, database: &str, 
     table.insert("sources".into(), list.into());
     toml::to_string(&table).expect("a configuration serialises")
 }
+
+/// What a successful poll of `source` that found `processed` writes: one
+/// ingest transaction's worth.
+pub fn fetched(source: &thbwatch::config::Source, processed: thbwatch::poll::Processed) -> thbwatch::store::PollRecord {
+    thbwatch::store::PollRecord {
+        source_id: source.id.clone(),
+        source_url: source.url.to_string(),
+        source_title: source.title.clone(),
+        at: Utc::now(),
+        http_status: Some(200),
+        moved_to: None,
+        routes: Vec::new(),
+        outcome: thbwatch::store::PollOutcome::Fetched {
+            feed_title: processed.feed_title,
+            site_link: processed.site_link,
+            validators: processed.validators,
+            items: processed.items,
+        },
+    }
+}
