@@ -34,25 +34,22 @@ pub const JOURNAL_SIZE_LIMIT: i64 = 16 * 1024 * 1024;
 /// Tells the checkpointer that something may have been written; the last
 /// one out waits for its final checkpoint.
 pub struct Checkpointer {
-    nudges: Option<mpsc::SyncSender<()>>,
-    thread: Option<JoinHandle<()>>,
+    nudges: mpsc::SyncSender<()>,
+    thread: JoinHandle<()>,
 }
 
 impl Checkpointer {
     /// Never blocks: nudges not yet seen are one nudge.
     pub fn wrote(&self) {
-        if let Some(nudges) = &self.nudges {
-            let _ = nudges.try_send(());
-        }
+        let _ = self.nudges.try_send(());
     }
 
     /// Stops the thread after a last checkpoint that empties the log. Call
     /// it once the writer's connection is closed.
-    pub fn finish(mut self) {
-        drop(self.nudges.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+    pub fn finish(self) {
+        let Checkpointer { nudges, thread } = self;
+        drop(nudges);
+        let _ = thread.join();
     }
 }
 
@@ -77,10 +74,7 @@ pub fn start(path: &Path) -> Result<Checkpointer, String> {
         .name("thbwatch-checkpoint".into())
         .spawn(move || run(&conn, &wal, rx))
         .map_err(|e| e.to_string())?;
-    Ok(Checkpointer {
-        nudges: Some(nudges),
-        thread: Some(thread),
-    })
+    Ok(Checkpointer { nudges, thread })
 }
 
 fn run(conn: &Connection, wal: &Path, nudges: mpsc::Receiver<()>) {
