@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use thbwatch::config::Config;
-use thbwatch::model::{Field, Item, Match, SourceId, TaggedItem, Validators};
+use thbwatch::model::{FeedMeta, Field, Item, Match, SourceId, TaggedItem, Validators};
 use thbwatch::store::{PollOutcome, PollRecord, Store};
 
 const CLIENTS: usize = 50;
@@ -149,8 +149,10 @@ fn record(n: usize) -> PollRecord {
         moved_to: None,
         routes: Vec::new(),
         outcome: PollOutcome::Fetched {
-            feed_title: Some("Bench".into()),
-            site_link: None,
+            feed: FeedMeta {
+                title: Some("Bench".into()),
+                ..FeedMeta::default()
+            },
             validators: Validators::default(),
             items,
         },

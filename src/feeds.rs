@@ -257,7 +257,13 @@ pub async fn render(
     let mut entries = store.entries(request.query(settings)).await?;
     let more = entries.len() > settings.max_entries;
     entries.truncate(settings.max_entries);
-    let info_parts = links(settings, request, origin, more.then(|| entries.last()).flatten());
+    // Only a document without entries shows the store's last change.
+    let store_changed = match entries.iter().map(|e| e.updated).max() {
+        Some(newest) => newest,
+        None => store.last_change().await?,
+    };
+    let last = more.then(|| entries.last()).flatten();
+    let info_parts = links(settings, request, origin, last, store_changed);
     let title = request.title(&settings.title, settings);
     let (tags, format) = (settings.tags.clone(), request.format);
     // Sanitising and rendering are CPU work: off the runtime's threads.
@@ -285,7 +291,13 @@ pub async fn render(
 
 /// The id and links of a document; `last` is the last entry shown when
 /// there are older ones.
-fn links(settings: &Settings, request: &Request, origin: Option<&Url>, last: Option<&Entry>) -> FeedInfo<'static> {
+fn links(
+    settings: &Settings,
+    request: &Request,
+    origin: Option<&Url>,
+    last: Option<&Entry>,
+    store_changed: chrono::DateTime<chrono::Utc>,
+) -> FeedInfo<'static> {
     let path = request.path();
     let base = settings.base_url.as_ref().or(origin);
     let at = |path_and_query: &str| base.and_then(|b| b.join(path_and_query).ok()).map(String::from);
@@ -322,6 +334,7 @@ fn links(settings: &Settings, request: &Request, origin: Option<&Url>, last: Opt
         },
         tags: &[],
         tag_scheme: at("tags/").unwrap_or_else(|| publish::TAG_SCHEME.to_string()),
+        store_changed,
     }
 }
 

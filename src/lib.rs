@@ -26,3 +26,4 @@ pub mod server;
 pub mod store;
 pub mod systemd;
 pub mod tag;
+pub mod versions;

@@ -34,12 +34,66 @@ pub struct Text {
     pub is_html: bool,
 }
 
-/// One feed as the parser read it, before normalisation.
-#[derive(Clone, Debug, Default)]
-pub struct RawFeed {
+/// The format a publisher serves its feed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeedFormat {
+    Atom,
+    /// RSS 0.9x and 2.0.
+    Rss,
+    /// RSS 1.0 (RDF Site Summary).
+    Rdf,
+    /// JSON Feed.
+    Json,
+}
+
+impl FeedFormat {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedFormat::Atom => "atom",
+            FeedFormat::Rss => "rss",
+            FeedFormat::Rdf => "rdf",
+            FeedFormat::Json => "json",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<FeedFormat> {
+        [FeedFormat::Atom, FeedFormat::Rss, FeedFormat::Rdf, FeedFormat::Json]
+            .into_iter()
+            .find(|f| f.as_str() == name)
+    }
+
+    /// The media type a link to a feed in this format carries.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            FeedFormat::Atom => "application/atom+xml",
+            FeedFormat::Rss => "application/rss+xml",
+            FeedFormat::Rdf => "application/rdf+xml",
+            FeedFormat::Json => "application/feed+json",
+        }
+    }
+}
+
+/// What a document says about its own feed (kept for `<source>`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FeedMeta {
     pub title: Option<String>,
-    /// The publisher's web site (the feed's `alternate` link).
+    /// The publisher's web site: an absolute http(s) address.
     pub site_link: Option<String>,
+    /// The publisher's own permanent id for the feed (Atom `<id>`).
+    pub id: Option<String>,
+    pub format: Option<FeedFormat>,
+}
+
+/// One feed as the parser read it, before normalisation.
+#[derive(Clone, Debug)]
+pub struct RawFeed {
+    pub meta: FeedMeta,
+    /// What the entries' relative links resolve against (absolute): the
+    /// publisher's site, else the feed's own `rel="self"` address, else
+    /// the address it was fetched from. `xml:base` is applied by the
+    /// parser where the document gives it.
+    pub base: url::Url,
     pub language: Option<String>,
     pub entries: Vec<RawEntry>,
 }
@@ -163,6 +217,11 @@ pub struct Entry {
     pub source_title: String,
     pub source_url: String,
     pub source_link: Option<String>,
+    /// The publisher's own id for its feed, when it has one.
+    pub source_feed_id: Option<String>,
+    pub source_format: Option<FeedFormat>,
+    /// The last successful poll of the source that found its feed changed.
+    pub source_updated: Option<DateTime<Utc>>,
     pub link: Option<String>,
     pub title: String,
     pub summary: Option<String>,
@@ -220,6 +279,7 @@ pub struct Copy {
     /// The copy's own link, which may differ (tracking parameters, http).
     pub link: Option<String>,
     pub source_url: String,
+    pub source_format: Option<FeedFormat>,
 }
 
 /// A permanent `urn:uuid:` name for the given parts: a name-based UUID

@@ -9,7 +9,7 @@ use crate::model::{Item, RawEntry, Text};
 
 /// Context an entry is normalised in.
 pub struct Context<'a> {
-    /// The feed's URL: relative links resolve against it.
+    /// What relative links resolve against ([`crate::model::RawFeed::base`]).
     pub base: &'a Url,
     /// The configured language of the source, if any.
     pub source_language: Option<&'a str>,

@@ -14,10 +14,11 @@ use crate::backoff::{self, Reason};
 use crate::config::Source;
 use crate::fetch::{self, Fetcher};
 use crate::lang::Detect;
-use crate::model::{Field, Item, Match, RawFeed, Route, TaggedItem};
+use crate::model::{FeedMeta, Field, Item, Match, RawFeed, Route, TaggedItem};
 use crate::normalize;
 use crate::store::{self, IngestReport, PollOutcome, PollRecord, PollState, Store};
 use crate::tag::Tagger;
+use crate::versions;
 
 /// A retry timer may fire this much early and still count as due.
 const DUE_SLACK: Duration = Duration::from_secs(1);
@@ -183,8 +184,7 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
                 );
             }
             PollOutcome::Fetched {
-                feed_title: processed.feed_title,
-                site_link: processed.site_link,
+                feed: processed.feed,
                 validators: processed.validators,
                 items: processed.items,
             }
@@ -270,13 +270,14 @@ async fn process_body(pipeline: &Pipeline, source: &Source, body: fetch::Body) -
 /// A parsed feed, normalised and tagged.
 #[derive(Debug)]
 pub struct Processed {
-    pub feed_title: Option<String>,
-    pub site_link: Option<String>,
+    pub feed: FeedMeta,
     /// Empty until the fetch's validators are added.
     pub validators: crate::model::Validators,
     pub items: Vec<TaggedItem>,
     /// Entries beyond `max_items`, not kept.
     pub dropped: usize,
+    /// Older versions of items the document lists more than once, not kept.
+    pub repeated: usize,
 }
 
 /// The CPU part of a poll, for a document fetched from `base`: parse,
@@ -290,8 +291,8 @@ pub fn process_document(
     detect: &Detect,
     max_items: usize,
 ) -> Result<Processed, String> {
-    let feed = crate::parse::parse(bytes, content_type, base.as_str()).map_err(|e| e.to_string())?;
-    Ok(process(feed, source, base, tagger, detect, max_items))
+    let feed = crate::parse::parse(bytes, content_type, base).map_err(|e| e.to_string())?;
+    Ok(process(feed, source, tagger, detect, max_items))
 }
 
 /// The keyword matches of an item, over the text of each of its fields.
@@ -313,28 +314,31 @@ fn tag_fields(tagger: &Tagger, item: &Item, summary: &str) -> Vec<Match> {
     tagger.tag(&fields, item.language.as_deref())
 }
 
-/// Normalises and tags the first `max_items` entries of a parsed feed.
-fn process(
-    feed: RawFeed,
-    source: &Source,
-    base: &url::Url,
-    tagger: &Tagger,
-    detect: &Detect,
-    max_items: usize,
-) -> Processed {
+/// Normalises the first `max_items` entries of a parsed feed, keeps the
+/// newest version of each item listed more than once, and tags them.
+fn process(feed: RawFeed, source: &Source, tagger: &Tagger, detect: &Detect, max_items: usize) -> Processed {
     let cx = normalize::Context {
-        base,
+        base: &feed.base,
         source_language: source.language.as_deref(),
         feed_language: feed.language.as_deref(),
         detect,
     };
     let dropped = feed.entries.len().saturating_sub(max_items);
-    let items = feed
+    let items: Vec<Item> = feed
         .entries
         .into_iter()
         .take(max_items)
-        .map(|raw| {
-            let item = normalize::item(raw, &cx);
+        .map(|raw| normalize::item(raw, &cx))
+        .collect();
+    // Before tagging, so that neither the store nor the outbox ever sees
+    // an older version.
+    let (items, repeated) = versions::newest_per_key(items);
+    if repeated > 0 {
+        debug!(repeated, "older versions of items listed twice were dropped");
+    }
+    let items = items
+        .into_iter()
+        .map(|item| {
             // The summary's text serves both tagging and search.
             let summary = item.summary.as_deref().map(normalize::html_to_text);
             let matches = tag_fields(tagger, &item, summary.as_deref().unwrap_or_default());
@@ -347,12 +351,10 @@ fn process(
         })
         .collect();
     Processed {
-        feed_title: feed.title,
-        // The feed's own site link is published (entry fallback, <source>):
-        // only an absolute http(s) address may pass.
-        site_link: feed.site_link.and_then(|link| normalize::absolute_http(base, &link)),
+        feed: feed.meta,
         validators: Default::default(),
         items,
         dropped,
+        repeated,
     }
 }

@@ -40,7 +40,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn sweep_one(path: &Path, tagger: &Tagger, detect: &Detect) {
     let bytes = std::fs::read(path).unwrap_or_default();
     let base = url::Url::parse("https://example.org/feed/").unwrap();
-    let feed = match thbwatch::parse::parse(&bytes, None, base.as_str()) {
+    let feed = match thbwatch::parse::parse(&bytes, None, &base) {
         Ok(feed) => feed,
         // A parser crash is caught and becomes an error; say so, so that
         // such files are visible rather than silently counted as "not a feed".
@@ -51,7 +51,7 @@ fn sweep_one(path: &Path, tagger: &Tagger, detect: &Detect) {
         Err(_) => return, // not a feed: an error is the right answer
     };
     let cx = Context {
-        base: &base,
+        base: &feed.base,
         source_language: None,
         feed_language: feed.language.as_deref(),
         detect,
@@ -65,7 +65,10 @@ fn sweep_one(path: &Path, tagger: &Tagger, detect: &Detect) {
             source_id: SourceId::new("sweep"),
             source_title: "sweep".into(),
             source_url: base.to_string(),
-            source_link: None,
+            source_link: feed.meta.site_link.clone(),
+            source_feed_id: feed.meta.id.clone(),
+            source_format: feed.meta.format,
+            source_updated: None,
             link: item.link,
             title: item.title,
             summary: item.summary,
@@ -83,8 +86,7 @@ fn sweep_one(path: &Path, tagger: &Tagger, detect: &Detect) {
     let info = FeedInfo::minimal("sweep", "urn:sweep");
     let xml = publish::atom(&info, &entries);
     // What we render must itself parse.
-    thbwatch::parse::parse(xml.as_bytes(), None, base.as_str())
-        .unwrap_or_else(|e| panic!("rendered Atom does not parse: {e}"));
+    thbwatch::parse::parse(xml.as_bytes(), None, &base).unwrap_or_else(|e| panic!("rendered Atom does not parse: {e}"));
 }
 
 #[test]

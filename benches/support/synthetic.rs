@@ -253,8 +253,7 @@ pub fn fetched(source: &thbwatch::config::Source, processed: thbwatch::poll::Pro
         moved_to: None,
         routes: Vec::new(),
         outcome: thbwatch::store::PollOutcome::Fetched {
-            feed_title: processed.feed_title,
-            site_link: processed.site_link,
+            feed: processed.feed,
             validators: processed.validators,
             items: processed.items,
         },

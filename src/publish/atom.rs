@@ -1,10 +1,8 @@
 //! Atom 1.0 (RFC 4287), paged as RFC 5005 section 3 says, with
 //! thbwatch's match explanations as extension elements.
 
-use chrono::DateTime;
-
 use super::{FeedInfo, escape, sanitize, time};
-use crate::model::Entry;
+use crate::model::{Entry, FeedFormat};
 
 pub const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
 
@@ -29,9 +27,10 @@ pub fn atom(info: &FeedInfo<'_>, entries: &[Entry]) -> String {
     ));
     element(&mut out, 1, "id", &info.id);
     element(&mut out, 1, "title", info.title);
-    // The newest change among the entries; a fixed date when there are none,
-    // so an empty feed renders identically every time.
-    let updated = entries.iter().map(|e| e.updated).max().unwrap_or(DateTime::UNIX_EPOCH);
+    // The newest change among the entries; without entries, the store's
+    // last change (never the epoch, which validators flag and readers
+    // show), so an empty feed renders identically until the store changes.
+    let updated = entries.iter().map(|e| e.updated).max().unwrap_or(info.store_changed);
     element(&mut out, 1, "updated", &time(updated));
     let links = [
         ("self", "application/atom+xml", &info.self_url),
@@ -79,7 +78,7 @@ fn write_entry(out: &mut String, info: &FeedInfo<'_>, e: &Entry) {
                 out,
                 2,
                 "via",
-                "application/xml",
+                feed_media_type(copy.source_format),
                 &copy.source_url,
                 Some(&copy.source_title),
             ),
@@ -103,7 +102,7 @@ fn write_entry(out: &mut String, info: &FeedInfo<'_>, e: &Entry) {
             escape(&info.tag_scheme)
         ));
     }
-    let base = e.link.as_deref().or(Some(&e.source_url));
+    let base = Some(content_base(e));
     let summary = summary_html(e, base);
     if let Some(summary) = &summary {
         out.push_str(&format!("    <summary type=\"html\">{}</summary>\n", escape(summary)));
@@ -129,14 +128,37 @@ fn write_entry(out: &mut String, info: &FeedInfo<'_>, e: &Entry) {
             escape(&m.text)
         ));
     }
+    write_source(out, e);
+    out.push_str("  </entry>\n");
+}
+
+/// The publisher's feed: its own id (else the address polled), title,
+/// address with the media type of its format, site, and when a poll last
+/// found it changed.
+fn write_source(out: &mut String, e: &Entry) {
     out.push_str("    <source>\n");
-    element(out, 3, "id", &e.source_url);
+    element(out, 3, "id", e.source_feed_id.as_deref().unwrap_or(&e.source_url));
     element(out, 3, "title", &e.source_title);
-    link(out, 3, "self", "application/xml", &e.source_url, None);
+    link(out, 3, "self", feed_media_type(e.source_format), &e.source_url, None);
     if let Some(site) = &e.source_link {
         link(out, 3, "alternate", "text/html", site, None);
     }
-    out.push_str("    </source>\n  </entry>\n");
+    if let Some(updated) = e.source_updated {
+        element(out, 3, "updated", &time(updated));
+    }
+    out.push_str("    </source>\n");
+}
+
+/// The media type of a link to a feed; a generic one until its format is
+/// known (a source not fetched since this was recorded).
+fn feed_media_type(format: Option<FeedFormat>) -> &'static str {
+    format.map_or("application/xml", FeedFormat::media_type)
+}
+
+/// What relative URLs in an entry's HTML resolve against: its article,
+/// else its publisher's site, else the publisher's feed.
+pub(super) fn content_base(e: &Entry) -> &str {
+    e.link.as_deref().or(e.source_link.as_deref()).unwrap_or(&e.source_url)
 }
 
 /// The home page of the host a feed is on (`https://www.iem.gov.lv/`).
@@ -222,6 +244,9 @@ pub(crate) mod tests {
             source_title: "CBSS".into(),
             source_url: "https://cbss.org/feed/".into(),
             source_link: Some("https://cbss.org/".into()),
+            source_feed_id: None,
+            source_format: Some(FeedFormat::Rss),
+            source_updated: Some(DateTime::UNIX_EPOCH + chrono::Duration::days(20_000)),
             link: Some("https://cbss.org/a?x=1&y=2".into()),
             title: "Trafficking <report> \u{1}".into(),
             summary: Some("<p>Cilvēku tirdzniecība</p>".into()),
@@ -281,6 +306,7 @@ pub(crate) mod tests {
             source_title: "Iekšlietu ministrija".into(),
             link: Some("https://www.iem.gov.lv/a".into()),
             source_url: "https://www.iem.gov.lv/rss".into(),
+            source_format: None,
         }];
         let xml = atom(&FeedInfo::minimal("T", "urn:x"), &[e]);
         assert!(xml.contains("xmlns:thb=\"urn:thbwatch:atom:1\""), "{xml}");

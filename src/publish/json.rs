@@ -35,7 +35,7 @@ pub fn json_feed(info: &FeedInfo<'_>, entries: &[Entry]) -> String {
 }
 
 fn item(e: &Entry) -> Value {
-    let base = e.link.as_deref().or(Some(&e.source_url));
+    let base = Some(super::atom::content_base(e));
     // JSON Feed needs content: the article's, else the summary, else the title.
     let content = e
         .content

@@ -41,10 +41,13 @@ pub struct FeedInfo<'a> {
     pub tags: &'a [TagInfo],
     /// The `scheme` of the tags' categories.
     pub tag_scheme: String,
+    /// When the store last changed: the `<updated>` of a document without
+    /// entries (with entries, the newest entry's).
+    pub store_changed: chrono::DateTime<chrono::Utc>,
 }
 
 impl FeedInfo<'_> {
-    /// A feed with only a title and an id (tests and tools).
+    /// A feed with only a title and an id (tests and tools), as of now.
     pub fn minimal(title: &str, id: impl Into<String>) -> FeedInfo<'_> {
         FeedInfo {
             title,
@@ -56,6 +59,7 @@ impl FeedInfo<'_> {
             stylesheet: None,
             tags: &[],
             tag_scheme: TAG_SCHEME.to_string(),
+            store_changed: chrono::Utc::now(),
         }
     }
 

@@ -118,6 +118,11 @@ impl Cached {
         }
     }
 
+    /// The digest of the bytes, shared by every encoding's ETag.
+    pub fn digest(&self) -> &str {
+        &self.etag
+    }
+
     /// Bytes held, all encodings.
     fn size(&self) -> usize {
         self.identity.len() + self.gzip.len() + self.brotli.len()

@@ -5,6 +5,7 @@
 //! the store.
 
 pub mod cache;
+mod last_modified;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -155,15 +156,22 @@ async fn document(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
         previous => match feeds::render(&state.store, &site.settings, &request, origin.as_ref()).await {
             Ok(document) => {
                 // Compression is CPU work: off the runtime's threads.
+                let held = previous.clone();
                 let compressed = tokio::task::spawn_blocking(move || {
-                    Cached::new(generation, document.content_type, document.body, previous.as_deref())
+                    Cached::new(generation, document.content_type, document.body, held.as_deref())
                 })
                 .await;
                 match compressed {
                     Ok(cached) => {
-                        let cached = Arc::new(cached);
-                        // Searches are many and rarely repeated: not kept.
-                        if request.filters.q.is_none() {
+                        // Searches are many and rarely repeated: neither
+                        // kept nor dated beyond this answer.
+                        let kept = request.filters.q.is_none();
+                        let reused = previous.as_ref().is_some_and(|p| p.identity == cached.identity);
+                        let cached = match kept && !reused {
+                            true => Arc::new(last_modified::settle(&state.store, &key, cached).await),
+                            false => Arc::new(cached),
+                        };
+                        if kept {
                             state.cache.put(key, cached.clone());
                         }
                         cached

@@ -6,7 +6,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Error, Store};
-use crate::model::{Item, Match, Route, SourceId, TaggedItem, Validators};
+use crate::model::{FeedMeta, Item, Match, Route, SourceId, TaggedItem, Validators};
+use crate::versions;
 
 /// Everything one poll of one source produced.
 #[derive(Clone, Debug)]
@@ -27,8 +28,7 @@ pub struct PollRecord {
 #[derive(Clone, Debug)]
 pub enum PollOutcome {
     Fetched {
-        feed_title: Option<String>,
-        site_link: Option<String>,
+        feed: FeedMeta,
         validators: Validators,
         items: Vec<TaggedItem>,
     },
@@ -134,6 +134,7 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
              first_polled_at = iif(url = excluded.url, first_polled_at, NULL),
              last_status = iif(url = excluded.url, last_status, NULL),
              last_error = iif(url = excluded.url, last_error, NULL),
+             changed_at = iif(url = excluded.url, changed_at, NULL),
              url = excluded.url",
     )?
     .execute(params![id, record.source_url, record.source_title])?;
@@ -146,8 +147,7 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
     let mut report = IngestReport::default();
     match &record.outcome {
         PollOutcome::Fetched {
-            feed_title,
-            site_link,
+            feed,
             validators,
             items,
         } => {
@@ -161,24 +161,38 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
                 baseline,
                 source: &record.source_id,
             };
+            let mut changed = false;
             for tagged in items {
-                store_item(tx, id, record.at, tagged, &outbox, &mut report)?;
+                changed |= store_item(tx, id, record.at, tagged, &outbox, &mut report)?;
             }
+            // The feed counts as changed (its <source> dated now) when an
+            // item or what the feed says about itself changed; values
+            // on the right of SET are the row's old ones.
             tx.prepare_cached(
-                "UPDATE sources SET feed_title = ?2, site_link = ?3, etag = ?4, last_modified = ?5,
+                "UPDATE sources SET
+                        changed_at = iif(?8 OR changed_at IS NULL OR feed_title IS NOT ?2 OR site_link IS NOT ?3
+                                         OR feed_id IS NOT ?9 OR feed_format IS NOT ?10, ?6, changed_at),
+                        feed_title = ?2, site_link = ?3, etag = ?4, last_modified = ?5,
                         last_success_at = ?6, last_status = 'ok', last_error = NULL,
-                        consecutive_failures = 0, next_attempt_at = NULL, moved_to = ?7
+                        consecutive_failures = 0, next_attempt_at = NULL, moved_to = ?7,
+                        feed_id = ?9, feed_format = ?10
                  WHERE id = ?1",
             )?
             .execute(params![
                 id,
-                feed_title,
-                site_link,
+                feed.title,
+                feed.site_link,
                 validators.etag,
                 validators.last_modified,
                 at,
-                record.moved_to
+                record.moved_to,
+                changed,
+                feed.id,
+                feed.format.map(|f| f.as_str()),
             ])?;
+            if changed {
+                mark_changed(tx, record.at)?;
+            }
         }
         PollOutcome::NotModified => {
             tx.prepare_cached(
@@ -230,6 +244,7 @@ impl Outbox<'_> {
     }
 }
 
+/// Stores one item of a poll; returns whether what the feeds show changed.
 fn store_item(
     tx: &Transaction<'_>,
     source: &str,
@@ -237,30 +252,59 @@ fn store_item(
     tagged: &TaggedItem,
     outbox: &Outbox<'_>,
     report: &mut IngestReport,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let item = &tagged.item;
-    let existing: Option<(i64, String)> = tx
-        .prepare_cached("SELECT id, content_hash FROM items WHERE source_id = ?1 AND key = ?2")?
-        .query_row(params![source, item.key], |row| Ok((row.get(0)?, row.get(1)?)))
+    let version_date = versions::date(item);
+    let existing: Option<Stored> = tx
+        .prepare_cached("SELECT id, content_hash, version_date, language FROM items WHERE source_id = ?1 AND key = ?2")?
+        .query_row(params![source, item.key], |row| {
+            Ok(Stored {
+                id: row.get(0)?,
+                content_hash: row.get(1)?,
+                version_date: row.get(2)?,
+                language: row.get(3)?,
+            })
+        })
         .optional()?;
     match existing {
-        Some((row_id, hash)) if hash == item.content_hash => {
+        Some(Stored {
+            version_date: stored, ..
+        }) if !versions::replaces(stored.as_deref().and_then(super::query::parse_time), version_date, now) => {
+            // An older version than the one stored, listed again: the
+            // stored one stays as it is.
+            report.unchanged += 1;
+            Ok(false)
+        }
+        Some(stored) if stored.content_hash == item.content_hash => {
             // Not an edit, but what the rules look at besides the text may
             // have changed (categories, the detected language): keep them
-            // current for retag. SQLite writes nothing when they are equal.
+            // current for retag (and fill in the version's date, which rows
+            // stored by older versions lack). SQLite writes nothing when
+            // they are equal.
             tx.prepare_cached(
-                "UPDATE items SET categories = ?2, language = ?3
-                 WHERE id = ?1 AND (categories IS NOT ?2 OR language IS NOT ?3)",
+                "UPDATE items SET categories = ?2, language = ?3, version_date = ?4
+                     WHERE id = ?1 AND (categories IS NOT ?2 OR language IS NOT ?3 OR version_date IS NOT ?4)",
             )?
-            .execute(params![row_id, item.categories.join("\n"), item.language])?;
+            .execute(params![
+                stored.id,
+                item.categories.join("\n"),
+                item.language,
+                version_date.map(timestamp)
+            ])?;
             report.unchanged += 1;
+            // Of these, only the language shows (the entry's xml:lang).
+            Ok(stored.language != item.language)
         }
-        Some((row_id, _)) => {
-            update_item(tx, row_id, tagged, now)?;
-            replace_matches(tx, row_id, &tagged.matches)?;
+        Some(stored) => {
+            update_item(tx, stored.id, tagged, now)?;
+            replace_matches(tx, stored.id, &tagged.matches)?;
             report.updated += 1;
+            Ok(true)
         }
-        None if pruned(tx, source, &item.key)? => report.unchanged += 1,
+        None if pruned(tx, source, &item.key)? => {
+            report.unchanged += 1;
+            Ok(false)
+        }
         None => {
             let original = find_original(tx, source, item)?;
             let row_id = insert_item(tx, source, tagged, now, original)?;
@@ -275,8 +319,25 @@ fn store_item(
             if !tagged.matches.is_empty() {
                 report.tagged += 1;
             }
+            Ok(true)
         }
     }
+}
+
+/// What an ingest compares a polled item with.
+struct Stored {
+    id: i64,
+    content_hash: String,
+    version_date: Option<String>,
+    language: Option<String>,
+}
+
+/// Records that what the feeds show changed at `at` (an empty feed's
+/// `<updated>`). Never moves back: another process may have written a
+/// later time.
+pub(super) fn mark_changed(tx: &Transaction<'_>, at: DateTime<Utc>) -> Result<(), Error> {
+    tx.prepare_cached("UPDATE store_state SET changed_at = max(changed_at, ?1) WHERE id = 1")?
+        .execute([timestamp(at)])?;
     Ok(())
 }
 
@@ -318,8 +379,8 @@ fn insert_item(
     tx.prepare_cached(
         "INSERT INTO items (source_id, key, entry_id, link, canonical_link, title, summary, content,
                             author, language, published, updated, sort_time, first_seen,
-                            content_hash, duplicate_of, dated_by_poll, categories, search_text)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                            content_hash, duplicate_of, dated_by_poll, categories, search_text, version_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
     )?
     .execute(params![
         source,
@@ -341,6 +402,7 @@ fn insert_item(
         item.published.is_none() && item.updated.is_none(),
         item.categories.join("\n"),
         tagged.search_text,
+        versions::date(item).map(timestamp),
     ])?;
     Ok(tx.last_insert_rowid())
 }
@@ -353,7 +415,7 @@ fn update_item(tx: &Transaction<'_>, row_id: i64, tagged: &TaggedItem, now: Date
     tx.prepare_cached(
         "UPDATE items SET link = ?2, canonical_link = ?3, title = ?4, summary = ?5, content = ?6,
                           author = ?7, language = ?8, published = ?9, updated = ?10, content_hash = ?11,
-                          dated_by_poll = ?12, categories = ?13, search_text = ?14
+                          dated_by_poll = ?12, categories = ?13, search_text = ?14, version_date = ?15
          WHERE id = ?1",
     )?
     .execute(params![
@@ -371,6 +433,7 @@ fn update_item(tx: &Transaction<'_>, row_id: i64, tagged: &TaggedItem, now: Date
         item.published.is_none() && item.updated.is_none(),
         item.categories.join("\n"),
         tagged.search_text,
+        versions::date(item).map(timestamp),
     ])?;
     Ok(())
 }

@@ -44,6 +44,9 @@ impl Store {
                 if let Some(before) = tagged_before {
                     pruned.tagged = prune_where(&tx, &format!("{TAGGED} AND {pending}"), before)?;
                 }
+                if pruned.untagged + pruned.tagged > 0 {
+                    super::ingest::mark_changed(&tx, Utc::now())?;
+                }
                 tx.commit()?;
                 conn.execute_batch("PRAGMA optimize")?;
                 // Each step of incremental_vacuum frees a page: step to the end.

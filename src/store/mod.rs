@@ -3,6 +3,7 @@
 //! SQLite call ever blocks the runtime.
 
 mod checkpoint;
+mod documents;
 mod ingest;
 mod maintenance;
 mod outbox;
@@ -18,6 +19,7 @@ use std::sync::mpsc as std_mpsc;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+pub use documents::DocumentDate;
 pub use ingest::{IngestReport, PollOutcome, PollRecord, PollState};
 pub use maintenance::Pruned;
 pub use outbox::{Counts, Delivery, DeliveryState};
@@ -164,6 +166,15 @@ impl Store {
         });
         self.jobs.send(Message::Run(job)).map_err(|_| Error::Closed)?;
         rx.await.map_err(|_| Error::Closed)?
+    }
+
+    /// Runs `f` on the database thread without waiting for it (nor
+    /// hearing whether it ran: it reports its own errors).
+    fn send<F>(&self, f: F)
+    where
+        F: FnOnce(&mut Connection) + Send + 'static,
+    {
+        let _ = self.jobs.send(Message::Run(Box::new(f)));
     }
 
     /// Closes the database once the jobs already sent are done, and waits

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Row, params_from_iter, types::Value};
 
 use super::{Error, Store};
-use crate::model::{Copy, Entry, Field, Match, SourceId};
+use crate::model::{Copy, Entry, FeedFormat, Field, Match, SourceId};
 
 /// Which entries a feed shows.
 #[derive(Clone, Debug, Default)]
@@ -57,7 +57,7 @@ fn entry_columns() -> String {
          i.link, i.title, i.summary, i.content, i.author, i.language, i.published, i.updated,
          (SELECT group_concat(tag, ' ') FROM
             (SELECT DISTINCT tag FROM item_tags WHERE item_id IN {COPIES} ORDER BY tag)),
-         i.id, i.sort_time"
+         i.id, i.sort_time, s.feed_id, s.feed_format, s.changed_at"
     )
 }
 
@@ -102,7 +102,7 @@ pub fn parse_cursor(text: &str) -> Option<(String, i64)> {
 /// The other sources that published the same article.
 fn copies_of(conn: &rusqlite::Connection, id: i64) -> Result<Vec<Copy>, Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT d.source_id, COALESCE(s.title, s.feed_title, s.id), d.link, s.url
+        "SELECT d.source_id, COALESCE(s.title, s.feed_title, s.id), d.link, s.url, s.feed_format
          FROM items d JOIN sources s ON s.id = d.source_id
          WHERE d.duplicate_of = ?1 ORDER BY d.id",
     )?;
@@ -112,6 +112,7 @@ fn copies_of(conn: &rusqlite::Connection, id: i64) -> Result<Vec<Copy>, Error> {
             source_title: row.get(1)?,
             link: row.get(2)?,
             source_url: row.get(3)?,
+            source_format: format(row, 4)?,
         })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -252,6 +253,9 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         source_title: row.get(2)?,
         source_url: row.get(3)?,
         source_link: row.get(4)?,
+        source_feed_id: row.get(16)?,
+        source_format: format(row, 17)?,
+        source_updated: row.get::<_, Option<String>>(18)?.and_then(|s| parse_time(&s)),
         link: row.get(5)?,
         title: row.get(6)?,
         summary: row.get(7)?,
@@ -267,6 +271,14 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         copies: Vec::new(),
         cursor: cursor(&row.get::<_, String>(15)?, row.get(14)?),
     })
+}
+
+/// A stored feed format; `None` for none (or a name this version does not know).
+fn format(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<FeedFormat>> {
+    Ok(row
+        .get::<_, Option<String>>(index)?
+        .as_deref()
+        .and_then(FeedFormat::parse))
 }
 
 pub(super) fn parse_time(s: &str) -> Option<DateTime<Utc>> {

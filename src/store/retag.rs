@@ -52,7 +52,7 @@ impl Store {
 
     /// Replaces the matches of each item, all in one transaction, unless
     /// a poll changed the item since it was read (its own matches are
-    /// then newer). Returns how many were replaced.
+    /// then newer) or they are the same. Returns how many were replaced.
     pub async fn replace_matches(&self, batch: Vec<Retagged>) -> Result<usize, Error> {
         let replaced = self
             .call(move |conn| {
@@ -62,10 +62,15 @@ impl Store {
                     let current: Option<String> = tx
                         .query_row("SELECT content_hash FROM items WHERE id = ?1", [item.id], |r| r.get(0))
                         .optional()?;
-                    if current.as_deref() == Some(item.content_hash.as_str()) {
+                    if current.as_deref() == Some(item.content_hash.as_str())
+                        && !same_matches(&tx, item.id, &item.matches)?
+                    {
                         super::ingest::replace_matches(&tx, item.id, &item.matches)?;
                         replaced += 1;
                     }
+                }
+                if replaced > 0 {
+                    super::ingest::mark_changed(&tx, chrono::Utc::now())?;
                 }
                 tx.commit()?;
                 Ok(replaced)
@@ -82,4 +87,32 @@ impl Store {
         self.call(|conn| Ok(conn.query_row("SELECT count(DISTINCT item_id) FROM item_tags", [], |r| r.get(0))?))
             .await
     }
+}
+
+/// Whether an item's stored matches are these (as storing them would
+/// leave them: the first per tag, term and field).
+fn same_matches(tx: &rusqlite::Transaction<'_>, id: i64, matches: &[Match]) -> Result<bool, Error> {
+    type Row = (String, String, String, String, String);
+    let mut wanted: Vec<Row> = Vec::with_capacity(matches.len());
+    for m in matches {
+        let row = (
+            m.tag.clone(),
+            m.term.clone(),
+            m.field.as_str().to_string(),
+            m.text.clone(),
+            m.snippet.clone(),
+        );
+        if !wanted.iter().any(|w| (&w.0, &w.1, &w.2) == (&row.0, &row.1, &row.2)) {
+            wanted.push(row);
+        }
+    }
+    wanted.sort();
+    let stored: Vec<Row> = tx
+        .prepare_cached(
+            "SELECT tag, term, field, text, snippet FROM item_matches WHERE item_id = ?1
+             ORDER BY tag, term, field, text, snippet",
+        )?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(stored == wanted)
 }

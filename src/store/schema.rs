@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_outbox.sql"),
     include_str!("migrations/006_retention.sql"),
     include_str!("migrations/007_entry_ids_unindexed.sql"),
+    include_str!("migrations/008_versions_and_sources.sql"),
 ];
 
 pub fn open(path: &Path) -> Result<Connection, String> {
@@ -182,7 +183,7 @@ mod tests {
         }
         let conn = open(&path).unwrap();
         let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-        assert_eq!(version, 7);
+        assert_eq!(version, MIGRATIONS.len());
         let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
         assert_eq!(count("SELECT count(*) FROM items"), 2);
         assert_eq!(count("SELECT count(*) FROM item_tags"), 2);
