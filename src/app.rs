@@ -159,7 +159,8 @@ pub struct RetagReport {
 }
 
 /// Re-applies the current rules to every stored item, a page at a time, so
-/// a rule change reaches history (the feeds read the new tags at once).
+/// a rule change reaches history. A running daemon serves the stored tags
+/// at once, but keeps its own rules (tag feeds, new items) until reloaded.
 pub async fn retag(config: &Config) -> anyhow::Result<RetagReport> {
     let store = Store::open(&config.storage.path).await?;
     retag_store(&store, Arc::new(Tagger::new(&config.tags)?)).await

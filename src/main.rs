@@ -78,7 +78,7 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Re-apply the current rules to every stored item, so a rule change reaches history.
+    /// Re-apply the current rules to every stored item, so a rule change reaches history (a running daemon keeps its rules until reloaded).
     Retag,
     /// Copy the database to FILE (a new file), consistently, even while the daemon runs.
     Backup { file: PathBuf },
@@ -234,6 +234,12 @@ async fn execute(command: Command, config: Config, config_path: PathBuf) -> anyh
             println!(
                 "retagged {} items: {} carry a tag now (before: {})",
                 report.items, report.tagged_after, report.tagged_before
+            );
+            // The stored tags changed; a daemon's rules (its tag feeds,
+            // what new items get) did not.
+            println!(
+                "a running daemon keeps its previous rules until it is reloaded: \
+                 systemctl reload thbwatch (or send it SIGHUP)"
             );
             Ok(ExitCode::SUCCESS)
         }

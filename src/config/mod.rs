@@ -31,7 +31,7 @@ pub struct Config {
     pub notify: Vec<Channel>,
 }
 
-pub use notify::{Channel, ChannelKind, Secret, Security, WebhookFormat};
+pub use notify::{Channel, ChannelKind, Room, Secret, Security, WebhookFormat};
 
 #[derive(Clone, Debug)]
 pub struct Server {

@@ -94,8 +94,9 @@ pub enum ChannelKind {
         priority: u8,
     },
     Matrix {
+        /// Its path ends in `/`, so the API's paths are joined below it.
         homeserver: Url,
-        room: String,
+        room: Room,
         token: Secret,
     },
     Email {
@@ -109,6 +110,42 @@ pub enum ChannelKind {
         /// A cron schedule: one mail gathering everything since the last.
         digest: Option<String>,
     },
+}
+
+/// A Matrix room as the configuration names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Room {
+    /// `!opaque:server`, or `!opaque` (room version 12 and later).
+    Id(String),
+    /// `#name:server`, resolved through the homeserver's room directory.
+    Alias(String),
+}
+
+impl Room {
+    /// Reads a room id or alias as the Matrix specification allows them
+    /// (appendix "Identifier grammar"): at most 255 bytes, no spaces or
+    /// control characters; an alias needs its server name.
+    pub fn parse(text: &str) -> Option<Room> {
+        let well_formed = (2..=255).contains(&text.len()) && !text.chars().any(|c| c.is_whitespace() || c.is_control());
+        let server_ok = |server: &str| !server.is_empty() && !server.contains(['/', '?', '#']);
+        match text.split_at_checked(1)? {
+            ("!", rest) if well_formed => {
+                let (opaque, server) = rest.split_once(':').unwrap_or((rest, "x"));
+                (!opaque.is_empty() && server_ok(server)).then(|| Room::Id(text.to_string()))
+            }
+            ("#", rest) if well_formed => {
+                let (name, server) = rest.split_once(':')?;
+                (!name.is_empty() && server_ok(server)).then(|| Room::Alias(text.to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Room::Id(text) | Room::Alias(text) => text,
+        }
+    }
 }
 
 impl ChannelKind {
@@ -431,23 +468,33 @@ fn matrix(
     base_dir: &Path,
     span: &Range<usize>,
 ) -> Option<ChannelKind> {
-    let homeserver = required_url(diag, t, "homeserver");
-    let room = match t.string(diag, "room") {
-        Some((room, _)) if room.starts_with('!') && room.contains(':') => Some(room.to_string()),
-        Some((room, room_span)) => {
-            diag.report(
-                room_span,
-                t.key_path("room"),
-                format!("{room:?} is not a room id such as \"!abc123:example.org\""),
-            );
-            None
+    // A homeserver under a path (behind a proxy) keeps it, with or
+    // without a final `/`.
+    let homeserver = required_url(diag, t, "homeserver").map(|mut url| {
+        if !url.path().ends_with('/') {
+            url.set_path(&format!("{}/", url.path()));
         }
+        url
+    });
+    const EXAMPLES: &str = "\"!abc123:example.org\", \"!opaque\" (room version 12) or \"#room:example.org\"";
+    let room = match t.string(diag, "room") {
+        Some((text, room_span)) => match Room::parse(text) {
+            Some(room) => Some(room),
+            None => {
+                diag.report(
+                    room_span,
+                    t.key_path("room"),
+                    format!("{text:?} is not a room id or alias such as {EXAMPLES}"),
+                );
+                None
+            }
+        },
         None => {
             if t.get("room").is_none() {
                 diag.report(
                     span.clone(),
                     t.key_path("room"),
-                    "missing: the room's id, e.g. \"!abc123:example.org\"",
+                    format!("missing: the room's id or alias, e.g. {EXAMPLES}"),
                 );
             }
             None

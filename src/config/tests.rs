@@ -397,3 +397,61 @@ fn channel_mistakes_name_their_key_and_line() {
         );
     }
 }
+
+/// Room ids as the Matrix specification allows them (with a server part,
+/// and without one as room version 12 makes them), aliases, and a
+/// homeserver path kept with or without its final slash.
+#[test]
+fn matrix_rooms_and_homeserver_paths() {
+    let base = "[sources.ok]\nurl = \"https://example.org/feed\"\n";
+    let channel = |homeserver: &str, room: &str| {
+        format!(
+            "{base}[notify.m]\nkind = \"matrix\"\nhomeserver = \"{homeserver}\"\nroom = \"{room}\"\naccess_token = \"t\"\n"
+        )
+    };
+    let valid = [
+        ("!abc123:example.org", Room::Id("!abc123:example.org".into())),
+        (
+            "!Xq3-_cWbCwqRd0JdOyn8vz7vb7gWkrRz8mDI1CxArwE",
+            Room::Id("!Xq3-_cWbCwqRd0JdOyn8vz7vb7gWkrRz8mDI1CxArwE".into()),
+        ),
+        ("!abc:[::1]:8448", Room::Id("!abc:[::1]:8448".into())),
+        ("#thb-alerts:example.org", Room::Alias("#thb-alerts:example.org".into())),
+    ];
+    for (room, expected) in valid {
+        let config = Config::parse(&channel("https://m.example/", room), Path::new("/x/config.toml"))
+            .unwrap_or_else(|e| panic!("{room}: {e:?}"));
+        let ChannelKind::Matrix { room: parsed, .. } = &config.notify[0].kind else {
+            panic!("a Matrix channel");
+        };
+        assert_eq!(parsed, &expected, "{room}");
+    }
+    for room in [
+        "general",
+        "!",
+        "#alias",
+        "#:example.org",
+        "!abc:",
+        "! abc:example.org",
+        "@user:example.org",
+    ] {
+        let found = problems(&channel("https://m.example/", room));
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("notify.m.room:") && p.contains("is not a room id or alias")),
+            "{room}: {found:?}"
+        );
+    }
+    for (homeserver, expected) in [
+        ("https://example.org/matrix", "https://example.org/matrix/"),
+        ("https://example.org/matrix/", "https://example.org/matrix/"),
+        ("https://m.example.org", "https://m.example.org/"),
+    ] {
+        let config = Config::parse(&channel(homeserver, "!a:b"), Path::new("/x/config.toml")).unwrap();
+        let ChannelKind::Matrix { homeserver: parsed, .. } = &config.notify[0].kind else {
+            panic!("a Matrix channel");
+        };
+        assert_eq!(parsed.as_str(), expected);
+    }
+}

@@ -59,45 +59,67 @@ impl Poster {
     }
 
     pub async fn send(&self, post: Post<'_>) -> Result<Posted, Error> {
-        let mut request = if post.put {
+        let request = if post.put {
             self.client.put(post.url.as_str())
         } else {
             self.client.post(post.url.as_str())
         };
-        for (name, value) in &post.headers {
-            let (name, value) = header_pair(name, value)?;
-            request = request.header(name, value);
-        }
-        let exchange = async {
-            // Without the URL in errors: a webhook's URL may be its secret.
-            let mut response = request
-                .body(post.body)
-                .send()
-                .await
-                .map_err(|e| classify(e.without_url()))?;
-            let status = response.status();
-            let retry_after = matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE)
-                .then(|| retry_after(response.headers(), SystemTime::now()))
-                .flatten();
-            // The start of the answer is all an error message needs.
-            let mut reply = Vec::new();
-            while reply.len() < 4096 {
-                match response.chunk().await {
-                    Ok(Some(chunk)) => reply.extend_from_slice(&chunk),
-                    _ => break,
-                }
-            }
-            let body = String::from_utf8_lossy(&reply).chars().take(300).collect();
-            Ok(Posted {
-                status: status.as_u16(),
-                retry_after,
-                body,
-            })
-        };
-        tokio::time::timeout(post.timeout, exchange)
-            .await
-            .map_err(|_| Error::Timeout(post.timeout))?
+        let (posted, _) = exchange(request.body(post.body), &post.headers, post.timeout, 4096).await?;
+        Ok(posted)
     }
+
+    /// A GET of a small JSON answer (a Matrix room alias, say): its status
+    /// and at most `max_bytes` of its body.
+    pub async fn get(
+        &self,
+        url: &Url,
+        headers: &[(String, String)],
+        timeout: Duration,
+        max_bytes: usize,
+    ) -> Result<(Posted, Vec<u8>), Error> {
+        exchange(self.client.get(url.as_str()), headers, timeout, max_bytes).await
+    }
+}
+
+/// Sends a request; the answer's status, `Retry-After`, the start of its
+/// body for error messages, and up to `max_bytes` of the body itself.
+async fn exchange(
+    mut request: reqwest::RequestBuilder,
+    headers: &[(String, String)],
+    timeout: Duration,
+    max_bytes: usize,
+) -> Result<(Posted, Vec<u8>), Error> {
+    for (name, value) in headers {
+        let (name, value) = header_pair(name, value)?;
+        request = request.header(name, value);
+    }
+    let exchange = async {
+        // Without the URL in errors: a webhook's URL may be its secret.
+        let mut response = request.send().await.map_err(|e| classify(e.without_url()))?;
+        let status = response.status();
+        let retry_after = matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE)
+            .then(|| retry_after(response.headers(), SystemTime::now()))
+            .flatten();
+        let mut reply = Vec::new();
+        while reply.len() < max_bytes {
+            match response.chunk().await {
+                Ok(Some(chunk)) => reply.extend_from_slice(&chunk),
+                _ => break,
+            }
+        }
+        reply.truncate(max_bytes);
+        // The start of the answer is all an error message needs.
+        let body = String::from_utf8_lossy(&reply).chars().take(300).collect();
+        let posted = Posted {
+            status: status.as_u16(),
+            retry_after,
+            body,
+        };
+        Ok((posted, reply))
+    };
+    tokio::time::timeout(timeout, exchange)
+        .await
+        .map_err(|_| Error::Timeout(timeout))?
 }
 
 /// Redirects followed before giving up.

@@ -1,13 +1,31 @@
 //! Matrix: an `m.room.message` (plain text and HTML) sent to a room
 //! through the client-server API. The transaction id is the delivery's
 //! idempotency key, so a retried send is not shown twice by the server.
+//! A room alias is resolved through the homeserver's room directory once,
+//! and the room id kept until a send fails or the configuration reloads.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use url::Url;
 
 use super::{Outcome, message};
-use crate::config::{Channel, ChannelKind};
+use crate::config::{Channel, ChannelKind, Room, Secret};
 use crate::fetch::{Post, Poster};
 use crate::model::Entry;
 
-pub async fn send(channel: &Channel, poster: &Poster, key: &str, entries: &[Entry]) -> Outcome {
+/// Room ids that aliases resolved to, by homeserver and alias.
+#[derive(Clone, Debug, Default)]
+pub struct Rooms(Arc<Mutex<HashMap<String, String>>>);
+
+impl Rooms {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        // Held only for a map operation, never across an await.
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+pub async fn send(channel: &Channel, poster: &Poster, rooms: &Rooms, key: &str, entries: &[Entry]) -> Outcome {
     let ChannelKind::Matrix {
         homeserver,
         room,
@@ -18,10 +36,17 @@ pub async fn send(channel: &Channel, poster: &Poster, key: &str, entries: &[Entr
             error: "not a Matrix channel".into(),
         };
     };
+    let room_id = match room {
+        Room::Id(id) => id.clone(),
+        Room::Alias(alias) => match resolve(poster, rooms, homeserver, alias, token).await {
+            Ok(id) => id,
+            Err(outcome) => return outcome,
+        },
+    };
     let path = format!(
         "_matrix/client/v3/rooms/{}/send/m.room.message/{}",
-        url::form_urlencoded::byte_serialize(room.as_bytes()).collect::<String>(),
-        url::form_urlencoded::byte_serialize(key.as_bytes()).collect::<String>()
+        segment(&room_id),
+        segment(key)
     );
     let Ok(url) = homeserver.join(&path) else {
         return Outcome::Permanent {
@@ -39,13 +64,103 @@ pub async fn send(channel: &Channel, poster: &Poster, key: &str, entries: &[Entr
         url: &url,
         headers: vec![
             ("Content-Type".to_string(), "application/json".to_string()),
-            ("Authorization".to_string(), format!("Bearer {}", token.expose())),
+            authorization(token),
         ],
         body: serde_json::to_vec(&body).unwrap_or_default(),
         timeout: super::SEND_TIMEOUT,
     };
-    match poster.send(post).await {
+    let outcome = match poster.send(post).await {
         Ok(posted) => Outcome::of_status(&posted),
         Err(e) => Outcome::of_error(e),
+    };
+    if outcome != Outcome::Delivered
+        && let Room::Alias(alias) = room
+    {
+        // The alias may point elsewhere now: ask again next time.
+        rooms.lock().remove(&cache_key(homeserver, alias));
+    }
+    outcome
+}
+
+/// The room id an alias names, from the cache or the homeserver's
+/// directory (`GET /_matrix/client/v3/directory/room/{alias}`).
+async fn resolve(
+    poster: &Poster,
+    rooms: &Rooms,
+    homeserver: &Url,
+    alias: &str,
+    token: &Secret,
+) -> Result<String, Outcome> {
+    let cache_key = cache_key(homeserver, alias);
+    if let Some(id) = rooms.lock().get(&cache_key) {
+        return Ok(id.clone());
+    }
+    let url = homeserver
+        .join(&format!("_matrix/client/v3/directory/room/{}", segment(alias)))
+        .map_err(|_| Outcome::Permanent {
+            error: format!("cannot make a URL from {homeserver}"),
+        })?;
+    let (answer, body) = poster
+        .get(&url, &[authorization(token)], super::SEND_TIMEOUT, 64 << 10)
+        .await
+        .map_err(Outcome::of_error)?;
+    let failed = |outcome| match outcome {
+        Outcome::Retry { error, retry_after } => Outcome::Retry {
+            error: format!("resolving the room alias {alias}: {error}"),
+            retry_after,
+        },
+        Outcome::Permanent { error } => Outcome::Permanent {
+            error: format!("the room alias {alias} cannot be resolved: {error}"),
+        },
+        Outcome::Delivered => Outcome::Permanent {
+            error: format!(
+                "the homeserver's answer for the room alias {alias} names no room id: {}",
+                answer.body.trim()
+            ),
+        },
+    };
+    let status = Outcome::of_status(&answer);
+    if status != Outcome::Delivered {
+        return Err(failed(status));
+    }
+    #[derive(serde::Deserialize)]
+    struct Directory {
+        room_id: String,
+    }
+    match serde_json::from_slice::<Directory>(&body).map(|d| Room::parse(&d.room_id)) {
+        Ok(Some(Room::Id(id))) => {
+            rooms.lock().insert(cache_key, id.clone());
+            Ok(id)
+        }
+        _ => Err(failed(Outcome::Delivered)),
+    }
+}
+
+fn cache_key(homeserver: &Url, alias: &str) -> String {
+    format!("{homeserver} {alias}")
+}
+
+fn authorization(token: &Secret) -> (String, String) {
+    ("Authorization".to_string(), format!("Bearer {}", token.expose()))
+}
+
+/// One path segment, percent-encoded (room ids hold `!`, `:` and, from
+/// room version 12, `-` and `_`; aliases `#`).
+fn segment(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_escape_what_a_path_cannot_hold() {
+        assert_eq!(segment("!abc:example.org"), "%21abc%3Aexample.org");
+        assert_eq!(segment("#thb:example.org"), "%23thb%3Aexample.org");
+        assert_eq!(
+            segment("!Xq3-_cWbCwqRd0JdOyn8vz7vb7gWkrRz8mDI1CxArwE"),
+            "%21Xq3-_cWbCwqRd0JdOyn8vz7vb7gWkrRz8mDI1CxArwE"
+        );
     }
 }

@@ -20,19 +20,30 @@ pub fn headline(e: &Entry) -> String {
     }
 }
 
-/// The distinct matched words with their fields.
+/// Each matched word once, with the fields it was found in.
 fn matched(e: &Entry) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for m in e.matches.iter().filter(|m| !m.text.is_empty()) {
-        let line = format!("{} ({})", m.text, m.field.as_str());
-        if !out.contains(&line) {
-            out.push(line);
-        }
-    }
-    out
+    crate::publish::matched_words(&e.matches)
+        .iter()
+        .map(crate::publish::matched_word_line)
+        .collect()
 }
 
-/// Plain text: per item its headline, source and date, link, matches.
+/// The other sources that published the article: their matches are among
+/// the words shown, so a reader must know the article is theirs too.
+fn copies_text(e: &Entry) -> Option<String> {
+    let copies: Vec<String> = e
+        .copies
+        .iter()
+        .map(|c| match &c.link {
+            Some(link) => format!("{} ({link})", c.source_title),
+            None => c.source_title.clone(),
+        })
+        .collect();
+    (!copies.is_empty()).then(|| format!("Also published by: {}", copies.join(", ")))
+}
+
+/// Plain text: per item its headline, source and date, link, the other
+/// sources that published it, matches.
 pub fn text(entries: &[Entry]) -> String {
     let mut out = String::new();
     for e in entries {
@@ -45,6 +56,10 @@ pub fn text(entries: &[Entry]) -> String {
         ));
         if let Some(link) = &e.link {
             out.push_str(link);
+            out.push('\n');
+        }
+        if let Some(copies) = copies_text(e) {
+            out.push_str(&copies);
             out.push('\n');
         }
         let matched = matched(e);
@@ -60,11 +75,7 @@ pub fn text(entries: &[Entry]) -> String {
 pub fn html(entries: &[Entry]) -> String {
     let mut out = String::new();
     for e in entries {
-        let title = match &e.link {
-            Some(link) => format!("<a href=\"{}\">{}</a>", escape(link), escape(&e.title)),
-            None => escape(&e.title),
-        };
-        out.push_str(&format!("<p><b>{title}</b>"));
+        out.push_str(&format!("<p><b>{}</b>", linked(&e.title, e.link.as_deref())));
         if !e.tags.is_empty() {
             out.push_str(&format!(" [{}]", escape(&e.tags.join(", "))));
         }
@@ -73,6 +84,14 @@ pub fn html(entries: &[Entry]) -> String {
             escape(&e.source_title),
             time(e.published.unwrap_or(e.updated))
         ));
+        if !e.copies.is_empty() {
+            let copies: Vec<String> = e
+                .copies
+                .iter()
+                .map(|c| linked(&c.source_title, c.link.as_deref()))
+                .collect();
+            out.push_str(&format!("<br>Also published by: {}", copies.join(", ")));
+        }
         let matched = matched(e);
         if !matched.is_empty() {
             out.push_str(&format!("<br>Matched: {}", escape(&matched.join("; "))));
@@ -80,6 +99,14 @@ pub fn html(entries: &[Entry]) -> String {
         out.push_str("</p>\n");
     }
     out
+}
+
+/// `text`, escaped, as a link to `href` when there is one.
+fn linked(text: &str, href: Option<&str>) -> String {
+    match href {
+        Some(href) => format!("<a href=\"{}\">{}</a>", escape(href), escape(text)),
+        None => escape(text),
+    }
 }
 
 /// The webhook's JSON: documented in the README.
@@ -95,6 +122,9 @@ pub fn payload(channel: &str, key: &str, e: &Entry) -> Value {
             "updated": time(e.updated),
             "language": e.language,
             "source": { "id": e.source_id.as_str(), "title": e.source_title },
+            "also_published_by": e.copies.iter().map(|c| json!({
+                "id": c.source_id.as_str(), "title": c.source_title, "link": c.link,
+            })).collect::<Vec<_>>(),
             "tags": e.tags,
             "matches": e.matches.iter().map(|m| json!({
                 "tag": m.tag, "term": m.term, "field": m.field.as_str(), "text": m.text, "snippet": m.snippet,
@@ -126,5 +156,65 @@ pub fn test_entry(now: DateTime<Utc>) -> Entry {
         matches: Vec::new(),
         copies: Vec::new(),
         cursor: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Copy, Field, Match};
+
+    fn matched(text: &str, field: Field, tag: &str) -> Match {
+        Match {
+            tag: tag.into(),
+            term: "t".into(),
+            field,
+            text: text.into(),
+            snippet: text.into(),
+        }
+    }
+
+    /// An article two sources published, matched in both copies: the
+    /// message names the other publisher and lists each word once.
+    #[test]
+    fn messages_name_the_copies_and_each_matched_word_once() {
+        let mut e = test_entry(DateTime::UNIX_EPOCH);
+        e.title = "Cilvēku tirdzniecība: aizturēti trīs".into();
+        e.source_title = "Valsts policija".into();
+        e.copies = vec![Copy {
+            source_id: SourceId::new("iem"),
+            source_title: "Iekšlietu ministrija".into(),
+            link: Some("https://www.iem.gov.lv/lv/jaunums/1".into()),
+            source_url: "https://www.iem.gov.lv/rss".into(),
+            source_format: None,
+        }];
+        e.matches = vec![
+            matched("Cilvēku tirdzniecība", Field::Title, "trafficking"),
+            matched("cilvēku tirdzniecība", Field::Summary, "trafficking"),
+            matched("CILVĒKU TIRDZNIECĪBA", Field::Title, "trafficking"),
+            matched("cilveku tirdzniecibu", Field::Content, "trafficking"),
+            matched("piespiedu darbs", Field::Summary, "forced-labour"),
+        ];
+        let text = text(std::slice::from_ref(&e));
+        assert!(
+            text.contains("Also published by: Iekšlietu ministrija (https://www.iem.gov.lv/lv/jaunums/1)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "Matched: Cilvēku tirdzniecība (title, summary); cilveku tirdzniecibu (content); piespiedu darbs (summary)"
+            ),
+            "{text}"
+        );
+        let html = html(std::slice::from_ref(&e));
+        assert!(
+            html.contains(
+                "Also published by: <a href=\"https://www.iem.gov.lv/lv/jaunums/1\">Iekšlietu ministrija</a>"
+            ),
+            "{html}"
+        );
+        assert_eq!(html.matches("Cilvēku tirdzniecība (").count(), 1, "{html}");
+        let payload = payload("ops", "k", &e);
+        assert_eq!(payload["item"]["also_published_by"][0]["id"], "iem");
     }
 }

@@ -86,6 +86,9 @@ impl Outcome {
 pub struct Senders {
     pub poster: Poster,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Matrix room aliases resolved, for as long as these senders live
+    /// (a reload makes new ones, and asks again).
+    rooms: matrix::Rooms,
 }
 
 impl Senders {
@@ -93,6 +96,7 @@ impl Senders {
         Ok(Senders {
             poster: Poster::new(user_agent)?,
             metrics,
+            rooms: matrix::Rooms::default(),
         })
     }
 }
@@ -102,7 +106,7 @@ pub async fn send(channel: &Channel, senders: &Senders, key: &str, entries: &[En
     match &channel.kind {
         ChannelKind::Webhook { .. } => webhook::send(channel, &senders.poster, key, entries).await,
         ChannelKind::Ntfy { .. } => ntfy::send(channel, &senders.poster, key, entries).await,
-        ChannelKind::Matrix { .. } => matrix::send(channel, &senders.poster, key, entries).await,
+        ChannelKind::Matrix { .. } => matrix::send(channel, &senders.poster, &senders.rooms, key, entries).await,
         ChannelKind::Email { .. } => email::send(channel, key, entries).await,
     }
 }

@@ -15,8 +15,12 @@ pub async fn send(channel: &Channel, poster: &Poster, key: &str, entries: &[Entr
     let Some(first) = entries.first() else {
         return Outcome::Delivered;
     };
-    let mut tags: Vec<String> = entries.iter().flat_map(|e| e.tags.clone()).collect();
-    tags.dedup();
+    let mut tags: Vec<String> = Vec::new();
+    for tag in entries.iter().flat_map(|e| &e.tags) {
+        if !tags.contains(tag) {
+            tags.push(tag.clone());
+        }
+    }
     // Header values must be ASCII-safe: ntfy reads RFC 2047 encoded words.
     let mut headers = vec![
         ("Title".to_string(), encoded_word(&first.title)),

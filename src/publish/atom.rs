@@ -183,25 +183,19 @@ pub(super) fn summary_html(e: &Entry, base: Option<&str>) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("\n"))
 }
 
-/// `<p>Matched: cilvēku tirdzniecības (title); …</p>`, each matched text
-/// and field once.
+/// `<p>Matched: cilvēku tirdzniecības (title, summary); …</p>`, each
+/// matched word once.
 fn matched_line(e: &Entry) -> Option<String> {
-    let mut seen: Vec<(&str, &str)> = Vec::new();
-    for m in e.matches.iter().filter(|m| !m.text.is_empty()) {
-        let pair = (m.text.as_str(), m.field.as_str());
-        if !seen.contains(&pair) {
-            seen.push(pair);
-        }
-    }
-    if seen.is_empty() {
+    let words = super::matched_words(&e.matches);
+    if words.is_empty() {
         return None;
     }
-    let listed: Vec<String> = seen
+    let listed: Vec<String> = words
         .iter()
         .take(MATCHES_IN_SUMMARY)
-        .map(|(text, field)| format!("{} ({field})", escape(text)))
+        .map(|word| escape(&super::matched_word_line(word)))
         .collect();
-    let more = seen.len().saturating_sub(MATCHES_IN_SUMMARY);
+    let more = words.len().saturating_sub(MATCHES_IN_SUMMARY);
     let tail = if more > 0 {
         format!("; and {more} more")
     } else {
