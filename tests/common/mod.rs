@@ -304,6 +304,8 @@ struct ReceiverState {
     received: Vec<Received>,
     script: std::collections::VecDeque<(u16, Option<String>)>,
     default_status: u16,
+    /// Fixed answers (status, JSON body) for paths starting with a prefix.
+    fixed: Vec<(String, u16, String)>,
 }
 
 impl Receiver {
@@ -331,6 +333,10 @@ impl Receiver {
                     body,
                     at: Instant::now(),
                 });
+                let path = state.received.last().map(|r| r.path.clone()).unwrap_or_default();
+                if let Some((_, status, body)) = state.fixed.iter().find(|(p, _, _)| path.starts_with(p.as_str())) {
+                    return Response::builder().status(*status).body(Body::from(body.clone())).unwrap();
+                }
                 let default = state.default_status;
                 let (status, retry_after) = state.script.pop_front().unwrap_or((default, None));
                 let mut response = Response::builder().status(status);
@@ -356,6 +362,16 @@ impl Receiver {
         state
             .script
             .extend(answers.iter().map(|(s, r)| (*s, r.map(str::to_string))));
+    }
+
+    /// Answers every request whose path starts with `prefix` with
+    /// `status` and `body` (outside the script).
+    pub fn answer(&self, prefix: &str, status: u16, body: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .fixed
+            .push((prefix.to_string(), status, body.to_string()));
     }
 
     /// The status answered when the script is used up.
@@ -388,6 +404,42 @@ impl Receiver {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
+}
+
+/// Whether a test may use a tool or file it needs: `true` when present;
+/// when absent, a failure under CI (`CI=true`), where everything must
+/// run, and a visible skip elsewhere.
+pub fn available(present: bool, what: &str) -> bool {
+    if present {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").map_or(true, |v| v != "true"),
+        "{what} is missing, and CI runs every test"
+    );
+    eprintln!("SKIPPED: needs {what}");
+    false
+}
+
+/// The RELAX NG schema of Atom (RFC 4287) jing validates against, when
+/// both are installed.
+pub fn atom_schema() -> Option<PathBuf> {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schema/atom.rnc");
+    let jing = std::process::Command::new("jing").arg("-h").output().is_ok();
+    available(
+        schema.is_file() && jing,
+        &format!("jing (apt-get install jing) and {}", schema.display()),
+    )
+    .then_some(schema)
+}
+
+/// Whether python3 with feedparser is installed.
+pub fn feedparser() -> bool {
+    let present = std::process::Command::new("python3")
+        .args(["-c", "import feedparser"])
+        .status()
+        .is_ok_and(|s| s.success());
+    available(present, "python3 with feedparser (pip install feedparser)")
 }
 
 /// Runs the real binary with `--config config` and `args`, to completion.
