@@ -141,7 +141,12 @@ async fn sources_and_empty_feeds_are_described_truthfully() {
     let started = Utc::now() - chrono::Duration::seconds(1);
     let mut site = Site::start().await;
     let sources: serde_json::Value = serde_json::from_str(&site.text("/sources.json").await).unwrap();
-    let polled = |id: &str| common::source_by_id(&sources, id)["last_success"].as_str().unwrap().to_string();
+    let polled = |id: &str| {
+        common::source_by_id(&sources, id)["last_success"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
 
     let all = site.text("/all.atom").await;
     let atom = source_of(&all, "Human trafficking: new report");
@@ -194,7 +199,12 @@ async fn sources_and_empty_feeds_are_described_truthfully() {
         files.push(file);
     }
     if let Some(schema) = common::atom_schema() {
-        let output = Command::new("jing").arg("-c").arg(&schema).args(&files).output().unwrap();
+        let output = Command::new("jing")
+            .arg("-c")
+            .arg(&schema)
+            .args(&files)
+            .output()
+            .unwrap();
         assert!(
             output.status.success(),
             "not valid Atom:\n{}{}",
@@ -239,7 +249,12 @@ for e in d.entries:
                     "self_type": [l.get("type") for l in s.get("links", []) if l.get("rel") == "self"][0]}
 print(json.dumps(out))
 "#;
-    let output = Command::new("python3").arg("-c").arg(script).arg(file).output().unwrap();
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(file)
+        .output()
+        .unwrap();
     assert!(
         output.status.success(),
         "feedparser: {}",
@@ -321,7 +336,10 @@ async fn last_modified_survives_a_restart_and_moves_only_with_the_bytes() {
     send_signal(&site.daemon, "-HUP");
     let started = Instant::now();
     while site.get("/tags/closed-cases.atom").await.status() != 200 {
-        assert!(started.elapsed() < DEADLINE, "the reload never brought the new tag's feed");
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the reload never brought the new tag's feed"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     stop(&mut site.daemon, "-TERM");

@@ -92,7 +92,11 @@ async fn every_room_form_is_reached_under_the_homeservers_path() {
         "/vp",
         Reply::feed(rss(
             "vp",
-            &[("zinojums", "Police on the report", "HUMAN TRAFFICKING report published.")],
+            &[(
+                "zinojums",
+                "Police on the report",
+                "HUMAN TRAFFICKING report published.",
+            )],
         )),
     );
     assert!(thbwatch(&config, &["poll", "iem"]).status.success());
@@ -100,21 +104,32 @@ async fn every_room_form_is_reached_under_the_homeservers_path() {
 
     let (mut daemon, _addr, _logs) = start(&config);
     let sends = homeserver.wait_for("/synapse/_matrix/client/v3/rooms/", 6).await;
-    let rooms: Vec<&str> = sends
-        .iter()
-        .map(|r| r.path.split('/').nth(6).unwrap())
-        .collect();
-    for room in ["%21Xq3-_cWbCwqRd0JdOyn8vz7vb7gWkrRz8mDI1CxArwE", "%21resolved%3Aexample.org", "%21room%3Aexample.org"] {
+    let rooms: Vec<&str> = sends.iter().map(|r| r.path.split('/').nth(6).unwrap()).collect();
+    for room in [
+        "%21Xq3-_cWbCwqRd0JdOyn8vz7vb7gWkrRz8mDI1CxArwE",
+        "%21resolved%3Aexample.org",
+        "%21room%3Aexample.org",
+    ] {
         assert_eq!(rooms.iter().filter(|r| **r == room).count(), 2, "{room}: {rooms:?}");
     }
     assert!(sends.iter().all(|r| r.method == "PUT"));
     // The alias was looked up once, with the token.
-    let lookups = homeserver.wait_for("/synapse/_matrix/client/v3/directory/room/", 1).await;
+    let lookups = homeserver
+        .wait_for("/synapse/_matrix/client/v3/directory/room/", 1)
+        .await;
     assert_eq!(lookups.len(), 1);
-    assert_eq!(lookups[0].path, "/synapse/_matrix/client/v3/directory/room/%23thb-alerts%3Aexample.org");
+    assert_eq!(
+        lookups[0].path,
+        "/synapse/_matrix/client/v3/directory/room/%23thb-alerts%3Aexample.org"
+    );
     assert_eq!(lookups[0].method, "GET");
     assert_eq!(lookups[0].headers["authorization"], "Bearer syt_token");
-    assert!(homeserver.received().iter().all(|r| r.path.starts_with("/synapse/_matrix/")));
+    assert!(
+        homeserver
+            .received()
+            .iter()
+            .all(|r| r.path.starts_with("/synapse/_matrix/"))
+    );
 
     // The shared article's message names the other publisher and each
     // matched word once.
@@ -128,10 +143,7 @@ async fn every_room_form_is_reached_under_the_homeservers_path() {
         body.contains("Also published by: Valsts policija (https://www.iem.gov.lv/lv/jaunums/zinojums)"),
         "{body}"
     );
-    assert!(
-        body.contains("Matched: Human trafficking (title, summary)"),
-        "{body}"
-    );
+    assert!(body.contains("Matched: Human trafficking (title, summary)"), "{body}");
     assert_eq!(body.to_lowercase().matches("human trafficking (").count(), 1, "{body}");
     let html = event["formatted_body"].as_str().unwrap();
     assert!(html.contains("Also published by: <a href="), "{html}");
@@ -152,10 +164,7 @@ async fn an_alias_that_does_not_exist_is_a_dead_letter_naming_it() {
     feeds.set("/iem", Reply::feed(rss("iem", &[])));
     feeds.set("/vp", Reply::feed(rss("vp", &[])));
     assert!(thbwatch(&config, &["poll"]).status.success());
-    feeds.set(
-        "/iem",
-        Reply::feed(rss("iem", &[("x", "Human trafficking news", "")])),
-    );
+    feeds.set("/iem", Reply::feed(rss("iem", &[("x", "Human trafficking news", "")])));
     assert!(thbwatch(&config, &["poll", "iem"]).status.success());
     let (mut daemon, _addr, _logs) = start(&config);
     homeserver.wait_for("/synapse/_matrix/client/v3/rooms/", 2).await;

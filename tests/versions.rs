@@ -138,11 +138,19 @@ async fn the_newest_version_of_a_repeated_guid_is_stored_and_announced_once() {
     s.publish_and_wait(rss(&[
         ("old", "Weather", "Mon, 02 Nov 2026 08:00:00 +0000"),
         // The update listed first, the original after it.
-        ("a", "Arrest: human trafficking suspected", "Tue, 01 Dec 2026 12:00:00 +0000"),
+        (
+            "a",
+            "Arrest: human trafficking suspected",
+            "Tue, 01 Dec 2026 12:00:00 +0000",
+        ),
         ("a", "Arrest in Riga", "Tue, 01 Dec 2026 09:00:00 +0000"),
         // The other way round.
         ("b", "Raid in Vilnius", "Tue, 01 Dec 2026 08:00:00 +0000"),
-        ("b", "Raid in Vilnius: human trafficking ring", "Tue, 01 Dec 2026 10:00:00 +0000"),
+        (
+            "b",
+            "Raid in Vilnius: human trafficking ring",
+            "Tue, 01 Dec 2026 10:00:00 +0000",
+        ),
         // Equal dates: the first listed.
         ("c", "Human trafficking trial opens", "Tue, 01 Dec 2026 07:00:00 +0000"),
         ("c", "Trial opens", "Tue, 01 Dec 2026 07:00:00 +0000"),
@@ -174,8 +182,14 @@ async fn the_newest_version_of_a_repeated_guid_is_stored_and_announced_once() {
     ]))
     .await;
     let entries = s.entries().await;
-    assert!(entries.contains(&tagged("Arrest: human trafficking suspected")), "{entries:?}");
-    assert!(entries.contains(&tagged("Raid in Vilnius: human trafficking ring")), "{entries:?}");
+    assert!(
+        entries.contains(&tagged("Arrest: human trafficking suspected")),
+        "{entries:?}"
+    );
+    assert!(
+        entries.contains(&tagged("Raid in Vilnius: human trafficking ring")),
+        "{entries:?}"
+    );
     // Equal dates: a later poll's version is an edit, as before.
     assert!(entries.contains(&untagged("Trial opens")), "{entries:?}");
 
@@ -213,6 +227,9 @@ async fn undated_items_are_still_updated_by_their_edits() {
     s.publish_and_wait(rss(&[("u", "Undated notice: human trafficking", "")]))
         .await;
     let entries = s.entries().await;
-    assert!(entries.contains(&tagged("Undated notice: human trafficking")), "{entries:?}");
+    assert!(
+        entries.contains(&tagged("Undated notice: human trafficking")),
+        "{entries:?}"
+    );
     stop(&mut s.daemon, "-TERM");
 }

@@ -335,7 +335,10 @@ impl Receiver {
                 });
                 let path = state.received.last().map(|r| r.path.clone()).unwrap_or_default();
                 if let Some((_, status, body)) = state.fixed.iter().find(|(p, _, _)| path.starts_with(p.as_str())) {
-                    return Response::builder().status(*status).body(Body::from(body.clone())).unwrap();
+                    return Response::builder()
+                        .status(*status)
+                        .body(Body::from(body.clone()))
+                        .unwrap();
                 }
                 let default = state.default_status;
                 let (status, retry_after) = state.script.pop_front().unwrap_or((default, None));
