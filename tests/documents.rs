@@ -342,5 +342,23 @@ async fn last_modified_survives_a_restart_and_moves_only_with_the_bytes() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+
+    // Pruned by `thbwatch prune`: fewer entries (none), a later date.
+    let (before_prune, etag) = site.validators("/all.atom").await;
+    let retaining = config_text(&site.publisher, &new_rules)
+        .replace("path = \"thb.db\"\n", "path = \"thb.db\"\nretain_tagged = \"1s\"\n");
+    std::fs::write(&site.config, retaining).unwrap();
+    let started = Instant::now();
+    loop {
+        // Until the items are more than a second old.
+        let pruned = common::stdout(&thbwatch(&site.config, &["prune"]));
+        if !pruned.starts_with("pruned 0 untagged and 0 tagged") {
+            break;
+        }
+        assert!(started.elapsed() < DEADLINE, "{pruned}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (after_prune, _) = site.wait_for_change("/all.atom", &etag).await;
+    assert!(after_prune > before_prune);
     stop(&mut site.daemon, "-TERM");
 }

@@ -164,7 +164,8 @@ async fn every_document_is_valid_safe_and_read_by_real_readers() {
         all.contains("src=&quot;https://hostile.example/news/img/pic.png&quot;"),
         "{all}"
     );
-    // A relative item link resolves against the feed's own address.
+    // A relative item link resolves against the feed's site, but this
+    // one's channel link is a javascript: URL: against the feed's address.
     let item_link = format!(
         "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
         site.server.url("/news/2")

@@ -153,7 +153,11 @@ async fn retag_applies_a_changed_rule_to_stored_items() {
     );
     let retag = thbwatch(&config, &["retag"]);
     assert!(retag.status.success());
-    assert_eq!(stdout(&retag), "retagged 3 items: 2 carry a tag now (before: 1)\n");
+    assert_eq!(
+        stdout(&retag),
+        "retagged 3 items: 2 carry a tag now (before: 1)\n\
+         a running daemon keeps its previous rules until it is reloaded: systemctl reload thbwatch (or send it SIGHUP)\n"
+    );
     let exported = stdout(&thbwatch(&config, &["export"]));
     assert_eq!(exported.matches("<entry").count(), 2, "{exported}");
     assert!(

@@ -4,6 +4,7 @@
 
 mod notify;
 mod reader;
+mod room;
 mod sections;
 
 use std::net::SocketAddr;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use url::Url;
 
 use super::reader::{Diagnostics, Table, as_table};
+pub use super::room::Room;
 use super::sections::{bounded, check_id, cron, duration, headers, http_url, in_file_order, non_empty};
 use super::{Header, Source, TagRule};
 use crate::model::SourceId;
@@ -110,42 +111,6 @@ pub enum ChannelKind {
         /// A cron schedule: one mail gathering everything since the last.
         digest: Option<String>,
     },
-}
-
-/// A Matrix room as the configuration names it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Room {
-    /// `!opaque:server`, or `!opaque` (room version 12 and later).
-    Id(String),
-    /// `#name:server`, resolved through the homeserver's room directory.
-    Alias(String),
-}
-
-impl Room {
-    /// Reads a room id or alias as the Matrix specification allows them
-    /// (appendix "Identifier grammar"): at most 255 bytes, no spaces or
-    /// control characters; an alias needs its server name.
-    pub fn parse(text: &str) -> Option<Room> {
-        let well_formed = (2..=255).contains(&text.len()) && !text.chars().any(|c| c.is_whitespace() || c.is_control());
-        let server_ok = |server: &str| !server.is_empty() && !server.contains(['/', '?', '#']);
-        match text.split_at_checked(1)? {
-            ("!", rest) if well_formed => {
-                let (opaque, server) = rest.split_once(':').unwrap_or((rest, "x"));
-                (!opaque.is_empty() && server_ok(server)).then(|| Room::Id(text.to_string()))
-            }
-            ("#", rest) if well_formed => {
-                let (name, server) = rest.split_once(':')?;
-                (!name.is_empty() && server_ok(server)).then(|| Room::Alias(text.to_string()))
-            }
-            _ => None,
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        match self {
-            Room::Id(text) | Room::Alias(text) => text,
-        }
-    }
 }
 
 impl ChannelKind {

@@ -3,7 +3,9 @@
 //! kept so that the date survives restarts and moves only with the bytes.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::ingest::timestamp;
 
 use super::{Error, Store};
 
@@ -24,8 +26,14 @@ impl Store {
     /// When items were last stored, edited, pruned or re-tagged.
     pub async fn last_change(&self) -> Result<DateTime<Utc>, Error> {
         self.call(|conn| {
-            let text: String = conn.query_row("SELECT changed_at FROM store_state WHERE id = 1", [], |r| r.get(0))?;
-            Ok(super::query::parse_time(&text).unwrap_or_else(Utc::now))
+            let text: Option<String> = conn
+                .query_row("SELECT changed_at FROM store_state WHERE id = 1", [], |r| r.get(0))
+                .optional()?;
+            // Its row removed by hand: now is the truthful answer's bound.
+            Ok(text
+                .as_deref()
+                .and_then(super::query::parse_time)
+                .unwrap_or_else(Utc::now))
         })
         .await
     }
@@ -72,4 +80,13 @@ impl Store {
             }
         });
     }
+}
+
+/// Records that what the feeds show changed at `at` (an empty feed's
+/// `<updated>`). Never moves back: another process may have written a
+/// later time.
+pub(super) fn mark_changed(tx: &Transaction<'_>, at: DateTime<Utc>) -> Result<(), Error> {
+    tx.prepare_cached("UPDATE store_state SET changed_at = max(changed_at, ?1) WHERE id = 1")?
+        .execute([timestamp(at)])?;
+    Ok(())
 }

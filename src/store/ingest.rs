@@ -191,7 +191,7 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
                 feed.format.map(|f| f.as_str()),
             ])?;
             if changed {
-                mark_changed(tx, record.at)?;
+                super::documents::mark_changed(tx, record.at)?;
             }
         }
         PollOutcome::NotModified => {
@@ -330,15 +330,6 @@ struct Stored {
     content_hash: String,
     version_date: Option<String>,
     language: Option<String>,
-}
-
-/// Records that what the feeds show changed at `at` (an empty feed's
-/// `<updated>`). Never moves back: another process may have written a
-/// later time.
-pub(super) fn mark_changed(tx: &Transaction<'_>, at: DateTime<Utc>) -> Result<(), Error> {
-    tx.prepare_cached("UPDATE store_state SET changed_at = max(changed_at, ?1) WHERE id = 1")?
-        .execute([timestamp(at)])?;
-    Ok(())
 }
 
 /// Whether retention deleted this item (still in its feed): not stored again.

@@ -45,7 +45,7 @@ impl Store {
                     pruned.tagged = prune_where(&tx, &format!("{TAGGED} AND {pending}"), before)?;
                 }
                 if pruned.untagged + pruned.tagged > 0 {
-                    super::ingest::mark_changed(&tx, Utc::now())?;
+                    super::documents::mark_changed(&tx, Utc::now())?;
                 }
                 tx.commit()?;
                 conn.execute_batch("PRAGMA optimize")?;

@@ -70,7 +70,7 @@ impl Store {
                     }
                 }
                 if replaced > 0 {
-                    super::ingest::mark_changed(&tx, chrono::Utc::now())?;
+                    super::documents::mark_changed(&tx, chrono::Utc::now())?;
                 }
                 tx.commit()?;
                 Ok(replaced)
