@@ -153,9 +153,9 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
         } => {
             // A source's first successful poll (new, or at a new URL) is a
             // baseline: what it finds is history, not news to alert on.
-            let baseline: bool = tx
-                .prepare_cached("SELECT last_success_at IS NULL FROM sources WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))?;
+            let (baseline, relink): (bool, bool) = tx
+                .prepare_cached("SELECT last_success_at IS NULL, relink_pending FROM sources WHERE id = ?1")?
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
             let outbox = Outbox {
                 routes: &record.routes,
                 baseline,
@@ -163,7 +163,7 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
             };
             let mut changed = false;
             for tagged in items {
-                changed |= store_item(tx, id, record.at, tagged, &outbox, &mut report)?;
+                changed |= store_item(tx, id, record.at, tagged, &outbox, relink, &mut report)?;
             }
             // The feed counts as changed (its <source> dated now) when an
             // item or what the feed says about itself changed; values
@@ -175,7 +175,7 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
                         feed_title = ?2, site_link = ?3, etag = ?4, last_modified = ?5,
                         last_success_at = ?6, last_status = 'ok', last_error = NULL,
                         consecutive_failures = 0, next_attempt_at = NULL, moved_to = ?7,
-                        feed_id = ?9, feed_format = ?10
+                        feed_id = ?9, feed_format = ?10, relink_pending = 0
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -245,12 +245,14 @@ impl Outbox<'_> {
 }
 
 /// Stores one item of a poll; returns whether what the feeds show changed.
+/// `relink`: the source's first poll since links resolve against its site.
 fn store_item(
     tx: &Transaction<'_>,
     source: &str,
     now: DateTime<Utc>,
     tagged: &TaggedItem,
     outbox: &Outbox<'_>,
+    relink: bool,
     report: &mut IngestReport,
 ) -> Result<bool, Error> {
     let item = &tagged.item;
@@ -306,6 +308,18 @@ fn store_item(
             Ok(false)
         }
         None => {
+            let earlier = match relink {
+                true => super::relink::earlier_row(tx, source, item, now)?,
+                false => None,
+            };
+            if let Some(row) = earlier {
+                // Its link mended, not news.
+                super::relink::rekey(tx, row, &item.key)?;
+                update_item(tx, row, tagged, now)?;
+                replace_matches(tx, row, &tagged.matches)?;
+                report.updated += 1;
+                return Ok(true);
+            }
             let original = find_original(tx, source, item)?;
             let row_id = insert_item(tx, source, tagged, now, original)?;
             insert_matches(tx, row_id, &tagged.matches)?;

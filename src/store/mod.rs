@@ -8,6 +8,7 @@ mod ingest;
 mod maintenance;
 mod outbox;
 mod query;
+mod relink;
 mod retag;
 mod schema;
 

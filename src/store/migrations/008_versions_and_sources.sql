@@ -16,8 +16,12 @@ UPDATE sources SET changed_at = coalesce(
     last_success_at);
 -- The id and format are only known from a document: the next poll of each
 -- source fetches it whole once (no conditional GET), which also rereads
--- its relative links against the publisher's site.
+-- its relative links against the publisher's site. In that poll, an item
+-- without a GUID whose link now resolves elsewhere takes over its earlier
+-- row rather than arriving (and being announced) as new.
 UPDATE sources SET etag = NULL, last_modified = NULL;
+ALTER TABLE sources ADD COLUMN relink_pending INTEGER NOT NULL DEFAULT 0;
+UPDATE sources SET relink_pending = 1;
 
 -- When what the feeds show last changed (items stored, edited, pruned or
 -- re-tagged): an empty feed's <updated>. One row.
