@@ -125,20 +125,26 @@ fn latest_item(out: &mut String, e: &Entry) {
         .iter()
         .map(|t| format!("<span class=\"tag\">{}</span>", escape(t)))
         .collect();
-    let mut seen = Vec::new();
-    for m in e.matches.iter().filter(|m| !m.text.is_empty()) {
-        let text = format!("{} ({})", m.text, m.field.as_str());
-        if !seen.contains(&text) {
-            seen.push(text);
-        }
-    }
-    let why = if seen.is_empty() {
+    let words: Vec<String> = super::matched_words(&e.matches)
+        .iter()
+        .map(super::matched_word_line)
+        .collect();
+    let why = if words.is_empty() {
         String::new()
     } else {
-        format!("<br><span class=\"meta\">Matched: {}</span>", escape(&seen.join("; ")))
+        format!("<br><span class=\"meta\">Matched: {}</span>", escape(&words.join("; ")))
+    };
+    let copies: Vec<&str> = e.copies.iter().map(|c| c.source_title.as_str()).collect();
+    let also = if copies.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<br><span class=\"meta\">Also published by: {}</span>",
+            escape(&copies.join(", "))
+        )
     };
     out.push_str(&format!(
-        "<li>{title}<br><span class=\"meta\">{} · {}</span> {tags}{why}</li>\n",
+        "<li>{title}<br><span class=\"meta\">{} · {}</span> {tags}{also}{why}</li>\n",
         escape(&e.source_title),
         time(e.published.unwrap_or(e.updated))
     ));
