@@ -73,14 +73,20 @@ impl Store {
         // languages): the feeds are rendered afresh. 304s and failures
         // change nothing the feeds show.
         let fetched = matches!(record.outcome, PollOutcome::Fetched { .. });
-        let report = self
-            .call(move |conn| {
+        let (source, url, at) = (record.source_id.clone(), record.source_url.clone(), record.at);
+        let result = self
+            .write(move |conn| {
                 let tx = conn.transaction()?;
                 let report = write(&tx, &record)?;
                 tx.commit()?;
                 Ok(report)
             })
-            .await?;
+            .await;
+        // Until a poll of this source is stored again, its health shows
+        // the one that could not be.
+        self.status
+            .poll_stored(source.as_str(), &url, at, result.as_ref().err());
+        let report = result?;
         if fetched {
             self.bump_generation();
         }

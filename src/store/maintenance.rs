@@ -33,7 +33,7 @@ impl Store {
         tagged_before: Option<DateTime<Utc>>,
     ) -> Result<Pruned, Error> {
         let pruned = self
-            .call(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction()?;
                 let mut pruned = Pruned::default();
                 // Never an item with a notification still to send.

@@ -5,12 +5,14 @@
 mod checkpoint;
 mod documents;
 mod ingest;
+mod integrity;
 mod maintenance;
 mod outbox;
 mod query;
 mod relink;
 mod retag;
 mod schema;
+mod status;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,16 +28,45 @@ pub use maintenance::Pruned;
 pub use outbox::{Counts, Delivery, DeliveryState};
 pub use query::{EntryQuery, SourceHealth, parse_cursor};
 pub use retag::{Retagged, StoredItem};
+pub use schema::Unusable;
+pub use status::{Check, Condition, Failure, WriteFailure};
 
 /// What went wrong with the database. rusqlite's error stays inside.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("cannot open database {}: {message}", path.display())]
     Open { path: PathBuf, message: String },
+    /// Retrying cannot help: a person must act (the message says how).
+    #[error("database {} {reason}", path.display())]
+    Unusable {
+        path: PathBuf,
+        #[source]
+        reason: Unusable,
+    },
     #[error("database: {0}")]
     Sqlite(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("the database thread has stopped")]
     Closed,
+}
+
+impl Error {
+    /// What kind of database trouble this is; `None` for a closed store.
+    pub fn failure(&self) -> Option<Failure> {
+        match self {
+            Error::Sqlite(source) => Some(
+                source
+                    .downcast_ref::<rusqlite::Error>()
+                    .map_or(Failure::Other, Failure::of_sqlite),
+            ),
+            Error::Unusable {
+                reason: Unusable::Damaged(_),
+                ..
+            } => Some(Failure::Damaged),
+            Error::Unusable { .. } => Some(Failure::Other),
+            Error::Open { .. } => Some(Failure::Io),
+            Error::Closed => None,
+        }
+    }
 }
 
 impl From<rusqlite::Error> for Error {
@@ -62,6 +93,9 @@ pub struct Store {
     /// Bumped whenever what the feeds show may have changed, so rendered
     /// documents are cached until then.
     generation: Arc<AtomicU64>,
+    /// Whether writes work and the database is sound (for health checks).
+    status: Arc<status::Status>,
+    path: Arc<PathBuf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -128,14 +162,42 @@ impl Store {
                 path: path.to_path_buf(),
                 message: format!("cannot start the database thread: {e}"),
             })?;
-        ready_rx.await.map_err(|_| Error::Closed)?.map_err(|e| Error::Open {
-            path: path.to_path_buf(),
-            message: e,
+        ready_rx.await.map_err(|_| Error::Closed)?.map_err(|e| match e {
+            schema::OpenError::Unusable(reason) => Error::Unusable {
+                path: path.to_path_buf(),
+                reason,
+            },
+            other => Error::Open {
+                path: path.to_path_buf(),
+                message: other.to_string(),
+            },
         })?;
         Ok(Store {
             jobs,
             generation: Arc::default(),
+            status: Arc::default(),
+            path: Arc::new(path.to_path_buf()),
         })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether writes work and the database is sound, now.
+    pub fn condition(&self) -> Condition {
+        self.status.condition()
+    }
+
+    /// Follows the condition as it changes.
+    pub fn watch_condition(&self) -> tokio::sync::watch::Receiver<Condition> {
+        self.status.subscribe()
+    }
+
+    /// Database errors so far, per kind (for `/metrics`).
+    pub fn error_counts(&self) -> Vec<(&'static str, u64)> {
+        self.status.error_counts()
     }
 
     /// The current generation of what the feeds show.
@@ -166,7 +228,36 @@ impl Store {
             let _ = tx.send(f(conn));
         });
         self.jobs.send(Message::Run(job)).map_err(|_| Error::Closed)?;
-        rx.await.map_err(|_| Error::Closed)?
+        let result = rx.await.map_err(|_| Error::Closed)?;
+        if let Err(e) = &result {
+            self.status.failed(e);
+        }
+        result
+    }
+
+    /// [`Store::call`] for a write: its outcome tells whether writes work.
+    async fn write<R, F>(&self, f: F) -> Result<R, Error>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<R, Error> + Send + 'static,
+    {
+        let result = self.call(f).await;
+        self.status.wrote(result.as_ref().map(|_| ()));
+        result
+    }
+
+    /// Tries a small write transaction (the schema version rewritten with
+    /// its own value): while writes are failing, this says when they work
+    /// again even if nothing else needs writing.
+    pub async fn probe_write(&self) -> Result<(), Error> {
+        self.write(|conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            tx.pragma_update(None, "user_version", version)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
     }
 
     /// Runs `f` on the database thread without waiting for it (nor
@@ -182,6 +273,7 @@ impl Store {
     /// for the last checkpoint, so the log is empty when the process
     /// exits. Every handle answers [`Error::Closed`] afterwards.
     pub async fn close(&self) {
+        self.status.interrupt_check();
         let (tx, rx) = oneshot::channel();
         if self.jobs.send(Message::Close(tx)).is_ok() {
             let _ = rx.await;

@@ -78,7 +78,7 @@ impl Store {
 
     /// The receiver acknowledged it.
     pub async fn mark_delivered(&self, ids: Vec<i64>, at: DateTime<Utc>) -> Result<(), Error> {
-        self.call(move |conn| {
+        self.write(move |conn| {
             let tx = conn.transaction()?;
             for id in ids {
                 tx.execute(
@@ -101,7 +101,7 @@ impl Store {
         error: String,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        self.call(move |conn| {
+        self.write(move |conn| {
             let tx = conn.transaction()?;
             for (id, next, dead) in verdicts {
                 let state = if dead { "dead" } else { "pending" };
@@ -121,7 +121,7 @@ impl Store {
     /// Dead deliveries (of one channel, or all) pending again now, with a
     /// fresh give-up window. Returns how many.
     pub async fn retry_dead(&self, channel: Option<String>, now: DateTime<Utc>) -> Result<usize, Error> {
-        self.call(move |conn| {
+        self.write(move |conn| {
             Ok(conn.execute(
                 "UPDATE outbox SET state = 'pending', next_attempt_at = ?2, first_attempt_at = NULL, attempts = 0
                  WHERE state = 'dead' AND (?1 IS NULL OR channel = ?1)",

@@ -185,6 +185,7 @@ impl Store {
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
+        .map(|stored| self.status.overlay(stored))
     }
 }
 

@@ -55,7 +55,7 @@ impl Store {
     /// then newer) or they are the same. Returns how many were replaced.
     pub async fn replace_matches(&self, batch: Vec<Retagged>) -> Result<usize, Error> {
         let replaced = self
-            .call(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction()?;
                 let mut replaced = 0;
                 for item in &batch {

@@ -18,21 +18,100 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/008_versions_and_sources.sql"),
 ];
 
-pub fn open(path: &Path) -> Result<Connection, String> {
-    let mut conn = Connection::open(path).map_err(|e| e.to_string())?;
-    configure(&mut conn).map_err(|e| e.to_string())?;
-    let current: usize = conn
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(|e| e.to_string())?;
-    if current > MIGRATIONS.len() {
-        return Err(format!(
-            "schema version {current} was written by a newer thbwatch (this one knows {}); \
-             run the newer version or restore a backup",
-            MIGRATIONS.len()
-        ));
+/// Why a database cannot be used by this version, whatever is retried: a
+/// person has to act (restore a backup, run the right version, point
+/// `[storage] path` at the right file).
+#[derive(Debug, thiserror::Error)]
+pub enum Unusable {
+    #[error(
+        "is damaged ({0}): stop thbwatch and restore a backup (thbwatch backup makes them), \
+         or move the file aside to start an empty database"
+    )]
+    Damaged(String),
+    #[error(
+        "is not a thbwatch database ({0}): point [storage] path at thbwatch's database file, \
+         or move this file aside to start an empty one"
+    )]
+    Foreign(String),
+    #[error(
+        "has schema version {found}, which this thbwatch did not write (it knows 1 to {known}): \
+         if a newer thbwatch wrote it, run that version; otherwise it is not a thbwatch database \
+         or its header was altered: restore a backup, or point [storage] path at the right file"
+    )]
+    Version { found: i64, known: usize },
+}
+
+/// Why opening failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Unusable(#[from] Unusable),
+    #[error("{0}")]
+    Sqlite(#[source] rusqlite::Error),
+    #[error("migration {n} failed: {source}")]
+    Migration {
+        n: usize,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("migration {n} failed: it would leave rows pointing at nothing in {tables}; nothing was changed")]
+    Dangling { n: usize, tables: String },
+}
+
+impl From<rusqlite::Error> for OpenError {
+    fn from(e: rusqlite::Error) -> OpenError {
+        damage(&e).map_or(OpenError::Sqlite(e), OpenError::Unusable)
     }
+}
+
+/// An error that says the file is damaged, or not a database at all.
+fn damage(e: &rusqlite::Error) -> Option<Unusable> {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => Some(Unusable::Damaged(e.to_string())),
+        Some(rusqlite::ErrorCode::NotADatabase) => Some(Unusable::Foreign(format!("SQLite: {e}"))),
+        _ => None,
+    }
+}
+
+/// thbwatch never sets `PRAGMA application_id`: another program's mark.
+const NO_APPLICATION_ID: i64 = 0;
+
+pub fn open(path: &Path) -> Result<Connection, OpenError> {
+    let mut conn = Connection::open(path)?;
+    // Checked before anything is written: another program's file (or a
+    // damaged one) is left as it was found.
+    let current = version(&conn)?;
+    configure(&mut conn)?;
     migrate(&mut conn, current)?;
     Ok(conn)
+}
+
+/// The schema version, once the file is known to be thbwatch's.
+fn version(conn: &Connection) -> Result<usize, OpenError> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let application: i64 = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
+    if application != NO_APPLICATION_ID {
+        return Err(Unusable::Foreign(format!("another program marked it with application id {application}")).into());
+    }
+    let known = MIGRATIONS.len();
+    let Some(current) = usize::try_from(found).ok().filter(|v| *v <= known) else {
+        return Err(Unusable::Version { found, known }.into());
+    };
+    if current == 0 {
+        let tables: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+            [],
+            |r| r.get(0),
+        )?;
+        if tables > 0 {
+            return Err(Unusable::Foreign(format!(
+                "it holds {tables} tables or indexes but no thbwatch schema version"
+            ))
+            .into());
+        }
+    }
+    Ok(current)
 }
 
 /// What `?q=` searches for a stored title and HTML summary.
@@ -76,12 +155,11 @@ fn configure(conn: &mut Connection) -> Result<(), rusqlite::Error> {
 /// Foreign keys are off meanwhile (a migration may rebuild a table, and
 /// dropping the old one must not cascade to the rows pointing at it);
 /// a migration that would leave rows pointing at nothing is rolled back.
-fn migrate(conn: &mut Connection, current: usize) -> Result<(), String> {
+fn migrate(conn: &mut Connection, current: usize) -> Result<(), OpenError> {
     if current >= MIGRATIONS.len() {
         return Ok(());
     }
-    conn.pragma_update(None, "foreign_keys", "OFF")
-        .map_err(|e| format!("cannot prepare the migrations: {e}"))?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
     let result = MIGRATIONS
         .iter()
         .enumerate()
@@ -89,12 +167,15 @@ fn migrate(conn: &mut Connection, current: usize) -> Result<(), String> {
         .try_for_each(|(index, sql)| apply(conn, index + 1, sql));
     let restored = conn.pragma_update(None, "foreign_keys", "ON");
     result?;
-    restored.map_err(|e| format!("cannot turn foreign keys back on after the migrations: {e}"))
+    Ok(restored?)
 }
 
 /// Migration `n`, in one transaction.
-fn apply(conn: &mut Connection, n: usize, sql: &str) -> Result<(), String> {
-    let failed = |e: rusqlite::Error| format!("migration {n} failed: {e}");
+fn apply(conn: &mut Connection, n: usize, sql: &str) -> Result<(), OpenError> {
+    let failed = |source: rusqlite::Error| match damage(&source) {
+        Some(unusable) => OpenError::Unusable(unusable),
+        None => OpenError::Migration { n, source },
+    };
     let tx = conn.transaction().map_err(failed)?;
     // Rows a hand edit may have left dangling are not this migration's.
     let before = dangling(&tx).map_err(failed)?;
@@ -112,10 +193,10 @@ fn apply(conn: &mut Connection, n: usize, sql: &str) -> Result<(), String> {
         .map(|(table, count)| format!("{table} ({count} rows)"))
         .collect();
     if !new.is_empty() {
-        return Err(format!(
-            "migration {n} failed: it would leave rows pointing at nothing in {}; nothing was changed",
-            new.join(", ")
-        ));
+        return Err(OpenError::Dangling {
+            n,
+            tables: new.join(", "),
+        });
     }
     tx.pragma_update(None, "user_version", n).map_err(failed)?;
     tx.commit().map_err(failed)
@@ -257,6 +338,56 @@ mod tests {
         let conn = open(&path).unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
         drop(conn);
-        assert!(open(&path).unwrap_err().contains("newer thbwatch"));
+        let message = open(&path).unwrap_err().to_string();
+        assert!(message.contains("schema version 99"), "{message}");
+        assert!(
+            message.contains("if a newer thbwatch wrote it, run that version"),
+            "{message}"
+        );
+    }
+
+    /// A negative or garbage version, another program's database and a
+    /// file that is no database at all: each refused with what to do, and
+    /// left as it was.
+    #[test]
+    fn foreign_and_garbage_files_are_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let negative = dir.path().join("negative.db");
+        Connection::open(&negative)
+            .unwrap()
+            .pragma_update(None, "user_version", -1)
+            .unwrap();
+        let message = open(&negative).unwrap_err().to_string();
+        assert!(message.contains("schema version -1"), "{message}");
+        assert!(message.contains("restore a backup"), "{message}");
+
+        let other = dir.path().join("other.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE notes (body TEXT)")
+            .unwrap();
+        let error = open(&other).unwrap_err();
+        assert!(matches!(error, OpenError::Unusable(Unusable::Foreign(_))), "{error}");
+        let journal: String = Connection::open(&other)
+            .unwrap()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(journal, "delete", "another program's file is not switched to WAL");
+
+        let marked = dir.path().join("marked.db");
+        Connection::open(&marked)
+            .unwrap()
+            .pragma_update(None, "application_id", 0x4d50_4258)
+            .unwrap();
+        assert!(matches!(open(&marked), Err(OpenError::Unusable(Unusable::Foreign(_)))));
+
+        let text = dir.path().join("text.db");
+        std::fs::write(
+            &text,
+            "this is a text file, not a database at all, padded to be long enough to have a header .....",
+        )
+        .unwrap();
+        let message = open(&text).unwrap_err().to_string();
+        assert!(message.contains("is not a thbwatch database"), "{message}");
     }
 }
