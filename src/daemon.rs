@@ -26,7 +26,7 @@ use crate::notify;
 use crate::poll::{self, Pipeline, Status};
 use crate::schedule;
 use crate::server;
-use crate::store::Store;
+use crate::store::{Store, Verdict};
 use crate::systemd;
 use crate::tag::Tagger;
 
@@ -43,6 +43,7 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
     let mut signals = Signals::new()?;
     let systemd = systemd::Notifier::from_env();
     let store = Store::open(&config.storage.path).await?;
+    check_at_start(&store, config.storage.startup_check_wait).await?;
     let token = CancellationToken::new();
     let tracker = TaskTracker::new();
     let metrics: Arc<Metrics> = Arc::default();
@@ -59,6 +60,7 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
         }
     });
     tracker.spawn(watch_other_writers(store.clone(), token.clone()));
+    tracker.spawn(probe_writes(store.clone(), token.clone()));
     let (storage_tx, storage_rx) = tokio::sync::watch::channel(config.storage.clone());
     tracker.spawn(retention(store.clone(), storage_rx, token.clone()));
 
@@ -76,7 +78,7 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
             token.clone(),
         ));
     }
-    systemd.ready(&status_line(&config));
+    systemd.ready(&status_line(&config, &store));
     info!(
         sources = config.sources.len(),
         tags = config.tags.len(),
@@ -153,7 +155,7 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
                 };
             }
         }
-        systemd.ready(&status_line(&config));
+        systemd.ready(&status_line(&config, &store));
     }
     info!("stopping: no new polls; waiting for in-flight work");
     systemd.stopping();
@@ -192,13 +194,69 @@ fn jobs(config: &Config) -> usize {
     config.sources.len() + digests
 }
 
-fn status_line(config: &Config) -> String {
-    format!(
+/// The status at start and after a reload: what is watched, after the
+/// store's problem if it has one.
+fn status_line(config: &Config, store: &Store) -> String {
+    let watching = format!(
         "watching {} sources with {} tags; {} notification channels",
         config.sources.len(),
         config.tags.len(),
         config.notify.len()
-    )
+    );
+    match store.condition().problem() {
+        Some(problem) => format!("{problem}; {watching}"),
+        None => watching,
+    }
+}
+
+/// Runs the database's integrity check and waits for it up to `wait`:
+/// damage found by then stops the start with the error a person must act
+/// on (a restart cannot repair a file); a longer check goes on in the
+/// background and reports what it finds through `/readyz` and `STATUS=`.
+async fn check_at_start(store: &Store, wait: Duration) -> anyhow::Result<()> {
+    let verdict = store.start_integrity_check();
+    if wait.is_zero() {
+        info!("database check started; it runs in the background (storage.startup_check_wait is 0s)");
+        return Ok(());
+    }
+    match tokio::time::timeout(wait, verdict).await {
+        Ok(Ok(Verdict::Sound)) => info!("database check passed"),
+        Ok(Ok(Verdict::Damaged(findings))) => {
+            return Err(crate::store::Error::Unusable {
+                path: store.path().to_path_buf(),
+                reason: crate::store::Unusable::Damaged(findings),
+            }
+            .into());
+        }
+        Ok(Ok(Verdict::Unfinished(why))) => warn!(%why, "the database check could not finish"),
+        Ok(Err(_)) => warn!("the database check stopped without a verdict"),
+        Err(_) => warn!(
+            wait_s = wait.as_secs(),
+            "the database check takes longer than storage.startup_check_wait: it goes on in the \
+             background, and /readyz reports what it finds"
+        ),
+    }
+    Ok(())
+}
+
+/// How often a failing store is tried with a small write.
+const PROBE_EVERY: Duration = Duration::from_secs(5);
+
+/// While writes fail, tries a small one now and then, so health turns
+/// good again (and channels send again) as soon as the store can write,
+/// even when nothing else writes for a while.
+async fn probe_writes(store: Store, token: CancellationToken) {
+    let mut tick = tokio::time::interval(PROBE_EVERY);
+    loop {
+        tokio::select! {
+            _ = token.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        if store.condition().writes_failing.is_some() {
+            // Its outcome goes into the store's condition; nothing to log twice.
+            let _ = store.probe_write().await;
+        }
+    }
 }
 
 /// Polling and notifying for one configuration: replaced on reload.
@@ -309,26 +367,37 @@ async fn watchdog(
     }
 }
 
-/// Keeps systemd's one-line status current: sources ok and failing, items
-/// stored, notifications pending (`systemctl status` shows it).
+/// Keeps systemd's one-line status current: the store's problem first if
+/// it has one (at once when it changes), then sources ok and failing,
+/// items stored, notifications pending (`systemctl status` shows it).
 async fn report_status(systemd: systemd::Notifier, store: Store, token: CancellationToken) {
     let mut tick = tokio::time::interval(Duration::from_secs(30));
+    let mut condition = store.watch_condition();
     loop {
         tokio::select! {
             _ = token.cancelled() => return,
             _ = tick.tick() => {}
+            Ok(()) = condition.changed() => {}
         }
-        let (Ok(health), Ok(figures)) = (store.source_health().await, store.figures().await) else {
-            continue;
+        let figures = match (store.source_health().await, store.figures().await) {
+            (Ok(health), Ok(figures)) => {
+                let failing = health.iter().filter(|h| h.consecutive_failures > 0).count();
+                let pending: u64 = figures.pending_by_channel.iter().map(|(_, n)| n).sum();
+                Some(format!(
+                    "{} sources: {} ok, {failing} failing; {} items; {pending} notifications pending",
+                    health.len(),
+                    health.len() - failing,
+                    figures.items
+                ))
+            }
+            _ => None,
         };
-        let failing = health.iter().filter(|h| h.consecutive_failures > 0).count();
-        let pending: u64 = figures.pending_by_channel.iter().map(|(_, n)| n).sum();
-        systemd.status(&format!(
-            "{} sources: {} ok, {failing} failing; {} items; {pending} notifications pending",
-            health.len(),
-            health.len() - failing,
-            figures.items
-        ));
+        let line = match (store.condition().problem(), figures) {
+            (Some(problem), Some(figures)) => format!("{problem}; {figures}"),
+            (Some(line), None) | (None, Some(line)) => line,
+            (None, None) => continue,
+        };
+        systemd.status(&line);
     }
 }
 

@@ -19,6 +19,10 @@ use tracing_subscriber::EnvFilter;
 /// Exit code for a configuration that cannot be used (2 is also clap's
 /// code for bad arguments).
 const EXIT_CONFIG: u8 = 2;
+/// Exit code for a database no retry can use (damaged, another program's,
+/// an unknown schema version): a person must act, so the service unit
+/// does not restart on it (`RestartPreventExitStatus=`).
+const EXIT_DATABASE: u8 = 3;
 
 #[derive(Parser)]
 #[command(
@@ -187,7 +191,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("thbwatch: {e:#}");
-            ExitCode::FAILURE
+            let unusable = e
+                .chain()
+                .any(|cause| matches!(cause.downcast_ref(), Some(thbwatch::store::Error::Unusable { .. })));
+            ExitCode::from(if unusable { EXIT_DATABASE } else { 1 })
         }
     }
 }

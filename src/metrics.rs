@@ -37,6 +37,12 @@ pub struct StoreFigures {
     /// Last success per source, as Unix seconds.
     pub last_success: Vec<(String, i64)>,
     pub items: u64,
+    /// Database errors so far, per kind.
+    pub errors: Vec<(&'static str, u64)>,
+    /// Writes are failing now.
+    pub writes_failing: bool,
+    /// The database was found damaged.
+    pub damaged: bool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -162,6 +168,26 @@ impl Metrics {
         }
         header(
             &mut out,
+            "store_errors_total",
+            "counter",
+            "Database errors by kind (disk_full, damaged, busy, read_only, io, other).",
+        );
+        for (kind, n) in &store.errors {
+            let _ = writeln!(out, "thbwatch_store_errors_total{{kind=\"{kind}\"}} {n}");
+        }
+        for (name, help, on) in [
+            (
+                "store_writes_failing",
+                "1 while database writes fail (a full disk, say).",
+                store.writes_failing,
+            ),
+            ("store_damaged", "1 once the database was found damaged.", store.damaged),
+        ] {
+            header(&mut out, name, "gauge", help);
+            let _ = writeln!(out, "thbwatch_{name} {}", u8::from(on));
+        }
+        header(
+            &mut out,
             "source_last_success_timestamp_seconds",
             "gauge",
             "When each source was last polled successfully.",
@@ -203,6 +229,9 @@ mod tests {
             pending_by_channel: vec![("ops".into(), 2)],
             last_success: vec![("lv".into(), 1_790_000_000)],
             items: 9,
+            errors: vec![("disk_full", 3), ("damaged", 0)],
+            writes_failing: true,
+            damaged: false,
         });
         for line in [
             "thbwatch_polls_total{source=\"lv\",outcome=\"ok\"} 2",
@@ -218,6 +247,9 @@ mod tests {
             "thbwatch_notifications_pending{channel=\"ops\"} 2",
             "thbwatch_source_last_success_timestamp_seconds{source=\"lv\"} 1790000000",
             "# TYPE thbwatch_polls_total counter",
+            "thbwatch_store_errors_total{kind=\"disk_full\"} 3",
+            "thbwatch_store_writes_failing 1",
+            "thbwatch_store_damaged 0",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
         }

@@ -101,6 +101,7 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
             fetched = pipeline.fetcher.get(&request) => fetched,
         };
         let fetch_time = fetch_started.elapsed();
+        let metrics = &pipeline.metrics;
         let mut attempt = attempt(pipeline, source, fetched).await;
         let slot = attempt.slot.take();
         let record = record(pipeline, source, &state, attempt);
@@ -110,10 +111,18 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
             other => other.clone(),
         };
         let fetched = matches!(record.outcome, PollOutcome::Fetched { .. });
-        let report = pipeline.store.ingest(record).await?;
+        let (http_status, moved_to) = (record.http_status, record.moved_to.clone());
+        let report = match pipeline.store.ingest(record).await {
+            Ok(report) => report,
+            Err(e) => {
+                drop(slot);
+                metrics.poll(source.id.as_str(), "unstored", Some(fetch_time));
+                record_unstored(pipeline, source, &state, http_status, moved_to, &e).await;
+                return Err(e);
+            }
+        };
         drop(slot);
         let elapsed_ms = started.elapsed().as_millis() as u64;
-        let metrics = &pipeline.metrics;
         metrics.ingested(report.new, report.updated, report.duplicates);
         let outcome_name = match &outcome {
             _ if fetched => "ok",
@@ -148,6 +157,48 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
     }
     .instrument(span)
     .await
+}
+
+/// A poll whose result could not be stored is still a failed poll: it is
+/// recorded as one (a small write, which may work where the whole result
+/// did not), so the source's health says so and it backs off like any
+/// failure. If even that cannot be written, the store shows the failure
+/// from memory (see `Store::source_health`). Validators stay where they
+/// were, so the next poll fetches everything again.
+async fn record_unstored(
+    pipeline: &Pipeline,
+    source: &Source,
+    state: &PollState,
+    http_status: Option<u16>,
+    moved_to: Option<String>,
+    error: &store::Error,
+) {
+    let at = Utc::now();
+    let wait = pipeline.backoff.delay(
+        state.consecutive_failures.saturating_add(1),
+        Reason::Other,
+        &mut fastrand::Rng::new(),
+    );
+    let next_attempt = chrono::Duration::from_std(wait)
+        .ok()
+        .and_then(|wait| at.checked_add_signed(wait))
+        .unwrap_or(at + chrono::Duration::hours(6));
+    let record = PollRecord {
+        source_id: source.id.clone(),
+        source_url: source.url.to_string(),
+        source_title: source.title.clone(),
+        at,
+        http_status,
+        moved_to,
+        outcome: PollOutcome::Failed {
+            error: format!("the poll could not be stored: {error}"),
+            next_attempt,
+        },
+        routes: Vec::new(),
+    };
+    if let Err(e) = pipeline.store.ingest(record).await {
+        debug!(error = %e, "the failure could not be recorded either");
+    }
 }
 
 /// What one attempt found, before it is written.

@@ -53,6 +53,9 @@ pub struct Storage {
     pub retain_untagged: Option<Duration>,
     /// Tagged items older than this are pruned (`None`: kept forever).
     pub retain_tagged: Option<Duration>,
+    /// How long the daemon's start waits for the database's integrity
+    /// check; a longer check goes on in the background (zero: always).
+    pub startup_check_wait: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -173,6 +176,7 @@ pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// The longest back-off allowed: a source is tried at least weekly.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(7 * 24 * 3600);
 pub const DEFAULT_MAX_ENTRIES: usize = 100;
+pub const DEFAULT_STARTUP_CHECK_WAIT: Duration = Duration::from_secs(10);
 
 /// The User-Agent sent when the configuration names none.
 pub fn default_user_agent() -> String {

@@ -102,11 +102,16 @@ fn read_storage(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, base_dir: &Pa
     };
     let retain_untagged = retention(diag, t, "retain_untagged", None);
     let retain_tagged = retention(diag, t, "retain_tagged", None);
-    t.finish(diag, &["path", "retain_untagged", "retain_tagged"]);
+    let startup_check_wait = duration_or_zero(diag, t, "startup_check_wait", DEFAULT_STARTUP_CHECK_WAIT);
+    t.finish(
+        diag,
+        &["path", "retain_untagged", "retain_tagged", "startup_check_wait"],
+    );
     Some(Storage {
         path: base_dir.join(path?),
         retain_untagged: retain_untagged?,
         retain_tagged: retain_tagged?,
+        startup_check_wait: startup_check_wait?,
     })
 }
 

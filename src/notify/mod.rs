@@ -18,7 +18,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use tracing::{Instrument, info, warn, warn_span};
+use tracing::{Instrument, debug, info, warn, warn_span};
 
 use crate::backoff;
 use crate::config::{Channel, ChannelKind};
@@ -143,6 +143,12 @@ pub async fn run(
 /// One channel: every tick, send what is due; a digest channel sends only
 /// when its schedule fires (or to retry a digest that failed). A store
 /// error is logged and tried again next tick, never the end of the loop.
+///
+/// While the store cannot write, the channel sends nothing: an attempt
+/// whose outcome could not be recorded is held in memory and written again
+/// (with back-off) before anything else is sent, and nothing new is sent
+/// while the store reports failing writes. So an outage costs at most the
+/// one send already under way, never a stream of repeats under one key.
 async fn deliver_loop(
     store: Store,
     channel: Arc<Channel>,
@@ -155,17 +161,26 @@ async fn deliver_loop(
     let mut last_send: Option<tokio::time::Instant> = None;
     // After a "slow down" (429 with Retry-After), the whole channel waits.
     let mut paused_until: Option<tokio::time::Instant> = None;
+    let mut unrecorded = Unrecorded::default();
+    let mut digest_owed = false;
     loop {
-        let digest_due = tokio::select! {
+        digest_owed |= tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tick.tick() => false,
             Some(_) = digest_ticks.recv() => true,
         };
+        if !unrecorded.flush(&store).await || store.condition().writes_failing.is_some() {
+            // A digest that fired meanwhile goes out once writes work.
+            continue;
+        }
         if paused_until.is_some_and(|until| tokio::time::Instant::now() < until) {
             continue;
         }
-        let batches = match due_batches(&store, &channel, digest, digest_due).await {
-            Ok(batches) => batches,
+        let batches = match due_batches(&store, &channel, digest, digest_owed).await {
+            Ok(batches) => {
+                digest_owed = false;
+                batches
+            }
             Err(e) => {
                 warn!(error = %e, "cannot read the outbox; trying again");
                 continue;
@@ -187,16 +202,86 @@ async fn deliver_loop(
                 _ = cancel.cancelled() => return,
                 attempt = deliver(&store, &channel, &senders, deliveries) => attempt,
             };
-            match attempt {
-                Ok(Some(pause)) => {
-                    paused_until = Some(tokio::time::Instant::now() + pause);
-                    break;
-                }
-                Ok(None) => {}
+            let (record, pause) = match attempt {
+                Ok(attempt) => attempt,
                 Err(e) => {
-                    warn!(error = %e, "cannot record a delivery; trying again");
+                    warn!(error = %e, "cannot read what to send; trying again");
                     break;
                 }
+            };
+            if let Err(e) = record.write(&store).await {
+                warn!(error = %e, "cannot record a delivery: this channel sends nothing more until it can");
+                unrecorded.hold(record);
+                break;
+            }
+            if let Some(pause) = pause {
+                paused_until = Some(tokio::time::Instant::now() + pause);
+                break;
+            }
+        }
+    }
+}
+
+/// What an attempt changes in the outbox.
+#[derive(Debug)]
+enum Record {
+    Delivered {
+        ids: Vec<i64>,
+        at: DateTime<Utc>,
+    },
+    Failed {
+        verdicts: Vec<(i64, DateTime<Utc>, bool)>,
+        error: String,
+        at: DateTime<Utc>,
+    },
+}
+
+impl Record {
+    async fn write(&self, store: &Store) -> Result<(), store::Error> {
+        match self {
+            Record::Delivered { ids, at } => store.mark_delivered(ids.clone(), *at).await,
+            Record::Failed { verdicts, error, at } => store.mark_failed(verdicts.clone(), error.clone(), *at).await,
+        }
+    }
+}
+
+/// An attempt's outcome the store could not take yet, tried again with
+/// back-off (one second, doubling, at most [`UNRECORDED_RETRY_MAX`]).
+#[derive(Debug, Default)]
+struct Unrecorded {
+    held: Option<Record>,
+    next_try: Option<tokio::time::Instant>,
+    wait: Duration,
+}
+
+/// The longest wait between two tries at recording an outcome.
+const UNRECORDED_RETRY_MAX: Duration = Duration::from_secs(30);
+
+impl Unrecorded {
+    fn hold(&mut self, record: Record) {
+        self.held = Some(record);
+        self.wait = TICK;
+        self.next_try = Some(tokio::time::Instant::now() + self.wait);
+    }
+
+    /// Writes what is held, when its time has come. True when nothing is
+    /// held any more.
+    async fn flush(&mut self, store: &Store) -> bool {
+        let Some(record) = &self.held else { return true };
+        if self.next_try.is_some_and(|at| tokio::time::Instant::now() < at) {
+            return false;
+        }
+        match record.write(store).await {
+            Ok(()) => {
+                info!("the delivery's outcome is recorded; sending again");
+                self.held = None;
+                true
+            }
+            Err(e) => {
+                debug!(error = %e, "still cannot record the delivery's outcome");
+                self.wait = (self.wait * 2).min(UNRECORDED_RETRY_MAX);
+                self.next_try = Some(tokio::time::Instant::now() + self.wait);
+                false
             }
         }
     }
@@ -228,14 +313,14 @@ async fn due_batches(
     Ok(if pending.is_empty() { Vec::new() } else { vec![pending] })
 }
 
-/// One attempt at one delivery (or one digest), recorded. Returns how long
-/// the channel should pause when the receiver asked to slow down.
+/// One attempt at one delivery (or one digest): what to record, and how
+/// long the channel should pause when the receiver asked to slow down.
 async fn deliver(
     store: &Store,
     channel: &Channel,
     senders: &Senders,
     deliveries: Vec<Delivery>,
-) -> Result<Option<Duration>, store::Error> {
+) -> Result<(Record, Option<Duration>), store::Error> {
     let ids: Vec<i64> = deliveries.iter().map(|d| d.id).collect();
     let entries: Vec<Entry> = store
         .entries_by_item(deliveries.iter().map(|d| d.item_id).collect())
@@ -265,30 +350,10 @@ async fn deliver(
         Outcome::Delivered => {
             info!(items = entries.len(), key = %key, "delivered");
             senders.metrics.notification(&channel.name, "sent", entries.len());
-            store.mark_delivered(ids, now).await?;
-            Ok(None)
+            Ok((Record::Delivered { ids, at: now }, None))
         }
         Outcome::Retry { error, retry_after } => {
-            let policy = backoff::Policy {
-                base: channel.retry_base,
-                max: channel.retry_max,
-            };
-            let give_up_after = chrono::Duration::from_std(channel.give_up_after).unwrap_or_default();
-            // Each row is judged on its own attempts and on its age since
-            // its first attempt (not since it was queued: waiting behind a
-            // rate limit or a stopped daemon is not failing).
-            let mut verdicts = Vec::new();
-            for d in &deliveries {
-                let attempts = d.attempts + 1;
-                let reason = retry_after.map_or(backoff::Reason::Other, backoff::Reason::RetryAfter);
-                let wait = policy.delay(attempts, reason, &mut fastrand::Rng::new());
-                // Stored in whole seconds: round up, so it is never early.
-                let next = now
-                    + chrono::Duration::from_std(wait + Duration::from_secs(1)).unwrap_or(chrono::Duration::hours(1));
-                let first_attempt = d.first_attempt_at.unwrap_or(now);
-                let dead = attempts >= channel.max_attempts || now - first_attempt > give_up_after;
-                verdicts.push((d.id, next, dead));
-            }
+            let verdicts = retry_verdicts(channel, &deliveries, retry_after, now);
             let dead = verdicts.iter().filter(|v| v.2).count();
             if dead > 0 {
                 warn!(%error, dead, "delivery failed; dead-lettered (thbwatch notify retry sends it again)");
@@ -299,17 +364,59 @@ async fn deliver(
                 .metrics
                 .notification(&channel.name, "failed", deliveries.len() - dead);
             senders.metrics.notification(&channel.name, "dead", dead);
-            store.mark_failed(verdicts, error, now).await?;
-            Ok(retry_after)
+            Ok((
+                Record::Failed {
+                    verdicts,
+                    error,
+                    at: now,
+                },
+                retry_after,
+            ))
         }
         Outcome::Permanent { error } => {
             warn!(%error, "delivery refused; dead-lettered (thbwatch notify retry sends it again)");
             senders.metrics.notification(&channel.name, "dead", ids.len());
             let verdicts = ids.into_iter().map(|id| (id, now, true)).collect();
-            store.mark_failed(verdicts, error, now).await?;
-            Ok(None)
+            Ok((
+                Record::Failed {
+                    verdicts,
+                    error,
+                    at: now,
+                },
+                None,
+            ))
         }
     }
+}
+
+/// Each row of a failed attempt, judged on its own attempts and on its
+/// age since its first attempt (not since it was queued: waiting behind a
+/// rate limit or a stopped daemon is not failing): (id, next attempt, dead).
+fn retry_verdicts(
+    channel: &Channel,
+    deliveries: &[Delivery],
+    retry_after: Option<Duration>,
+    now: DateTime<Utc>,
+) -> Vec<(i64, DateTime<Utc>, bool)> {
+    let policy = backoff::Policy {
+        base: channel.retry_base,
+        max: channel.retry_max,
+    };
+    let give_up_after = chrono::Duration::from_std(channel.give_up_after).unwrap_or_default();
+    deliveries
+        .iter()
+        .map(|d| {
+            let attempts = d.attempts + 1;
+            let reason = retry_after.map_or(backoff::Reason::Other, backoff::Reason::RetryAfter);
+            let wait = policy.delay(attempts, reason, &mut fastrand::Rng::new());
+            // Stored in whole seconds: round up, so it is never early.
+            let next =
+                now + chrono::Duration::from_std(wait + Duration::from_secs(1)).unwrap_or(chrono::Duration::hours(1));
+            let first_attempt = d.first_attempt_at.unwrap_or(now);
+            let dead = attempts >= channel.max_attempts || now - first_attempt > give_up_after;
+            (d.id, next, dead)
+        })
+        .collect()
 }
 
 /// The time a delivery was created, for the test message.

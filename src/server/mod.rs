@@ -307,30 +307,43 @@ async fn sources(State(state): State<AppState>) -> Response {
     }
 }
 
+/// The counters, with the store's figures when it can be read: a store
+/// that cannot is what the counters must still show.
 async fn metrics(State(state): State<AppState>) -> Response {
-    match state.store.figures().await {
-        Ok(figures) => {
-            let body = state.shared.metrics.render(&figures);
-            (
-                [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-                body,
-            )
-                .into_response()
-        }
-        Err(e) => unavailable(&format!("cannot read the store's figures: {e}")),
-    }
+    let mut figures = state.store.figures().await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "/metrics: cannot read the store's figures; counters only");
+        crate::metrics::StoreFigures::default()
+    });
+    let condition = state.store.condition();
+    figures.errors = state.store.error_counts();
+    figures.writes_failing = condition.writes_failing.is_some();
+    figures.damaged = condition.damaged.is_some();
+    let body = state.shared.metrics.render(&figures);
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
-/// Ready: the store answers and polling is scheduled.
+/// Ready: the store answers, can write and is not damaged, and polling
+/// is scheduled. (Liveness, `/healthz`, only asks whether the store
+/// answers: restarting cannot empty a full disk or repair a file.)
 async fn readyz(State(state): State<AppState>) -> Response {
     let scheduling = state.shared.scheduling.load(std::sync::atomic::Ordering::Acquire);
-    match (state.store.ping().await, scheduling) {
-        (Ok(()), true) => (StatusCode::OK, "ready\n").into_response(),
-        (Ok(()), false) => plain(
+    let condition = state.store.condition();
+    match (state.store.ping().await, condition.problem(), scheduling) {
+        (Err(e), _, _) => plain(StatusCode::SERVICE_UNAVAILABLE, format!("not ready: database: {e}\n")),
+        (Ok(()), Some(problem), _) => plain(StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {problem}\n")),
+        (Ok(()), None, false) => plain(
             StatusCode::SERVICE_UNAVAILABLE,
             "not ready: polling is not scheduled\n".into(),
         ),
-        (Err(e), _) => plain(StatusCode::SERVICE_UNAVAILABLE, format!("not ready: database: {e}\n")),
+        (Ok(()), None, true) if condition.check == store::Check::Running => plain(
+            StatusCode::OK,
+            "ready (the database's integrity check is still running)\n".into(),
+        ),
+        (Ok(()), None, true) => (StatusCode::OK, "ready\n").into_response(),
     }
 }
 

@@ -24,6 +24,7 @@ use tokio::sync::oneshot;
 
 pub use documents::DocumentDate;
 pub use ingest::{IngestReport, PollOutcome, PollRecord, PollState};
+pub use integrity::Verdict;
 pub use maintenance::Pruned;
 pub use outbox::{Counts, Delivery, DeliveryState};
 pub use query::{EntryQuery, SourceHealth, parse_cursor};

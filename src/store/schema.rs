@@ -24,7 +24,7 @@ const MIGRATIONS: &[&str] = &[
 #[derive(Debug, thiserror::Error)]
 pub enum Unusable {
     #[error(
-        "is damaged ({0}): stop thbwatch and restore a backup (thbwatch backup makes them), \
+        "is damaged ({0}): restore a backup (`thbwatch backup` makes them), \
          or move the file aside to start an empty database"
     )]
     Damaged(String),
