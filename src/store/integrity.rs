@@ -48,6 +48,7 @@ impl Store {
                     Verdict::Sound => status.check(Check::Passed),
                     Verdict::Damaged(findings) => {
                         status.check(Check::Passed);
+                        // Whoever waits for the verdict reports it.
                         status.damaged(findings.clone());
                     }
                     Verdict::Unfinished(why) => status.check(Check::Unfinished(why.clone())),
@@ -75,7 +76,11 @@ fn quick_check(conn: &Connection) -> Verdict {
         });
     match findings {
         Ok(findings) if findings == ["ok"] => Verdict::Sound,
-        Ok(findings) => Verdict::Damaged(format!("quick_check: {}", findings.join("; "))),
+        Ok(findings) => {
+            // One line, for logs, STATUS= and error messages.
+            let lines: Vec<&str> = findings.iter().flat_map(|f| f.lines()).map(str::trim).collect();
+            Verdict::Damaged(format!("quick_check: {}", lines.join("; ")))
+        }
         Err(e) => judge_error(e),
     }
 }

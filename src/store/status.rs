@@ -190,20 +190,20 @@ impl Status {
     pub fn failed(&self, error: &Error) {
         let Some(failure) = error.failure() else { return };
         self.errors[failure.index()].fetch_add(1, Ordering::Relaxed);
-        if failure == Failure::Damaged {
-            self.damaged(error.to_string());
+        if failure == Failure::Damaged && self.damaged(error.to_string()) {
+            tracing::error!(%error, "the database is damaged: stop thbwatch and restore a backup");
         }
     }
 
-    pub fn damaged(&self, what: String) {
+    /// Remembers damage; true if it is news.
+    pub fn damaged(&self, what: String) -> bool {
         self.condition.send_if_modified(|c| {
             if c.damaged.is_some() {
                 return false;
             }
-            tracing::error!(damage = %what, "the database is damaged: stop thbwatch and restore a backup");
             c.damaged = Some(what);
             true
-        });
+        })
     }
 
     /// A write transaction committed, or failed.

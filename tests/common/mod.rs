@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 pub mod daemon;
+pub mod disk;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -296,6 +297,8 @@ pub struct Received {
 pub struct Receiver {
     pub addr: SocketAddr,
     state: Arc<Mutex<ReceiverState>>,
+    /// While false, requests are recorded but not answered.
+    gate: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// What a receiver got, what it will answer next, and its default answer.
@@ -320,19 +323,22 @@ impl Receiver {
             ..ReceiverState::default()
         }));
         let shared = state.clone();
+        let gate = Arc::new(tokio::sync::watch::Sender::new(true));
+        let open = gate.clone();
         let app = Router::new().fallback(move |request: Request<Body>| {
-            let shared = shared.clone();
+            let (shared, mut open) = (shared.clone(), open.subscribe());
             async move {
                 let (parts, body) = request.into_parts();
                 let body = axum::body::to_bytes(body, 10 << 20).await.unwrap_or_default().to_vec();
-                let mut state = shared.lock().unwrap();
-                state.received.push(Received {
+                shared.lock().unwrap().received.push(Received {
                     method: parts.method.to_string(),
                     path: parts.uri.to_string(),
                     headers: parts.headers,
                     body,
                     at: Instant::now(),
                 });
+                let _ = open.wait_for(|open| *open).await;
+                let mut state = shared.lock().unwrap();
                 let path = state.received.last().map(|r| r.path.clone()).unwrap_or_default();
                 if let Some((_, status, body)) = state.fixed.iter().find(|(p, _, _)| path.starts_with(p.as_str())) {
                     return Response::builder()
@@ -352,7 +358,18 @@ impl Receiver {
         let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Receiver { addr, state }
+        Receiver { addr, state, gate }
+    }
+
+    /// Requests from now on are recorded but left unanswered until
+    /// [`Receiver::open`]: the sender waits for its acknowledgement.
+    pub fn hold(&self) {
+        self.gate.send_replace(false);
+    }
+
+    /// Answers the requests held, and every later one at once.
+    pub fn open(&self) {
+        self.gate.send_replace(true);
     }
 
     pub fn url(&self, path: &str) -> String {
