@@ -264,11 +264,12 @@ impl Unrecorded {
         self.next_try = Some(tokio::time::Instant::now() + self.wait);
     }
 
-    /// Writes what is held, when its time has come. True when nothing is
-    /// held any more.
+    /// Writes what is held when its time has come, or at once when the
+    /// store says writes work again. True when nothing is held any more.
     async fn flush(&mut self, store: &Store) -> bool {
         let Some(record) = &self.held else { return true };
-        if self.next_try.is_some_and(|at| tokio::time::Instant::now() < at) {
+        let waiting = self.next_try.is_some_and(|at| tokio::time::Instant::now() < at);
+        if waiting && store.condition().writes_failing.is_some() {
             return false;
         }
         match record.write(store).await {

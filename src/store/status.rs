@@ -221,7 +221,12 @@ impl Status {
             Err(error) => {
                 let Some(failure) = error.failure() else { return };
                 self.condition.send_if_modified(|c| {
-                    let error = error.to_string();
+                    // SQLite's words, without the "database: " prefix the
+                    // sentence around them already says.
+                    let error = match error {
+                        Error::Sqlite(source) => source.to_string(),
+                        other => other.to_string(),
+                    };
                     match &mut c.writes_failing {
                         Some(w) if w.error == error => false,
                         Some(w) => {
