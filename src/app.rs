@@ -306,7 +306,7 @@ pub fn feed_settings(config: &Config) -> feeds::Settings {
             .map(|s| feeds::SourceInfo {
                 id: s.id.clone(),
                 title: s.display_title().to_string(),
-                url: s.url.to_string(),
+                url: s.public_url(),
                 country: s.country.clone(),
                 language: s.language.clone(),
             })

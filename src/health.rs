@@ -63,10 +63,10 @@ pub fn report(catalog: &Catalog, stored: Vec<SourceHealth>, now: DateTime<Utc>) 
             // A row for another URL belongs to the source's old address.
             let health = stored
                 .remove(&source.id)
-                .filter(|h| h.url == source.url.as_str())
+                .filter(|h| h.url == source.stored_url())
                 .unwrap_or_else(|| SourceHealth {
                     id: source.id.clone(),
-                    url: source.url.to_string(),
+                    url: source.stored_url(),
                     ..SourceHealth::default()
                 });
             let state = judge(&health, catalog.stale_after, now);
@@ -106,7 +106,7 @@ pub fn to_json(reports: &[Report]) -> String {
             json!({
                 "id": r.source.id.as_str(),
                 "title": r.source.display_title(),
-                "url": r.source.url.as_str(),
+                "url": r.source.public_url(),
                 "state": r.state.as_str(),
                 "stale": r.state == State::Stale,
                 "last_attempt": time(h.last_attempt),
@@ -116,7 +116,7 @@ pub fn to_json(reports: &[Report]) -> String {
                 "last_error": h.last_error,
                 "consecutive_failures": h.consecutive_failures,
                 "next_attempt": time(h.next_attempt),
-                "moved_to": h.moved_to,
+                "moved_to": moved_to(r),
                 "items": h.items,
             })
         })
@@ -143,7 +143,7 @@ pub fn to_table(reports: &[Report], now: DateTime<Utc>) -> String {
     for r in reports {
         let h = &r.health;
         let mut details = Vec::new();
-        if let Some(target) = &h.moved_to {
+        if let Some(target) = moved_to(r) {
             details.push(format!("moved permanently to {target}"));
         }
         if h.consecutive_failures > 0
@@ -182,6 +182,16 @@ pub fn to_table(reports: &[Report], now: DateTime<Utc>) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Where the source moved, as it may be shown (the redirect may carry
+/// the same secret as the address).
+fn moved_to(report: &Report) -> Option<String> {
+    let target = report.health.moved_to.as_deref()?;
+    Some(match url::Url::parse(target) {
+        Ok(target) => report.source.public_form(&target),
+        Err(_) => crate::redact::text(target),
+    })
 }
 
 fn shorten(text: &str, max: usize) -> String {

@@ -1,10 +1,13 @@
 //! OPML (a feed reader's subscriptions) ─▶ `[sources.ID]` tables to paste
 //! into `config.toml`. Pure: the caller reads the file and prints.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
+
+/// The largest OPML file read: a reader's subscriptions are far smaller.
+pub const MAX_OPML_BYTES: u64 = 64 * 1024 * 1024;
 
 /// What an OPML file gave.
 #[derive(Debug, Default)]
@@ -28,7 +31,7 @@ pub enum Error {
 pub fn opml_to_sources(text: &str) -> Result<Imported, Error> {
     let mut reader = Reader::from_str(text);
     let mut imported = Imported::default();
-    let mut ids = HashSet::new();
+    let mut ids = Ids::default();
     let mut urls = HashSet::new();
     loop {
         match reader.read_event() {
@@ -63,7 +66,7 @@ fn table(
     url: &str,
     title: Option<&str>,
     language: Option<&str>,
-    ids: &mut HashSet<String>,
+    ids: &mut Ids,
     urls: &mut HashSet<String>,
 ) -> Result<String, String> {
     let parsed = url::Url::parse(url).map_err(|e| format!("{url:?}: not a URL ({e})"))?;
@@ -78,7 +81,7 @@ fn table(
     if !urls.insert(parsed.to_string()) {
         return Err(format!("{url:?}: listed twice"));
     }
-    let id = unique_id(title.unwrap_or_else(|| parsed.host_str().unwrap_or("feed")), ids);
+    let id = ids.unique(title.unwrap_or_else(|| parsed.host_str().unwrap_or("feed")));
     let mut out = format!("\n[sources.{id}]\nurl = {}\n", quote(parsed.as_str()));
     if let Some(title) = title {
         out.push_str(&format!("title = {}\n", quote(title)));
@@ -94,9 +97,37 @@ fn table(
     Ok(out)
 }
 
-/// A valid source id from a title: lower-case ASCII letters, digits and
-/// `-`, at most 64 characters, unique among those given.
-fn unique_id(title: &str, ids: &mut HashSet<String>) -> String {
+/// Source ids handed out so far.
+#[derive(Default)]
+struct Ids {
+    taken: HashSet<String>,
+    /// The next number to try after each base id, so many outlines with
+    /// one title cost one step each, not a walk past all the others.
+    next: HashMap<String, usize>,
+}
+
+impl Ids {
+    /// A valid source id from a title, unique among those given.
+    fn unique(&mut self, title: &str) -> String {
+        let base = base_id(title);
+        if self.taken.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(2);
+        loop {
+            let id = format!("{base}-{n}");
+            *n += 1;
+            // Taken only if another title gave exactly this id.
+            if self.taken.insert(id.clone()) {
+                return id;
+            }
+        }
+    }
+}
+
+/// An id from a title: lower-case ASCII letters, digits and `-`, at most
+/// 56 characters (room for a number after it within the 64 allowed).
+fn base_id(title: &str) -> String {
     let folded = crate::fold::fold(title);
     let mut base: String = folded
         .split(' ')
@@ -111,13 +142,7 @@ fn unique_id(title: &str, ids: &mut HashSet<String>) -> String {
     if base.is_empty() {
         base = "feed".to_string();
     }
-    let mut id = base.clone();
-    let mut n = 2;
-    while !ids.insert(id.clone()) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
-    id
+    base
 }
 
 fn quote(text: &str) -> String {
@@ -161,6 +186,29 @@ mod tests {
         // What it prints is a valid configuration.
         let config = crate::config::Config::parse(&imported.toml, std::path::Path::new("c.toml"));
         assert!(config.is_ok(), "{:?}", config.err());
+    }
+
+    /// A hundred thousand outlines with one title (and a title that reads
+    /// like one of the numbered ids) all get ids, each its own.
+    #[test]
+    fn many_outlines_with_one_title_get_distinct_ids() {
+        let mut opml = String::from("<opml><body><outline text=\"News 3\" xmlUrl=\"https://n.example/x\"/>");
+        for i in 0..100_000 {
+            opml.push_str(&format!(
+                "<outline text=\"News\" xmlUrl=\"https://feeds{i}.example/rss\"/>"
+            ));
+        }
+        opml.push_str("</body></opml>");
+        let imported = opml_to_sources(&opml).unwrap();
+        let ids: Vec<&str> = imported
+            .toml
+            .lines()
+            .filter_map(|l| l.strip_prefix("[sources.")?.strip_suffix(']'))
+            .collect();
+        assert_eq!(ids.len(), 100_001);
+        assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 100_001);
+        assert_eq!(&ids[..4], ["news-3", "news", "news-2", "news-4"]);
+        assert_eq!(ids[100_000], "news-100001");
     }
 
     #[test]

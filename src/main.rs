@@ -337,7 +337,7 @@ async fn notify(config: &Config, action: NotifyAction) -> anyhow::Result<ExitCod
 /// `thbwatch import-opml`: the tables on standard output, what was
 /// skipped (and why) on standard error.
 fn import_opml(file: &std::path::Path) -> ExitCode {
-    let text = match std::fs::read_to_string(file) {
+    let text = match thbwatch::textfile::read(file, thbwatch::import::MAX_OPML_BYTES) {
         Ok(text) => text,
         Err(e) => {
             eprintln!("thbwatch: cannot read {}: {e}", file.display());

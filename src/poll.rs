@@ -74,7 +74,7 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
     let span = warn_span!("poll", source = %source.id);
     async move {
         let started = Instant::now();
-        let state = pipeline.store.poll_state(&source.id, source.url.as_str()).await?;
+        let state = pipeline.store.poll_state(&source.id, &source.stored_url()).await?;
         if let Some(until) = state.next_attempt.filter(|_| !force)
             && until > Utc::now() + DUE_SLACK
         {
@@ -88,6 +88,7 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
             timeout: source.timeout.unwrap_or(pipeline.timeout),
             user_agent: source.user_agent.as_deref(),
             headers: &source.headers,
+            hide_address: source.url_hidden,
         };
         // Only the fetch is abandoned at shutdown (nothing is written yet);
         // once the body is here, processing and the ingest finish.
@@ -185,7 +186,7 @@ async fn record_unstored(
         .unwrap_or(at + chrono::Duration::hours(6));
     let record = PollRecord {
         source_id: source.id.clone(),
-        source_url: source.url.to_string(),
+        source_url: source.stored_url(),
         source_title: source.title.clone(),
         at,
         http_status,
@@ -222,7 +223,8 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
     if let Some(target) = &moved_to
         && state.moved_to.as_ref() != Some(target)
     {
-        warn!(moved_to = %target, "the feed has moved permanently; update sources.{}.url", source.id);
+        let shown = url::Url::parse(target).map_or_else(|_| crate::redact::text(target), |t| source.public_form(&t));
+        warn!(moved_to = %shown, "the feed has moved permanently; update sources.{}.url", source.id);
     }
     let outcome = match attempt.result {
         Ok(None) => PollOutcome::NotModified,
@@ -252,7 +254,7 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
     };
     PollRecord {
         source_id: source.id.clone(),
-        source_url: source.url.to_string(),
+        source_url: source.stored_url(),
         source_title: source.title.clone(),
         at,
         http_status: attempt.http_status,

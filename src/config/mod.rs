@@ -5,6 +5,7 @@
 mod notify;
 mod reader;
 mod room;
+mod secrets;
 mod sections;
 
 use std::net::SocketAddr;
@@ -32,7 +33,8 @@ pub struct Config {
     pub notify: Vec<Channel>,
 }
 
-pub use notify::{Channel, ChannelKind, Room, Secret, Security, WebhookFormat};
+pub use notify::{Channel, ChannelKind, Room, Security, WebhookFormat};
+pub use secrets::Secret;
 
 #[derive(Clone, Debug)]
 pub struct Server {
@@ -87,10 +89,15 @@ pub struct Feed {
     pub max_entries: usize,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Source {
     pub id: SourceId,
+    /// The feed's address, for fetching only: what is shown of it is
+    /// [`Source::public_url`].
     pub url: Url,
+    /// The address came from `url_env` or `url_file`: it is a secret as a
+    /// whole, and nothing of it but its origin is ever shown.
+    pub url_hidden: bool,
     pub title: Option<String>,
     pub language: Option<String>,
     pub country: Option<String>,
@@ -122,6 +129,51 @@ impl Source {
     pub fn display_title(&self) -> &str {
         self.title.as_deref().unwrap_or(self.id.as_str())
     }
+
+    /// The address as everything published shows it: credential-looking
+    /// query values redacted, or only the origin of a hidden address.
+    pub fn public_url(&self) -> String {
+        self.public_form(&self.url)
+    }
+
+    /// Another address of this source (where it redirected) as it may be
+    /// shown.
+    pub fn public_form(&self, address: &Url) -> String {
+        if self.url_hidden {
+            crate::redact::origin(address)
+        } else {
+            crate::redact::url(address)
+        }
+    }
+
+    /// What the database keeps as the source's address; when it changes,
+    /// the source starts afresh. A hidden address is kept as its origin
+    /// and a digest of the whole, never the address itself.
+    pub fn stored_url(&self) -> String {
+        if !self.url_hidden {
+            return self.url.to_string();
+        }
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(self.url.as_str().as_bytes());
+        let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        format!("{}#sha256-{hex}", crate::redact::origin(&self.url))
+    }
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("id", &self.id)
+            .field("url", &self.public_url())
+            .field("title", &self.title)
+            .field("language", &self.language)
+            .field("country", &self.country)
+            .field("schedule", &self.schedule)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("headers", &self.headers)
+            .finish()
+    }
 }
 
 /// A keyword rule: the table key is the tag's name.
@@ -142,7 +194,10 @@ pub struct TagRule {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("cannot read configuration {}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: crate::textfile::Error,
+    },
     #[error("{}", format_problems(path, problems))]
     Invalid { path: PathBuf, problems: Vec<Problem> },
 }
@@ -177,6 +232,8 @@ pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
 pub const MAX_BACKOFF: Duration = Duration::from_secs(7 * 24 * 3600);
 pub const DEFAULT_MAX_ENTRIES: usize = 100;
 pub const DEFAULT_STARTUP_CHECK_WAIT: Duration = Duration::from_secs(10);
+/// The largest configuration read: thousands of sources fit in a few MiB.
+pub const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The User-Agent sent when the configuration names none.
 pub fn default_user_agent() -> String {
@@ -187,7 +244,7 @@ impl Config {
     /// Reads and validates a configuration file. Blocking: call it before
     /// the runtime starts work, or from `spawn_blocking`.
     pub fn load(path: &Path) -> Result<Config, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        let text = crate::textfile::read(path, MAX_CONFIG_BYTES).map_err(|source| Error::Read {
             path: path.to_path_buf(),
             source,
         })?;
@@ -209,14 +266,11 @@ impl Config {
         let mut root = Table::new("", document.get_ref());
         let config = sections::read(&mut diag, &mut root, base_dir, path);
         root.finish(&mut diag, sections::TOP_LEVEL);
-        let mut problems = diag.problems;
-        if problems.is_empty() {
+        if diag.is_empty() {
             // The sections only return `None` after reporting a problem.
             return config.ok_or_else(Vec::new);
         }
-        problems.sort_by_key(|p| (p.line, p.column));
-        problems.dedup();
-        Err(problems)
+        Err(diag.into_problems())
     }
 
     /// Sources selected by id, each once, in the order first named (all
@@ -228,8 +282,8 @@ impl Config {
         let mut selected: Vec<&Source> = Vec::new();
         for id in ids {
             let source = self.sources.iter().find(|s| s.id.as_str() == id).ok_or_else(|| {
-                let known: Vec<&str> = self.sources.iter().map(|s| s.id.as_str()).collect();
-                format!("no source with id {id:?} (configured: {})", known.join(", "))
+                let known: Vec<String> = self.sources.iter().map(|s| s.id.to_string()).collect();
+                format!("no source with id {id:?} (configured: {})", sections::listing(&known))
             })?;
             if !selected.iter().any(|s| s.id == source.id) {
                 selected.push(source);
@@ -239,5 +293,9 @@ impl Config {
     }
 }
 
+#[cfg(test)]
+mod address_tests;
+#[cfg(test)]
+mod input_tests;
 #[cfg(test)]
 mod tests;

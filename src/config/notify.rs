@@ -11,29 +11,10 @@ use url::Url;
 
 use super::reader::{Diagnostics, Table, as_table};
 pub use super::room::Room;
-use super::sections::{bounded, check_id, cron, duration, headers, http_url, in_file_order, non_empty};
+use super::secrets::{Secret, secret};
+use super::sections::{bounded, check_id, cron, duration, headers, http_url, in_file_order, listing, non_empty};
 use super::{Header, Source, TagRule};
 use crate::model::SourceId;
-
-/// A credential. `Debug` never shows it; only the sending code reads it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<secret>")
-    }
-}
 
 /// One channel and what it is sent.
 #[derive(Clone, Debug)]
@@ -295,88 +276,18 @@ fn names_of(
         return t.get(key).is_none().then(Vec::new);
     };
     let mut ok = true;
+    let known_set: Option<std::collections::HashSet<&str>> =
+        known.as_ref().map(|k| k.iter().map(String::as_str).collect());
     for (i, (name, span)) in names.iter().enumerate() {
-        if let Some(known) = &known
-            && !known.iter().any(|k| k == name)
+        if let (Some(known), Some(set)) = (&known, &known_set)
+            && !set.contains(name)
         {
-            let message = format!("no {what} named {name:?} (configured: {})", known.join(", "));
+            let message = format!("no {what} named {name:?} (configured: {})", listing(known));
             diag.report(span.clone(), format!("{}[{i}]", t.key_path(key)), message);
             ok = false;
         }
     }
     ok.then(|| names.into_iter().map(|(n, _)| n.to_string()).collect())
-}
-
-/// A secret under `key`, `key_env` (an environment variable's name) or
-/// `key_file` (a file, e.g. a systemd credential): at most one of them.
-/// `Some(None)` when none is given.
-fn secret(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str, base_dir: &Path) -> Option<Option<Secret>> {
-    let env_key = format!("{key}_env");
-    let file_key = format!("{key}_file");
-    let inline = t.string(diag, key).map(|(v, s)| (v.to_string(), s));
-    let env = t.string(diag, &env_key).map(|(v, s)| (v.to_string(), s));
-    let file = t.string(diag, &file_key).map(|(v, s)| (v.to_string(), s));
-    let given = [inline.is_some(), env.is_some(), file.is_some()]
-        .iter()
-        .filter(|g| **g)
-        .count();
-    if given > 1 {
-        let span = inline
-            .as_ref()
-            .or(env.as_ref())
-            .or(file.as_ref())
-            .map_or(0..0, |v| v.1.clone());
-        diag.report(
-            span,
-            t.key_path(key),
-            format!("give only one of {key}, {env_key}, {file_key}"),
-        );
-        return None;
-    }
-    if let Some((value, span)) = inline {
-        return non_empty(diag, span, t.key_path(key), &value).map(|v| Some(Secret(v)));
-    }
-    if let Some((name, span)) = env {
-        return match std::env::var(&name) {
-            Ok(value) if !value.trim().is_empty() => Some(Some(Secret(value.trim().to_string()))),
-            _ => {
-                diag.report(
-                    span,
-                    t.key_path(&env_key),
-                    format!("the environment variable {name:?} is not set"),
-                );
-                None
-            }
-        };
-    }
-    if let Some((path, span)) = file {
-        // Relative to the configuration's folder; $CREDENTIALS_DIRECTORY is
-        // where systemd puts LoadCredential= files.
-        let resolved = match path.strip_prefix("$CREDENTIALS_DIRECTORY/") {
-            Some(rest) => std::env::var_os("CREDENTIALS_DIRECTORY").map(|d| Path::new(&d).join(rest)),
-            None => Some(base_dir.join(&path)),
-        };
-        return match resolved.map(|p| (std::fs::read_to_string(&p), p)) {
-            Some((Ok(value), _)) if !value.trim().is_empty() => Some(Some(Secret(value.trim().to_string()))),
-            Some((Ok(_), p)) => {
-                diag.report(span, t.key_path(&file_key), format!("{} is empty", p.display()));
-                None
-            }
-            Some((Err(e), p)) => {
-                diag.report(span, t.key_path(&file_key), format!("cannot read {}: {e}", p.display()));
-                None
-            }
-            None => {
-                diag.report(
-                    span,
-                    t.key_path(&file_key),
-                    "CREDENTIALS_DIRECTORY is not set (run under systemd with LoadCredential=)",
-                );
-                None
-            }
-        };
-    }
-    Some(None)
 }
 
 fn required_url(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str) -> Option<Url> {

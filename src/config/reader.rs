@@ -28,41 +28,94 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Collects problems, turning byte offsets into 1-based line and column.
+/// Collects problems by byte offset; [`Diagnostics::into_problems`] turns
+/// them into lines and columns in one pass over the text, so a file with
+/// many problems (even all on one line) costs no more than reading it.
 pub struct Diagnostics<'s> {
     source: &'s str,
-    pub problems: Vec<Problem>,
+    found: Vec<(usize, String, String)>,
 }
 
 impl<'s> Diagnostics<'s> {
     pub fn new(source: &'s str) -> Self {
         Diagnostics {
             source,
-            problems: Vec::new(),
+            found: Vec::new(),
         }
     }
 
     pub fn report(&mut self, span: Range<usize>, key: impl Into<String>, message: impl Into<String>) {
-        let (line, column) = line_column(self.source, span.start);
-        self.problems.push(Problem {
-            line,
-            column,
-            key: key.into(),
-            message: message.into(),
-        });
+        self.found.push((span.start, key.into(), message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
+
+    /// Every problem once, in file order, located by line and column.
+    pub fn into_problems(self) -> Vec<Problem> {
+        let mut found = self.found;
+        // Stable: problems at one place keep the order they were found in.
+        found.sort_by_key(|(offset, _, _)| *offset);
+        found.dedup();
+        let mut cursor = Cursor::default();
+        found
+            .into_iter()
+            .map(|(offset, key, message)| {
+                let (line, column) = cursor.advance(self.source, offset);
+                Problem {
+                    line,
+                    column,
+                    key,
+                    message,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Walks a text forward, counting lines and columns (in characters).
+#[derive(Clone, Copy)]
+struct Cursor {
+    offset: usize,
+    line: usize,
+    column: usize,
+}
+
+impl Default for Cursor {
+    fn default() -> Cursor {
+        Cursor {
+            offset: 0,
+            line: 1,
+            column: 1,
+        }
+    }
+}
+
+impl Cursor {
+    /// 1-based line and column of `offset` (never before the cursor).
+    fn advance(&mut self, source: &str, offset: usize) -> (usize, usize) {
+        let mut target = offset.min(source.len()).max(self.offset);
+        while !source.is_char_boundary(target) {
+            target -= 1;
+        }
+        for c in source[self.offset..target].chars() {
+            if c == '\n' {
+                self.line += 1;
+                self.column = 1;
+            } else {
+                self.column += 1;
+            }
+        }
+        self.offset = target;
+        (self.line, self.column)
     }
 }
 
 /// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(source.len());
-    while !source.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &source[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+#[cfg(test)]
+fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    Cursor::default().advance(source, offset)
 }
 
 pub type Value<'i> = Spanned<DeValue<'i>>;
@@ -141,20 +194,42 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
-    pub fn integer(&mut self, diag: &mut Diagnostics<'_>, key: &str) -> Option<(i64, Range<usize>)> {
+    /// An integer within `range`; anything else is reported with the
+    /// range (a number too large for any integer included).
+    pub fn integer_in(
+        &mut self,
+        diag: &mut Diagnostics<'_>,
+        key: &str,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Option<(i64, Range<usize>)> {
         let value = self.get(key)?;
-        let parsed = match value.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok(),
-            _ => None,
-        };
-        if parsed.is_none() {
+        let DeValue::Integer(i) = value.get_ref() else {
             diag.report(
                 value.span(),
                 self.key_path(key),
                 expected("an integer", value.get_ref()),
             );
+            return None;
+        };
+        let digits = i.as_str().replace('_', "");
+        match i64::from_str_radix(&digits, i.radix()) {
+            Ok(n) if range.contains(&n) => Some((n, value.span())),
+            _ => {
+                let written = match i.radix() {
+                    10 => digits,
+                    16 => format!("0x{digits}"),
+                    8 => format!("0o{digits}"),
+                    _ => format!("0b{digits}"),
+                };
+                let (lo, hi) = (range.start(), range.end());
+                diag.report(
+                    value.span(),
+                    self.key_path(key),
+                    format!("{written} is out of range: use {lo} to {hi}"),
+                );
+                None
+            }
         }
-        parsed.map(|n| (n, value.span()))
     }
 
     pub fn boolean(&mut self, diag: &mut Diagnostics<'_>, key: &str) -> Option<(bool, Range<usize>)> {
@@ -216,6 +291,18 @@ fn expected(what: &str, found: &DeValue<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::line_column;
+
+    #[test]
+    fn problems_come_out_in_file_order_located_in_one_pass() {
+        let text = "a = 1\nÿé = 2\nb = 3 c = 4\n";
+        let mut diag = super::Diagnostics::new(text);
+        diag.report(21..22, "c", "third");
+        diag.report(0..1, "a", "first");
+        diag.report(6..8, "ÿé", "second");
+        diag.report(0..1, "a", "first");
+        let found: Vec<String> = diag.into_problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(found, ["1:1: a: first", "2:1: ÿé: second", "3:7: c: third"]);
+    }
 
     #[test]
     fn line_and_column_are_one_based_and_count_characters() {

@@ -22,7 +22,7 @@ pub fn read(diag: &mut Diagnostics<'_>, root: &mut Table<'_, '_>, base_dir: &Pat
     let poll = section(diag, root, "poll", read_poll);
     let feed = section(diag, root, "feed", read_feed);
     let default_schedule = poll.as_ref().map(|p| p.schedule.clone());
-    let sources = read_sources(diag, root, default_schedule.as_deref());
+    let sources = read_sources(diag, root, default_schedule.as_deref(), base_dir);
     let tags = read_tags(diag, root);
     let notify = super::notify::read(diag, root, base_dir, sources.as_deref(), tags.as_deref());
     Some(Config {
@@ -299,6 +299,8 @@ fn read_feed(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Feed> 
 
 const SOURCE_KEYS: &[&str] = &[
     "url",
+    "url_env",
+    "url_file",
     "title",
     "language",
     "country",
@@ -312,6 +314,7 @@ fn read_sources(
     diag: &mut Diagnostics<'_>,
     root: &mut Table<'_, '_>,
     default_schedule: Option<&str>,
+    base_dir: &Path,
 ) -> Option<Vec<Source>> {
     let Some((table, span)) = root.table(diag, "sources") else {
         if root.get("sources").is_none() {
@@ -334,10 +337,10 @@ fn read_sources(
             continue;
         };
         let mut t = Table::new(path.clone(), source_table);
-        match read_source(diag, &mut t, id, key_span, default_schedule) {
-            Some((source, url_span)) => {
+        match read_source(diag, &mut t, id, key_span, default_schedule, base_dir) {
+            Some((source, url_span, url_key)) => {
                 if let Some(other) = urls.insert(source.url.to_string(), id.to_string()) {
-                    diag.report(url_span, t.key_path("url"), format!("same url as sources.{other}"));
+                    diag.report(url_span, t.key_path(&url_key), format!("same url as sources.{other}"));
                     ok = false;
                 }
                 sources.push(source);
@@ -357,25 +360,23 @@ fn read_sources(
     ok.then_some(sources)
 }
 
-/// A source and the span of its url (to point at duplicates).
+/// A source, and the span and key of its address (to point at duplicates).
 fn read_source(
     diag: &mut Diagnostics<'_>,
     t: &mut Table<'_, '_>,
     id: &str,
     key_span: Range<usize>,
     default_schedule: Option<&str>,
-) -> Option<(Source, Range<usize>)> {
-    let mut url_span = key_span.clone();
-    let url = match t.string(diag, "url") {
-        Some((text, span)) => {
-            url_span = span.clone();
-            http_url(diag, span, t.key_path("url"), text)
-        }
-        None if t.get("url").is_none() => {
+    base_dir: &Path,
+) -> Option<(Source, Range<usize>, String)> {
+    let address = match super::secrets::read(diag, t, "url", base_dir) {
+        Some(Some(value)) => source_url(diag, t, value),
+        Some(None) => {
             diag.report(
-                key_span,
+                key_span.clone(),
                 t.key_path("url"),
-                "missing: every source needs the address of its feed",
+                "missing: every source needs the address of its feed \
+                 (url, or url_env or url_file for an address with a secret in it)",
             );
             None
         }
@@ -398,9 +399,11 @@ fn read_source(
         None => t.get("user_agent").is_none().then_some(None),
     };
     let headers = headers(diag, t);
+    let (url, url_hidden, url_span, url_key) = address?;
     let source = Source {
         id: SourceId::new(id),
-        url: url?,
+        url,
+        url_hidden,
         title: title?,
         language: language?,
         country: country?,
@@ -409,7 +412,45 @@ fn read_source(
         user_agent: user_agent?,
         headers: headers?,
     };
-    Some((source, url_span))
+    Some((source, url_span, url_key))
+}
+
+/// A source's address: from `url` it is checked and quoted in problems
+/// like any value; from `url_env` or `url_file` it is a secret, and no
+/// problem quotes it.
+fn source_url(
+    diag: &mut Diagnostics<'_>,
+    t: &Table<'_, '_>,
+    value: super::secrets::Value,
+) -> Option<(Url, bool, Range<usize>, String)> {
+    let key = t.key_path(&value.key);
+    let (url, hidden) = match &value.given {
+        super::secrets::Given::Inline => (http_url(diag, value.span.clone(), key, &value.text)?, false),
+        given => {
+            let from = match given {
+                super::secrets::Given::Env(name) => format!("the environment variable {name}"),
+                super::secrets::Given::File(path) => path.display().to_string(),
+                super::secrets::Given::Inline => String::new(),
+            };
+            (secret_url(diag, value.span.clone(), key, &value.text, &from)?, true)
+        }
+    };
+    Some((url, hidden, value.span, value.key))
+}
+
+/// An address read from a secret: checked like [`http_url`], but problems
+/// say where it came from instead of quoting it.
+fn secret_url(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &str, from: &str) -> Option<Url> {
+    let problem = match Url::parse(text.trim()) {
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => {
+            "has a user name or password in it: give credentials as headers instead".to_string()
+        }
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => return Some(url),
+        Ok(url) => format!("is not an http or https URL (scheme {:?})", url.scheme()),
+        Err(e) => format!("is not a valid URL ({e})"),
+    };
+    diag.report(span, key, format!("the address in {from} {problem}"));
+    None
 }
 
 fn read_tags(diag: &mut Diagnostics<'_>, root: &mut Table<'_, '_>) -> Option<Vec<TagRule>> {
@@ -666,16 +707,11 @@ pub(super) fn bounded(
     default: usize,
     range: std::ops::RangeInclusive<usize>,
 ) -> Option<usize> {
-    let Some((n, span)) = t.integer(diag, key) else {
-        return t.get(key).is_none().then_some(default);
-    };
-    match usize::try_from(n) {
-        Ok(n) if range.contains(&n) => Some(n),
-        _ => {
-            let (lo, hi) = (range.start(), range.end());
-            diag.report(span, t.key_path(key), format!("{n} is out of range: use {lo} to {hi}"));
-            None
-        }
+    let within = *range.start() as i64..=*range.end() as i64;
+    match t.integer_in(diag, key, within) {
+        // Within a range of usize values, so it is one.
+        Some((n, _)) => Some(n as usize),
+        None => t.get(key).is_none().then_some(default),
     }
 }
 
@@ -700,6 +736,17 @@ fn optional_code(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str, w
             Some(Some(text.to_ascii_lowercase()))
         }
         None => t.get(key).is_none().then_some(None),
+    }
+}
+
+/// Names for a message: all of them, or the first few and how many more
+/// (a message per problem must not grow with the size of the file).
+pub(crate) fn listing(names: &[String]) -> String {
+    const SHOWN: usize = 20;
+    match names.len() {
+        0 => "none".to_string(),
+        n if n <= SHOWN => names.join(", "),
+        n => format!("{}, … and {} more", names[..SHOWN].join(", "), n - SHOWN),
     }
 }
 

@@ -221,6 +221,8 @@ pub struct Request<'a> {
     /// Replaces the client's User-Agent for this source.
     pub user_agent: Option<&'a str>,
     pub headers: &'a [crate::config::Header],
+    /// The address is a secret as a whole: errors show only origins.
+    pub hide_address: bool,
 }
 
 /// Settings for [`Fetcher::new`].
@@ -351,8 +353,8 @@ impl Fetcher {
             let response = send(client, &url, request).await?;
             let status = response.status();
             trail.status = Some(status.as_u16());
-            if let Some(next) = redirect_target(&response, &url)? {
-                check_hop(&hops, &next)?;
+            if let Some(next) = redirect_target(&response, &url, request.hide_address)? {
+                check_hop(&hops, &next, request.hide_address)?;
                 all_permanent &= matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT);
                 if all_permanent {
                     trail.moved_to = Some(next.clone());
@@ -457,7 +459,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Where a 3xx response points, resolved against the URL that sent it.
-fn redirect_target(response: &reqwest::Response, url: &Url) -> Result<Option<Url>, Error> {
+fn redirect_target(response: &reqwest::Response, url: &Url, hide: bool) -> Result<Option<Url>, Error> {
     let status = response.status();
     if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
         return Ok(None);
@@ -468,19 +470,30 @@ fn redirect_target(response: &reqwest::Response, url: &Url) -> Result<Option<Url
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| Error::Redirect(format!("HTTP {} without a usable Location header", status.as_u16())))?;
     url.join(location.trim()).map(Some).map_err(|e| {
-        Error::Redirect(format!(
-            "HTTP {} to an invalid address {location:?}: {e}",
-            status.as_u16()
-        ))
+        // The address may carry the source's secret along.
+        let shown = if hide {
+            String::new()
+        } else {
+            format!(" {:?}", crate::redact::text(location))
+        };
+        Error::Redirect(format!("HTTP {} to an invalid address{shown}: {e}", status.as_u16()))
     })
 }
 
 /// Refuses a redirect hop to a non-http scheme, back to an address
-/// already visited, or beyond the limit.
-fn check_hop(hops: &[Url], next: &Url) -> Result<(), Error> {
+/// already visited, or beyond the limit. The chain in the message shows
+/// each address as it may be published.
+fn check_hop(hops: &[Url], next: &Url, hide: bool) -> Result<(), Error> {
+    let shown = |u: &Url| {
+        if hide {
+            crate::redact::origin(u)
+        } else {
+            crate::redact::url(u)
+        }
+    };
     let chain = || {
-        let mut all: Vec<&str> = hops.iter().map(Url::as_str).collect();
-        all.push(next.as_str());
+        let mut all: Vec<String> = hops.iter().map(shown).collect();
+        all.push(shown(next));
         all.join(" → ")
     };
     if !matches!(next.scheme(), "http" | "https") {
@@ -579,23 +592,46 @@ mod tests {
     fn redirect_hops_are_limited_to_http_without_loops() {
         let url = |s: &str| Url::parse(s).unwrap();
         let hops = vec![url("https://a.example/feed"), url("https://b.example/feed")];
-        assert!(check_hop(&hops, &url("https://c.example/feed")).is_ok());
-        let looped = check_hop(&hops, &url("https://a.example/feed"))
+        assert!(check_hop(&hops, &url("https://c.example/feed"), false).is_ok());
+        let looped = check_hop(&hops, &url("https://a.example/feed"), false)
             .unwrap_err()
             .to_string();
         assert!(
             looped.starts_with("redirect loop: https://a.example/feed → "),
             "{looped}"
         );
-        let scheme = check_hop(&hops, &url("file:///etc/passwd")).unwrap_err().to_string();
+        let scheme = check_hop(&hops, &url("file:///etc/passwd"), false)
+            .unwrap_err()
+            .to_string();
         assert!(scheme.contains("file address refused"), "{scheme}");
         let many: Vec<Url> = (0..=MAX_REDIRECTS)
             .map(|i| url(&format!("https://a.example/{i}")))
             .collect();
-        let too_many = check_hop(&many, &url("https://a.example/next"))
+        let too_many = check_hop(&many, &url("https://a.example/next"), false)
             .unwrap_err()
             .to_string();
         assert!(too_many.starts_with("more than 5 redirects"), "{too_many}");
+    }
+
+    /// The chain in a redirect error is shown as it may be published.
+    #[test]
+    fn redirect_errors_show_no_secrets() {
+        let url = |s: &str| Url::parse(s).unwrap();
+        let hops = vec![
+            url("https://a.example/feed?api_key=k1"),
+            url("https://b.example/private/feed?lang=lv&token=t1"),
+        ];
+        let looped = check_hop(&hops, &hops[0], false).unwrap_err().to_string();
+        assert_eq!(
+            looped,
+            "redirect loop: https://a.example/feed?api_key=REDACTED → \
+             https://b.example/private/feed?lang=lv&token=REDACTED → https://a.example/feed?api_key=REDACTED"
+        );
+        let hidden = check_hop(&hops, &hops[0], true).unwrap_err().to_string();
+        assert_eq!(
+            hidden,
+            "redirect loop: https://a.example/ → https://b.example/ → https://a.example/"
+        );
     }
 
     /// A public source redirected to this machine is refused at connect
@@ -620,6 +656,7 @@ mod tests {
                 timeout: Duration::from_secs(5),
                 user_agent: None,
                 headers: &[],
+                hide_address: false,
             };
             let error = fetcher
                 .get_in(&request, Some(Scope::Public), &mut Trail::default())

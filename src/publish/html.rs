@@ -99,7 +99,7 @@ pub fn page(info: &PageInfo<'_>) -> String {
             .unwrap_or("");
         out.push_str(&format!(
             "<tr><td><a href=\"{}\">{}</a></td><td class=\"state-{state}\">{state}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            escape(r.source.url.as_str()),
+            escape(&r.source.public_url()),
             escape(r.source.display_title()),
             success,
             h.items,

@@ -111,7 +111,7 @@ fn copies_of(conn: &rusqlite::Connection, id: i64) -> Result<Vec<Copy>, Error> {
             source_id: SourceId::new(row.get::<_, String>(0)?),
             source_title: row.get(1)?,
             link: row.get(2)?,
-            source_url: row.get(3)?,
+            source_url: public_address(&row.get::<_, String>(3)?),
             source_format: format(row, 4)?,
         })
     })?;
@@ -252,7 +252,7 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         entry_id: row.get(0)?,
         source_id: SourceId::new(row.get::<_, String>(1)?),
         source_title: row.get(2)?,
-        source_url: row.get(3)?,
+        source_url: public_address(&row.get::<_, String>(3)?),
         source_link: row.get(4)?,
         source_feed_id: row.get(16)?,
         source_format: format(row, 17)?,
@@ -280,6 +280,13 @@ fn format(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<FeedFormat>> {
         .get::<_, Option<String>>(index)?
         .as_deref()
         .and_then(FeedFormat::parse))
+}
+
+/// A source's stored address as the published entries show it: without
+/// credential-looking query values, and a hidden address (stored as its
+/// origin and a digest) as its origin.
+fn public_address(stored: &str) -> String {
+    url::Url::parse(stored).map_or_else(|_| crate::redact::text(stored), |u| crate::redact::url(&u))
 }
 
 pub(super) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
