@@ -86,6 +86,31 @@ pub fn start_with_log(config: &std::path::Path, filter: &str) -> (Daemon, String
     start_inner(config, filter, &[])
 }
 
+/// Starts the daemon with `RUST_LOG` set to `filter` and extra environment variables.
+pub fn start_with_log_and_env(
+    config: &std::path::Path,
+    filter: &str,
+    env: &[(&str, &str)],
+) -> (Daemon, String, mpsc::Receiver<String>) {
+    start_inner(config, filter, env)
+}
+
+/// Every log line until one containing `needle` (with the deadline).
+pub fn lines_until(logs: &mpsc::Receiver<String>, needle: &str) -> Vec<String> {
+    let started = Instant::now();
+    let mut lines = Vec::new();
+    loop {
+        let line = logs
+            .recv_timeout(DEADLINE.saturating_sub(started.elapsed()))
+            .unwrap_or_else(|_| panic!("no log line containing {needle:?} before the deadline"));
+        let found = line.contains(needle);
+        lines.push(line);
+        if found {
+            return lines;
+        }
+    }
+}
+
 /// Waits (with the deadline) for a log line containing `needle`.
 pub fn wait_for_line(logs: &mpsc::Receiver<String>, needle: &str) -> String {
     let started = Instant::now();
