@@ -303,10 +303,11 @@ async fn process_body(pipeline: &Pipeline, source: &Source, body: fetch::Body) -
     let (source, max_items) = (source.clone(), pipeline.max_items);
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
+        let base = source.link_base(&body.final_url);
         let mut processed = process_document(
             &body.bytes,
             body.content_type.as_deref(),
-            &body.final_url,
+            &base,
             &source,
             &tagger,
             &detect,

@@ -100,6 +100,33 @@ pub fn url(address: &Url) -> String {
     public.to_string()
 }
 
+/// An address to resolve a feed's relative links against (what they
+/// become is published): without the credential-looking query parameters
+/// (every query parameter when `all`), user name, password or fragment.
+pub fn without_secrets(address: &Url, all: bool) -> Url {
+    let mut base = address.clone();
+    base.set_fragment(None);
+    let _ = base.set_username("");
+    let _ = base.set_password(None);
+    let kept: Vec<&str> = address
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !all && !is_secret_name(&decoded_name(pair)))
+        .collect();
+    base.set_query((!kept.is_empty()).then(|| kept.join("&")).as_deref());
+    base
+}
+
+/// The decoded name of a raw `name=value` pair.
+fn decoded_name(pair: &str) -> String {
+    let raw_name = pair.split_once('=').map_or(pair, |(name, _)| name);
+    url::form_urlencoded::parse(raw_name.as_bytes())
+        .next()
+        .map(|(name, _)| name.into_owned())
+        .unwrap_or_default()
+}
+
 /// Only the origin of an address (`https://host:port/`): for an address
 /// that is a secret as a whole (`url_env`, `url_file`).
 pub fn origin(address: &Url) -> String {
@@ -118,11 +145,7 @@ fn query_without_secrets(query: &str) -> String {
         .split('&')
         .map(|pair| {
             let (raw_name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let name = url::form_urlencoded::parse(raw_name.as_bytes())
-                .next()
-                .map(|(name, _)| name.into_owned())
-                .unwrap_or_default();
-            if !value.is_empty() && is_secret_name(&name) {
+            if !value.is_empty() && is_secret_name(&decoded_name(pair)) {
                 format!("{raw_name}={REDACTED}")
             } else {
                 pair.to_string()
@@ -223,6 +246,23 @@ mod tests {
         let with_user = Url::parse("https://user:pw@x.example:8443/f?key=1").unwrap();
         assert_eq!(url(&with_user), "https://x.example:8443/f?key=REDACTED");
         assert_eq!(origin(&with_user), "https://x.example:8443/");
+    }
+
+    #[test]
+    fn links_resolve_against_an_address_without_its_secrets() {
+        let fetched = Url::parse("https://u:p@api.example/feed?lang=lv&api_key=k#top").unwrap();
+        let base = without_secrets(&fetched, false);
+        assert_eq!(base.as_str(), "https://api.example/feed?lang=lv");
+        assert_eq!(
+            base.join("#item-3").unwrap().as_str(),
+            "https://api.example/feed?lang=lv#item-3"
+        );
+        assert_eq!(without_secrets(&fetched, true).as_str(), "https://api.example/feed");
+        let only_secret = Url::parse("https://api.example/feed?token=t").unwrap();
+        assert_eq!(
+            without_secrets(&only_secret, false).as_str(),
+            "https://api.example/feed"
+        );
     }
 
     #[test]

@@ -42,7 +42,16 @@ fn thbwatch(config: &std::path::Path, env: &[(&str, String)], args: &[&str]) -> 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_secret_in_an_address_is_published_printed_or_logged() {
     let server = FeedServer::start().await;
-    server.set("/plain", tagged("plain"));
+    // No site link: relative links resolve against the address fetched.
+    server.set(
+        "/plain",
+        Reply::feed(
+            "<rss version=\"2.0\"><channel><title>Plain</title>\
+             <item><guid>p-1</guid><title>Human trafficking trial opens</title><link>#latest</link></item>\
+             <item><guid>p-2</guid><title>Human trafficking report</title><link>?page=2</link></item>\
+             </channel></rss>",
+        ),
+    );
     server.set(&format!("/private/{SECRET}-path/feed.xml"), tagged("private"));
     server.set(&format!("/filed/{SECRET}-file/feed.xml"), tagged("filed"));
     server.set(
@@ -134,10 +143,15 @@ async fn no_secret_in_an_address_is_published_printed_or_logged() {
     );
     let opml = &published[1].1;
     assert!(opml.contains("api_key=REDACTED"), "{opml}");
+    let all = &published[4].1;
+    assert!(
+        all.contains(&format!("href=\"http://127.0.0.1:{port}/plain?lang=lv#latest\"")),
+        "relative links keep what is not secret: {all}"
+    );
     let private_feed = &published[6].1;
     assert!(
         private_feed.contains(&format!(
-            "<link rel=\"self\" type=\"application/xml\" href=\"http://127.0.0.1:{port}/\"/>"
+            "<link rel=\"self\" type=\"application/rss+xml\" href=\"http://127.0.0.1:{port}/\"/>"
         )),
         "{private_feed}"
     );

@@ -146,6 +146,13 @@ impl Source {
         }
     }
 
+    /// What a document fetched from `address` (this source's, or where it
+    /// redirected) resolves relative links against: links are published,
+    /// so none may carry the address's secrets along.
+    pub fn link_base(&self, address: &Url) -> Url {
+        crate::redact::without_secrets(address, self.url_hidden)
+    }
+
     /// What the database keeps as the source's address; when it changes,
     /// the source starts afresh. A hidden address is kept as its origin
     /// and a digest of the whole, never the address itself.
