@@ -130,6 +130,9 @@ fn import_opml_numbers_a_hundred_thousand_repeated_titles() {
     assert!(checked.status.success(), "{}", stderr(&checked));
 }
 
+/// Writes a database file for a case.
+type MakeDatabase = fn(&Path);
+
 /// A database whose schema version thbwatch never wrote, another
 /// program's database, and a file that is no database at all: exit 3
 /// (no restart helps), naming the file and what to do, the file untouched.
@@ -141,7 +144,7 @@ fn a_foreign_or_garbage_database_is_refused_with_what_to_do() {
         "[server]\nlisten = \"127.0.0.1:0\"\n[storage]\npath = \"thb.db\"\n[sources.a]\nurl = \"http://127.0.0.1:9/feed\"\n",
     );
     let db = dir.path().join("thb.db");
-    let cases: [(&str, fn(&Path), &str); 4] = [
+    let cases: [(&str, MakeDatabase, &str); 4] = [
         (
             "user_version -1",
             |db| {

@@ -137,7 +137,7 @@ async fn no_secret_in_an_address_is_published_printed_or_logged() {
         format!("http://127.0.0.1:{port}/moved?lang=lv&access_token=REDACTED")
     );
     assert!(
-        shown("looping", "last_error").contains(&format!("/loop?sig=REDACTED")),
+        shown("looping", "last_error").contains("/loop?sig=REDACTED"),
         "{}",
         shown("looping", "last_error")
     );
