@@ -25,8 +25,9 @@ use crate::model::SourceId;
 use crate::notify;
 use crate::poll::{self, Pipeline, Status};
 use crate::schedule;
+use crate::selfcheck;
 use crate::server;
-use crate::store::{Store, Verdict};
+use crate::store::Store;
 use crate::systemd;
 use crate::tag::Tagger;
 
@@ -43,7 +44,7 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
     let mut signals = Signals::new()?;
     let systemd = systemd::Notifier::from_env();
     let store = Store::open(&config.storage.path).await?;
-    let check = check_at_start(&store, config.storage.startup_check_wait).await?;
+    let check = selfcheck::at_start(&store, config.storage.startup_check_wait).await?;
     let token = CancellationToken::new();
     let tracker = TaskTracker::new();
     let metrics: Arc<Metrics> = Arc::default();
@@ -60,9 +61,9 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
         }
     });
     tracker.spawn(watch_other_writers(store.clone(), token.clone()));
-    tracker.spawn(probe_writes(store.clone(), token.clone()));
+    tracker.spawn(selfcheck::probe_writes(store.clone(), token.clone()));
     if let Some(check) = check {
-        tracker.spawn(report_check(check));
+        tracker.spawn(selfcheck::report_verdict(check));
     }
     let (storage_tx, storage_rx) = tokio::sync::watch::channel(config.storage.clone());
     tracker.spawn(retention(store.clone(), storage_rx, token.clone()));
@@ -209,78 +210,6 @@ fn status_line(config: &Config, store: &Store) -> String {
     match store.condition().problem() {
         Some(problem) => format!("{problem}; {watching}"),
         None => watching,
-    }
-}
-
-/// The integrity check's verdict, still to come.
-type PendingCheck = tokio::sync::oneshot::Receiver<Verdict>;
-
-/// Runs the database's integrity check and waits for it up to `wait`:
-/// damage found by then stops the start with the error a person must act
-/// on (a restart cannot repair a file). A longer check goes on in the
-/// background (returned, to be reported when it ends); what it finds
-/// reaches `/readyz` and `STATUS=` through the store's condition.
-async fn check_at_start(store: &Store, wait: Duration) -> anyhow::Result<Option<PendingCheck>> {
-    let mut verdict = store.start_integrity_check();
-    if wait.is_zero() {
-        info!("database check started in the background (storage.startup_check_wait is 0s)");
-        return Ok(Some(verdict));
-    }
-    match tokio::time::timeout(wait, &mut verdict).await {
-        Ok(Ok(Verdict::Damaged(findings))) => Err(crate::store::Error::Unusable {
-            path: store.path().to_path_buf(),
-            reason: crate::store::Unusable::Damaged(findings),
-        }
-        .into()),
-        Ok(ended) => {
-            log_verdict(ended.ok());
-            Ok(None)
-        }
-        Err(_) => {
-            warn!(
-                wait_s = wait.as_secs(),
-                "the database check takes longer than storage.startup_check_wait: it goes on in \
-                 the background, and /readyz reports what it finds"
-            );
-            Ok(Some(verdict))
-        }
-    }
-}
-
-/// Logs the verdict of a check that went on in the background.
-async fn report_check(check: PendingCheck) {
-    log_verdict(check.await.ok());
-}
-
-fn log_verdict(verdict: Option<Verdict>) {
-    match verdict {
-        Some(Verdict::Sound) => info!("database check passed"),
-        Some(Verdict::Damaged(findings)) => error!(
-            %findings,
-            "the database is damaged: stop thbwatch and restore a backup; /readyz reports not ready"
-        ),
-        Some(Verdict::Unfinished(why)) => warn!(%why, "the database check could not finish"),
-        None => warn!("the database check stopped without a verdict"),
-    }
-}
-
-/// How often a failing store is tried with a small write.
-const PROBE_EVERY: Duration = Duration::from_secs(5);
-
-/// While writes fail, tries a small one now and then, so health turns
-/// good again (and channels send again) as soon as the store can write,
-/// even when nothing else writes for a while.
-async fn probe_writes(store: Store, token: CancellationToken) {
-    let mut tick = tokio::time::interval(PROBE_EVERY);
-    loop {
-        tokio::select! {
-            _ = token.cancelled() => return,
-            _ = tick.tick() => {}
-        }
-        if store.condition().writes_failing.is_some() {
-            // Its outcome goes into the store's condition; nothing to log twice.
-            let _ = store.probe_write().await;
-        }
     }
 }
 

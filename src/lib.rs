@@ -23,6 +23,7 @@ pub mod poll;
 pub mod publish;
 pub mod redact;
 pub mod schedule;
+pub mod selfcheck;
 pub mod server;
 pub mod store;
 pub mod systemd;

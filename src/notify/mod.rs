@@ -10,6 +10,7 @@ mod email;
 mod matrix;
 mod message;
 mod ntfy;
+mod record;
 mod webhook;
 
 use std::sync::Arc;
@@ -18,13 +19,14 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use tracing::{Instrument, debug, info, warn, warn_span};
+use tracing::{Instrument, info, warn, warn_span};
 
 use crate::backoff;
 use crate::config::{Channel, ChannelKind};
 use crate::fetch::Poster;
 use crate::model::{Entry, Route};
 use crate::store::{self, Delivery, Store};
+use record::{Record, Unrecorded};
 
 /// How often a channel looks for due deliveries.
 const TICK: Duration = Duration::from_secs(1);
@@ -217,72 +219,6 @@ async fn deliver_loop(
             if let Some(pause) = pause {
                 paused_until = Some(tokio::time::Instant::now() + pause);
                 break;
-            }
-        }
-    }
-}
-
-/// What an attempt changes in the outbox.
-#[derive(Debug)]
-enum Record {
-    Delivered {
-        ids: Vec<i64>,
-        at: DateTime<Utc>,
-    },
-    Failed {
-        verdicts: Vec<(i64, DateTime<Utc>, bool)>,
-        error: String,
-        at: DateTime<Utc>,
-    },
-}
-
-impl Record {
-    async fn write(&self, store: &Store) -> Result<(), store::Error> {
-        match self {
-            Record::Delivered { ids, at } => store.mark_delivered(ids.clone(), *at).await,
-            Record::Failed { verdicts, error, at } => store.mark_failed(verdicts.clone(), error.clone(), *at).await,
-        }
-    }
-}
-
-/// An attempt's outcome the store could not take yet, tried again with
-/// back-off (one second, doubling, at most [`UNRECORDED_RETRY_MAX`]).
-#[derive(Debug, Default)]
-struct Unrecorded {
-    held: Option<Record>,
-    next_try: Option<tokio::time::Instant>,
-    wait: Duration,
-}
-
-/// The longest wait between two tries at recording an outcome.
-const UNRECORDED_RETRY_MAX: Duration = Duration::from_secs(30);
-
-impl Unrecorded {
-    fn hold(&mut self, record: Record) {
-        self.held = Some(record);
-        self.wait = TICK;
-        self.next_try = Some(tokio::time::Instant::now() + self.wait);
-    }
-
-    /// Writes what is held when its time has come, or at once when the
-    /// store says writes work again. True when nothing is held any more.
-    async fn flush(&mut self, store: &Store) -> bool {
-        let Some(record) = &self.held else { return true };
-        let waiting = self.next_try.is_some_and(|at| tokio::time::Instant::now() < at);
-        if waiting && store.condition().writes_failing.is_some() {
-            return false;
-        }
-        match record.write(store).await {
-            Ok(()) => {
-                info!("the delivery's outcome is recorded; sending again");
-                self.held = None;
-                true
-            }
-            Err(e) => {
-                debug!(error = %e, "still cannot record the delivery's outcome");
-                self.wait = (self.wait * 2).min(UNRECORDED_RETRY_MAX);
-                self.next_try = Some(tokio::time::Instant::now() + self.wait);
-                false
             }
         }
     }
