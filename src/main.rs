@@ -145,7 +145,15 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(e) => {
             eprintln!("thbwatch: {e}");
-            if matches!(e, config::Error::Read { .. }) {
+            // Only where the file may be the wrong one: a FIFO or an
+            // oversized file is the right path with the wrong content.
+            if matches!(
+                e,
+                config::Error::Read {
+                    source: thbwatch::textfile::Error::Io(_),
+                    ..
+                }
+            ) {
                 eprintln!("hint: pass --config PATH or set THBWATCH_CONFIG");
             }
             return ExitCode::from(EXIT_CONFIG);
