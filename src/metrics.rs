@@ -37,6 +37,9 @@ pub struct StoreFigures {
     /// Last success per source, as Unix seconds.
     pub last_success: Vec<(String, i64)>,
     pub items: u64,
+    /// The figures above could be read (without them, `/metrics` shows
+    /// no store gauges rather than zeros).
+    pub available: bool,
     /// Database errors so far, per kind.
     pub errors: Vec<(&'static str, u64)>,
     /// Writes are failing now.
@@ -135,7 +138,9 @@ impl Metrics {
             let _ = writeln!(out, "thbwatch_{name} {}", value.load(Ordering::Relaxed));
         }
         header(&mut out, "items_stored", "gauge", "Items in the database.");
-        let _ = writeln!(out, "thbwatch_items_stored {}", store.items);
+        if store.available {
+            let _ = writeln!(out, "thbwatch_items_stored {}", store.items);
+        }
         header(&mut out, "items_tagged", "gauge", "Stored articles carrying each tag.");
         for (tag, n) in &store.tagged_by_tag {
             let _ = writeln!(out, "thbwatch_items_tagged{{tag=\"{}\"}} {n}", label(tag));
@@ -229,6 +234,7 @@ mod tests {
             pending_by_channel: vec![("ops".into(), 2)],
             last_success: vec![("lv".into(), 1_790_000_000)],
             items: 9,
+            available: true,
             errors: vec![("disk_full", 3), ("damaged", 0)],
             writes_failing: true,
             damaged: false,

@@ -309,5 +309,6 @@ async fn a_damaged_database_is_refused_at_start_or_reported_unhealthy() {
     assert_eq!(get(&addr, "/healthz").await.0, 200);
     let metrics = get(&addr, "/metrics").await.1;
     assert_eq!(metric(&metrics, "thbwatch_store_damaged"), Some(1.0), "{metrics}");
+    assert!(metric(&metrics, "thbwatch_store_errors_total{kind=\"damaged\"}").unwrap() >= 1.0);
     stop(&mut daemon, "-TERM");
 }

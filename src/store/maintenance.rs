@@ -94,6 +94,7 @@ impl Store {
                 )?,
                 last_success,
                 items: conn.query_row("SELECT count(*) FROM items", [], |r| r.get(0))?,
+                available: true,
                 ..StoreFigures::default()
             })
         })
