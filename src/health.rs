@@ -188,10 +188,7 @@ pub fn to_table(reports: &[Report], now: DateTime<Utc>) -> String {
 /// the same secret as the address).
 fn moved_to(report: &Report) -> Option<String> {
     let target = report.health.moved_to.as_deref()?;
-    Some(match url::Url::parse(target) {
-        Ok(target) => report.source.public_form(&target),
-        Err(_) => crate::redact::text(target),
-    })
+    Some(report.source.public_form(target))
 }
 
 fn shorten(text: &str, max: usize) -> String {

@@ -54,7 +54,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Metrics {
     /// One poll of `source` ended with `outcome` (ok, not_modified,
-    /// error, deferred, abandoned) after `elapsed` of fetching.
+    /// error, deferred, abandoned, or unstored: its result could not be
+    /// written) after `elapsed` of fetching.
     pub fn poll(&self, source: &str, outcome: &'static str, elapsed: Option<Duration>) {
         *lock(&self.polls).entry((source.to_string(), outcome)).or_default() += 1;
         if let Some(elapsed) = elapsed {

@@ -223,7 +223,7 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
     if let Some(target) = &moved_to
         && state.moved_to.as_ref() != Some(target)
     {
-        let shown = url::Url::parse(target).map_or_else(|_| crate::redact::text(target), |t| source.public_form(&t));
+        let shown = source.public_form(target);
         warn!(moved_to = %shown, "the feed has moved permanently; update sources.{}.url", source.id);
     }
     let outcome = match attempt.result {

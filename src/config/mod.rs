@@ -133,16 +133,17 @@ impl Source {
     /// The address as everything published shows it: credential-looking
     /// query values redacted, or only the origin of a hidden address.
     pub fn public_url(&self) -> String {
-        self.public_form(&self.url)
+        self.public_form(self.url.as_str())
     }
 
     /// Another address of this source (where it redirected) as it may be
     /// shown.
-    pub fn public_form(&self, address: &Url) -> String {
-        if self.url_hidden {
-            crate::redact::origin(address)
-        } else {
-            crate::redact::url(address)
+    pub fn public_form(&self, address: &str) -> String {
+        match Url::parse(address) {
+            Ok(address) if self.url_hidden => crate::redact::origin(&address),
+            Ok(address) => crate::redact::url(&address),
+            Err(_) if self.url_hidden => "(hidden address)".to_string(),
+            Err(_) => crate::redact::text(address),
         }
     }
 
