@@ -213,7 +213,7 @@ async fn every_document_is_valid_safe_and_read_by_real_readers() {
 }
 
 fn validate_with_jing(files: &[PathBuf]) {
-    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schema/atom.rnc");
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema/atom.rnc");
     let jing = Command::new("jing").arg("-h").output().is_ok();
     if !schema.is_file() || !jing {
         eprintln!(

@@ -3,9 +3,7 @@
 //! tag, no `negatives` entry may get its term's tag, and no migrant
 //! smuggling form may be tagged as trafficking. Also ordinary trade, road
 //! traffic and drug trafficking in the region's languages, which no rule
-//! may tag. The vocabulary lives beside the repository
-//! (`../shared/vocabulary/thb-terms.toml`, or `$THBWATCH_VOCABULARY`); the
-//! vocabulary part skips, saying so, when it is absent.
+//! may tag. The vocabulary is the repository's `vocabulary/thb-terms.toml`.
 
 use std::path::{Path, PathBuf};
 
@@ -30,9 +28,7 @@ fn tags_of(tagger: &Tagger, text: &str) -> Vec<String> {
 }
 
 fn vocabulary_path() -> PathBuf {
-    std::env::var_os("THBWATCH_VOCABULARY")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vocabulary/thb-terms.toml"))
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("vocabulary/thb-terms.toml")
 }
 
 /// The default tag of a vocabulary concept (as the vocabulary's README maps them).
@@ -49,10 +45,7 @@ fn tag_of_concept(concept: &str) -> &'static str {
 #[test]
 fn every_vocabulary_form_matches_and_no_negative_does() {
     let path = vocabulary_path();
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("SKIPPED: no vocabulary at {} (set THBWATCH_VOCABULARY)", path.display());
-        return;
-    };
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let vocabulary: toml::Table = toml::from_str(&text).unwrap();
     let tagger = default_tagger();
     let (mut forms, mut negatives) = (0, 0);
