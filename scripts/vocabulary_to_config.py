@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
-"""Generate thbwatch's default config.toml from the research vocabulary.
+"""Regenerate the default rules in config.toml from the vocabulary.
 
-Usage (from the repository root):
+Usage (from anywhere):
 
-    python3 scripts/vocabulary_to_config.py ../shared/vocabulary/thb-terms.toml > config.toml
+    python3 scripts/vocabulary_to_config.py [--vocabulary FILE] [--config FILE] [--check]
 
-The whole configuration (header, [server], [storage], [poll], [feed], the
-sources below and the four [tags.*] tables) is written to stdout.  A summary
-of what was skipped, and term counts, go to stderr so that the redirect above
-yields a clean file.  The output is parsed back with tomllib and checked
-before anything is printed; on failure the script exits with status 1.
+FILE defaults are the repository's vocabulary/thb-terms.toml and
+config.toml. Only the generated rules section of the configuration is
+rewritten: the lines from the line starting with BEGIN_MARKER (below) to the
+line starting with END_MARKER, both included. Everything before and after
+(the header, [server], [poll], the sources, notification channels, tags
+written by hand) is kept byte for byte. The file is replaced atomically,
+and only after the new text has been parsed back with tomllib and checked;
+on any failure nothing is written and the script exits with status 1.
+With --check nothing is written: the exit status is 1 when the section is
+not what the vocabulary generates, 0 when it is.
+
+A summary of what was added or skipped, and term counts, go to stderr.
 
 Each vocabulary term becomes one rule phrase in thbwatch's rule language:
 its word prefixes, each ending in `*` (matches any word starting with it),
@@ -30,152 +37,24 @@ Requires Python 3.11+ (tomllib).
 
 from __future__ import annotations
 
+import argparse
+import os
 import re
 import sys
+import tempfile
 import tomllib
 import unicodedata
 from collections import Counter, OrderedDict
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+# The lines that delimit the generated section of config.toml.
+BEGIN_MARKER = "# BEGIN generated rules"
+END_MARKER = "# END generated rules"
 
 # ---------------------------------------------------------------------------
-# Sources (hand-written from /work/shared/SOURCES.md; one entry per table row,
-# first URL of each row).  `status` is "seen" (address appears in public code
-# or documentation) or "pattern" (follows a platform's known path scheme: a
-# guess).  `comment` lines are copied above the [sources.ID] table.
-# ---------------------------------------------------------------------------
-SOURCES = [
-    {
-        "id": "cbss",
-        "url": "https://cbss.org/feed/",
-        "title": "Council of the Baltic Sea States",
-        "language": "en",
-        "country": None,
-        "schedule": "0 * * * *",
-        "status": "pattern",
-        "comment": [
-            "PATTERN (a guess): cbss.org runs WordPress and /feed/ is WordPress's standard",
-            "RSS 2.0 path. Check first that it answers; the Atom variant would be",
-            "https://cbss.org/feed/atom/. Format: WordPress RSS 2.0 (content:encoded,",
-            "dc:creator, guid isPermaLink=\"false\" ?p=ID).",
-            "schedule: example of a per-source override (hourly instead of [poll] schedule).",
-        ],
-    },
-    {
-        "id": "lv-interior",
-        "url": "https://www.iem.gov.lv/lv/rss/articles",
-        "title": "Latvia, Ministry of the Interior",
-        "language": "lv",
-        "country": "lv",
-        "status": "seen",
-        "comment": [
-            "SEEN in public code/docs. Latvian government platform RSS; item links look",
-            "like https://www.iem.gov.lv/lv/jaunums/<slug>.",
-        ],
-    },
-    {
-        "id": "lv-border-guard",
-        "url": "https://www.rs.gov.lv/lv/rss/articles",
-        "title": "Latvia, State Border Guard",
-        "language": "lv",
-        "country": "lv",
-        "status": "seen",
-        "comment": [
-            "SEEN in public code/docs. Same Latvian government platform as lv-interior.",
-        ],
-    },
-    {
-        "id": "lt-interior",
-        "url": "https://vrm.lrv.lt/lt/naujienos/rss/",
-        "title": "Lithuania, Ministry of the Interior",
-        "language": "lt",
-        "country": "lt",
-        "status": "seen",
-        "comment": ["SEEN in public code/docs. RSS."],
-    },
-    {
-        "id": "ee-government",
-        "url": "https://valitsus.ee/rss-feeds/rss.xml",
-        "title": "Estonia, Government",
-        "language": "et",
-        "country": "ee",
-        "status": "seen",
-        "comment": ["SEEN in public code/docs. Drupal RSS 2.0."],
-    },
-    {
-        "id": "ee-interior",
-        "url": "https://www.siseministeerium.ee/rss-feeds/rss.xml",
-        "title": "Estonia, Ministry of the Interior",
-        "language": "et",
-        "country": "ee",
-        "status": "pattern",
-        "comment": [
-            "PATTERN (a guess): same Drupal path as valitsus.ee (/rss-feeds/rss.xml).",
-            "Check first that this address answers with a feed. Format: Drupal RSS 2.0.",
-        ],
-    },
-    {
-        "id": "fi-government",
-        "url": "https://valtioneuvosto.fi/rss/tiedotteet.rss",
-        "title": "Finland, Government",
-        "language": "fi",
-        "country": "fi",
-        "status": "seen",
-        "comment": ["SEEN in public code/docs. RSS (press releases, tiedotteet)."],
-    },
-    {
-        "id": "se-police",
-        "url": "https://polisen.se/aktuellt/rss/hela-landet/pressmeddelanden-hela-landet/",
-        "title": "Sweden, Police",
-        "language": "sv",
-        "country": "se",
-        "status": "seen",
-        "comment": ["SEEN in public code/docs. RSS 2.0 (press releases, whole country)."],
-    },
-    {
-        "id": "no-government",
-        "url": "https://www.regjeringen.no/no/rss/Rss/2581966/",
-        "title": "Norway, Government",
-        "language": "no",
-        "country": "no",
-        "status": "seen",
-        "comment": [
-            "SEEN in public code/docs. RSS (Atom with ?format=atom on topic feeds).",
-        ],
-    },
-    {
-        "id": "is-government",
-        "url": "https://www.stjornarradid.is/rss/frettir/",
-        "title": "Iceland, Government",
-        "language": "is",
-        "country": "is",
-        "status": "seen",
-        "comment": ["SEEN in public code/docs. RSS (news, fréttir)."],
-    },
-    {
-        "id": "dk-police-ritzau",
-        "url": "https://via.ritzau.dk/rss/short-messages/latest",
-        "title": "Denmark, Police (via Ritzau)",
-        "language": "da",
-        "country": "dk",
-        "status": "seen",
-        "comment": [
-            "SEEN in public code/docs. RSS 2.0 with a non-standard <regulatory> element.",
-        ],
-    },
-    {
-        "id": "de-interior",
-        "url": "https://www.bmi.bund.de/SiteGlobals/Functions/RSSFeed/DE/RSSNewsfeed/RSSNewsfeed.xml",
-        "title": "Germany, Federal Ministry of the Interior",
-        "language": "de",
-        "country": "de",
-        "status": "seen, but sources disagree",
-        "comment": [
-            "SEEN, BUT SOURCES DISAGREE about this address: check it first. RSS.",
-        ],
-    },
-]
-
-# ---------------------------------------------------------------------------
-# Tags: concept -> tag, as in /work/shared/vocabulary/README.md.
+# Tags: concept -> tag, as in vocabulary/README.md.
 # ---------------------------------------------------------------------------
 TAGS = OrderedDict(
     [
@@ -282,15 +161,6 @@ def parse_phrase(phrase: str) -> list[tuple[str, bool]]:
         if prefix and words:
             words[-1] = (words[-1][0], True)
     return words
-
-
-def phrase_matches(words: list[tuple[str, bool]], text: str) -> bool:
-    toks = tokens(text)
-    n = len(words)
-    return any(
-        all(toks[i + j].startswith(w) if pre else toks[i + j] == w for j, (w, pre) in enumerate(words))
-        for i in range(len(toks) - n + 1)
-    )
 
 
 def term_phrase(t: dict) -> str:
@@ -424,112 +294,17 @@ def build_tags(terms: list[dict]):
     return grouped, excludes, report
 
 
-HEADER = """\
-# thbwatch configuration
-#
-# thbwatch polls the news feeds listed under [sources.*], tags every item whose
-# title or text contains one of the terms listed under [tags.*], and serves the
-# tagged items as a combined feed. Check this file with `thbwatch check`: it
-# parses it and validates every value without fetching anything. Unknown keys
-# are errors.
-#
-# - Source ids are the keys of the [sources.ID] tables (lowercase ASCII
-#   letters, digits and '-'); they appear in the output and in the database, so
-#   keep them stable once the database holds items.
-# - Schedules are cron expressions, either 5 fields "m h dom mon dow" (e.g.
-#   "*/15 * * * *" = every 15 minutes) or 6 fields with seconds first
-#   ("s m h dom mon dow", e.g. "0 */15 * * * *"). A source may override the
-#   [poll] schedule with its own `schedule`.
-# - A relative storage path is resolved against the folder of this file, not
-#   against the current directory.
-# - Tag terms are phrases of words, matched as consecutive words in an item's
-#   title, summary, content or categories. A word ending in '*' matches any
-#   word starting with it ("cilvēk* tirdzniecīb*" matches "cilvēku
-#   tirdzniecības"); other words match whole words. Case and diacritics do not
-#   matter ("zmonemis" = "žmonėmis", "ł" = "l", "ß" = "ss", "ё" = "е"), nor does
-#   punctuation between words. `exclude` phrases cancel the occurrences of the
-#   tag's terms they cover ("drug trafficking" cancels the "trafficking" in it).
-#   Test a rule with `thbwatch match "some text"`.
-"""
-
-FIXED = """\
-[server]
-listen = "127.0.0.1:8080"
-base_url = "http://127.0.0.1:8080/"
-
-[storage]
-path = "thbwatch.db"
-retain_untagged = "90d"      # untagged items are pruned after 90 days; tagged ones kept
-
-[poll]
-schedule = "*/15 * * * *"
-timeout = "30s"              # the whole request, body included
-connect_timeout = "10s"
-max_concurrent = 8           # requests in flight, all hosts together
-host_interval = "1s"         # one request per host at a time, this far apart
-max_body_bytes = 10485760    # decompressed; larger responses fail the poll
-max_items = 2000             # entries kept from one document
-backoff_base = "5m"          # wait after a first failure, doubling after each
-backoff_max = "6h"           # the longest wait; polling never gives up
-stale_after = "24h"          # no success for this long shows as "stale"
-# user_agent = "thbwatch/0.1.0 (anti-trafficking news monitor)"
-
-[feed]
-title = "Trafficking in human beings — Baltic Sea Region news"
-max_entries = 100
-
-# Notifications about new tagged items (README, "Notifications"). Uncomment
-# and fill in; secrets come from the environment or a file, never this one.
-# [notify.analysts]
-# kind = "email"
-# smtp_host = "smtp.example.org"
-# username = "thbwatch"
-# password_env = "THBWATCH_SMTP_PASSWORD"
-# from = "thbwatch@example.org"
-# to = ["analysts@example.org"]
-# digest = "0 8 * * 1-5"
-#
-# [notify.ops]
-# kind = "webhook"
-# url = "https://hooks.example.org/thbwatch"
-# secret_file = "$CREDENTIALS_DIRECTORY/webhook-key"
-# tags = ["trafficking", "forced-labour"]
-"""
-
-
-def render(terms, grouped, excludes, report, vocab_name: str) -> str:
-    L = [HEADER, FIXED]
-
-    L.append("")
-    L.append("# ---------------------------------------------------------------------------")
-    L.append("# Sources. None of these addresses could be fetched when this file was written:")
-    L.append('# "seen" = the address appears in public code or documentation;')
-    L.append('# "pattern" = it follows the platform\'s known path scheme and is a guess.')
-    L.append("# Check the \"pattern\" ones (and the disputed German one) first.")
-    L.append("# ---------------------------------------------------------------------------")
-    for s in SOURCES:
-        L.append("")
-        for c in s["comment"]:
-            L.append("# " + comment(c))
-        L.append(f"[sources.{s['id']}]")
-        L.append(f"url = {toml_str(s['url'])}")
-        L.append(f"title = {toml_str(s['title'])}")
-        L.append(f"language = {toml_str(s['language'])}")
-        if s.get("country"):
-            L.append(f"country = {toml_str(s['country'])}")
-        if s.get("schedule"):
-            L.append(f"schedule = {toml_str(s['schedule'])}")
-
-    L.append("")
-    L.append("# ---------------------------------------------------------------------------")
-    L.append("# Tags. Generated by")
-    L.append(f"#   python3 scripts/vocabulary_to_config.py ../shared/vocabulary/thb-terms.toml > config.toml")
-    L.append(f"# from the research vocabulary ({comment(vocab_name)}); may be edited by hand")
-    L.append("# (re-running the script overwrites the whole file).")
-    L.append("# One phrase per vocabulary term, from its word prefixes. \"unverified\" = not")
-    L.append("# confirmed in an authoritative text during the research: check IATE first.")
-    L.append("# Migrant smuggling is a different crime and is never tagged as trafficking.")
-    L.append("# ---------------------------------------------------------------------------")
+def render(terms, grouped, excludes) -> str:
+    """The generated section, markers included."""
+    L = [
+        f"{BEGIN_MARKER}: scripts/vocabulary_to_config.py rewrites everything from",
+        "# this line to the END line from vocabulary/thb-terms.toml; edit the vocabulary",
+        "# (or add rules of your own outside these lines), not the rules below.",
+        f"# One phrase per vocabulary term ({len(terms)} terms), from its word prefixes.",
+        "# \"unverified\" = not confirmed in an authoritative text: check IATE first.",
+        "# Migrant smuggling is a different crime and is never tagged as trafficking.",
+        "# ---------------------------------------------------------------------------",
+    ]
     for tag, label in TAGS.items():
         L.append("")
         L.append(f"[tags.{tag}]")
@@ -560,60 +335,72 @@ def render(terms, grouped, excludes, report, vocab_name: str) -> str:
                 L.append(f"  {toml_str(n)},  # {lg}: {comment(why)}")
             L.append("]")
     L.append("")
-    return "\n".join(L)
+    L.append(END_MARKER)
+    return "\n".join(L) + "\n"
 
 
-def validate(text: str) -> dict:
-    cfg = tomllib.loads(text)
+def splice(config_path: Path, text: str, section: str) -> str:
+    """`text` with its generated section replaced by `section`; exits with
+    a message naming the file when the markers are missing or repeated."""
+    lines = text.splitlines(keepends=True)
+    begins = [i for i, line in enumerate(lines) if line.startswith(BEGIN_MARKER)]
+    ends = [i for i, line in enumerate(lines) if line.startswith(END_MARKER)]
+    if len(begins) != 1 or len(ends) != 1 or ends[0] < begins[0]:
+        raise SystemExit(
+            f"{config_path}: expected one line starting with {BEGIN_MARKER!r} and, after it, one "
+            f"starting with {END_MARKER!r} (found {len(begins)} and {len(ends)}); "
+            "nothing written"
+        )
+    return "".join(lines[: begins[0]]) + section + "".join(lines[ends[0] + 1 :])
+
+
+def validate(config_path: Path, text: str) -> None:
+    """The new file parses, and the generated tags are there as generated."""
+    try:
+        cfg = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise SystemExit(f"{config_path}: the new text would not parse ({e}); nothing written")
     errors = []
-    allowed_top = {"server", "storage", "poll", "feed", "sources", "tags"}
-    if set(cfg) - allowed_top:
-        errors.append(f"unexpected top-level keys {set(cfg) - allowed_top}")
-    src_keys = {"url", "title", "language", "country", "schedule"}
-    for sid, s in cfg["sources"].items():
-        if not re.fullmatch(r"[a-z0-9-]+", sid):
-            errors.append(f"bad source id {sid!r}")
-        if set(s) - src_keys:
-            errors.append(f"source {sid}: unexpected keys {set(s) - src_keys}")
-        if not s["url"].startswith("https://"):
-            errors.append(f"source {sid}: url is not https")
-    if list(cfg["tags"]) != list(TAGS):
-        errors.append(f"tags are {list(cfg['tags'])}, expected {list(TAGS)}")
-    for tag, t in cfg["tags"].items():
-        if set(t) - {"label", "description", "terms", "exclude"}:
-            errors.append(f"tag {tag}: unexpected keys")
+    tags = cfg.get("tags", {})
+    for tag in TAGS:
+        t = tags.get(tag)
+        if t is None:
+            errors.append(f"tag {tag}: missing")
+            continue
         if not t.get("label"):
             errors.append(f"tag {tag}: no label")
         if not t.get("terms"):
             errors.append(f"tag {tag}: no terms")
-        low = [x.lower() for x in t["terms"]]
+        low = [x.lower() for x in t.get("terms", [])]
         if len(set(low)) != len(low):
             errors.append(f"tag {tag}: duplicate terms (case-insensitive)")
-        if any(not parse_phrase(x) for x in t["terms"]):
+        if any(not parse_phrase(x) for x in t.get("terms", [])):
             errors.append(f"tag {tag}: term without words")
-    if len(cfg["sources"]) != len(SOURCES):
-        errors.append("source count mismatch")
     if errors:
         for e in errors:
-            log("INVALID:", e)
+            log(f"{config_path}: INVALID: {e}")
         raise SystemExit(1)
-    return cfg
 
 
-def main(argv: list[str]) -> int:
-    args = argv[1:]
-    if len(args) != 1 or args[0] in ("-h", "--help"):
-        log(__doc__)
-        return 2
-    path = args[0]
-    with open(path, "rb") as f:
-        vocab = tomllib.load(f)
-    terms = vocab["term"]
-    grouped, excludes, report = build_tags(terms)
-    text = render(terms, grouped, excludes, report, path.split("/")[-1])
-    validate(text)
+def write_atomically(path: Path, text: str) -> None:
+    """Replaces `path` in one step, keeping its permissions."""
+    mode = path.stat().st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
-    # Summary (stderr, so stdout stays a clean config.toml).
+
+def summary(path: Path, terms, grouped, report) -> None:
+    """What was generated, on stderr."""
     log(f"vocabulary: {len(terms)} terms from {path}")
     log(f"forms the prefixes miss, added as phrases: {len(report['extra_forms'])}")
     for tag, lang, form in report["extra_forms"]:
@@ -630,7 +417,40 @@ def main(argv: list[str]) -> int:
         total += sum(per.values())
         log(f"  {tag}: {sum(per.values())} phrases ({' '.join(f'{l}={per[l]}' for l in sorted(per) if per[l])})")
     log(f"  total: {total}")
-    sys.stdout.write(text)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        description="Regenerate the default rules section of config.toml from the vocabulary."
+    )
+    parser.add_argument("--vocabulary", type=Path, default=REPOSITORY / "vocabulary" / "thb-terms.toml")
+    parser.add_argument("--config", type=Path, default=REPOSITORY / "config.toml")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when the section is out of date")
+    args = parser.parse_args(argv[1:])
+    try:
+        with open(args.vocabulary, "rb") as f:
+            vocab = tomllib.load(f)
+        old = args.config.read_text(encoding="utf-8")
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise SystemExit(f"cannot read the input: {e}")
+    terms = vocab.get("term")
+    if not isinstance(terms, list) or not terms:
+        raise SystemExit(f"{args.vocabulary}: no [[term]] tables")
+    grouped, excludes, report = build_tags(terms)
+    new = splice(args.config, old, render(terms, grouped, excludes))
+    validate(args.config, new)
+    summary(args.vocabulary, terms, grouped, report)
+    if args.check:
+        if new != old:
+            log(f"{args.config}: the generated rules are not what the vocabulary gives; run without --check")
+            return 1
+        log(f"{args.config}: the generated rules are up to date")
+        return 0
+    if new == old:
+        log(f"{args.config}: unchanged")
+    else:
+        write_atomically(args.config, new)
+        log(f"{args.config}: generated rules rewritten")
     return 0
 
 
