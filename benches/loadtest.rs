@@ -3,7 +3,7 @@
 //! in-process HTTP server on as many loopback addresses (127.1.x.y), so
 //! per-host politeness never serialises them, then serving `/feed.atom`
 //! to 50 keep-alive clients. It prints every figure the budgets in
-//! BENCHMARKS.md name, with the budget beside it:
+//! docs/benchmarks.md name, with the budget beside it:
 //!
 //! - poll cycles: the first (all new), one where every feed answers 304,
 //!   one where every feed has a few new items; items/s ingested;
@@ -839,7 +839,7 @@ struct Budget {
     limit: f64,
     higher_is_better: bool,
     /// Beyond this the guard fails: the budget missed by 3x, or, for a
-    /// budget already missed (BENCHMARKS.md explains why), a third of
+    /// budget already missed (docs/benchmarks.md explains why), a third of
     /// the figure recorded there.
     guard: f64,
 }
@@ -858,7 +858,7 @@ const fn budget(what: &'static str, key: &'static str, unit: &'static str, limit
 const BUDGETS: &[Budget] = &[
     budget("first cycle (all new)", "first", "s", 3.0, false),
     budget("304 cycle", "304", "s", 1.0, false),
-    // Recorded: about 18,000 items/s (BENCHMARKS.md); the guard is a third.
+    // Recorded: about 18,000 items/s (docs/benchmarks.md); the guard is a third.
     Budget {
         guard: 6_000.0,
         ..budget("in-process ingest", "ingest", "items/s", 50_000.0, true)

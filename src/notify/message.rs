@@ -109,7 +109,7 @@ fn linked(text: &str, href: Option<&str>) -> String {
     }
 }
 
-/// The webhook's JSON: documented in the README.
+/// The webhook's JSON: documented in docs/notifications.md.
 pub fn payload(channel: &str, key: &str, e: &Entry) -> Value {
     json!({
         "idempotency_key": key,
