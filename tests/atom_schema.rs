@@ -1,27 +1,19 @@
 //! The published Atom documents are valid against the RELAX NG schema of
-//! RFC 4287 (checked with Debian's `jing`). Skips, saying so, when jing or
-//! the schema is absent.
+//! RFC 4287 (`tests/fixtures/schema/atom.rnc`), checked with Debian's `jing`.
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 
-use common::{FeedServer, Reply, TAGS, fixture, write_config};
+use common::{FeedServer, Reply, TAGS, atom_schema, fixture, tools, write_config};
 use thbwatch::config::Config;
 use thbwatch::feeds::Feed;
 
-fn jing_available() -> bool {
-    Command::new("jing").arg("-h").output().is_ok()
-}
-
 #[tokio::test]
+#[cfg_attr(not(has_jing), ignore = "needs jing: run scripts/install-test-tools")]
 async fn exported_feeds_validate_against_the_atom_schema() {
-    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema/atom.rnc");
-    if !schema.is_file() || !jing_available() {
-        eprintln!("SKIPPED: needs `jing` (apt-get install jing) and {}", schema.display());
-        return;
-    }
+    let jing = tools::program(&["jing"]);
+    let schema = atom_schema();
     let server = FeedServer::start().await;
     server.set("/cbss", Reply::feed(fixture("cbss.xml")));
     server.set("/lv", Reply::feed(fixture("lv-interior.xml")));
@@ -42,7 +34,7 @@ async fn exported_feeds_validate_against_the_atom_schema() {
         assert!(xml.contains("<thb:match "), "{feed:?} has match explanations to check");
         let file = dir.path().join("feed.atom");
         std::fs::write(&file, &xml).unwrap();
-        let output = Command::new("jing").arg("-c").arg(&schema).arg(&file).output().unwrap();
+        let output = Command::new(&jing).arg("-c").arg(&schema).arg(&file).output().unwrap();
         assert!(
             output.status.success(),
             "{feed:?} is not valid Atom:\n{}{}\n{xml}",
@@ -55,7 +47,7 @@ async fn exported_feeds_validate_against_the_atom_schema() {
     let file = dir.path().join("empty.atom");
     std::fs::write(&file, thbwatch::publish::atom(&info, &[])).unwrap();
     assert!(
-        Command::new("jing")
+        Command::new(&jing)
             .arg("-c")
             .arg(&schema)
             .arg(&file)

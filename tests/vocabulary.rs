@@ -1,11 +1,19 @@
-//! The default rules (the repository's `config.toml`) against the research
-//! vocabulary: every `forms` entry of every term must get its concept's
-//! tag, no `negatives` entry may get its term's tag, and no migrant
-//! smuggling form may be tagged as trafficking. Also ordinary trade, road
-//! traffic and drug trafficking in the region's languages, which no rule
-//! may tag. The vocabulary is the repository's `vocabulary/thb-terms.toml`.
+//! The default rules (the repository's `config.toml`) against the
+//! project's vocabulary (`vocabulary/thb-terms.toml`): every `forms` entry
+//! of every term must get its concept's tag, no `negatives` entry may get
+//! its term's tag, and no migrant smuggling form may be tagged as
+//! trafficking. Also ordinary trade, road traffic and drug trafficking in
+//! the region's languages, which no rule may tag. And the generator of the
+//! default rules (`scripts/vocabulary_to_config.py`, Python 3.11+): it
+//! rewrites only its own section of the file, and the committed rules are
+//! what it generates.
+
+mod common;
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::tools;
 
 use thbwatch::config::Config;
 use thbwatch::model::Field;
@@ -185,4 +193,74 @@ fn headlines_in_twelve_languages_get_their_tags() {
         want.sort();
         assert_eq!(found, want, "{text:?}");
     }
+}
+
+/// Runs the rules generator on `config`; `(succeeded, standard error)`.
+fn generate(config: &Path, extra: &[&str]) -> (bool, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/vocabulary_to_config.py");
+    let output = Command::new(tools::program(&["python3"]))
+        .arg(script)
+        .arg("--config")
+        .arg(config)
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+#[cfg_attr(
+    not(has_python3),
+    ignore = "needs python3 (3.11 or newer): run scripts/install-test-tools"
+)]
+fn the_rules_generator_rewrites_only_its_section() {
+    let original = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml")).unwrap();
+    let begin = original.find("# BEGIN generated rules").expect("a BEGIN marker");
+    let end_marker = original.find("# END generated rules").expect("an END marker");
+    let end = end_marker + original[end_marker..].find('\n').unwrap() + 1;
+    let generated = &original[begin..end];
+
+    // A user's file: edited settings and a source of their own before the
+    // section, a stale section, a rule of their own after it.
+    let before = format!(
+        "{}\n[sources.own]\nurl = \"https://news.example.org/feed\"\n\n",
+        original[..begin].replace("schedule = \"*/15 * * * *\"", "schedule = \"*/30 * * * *\"")
+    );
+    let after = "\n[tags.own]\nterms = [\"own rule\"]\n";
+    let stale = format!(
+        "{before}# BEGIN generated rules\n[tags.trafficking]\nterms = [\"stale\"]\n# END generated rules\n{after}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, &stale).unwrap();
+
+    let (ok, stderr) = generate(&config, &["--check"]);
+    assert!(!ok, "--check finds the stale section: {stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        stale,
+        "--check writes nothing"
+    );
+
+    let (ok, stderr) = generate(&config, &[]);
+    assert!(ok, "{stderr}");
+    let rewritten = std::fs::read_to_string(&config).unwrap();
+    assert_eq!(
+        rewritten,
+        format!("{before}{generated}{after}"),
+        "only the section changed"
+    );
+    let loaded = Config::load(&config).expect("the rewritten file loads");
+    assert!(loaded.sources.iter().any(|s| s.id.as_str() == "own"));
+    assert!(loaded.tags.iter().any(|t| t.name == "own"));
+    assert!(generate(&config, &["--check"]).0, "up to date after rewriting");
+
+    // Without its markers the file is left alone, and the error says why.
+    std::fs::write(&config, &original[..begin]).unwrap();
+    let (ok, stderr) = generate(&config, &[]);
+    assert!(!ok && stderr.contains("BEGIN generated rules"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), original[..begin]);
 }

@@ -4,6 +4,7 @@
 
 pub mod daemon;
 pub mod disk;
+pub mod tools;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -219,6 +220,13 @@ fn answer(state: &Mutex<State>, request: Request<Body>) -> (Option<Reply>, Respo
 pub fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// RFC 4287's RELAX NG schema of Atom, vendored for `jing`.
+pub fn atom_schema() -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema/atom.rnc");
+    assert!(path.is_file(), "{} is missing", path.display());
+    path
 }
 
 /// Writes `config.toml` into `dir` and returns its path.

@@ -1,0 +1,124 @@
+//! Looks for the programs some tests drive (jing, newsboat, chromium,
+//! systemd-analyze, Python 3.11 with feedparser and aiosmtpd) and sets a
+//! `has_*` cfg flag for each one found. A test whose program is missing is
+//! `#[ignore]`d with the reason, so `cargo test` lists and counts it. With
+//! `CI=true` every flag is set: such a test runs and fails, naming what is
+//! missing. `THBWATCH_MEASURE=1` turns measurements into tests
+//! (`thbwatch_measure`). The library and the binary use none of this.
+
+use std::env;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// cfg flag, then the program names that satisfy it (any one).
+const PROGRAMS: &[(&str, &[&str])] = &[
+    ("has_jing", &["jing"]),
+    ("has_newsboat", &["newsboat"]),
+    ("has_chromium", &["chromium", "chromium-browser"]),
+    ("has_systemd_analyze", &["systemd-analyze"]),
+];
+
+/// cfg flag, then the Python module `python3` must be able to import
+/// (`tomllib`: Python 3.11 or newer).
+const PYTHON_MODULES: &[(&str, &str)] = &[
+    ("has_python3", "tomllib"),
+    ("has_feedparser", "feedparser"),
+    ("has_aiosmtpd", "aiosmtpd"),
+];
+
+const MEASURE: &str = "thbwatch_measure";
+
+fn main() {
+    println!("cargo::rerun-if-changed=build.rs");
+    for variable in ["CI", "PATH", "THBWATCH_MEASURE"] {
+        println!("cargo::rerun-if-env-changed={variable}");
+    }
+    let flags = PROGRAMS.iter().map(|p| p.0).chain(PYTHON_MODULES.iter().map(|m| m.0));
+    for flag in flags.clone().chain([MEASURE]) {
+        println!("cargo::rustc-check-cfg=cfg({flag})");
+    }
+    if env::var_os("THBWATCH_MEASURE").is_some_and(|v| !v.is_empty() && v != "0") {
+        println!("cargo::rustc-cfg={MEASURE}");
+    }
+    if env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        // Nothing may be skipped: a missing program fails its test.
+        for flag in flags {
+            println!("cargo::rustc-cfg={flag}");
+        }
+        return;
+    }
+    let mut missing = Vec::new();
+    for (flag, names) in PROGRAMS {
+        if names.iter().any(|name| on_path(name)) {
+            println!("cargo::rustc-cfg={flag}");
+        } else {
+            missing.push(names[0]);
+        }
+    }
+    let found = importable(PYTHON_MODULES.iter().map(|m| m.1));
+    for (flag, module) in PYTHON_MODULES {
+        if found.iter().any(|f| f == module) {
+            println!("cargo::rustc-cfg={flag}");
+        } else {
+            missing.push(if *module == "tomllib" {
+                "python3 (3.11+)"
+            } else {
+                module
+            });
+        }
+    }
+    watch_path_folders();
+    if !missing.is_empty() {
+        println!(
+            "cargo::warning=tests that need {} are ignored on this machine: scripts/install-test-tools installs them",
+            missing.join(", ")
+        );
+    }
+}
+
+fn path_folders() -> Vec<PathBuf> {
+    env::var_os("PATH")
+        .map(|path| env::split_paths(&path).collect())
+        .unwrap_or_default()
+}
+
+/// An executable file of this name in a folder on `PATH`.
+fn on_path(name: &str) -> bool {
+    path_folders().iter().any(|folder| {
+        std::fs::metadata(folder.join(name)).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    })
+}
+
+/// The modules `python3` can import (none when there is no python3).
+fn importable<'a>(modules: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let script = "import importlib.util, sys\n\
+                  print(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m)))";
+    Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(modules)
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| {
+            String::from_utf8_lossy(&output.stdout)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Probes again when a program is installed into (or removed from) a
+/// folder on `PATH`. Cargo's own folder is left out: `cargo install`
+/// writes there, and must not make the tests rebuild.
+fn watch_path_folders() {
+    let cargo_bin = env::var_os("CARGO_HOME").map(|home| PathBuf::from(home).join("bin"));
+    for folder in path_folders() {
+        let cargo_owned = cargo_bin.as_ref() == Some(&folder) || folder.ends_with(".cargo/bin");
+        if folder.is_absolute() && folder.is_dir() && !cargo_owned {
+            println!("cargo::rerun-if-changed={}", folder.display());
+        }
+    }
+}
