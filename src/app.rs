@@ -77,13 +77,15 @@ pub fn unknown_channel(config: &Config, name: &str) -> String {
 pub async fn notify_status(config: &Config) -> anyhow::Result<String> {
     let store = Store::open(&config.storage.path).await?;
     let (counts, rows) = store.outbox_status(50).await?;
-    let mut out = String::from("CHANNEL  STATE  COUNT\n");
-    for (channel, state, count) in &counts {
-        out.push_str(&format!("{channel}  {state}  {count}\n"));
-    }
-    if counts.is_empty() {
-        out.push_str("(no notifications yet)\n");
-    }
+    let mut out = if counts.is_empty() {
+        String::from("(no notifications yet)\n")
+    } else {
+        let header = ["CHANNEL", "STATE", "COUNT"].map(String::from);
+        let rows = counts
+            .iter()
+            .map(|(channel, state, count)| [channel.clone(), state.clone(), count.to_string()]);
+        crate::table::render(&std::iter::once(header).chain(rows).collect::<Vec<_>>())
+    };
     if !rows.is_empty() {
         out.push_str("\nNot delivered (newest first):\n");
         for r in rows {

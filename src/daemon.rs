@@ -30,6 +30,7 @@ use crate::server;
 use crate::store::Store;
 use crate::systemd;
 use crate::tag::Tagger;
+use crate::wording::counted;
 
 /// How long a stop (or a reload) waits for in-flight polls, deliveries and
 /// requests: shorter than the unit's `TimeoutStopSec=` (30 s), so a stop is
@@ -202,10 +203,10 @@ fn jobs(config: &Config) -> usize {
 /// store's problem if it has one.
 fn status_line(config: &Config, store: &Store) -> String {
     let watching = format!(
-        "watching {} sources with {} tags; {} notification channels",
-        config.sources.len(),
-        config.tags.len(),
-        config.notify.len()
+        "watching {} with {}; {}",
+        counted(config.sources.len() as u64, "source", "sources"),
+        counted(config.tags.len() as u64, "tag", "tags"),
+        counted(config.notify.len() as u64, "notification channel", "notification channels")
     );
     match store.condition().problem() {
         Some(problem) => format!("{problem}; {watching}"),
@@ -338,10 +339,11 @@ async fn report_status(systemd: systemd::Notifier, store: Store, token: Cancella
                 let failing = health.iter().filter(|h| h.consecutive_failures > 0).count();
                 let pending: u64 = figures.pending_by_channel.iter().map(|(_, n)| n).sum();
                 Some(format!(
-                    "{} sources: {} ok, {failing} failing; {} items; {pending} notifications pending",
-                    health.len(),
+                    "{}: {} ok, {failing} failing; {}; {} pending",
+                    counted(health.len() as u64, "source", "sources"),
                     health.len() - failing,
-                    figures.items
+                    counted(figures.items, "item", "items"),
+                    counted(pending, "notification", "notifications")
                 ))
             }
             _ => None,

@@ -165,23 +165,7 @@ pub fn to_table(reports: &[Report], now: DateTime<Utc>) -> String {
             details.join("; "),
         ]);
     }
-    let widths: Vec<usize> = (0..9)
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for row in &rows {
-        let mut line = String::new();
-        for (i, cell) in row.iter().enumerate() {
-            if i == 8 {
-                line.push_str(cell);
-            } else {
-                line.push_str(&format!("{cell:<width$}  ", width = widths[i]));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    crate::table::render(&rows)
 }
 
 /// Where the source moved, as it may be shown (the redirect may carry

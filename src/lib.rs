@@ -27,6 +27,8 @@ pub mod selfcheck;
 pub mod server;
 pub mod store;
 pub mod systemd;
+mod table;
 pub mod tag;
 pub mod textfile;
 pub mod versions;
+pub mod wording;

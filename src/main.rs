@@ -14,6 +14,7 @@ use thbwatch::health;
 use thbwatch::model::Field;
 use thbwatch::model::SourceId;
 use thbwatch::poll::Status;
+use thbwatch::wording::counted;
 use tracing_subscriber::EnvFilter;
 
 /// Exit code for a configuration that cannot be used (2 is also clap's
@@ -247,8 +248,10 @@ async fn execute(command: Command, config: Config, config_path: PathBuf) -> anyh
         Command::Retag => {
             let report = thbwatch::app::retag(&config).await?;
             println!(
-                "retagged {} items: {} carry a tag now (before: {})",
-                report.items, report.tagged_after, report.tagged_before
+                "retagged {}: {} a tag now (before: {})",
+                counted(report.items as u64, "item", "items"),
+                counted(report.tagged_after as u64, "carries", "carry"),
+                report.tagged_before
             );
             // The stored tags changed; a daemon's rules (its tag feeds,
             // what new items get) did not.
@@ -336,7 +339,10 @@ async fn notify(config: &Config, action: NotifyAction) -> anyhow::Result<ExitCod
         }
         NotifyAction::Retry { name } => {
             let count = thbwatch::app::notify_retry(config, name.as_deref()).await?;
-            println!("{count} dead-lettered deliveries queued again");
+            println!(
+                "{} queued again",
+                counted(count as u64, "dead-lettered delivery", "dead-lettered deliveries")
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

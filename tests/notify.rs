@@ -425,7 +425,7 @@ async fn a_receiver_down_too_long_dead_letters_and_retry_delivers() {
     s.receiver.set_default(200);
     assert_eq!(
         s.thbwatch(&["notify", "retry", "hook"]),
-        "1 dead-lettered deliveries queued again\n"
+        "1 dead-lettered delivery queued again\n"
     );
     s.wait_for_status(&[("hook", "delivered", 1)]).await;
     stop(&mut daemon, "-TERM");
