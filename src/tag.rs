@@ -45,11 +45,21 @@ pub struct Word {
 /// with it (for `thbwatch check`).
 pub fn parse_phrase(phrase: &str) -> Result<Vec<Word>, String> {
     let mut words = Vec::new();
+    // The message names the word at fault, unless it is the whole phrase
+    // (which the caller names already).
+    let several = phrase.split_whitespace().nth(1).is_some();
+    let at = |segment: &str| {
+        if several {
+            format!("{segment:?}: ")
+        } else {
+            String::new()
+        }
+    };
     for segment in phrase.split_whitespace() {
         let prefix = segment.ends_with('*');
         let core = segment.trim_end_matches('*');
         if core.contains('*') {
-            return Err(format!("{segment:?}: '*' may only end a word"));
+            return Err(format!("{}'*' may only end a word", at(segment)));
         }
         let mut folded: Vec<Word> = fold::words(core)
             .into_iter()
@@ -59,12 +69,13 @@ pub fn parse_phrase(phrase: &str) -> Result<Vec<Word>, String> {
             Some(last) if prefix => {
                 if last.folded.chars().count() < 2 {
                     return Err(format!(
-                        "{segment:?}: a prefix needs at least 2 letters (it would match nearly every word)"
+                        "{}a prefix needs at least 2 letters (it would match nearly every word)",
+                        at(segment)
                     ));
                 }
                 last.prefix = true;
             }
-            None if prefix => return Err(format!("{segment:?}: a '*' needs letters before it")),
+            None if prefix => return Err(format!("{}a '*' needs letters before it", at(segment))),
             _ => {}
         }
         words.append(&mut folded);

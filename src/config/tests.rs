@@ -168,15 +168,15 @@ fn each_kind_of_mistake_names_its_key_and_line() {
         ),
         (
             "[tags.t]\nterms = [\"*\"]\n",
-            "4:10: tags.t.terms[0]: \"*\": \"*\": a '*' needs letters before it",
+            "4:10: tags.t.terms[0]: \"*\": a '*' needs letters before it",
         ),
         (
             "[tags.t]\nterms = [\"traf*icking\"]\n",
-            "4:10: tags.t.terms[0]: \"traf*icking\": \"traf*icking\": '*' may only end a word",
+            "4:10: tags.t.terms[0]: \"traf*icking\": '*' may only end a word",
         ),
         (
             "[tags.t]\nterms = [\"w* prac*\"]\n",
-            "a prefix needs at least 2 letters",
+            "4:10: tags.t.terms[0]: \"w* prac*\": \"w*\": a prefix needs at least 2 letters",
         ),
         (
             "[tags.t]\nexclude = [\"x\"]\nterms = [\"y\"]\nfields = [\"body\"]\n",
@@ -262,6 +262,21 @@ terms = []
         ],
         "{found:#?}"
     );
+}
+
+#[test]
+fn a_syntax_error_is_reported_alone_without_what_the_recovery_invents() {
+    // An unclosed table header: recovery would leave no [sources] at all.
+    let found = problems("[sources.a\nurl = \"https://a.example/\"\n");
+    assert_eq!(found, ["1:11: TOML syntax: unclosed table, expected `]`"], "{found:#?}");
+    // A broken value: recovery would drop it ("expected a string") and read
+    // the next key as unknown. One error per line, each broken line named.
+    let found = problems(
+        "[sources.a]\nurl = \"https://a.example/\"\n[poll]\nschedule = = 3\nfoo = 1\ntimeout = \"1s\" \"2s\"\n",
+    );
+    let lines: Vec<&str> = found.iter().map(|p| p.split(':').next().unwrap()).collect();
+    assert_eq!(lines, ["4", "6"], "{found:#?}");
+    assert!(found.iter().all(|p| p.contains("TOML syntax")), "{found:#?}");
 }
 
 #[test]
