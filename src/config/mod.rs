@@ -266,9 +266,20 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, Vec<Problem>> {
         let mut diag = Diagnostics::new(text);
         let (document, syntax_errors) = toml::de::DeTable::parse_recoverable(text);
-        for error in &syntax_errors {
-            let span = error.span().unwrap_or(0..0);
-            diag.report(span, "", format!("TOML syntax: {}", error.message().trim()));
+        if !syntax_errors.is_empty() {
+            // Past a syntax error the document is the parser's guess at the
+            // rest: checking its keys and values would report problems that
+            // are not in the file (a table cut short, keys "unknown" in the
+            // wrong table). So syntax errors alone, the first on each line
+            // (the others on it follow from it).
+            for error in &syntax_errors {
+                let span = error.span().unwrap_or(0..0);
+                diag.report(span, "", format!("TOML syntax: {}", error.message().trim()));
+            }
+            let mut problems = diag.problems;
+            problems.sort_by_key(|p| (p.line, p.column));
+            problems.dedup_by_key(|p| p.line);
+            return Err(problems);
         }
         let base_dir = path.parent().unwrap_or(Path::new("."));
         let mut root = Table::new("", document.get_ref());
