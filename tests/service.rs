@@ -320,3 +320,19 @@ fn the_unit_file_passes_systemd_analyze() {
         .expect("an exposure score");
     assert!(score <= 2.0, "exposure {score}: {report}");
 }
+
+/// The unit's `Documentation=` is the project's operations guide, where the
+/// documented install steps put it.
+#[test]
+fn the_units_documentation_is_the_installed_operations_guide() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let unit = std::fs::read_to_string(root.join("dist/thbwatch.service")).unwrap();
+    let documentation: Vec<&str> = unit.lines().filter_map(|l| l.strip_prefix("Documentation=")).collect();
+    assert_eq!(documentation, ["file:/usr/local/share/doc/thbwatch/operations.md"]);
+    assert!(root.join("docs/operations.md").is_file());
+    let guide = std::fs::read_to_string(root.join("docs/operations.md")).unwrap();
+    assert!(
+        guide.contains("sudo install -D -m 0644 -t /usr/local/share/doc/thbwatch README.md docs/*.md"),
+        "the install steps put the documents where the unit points"
+    );
+}
