@@ -160,12 +160,13 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
-    let filter = if matches!(cli.command, Command::Run) {
-        config.server.log.as_str()
-    } else {
-        "warn"
+    let filter = match cli.command {
+        Command::Run => config.server.log.clone(),
+        // Each failure is on the command's own summary line already.
+        Command::Poll { .. } => format!("warn,{}=off", thbwatch::poll::FAILURE_LOG_TARGET),
+        _ => "warn".to_string(),
     };
-    init_logging(filter, cli.log_format);
+    init_logging(&filter, cli.log_format);
     if let Err(problem) = check_arguments(&cli.command, &config) {
         eprintln!("thbwatch: {problem}");
         return ExitCode::from(EXIT_CONFIG);

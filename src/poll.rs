@@ -23,6 +23,11 @@ use crate::versions;
 /// A retry timer may fire this much early and still count as due.
 const DUE_SLACK: Duration = Duration::from_secs(1);
 
+/// The log target of the line a failed poll writes. `thbwatch poll` prints
+/// each failure on its own summary line, so it turns this target off
+/// rather than report the failure twice.
+pub const FAILURE_LOG_TARGET: &str = "thbwatch::poll::failure";
+
 /// What every poll needs; cheap to clone.
 #[derive(Clone)]
 pub struct Pipeline {
@@ -144,7 +149,7 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
             }
             PollOutcome::Failed { error, next_attempt } => {
                 let retry_at = next_attempt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                warn!(status = "error", %error, %retry_at, elapsed_ms, "poll failed");
+                warn!(target: FAILURE_LOG_TARGET, status = "error", %error, %retry_at, elapsed_ms, "poll failed");
                 Status::Failed {
                     error,
                     retry_at: next_attempt,

@@ -111,6 +111,9 @@ async fn a_restarted_daemon_keeps_the_back_off_and_polls_the_rest() {
         "{}",
         stdout(&first)
     );
+    // Reported once: on its summary line, not again in a log line.
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(!stderr.contains("503"), "{stderr}");
 
     let (mut daemon, _addr, logs) = start_with_log(&config, "info,thbwatch::poll=debug");
     // Both start-up polls end, in either order: one deferred, one fetched.
