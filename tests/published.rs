@@ -18,7 +18,7 @@ mod common;
 
 use std::collections::HashSet;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -218,9 +218,10 @@ async fn save_documents(site: &Site) -> Vec<PathBuf> {
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(not(has_jing), ignore = "needs jing: run scripts/install-test-tools")]
 async fn served_documents_are_valid_atom() {
+    let jing = tools::program(&["jing"]);
     let mut site = site(100).await;
     let files = save_documents(&site).await;
-    validate_with_jing(&files);
+    validate_with_jing(&jing, &files);
     stop(&mut site.daemon, "-TERM");
 }
 
@@ -230,6 +231,7 @@ async fn served_documents_are_valid_atom() {
     ignore = "needs Python feedparser: run scripts/install-test-tools"
 )]
 async fn feedparser_reads_every_served_document_without_complaint() {
+    tools::python_module("feedparser");
     let mut site = site(100).await;
     let files = save_documents(&site).await;
     check_with_feedparser(&files);
@@ -239,13 +241,14 @@ async fn feedparser_reads_every_served_document_without_complaint() {
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(not(has_newsboat), ignore = "needs newsboat: run scripts/install-test-tools")]
 async fn newsboat_reads_every_entry_with_its_title_and_link() {
+    let newsboat = tools::program(&["newsboat"]);
     let mut site = site(100).await;
-    check_with_newsboat(&site).await;
+    check_with_newsboat(&newsboat, &site).await;
     stop(&mut site.daemon, "-TERM");
 }
 
-fn validate_with_jing(files: &[PathBuf]) {
-    let output = Command::new(tools::program(&["jing"]))
+fn validate_with_jing(jing: &Path, files: &[PathBuf]) {
+    let output = Command::new(jing)
         .arg("-c")
         .arg(atom_schema())
         .args(files)
@@ -270,7 +273,6 @@ for path in sys.argv[1:]:
                              "tags": [t["term"] for t in e.get("tags", [])]} for e in d.entries]})
 print(json.dumps(out))
 "#;
-    tools::python_module("feedparser");
     let output = Command::new("python3")
         .arg("-c")
         .arg(script)
@@ -309,8 +311,7 @@ print(json.dumps(out))
     eprintln!("feedparser: {} documents, bozo 0", files.len());
 }
 
-async fn check_with_newsboat(site: &Site) {
-    let newsboat = tools::program(&["newsboat"]);
+async fn check_with_newsboat(newsboat: &Path, site: &Site) {
     let home = site.dir.path().join("newsboat");
     std::fs::create_dir_all(&home).unwrap();
     std::fs::write(home.join("urls"), format!("{}\n", site.url("/feed.atom"))).unwrap();
