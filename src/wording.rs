@@ -2,8 +2,7 @@
 //! "1 source", "2 sources".
 
 /// `n` followed by the noun's singular or plural form.
-pub fn counted(n: impl Into<u64>, singular: &str, plural: &str) -> String {
-    let n = n.into();
+pub fn counted(n: u64, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
@@ -13,8 +12,8 @@ mod tests {
 
     #[test]
     fn one_is_singular_and_every_other_count_plural() {
-        assert_eq!(counted(1u64, "channel", "channels"), "1 channel");
-        assert_eq!(counted(0u64, "channel", "channels"), "0 channels");
-        assert_eq!(counted(2u32, "delivery", "deliveries"), "2 deliveries");
+        assert_eq!(counted(1, "channel", "channels"), "1 channel");
+        assert_eq!(counted(0, "channel", "channels"), "0 channels");
+        assert_eq!(counted(2, "delivery", "deliveries"), "2 deliveries");
     }
 }
