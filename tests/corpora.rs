@@ -105,7 +105,11 @@ fn every_corpus_file_goes_through_the_pipeline_without_panic_or_hang() {
         files(&folder, &mut paths);
         assert!(paths.len() > before, "no files under {}", folder.display());
     }
-    assert!(paths.len() > 1_000, "the vendored subset is incomplete: {} files", paths.len());
+    assert!(
+        paths.len() > 1_000,
+        "the vendored subset is incomplete: {} files",
+        paths.len()
+    );
     paths.sort();
     let rules = [TagRule {
         name: "trafficking".into(),

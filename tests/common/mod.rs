@@ -434,42 +434,6 @@ impl Receiver {
     }
 }
 
-/// Whether a test may use a tool or file it needs: `true` when present;
-/// when absent, a failure under CI (`CI=true`), where everything must
-/// run, and a visible skip elsewhere.
-pub fn available(present: bool, what: &str) -> bool {
-    if present {
-        return true;
-    }
-    assert!(
-        std::env::var("CI").map_or(true, |v| v != "true"),
-        "{what} is missing, and CI runs every test"
-    );
-    eprintln!("SKIPPED: needs {what}");
-    false
-}
-
-/// The RELAX NG schema of Atom (RFC 4287) jing validates against, when
-/// both are installed.
-pub fn atom_schema() -> Option<PathBuf> {
-    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schema/atom.rnc");
-    let jing = std::process::Command::new("jing").arg("-h").output().is_ok();
-    available(
-        schema.is_file() && jing,
-        &format!("jing (apt-get install jing) and {}", schema.display()),
-    )
-    .then_some(schema)
-}
-
-/// Whether python3 with feedparser is installed.
-pub fn feedparser() -> bool {
-    let present = std::process::Command::new("python3")
-        .args(["-c", "import feedparser"])
-        .status()
-        .is_ok_and(|s| s.success());
-    available(present, "python3 with feedparser (pip install feedparser)")
-}
-
 /// Runs the real binary with `--config config` and `args`, to completion.
 pub fn thbwatch(config: &Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_thbwatch"))
