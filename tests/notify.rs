@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::daemon::{DEADLINE, Daemon, start, stop, wait_until_polled};
-use common::{FeedServer, Receiver, Reply, rss, tools, write_config};
+use common::{FeedServer, Receiver, Reply, notify_count, rss, tools, write_config};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -82,7 +82,7 @@ impl Setup {
             let status = self.thbwatch(&["notify", "status"]);
             if expected
                 .iter()
-                .all(|(channel, state, count)| status_count(&status, channel, state) == *count)
+                .all(|(channel, state, count)| notify_count(&status, channel, state) == *count)
             {
                 return status;
             }
@@ -105,16 +105,6 @@ impl Setup {
         self.publish(&all);
         daemon
     }
-}
-
-/// The count `notify status` shows for a channel in a state (0 without a row).
-fn status_count(status: &str, channel: &str, state: &str) -> u64 {
-    status
-        .lines()
-        .take_while(|line| !line.is_empty())
-        .map(|line| line.split_whitespace().collect::<Vec<_>>())
-        .find(|cells| cells.len() == 3 && cells[0] == channel && cells[1] == state)
-        .map_or(0, |cells| cells[2].parse().expect("a count"))
 }
 
 fn header<'a>(request: &'a common::Received, name: &str) -> &'a str {

@@ -434,6 +434,16 @@ impl Receiver {
     }
 }
 
+/// The count `notify status` shows for a channel in a state (0 without a row).
+pub fn notify_count(status: &str, channel: &str, state: &str) -> u64 {
+    status
+        .lines()
+        .take_while(|line| !line.is_empty())
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .find(|cells| cells.len() == 3 && cells[0] == channel && cells[1] == state)
+        .map_or(0, |cells| cells[2].parse().expect("a count"))
+}
+
 /// Runs the real binary with `--config config` and `args`, to completion.
 pub fn thbwatch(config: &Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_thbwatch"))
