@@ -1,6 +1,7 @@
 //! Looks for the programs some tests drive (jing, newsboat, chromium,
 //! systemd-analyze, Python 3.11 with feedparser and aiosmtpd) and sets a
-//! `has_*` cfg flag for each one found. A test whose program is missing is
+//! `has_*` cfg flag for each one found; `can_mount_tmpfs` when the tests
+//! run as root with `mount` at hand (to fill a small disk of their own). A test whose program is missing is
 //! `#[ignore]`d with the reason, so `cargo test` lists and counts it. With
 //! `CI=true` every flag is set: such a test runs and fails, naming what is
 //! missing. `THBWATCH_MEASURE=1` turns measurements into tests
@@ -28,13 +29,18 @@ const PYTHON_MODULES: &[(&str, &str)] = &[
 ];
 
 const MEASURE: &str = "thbwatch_measure";
+const MOUNT: &str = "can_mount_tmpfs";
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     for variable in ["CI", "PATH", "THBWATCH_MEASURE"] {
         println!("cargo::rerun-if-env-changed={variable}");
     }
-    let flags = PROGRAMS.iter().map(|p| p.0).chain(PYTHON_MODULES.iter().map(|m| m.0));
+    let flags = PROGRAMS
+        .iter()
+        .map(|p| p.0)
+        .chain(PYTHON_MODULES.iter().map(|m| m.0))
+        .chain([MOUNT]);
     for flag in flags.clone().chain([MEASURE]) {
         println!("cargo::rustc-check-cfg=cfg({flag})");
     }
@@ -68,6 +74,11 @@ fn main() {
             });
         }
     }
+    if is_root() && on_path("mount") {
+        println!("cargo::rustc-cfg={MOUNT}");
+    } else {
+        missing.push("root (to mount a tmpfs)");
+    }
     watch_path_folders();
     if !missing.is_empty() {
         println!(
@@ -75,6 +86,18 @@ fn main() {
             missing.join(", ")
         );
     }
+}
+
+/// Whether this process runs as root (effective user id 0), from
+/// `/proc/self/status` (`Uid:` real, effective, saved, file system).
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("Uid:"))
+            .and_then(|ids| ids.split_whitespace().nth(1).map(|euid| euid == "0"))
+            .unwrap_or(false)
+    })
 }
 
 fn path_folders() -> Vec<PathBuf> {

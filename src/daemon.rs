@@ -206,7 +206,11 @@ fn status_line(config: &Config, store: &Store) -> String {
         "watching {} with {}; {}",
         counted(config.sources.len() as u64, "source", "sources"),
         counted(config.tags.len() as u64, "tag", "tags"),
-        counted(config.notify.len() as u64, "notification channel", "notification channels")
+        counted(
+            config.notify.len() as u64,
+            "notification channel",
+            "notification channels"
+        )
     );
     match store.condition().problem() {
         Some(problem) => format!("{problem}; {watching}"),

@@ -276,8 +276,7 @@ impl Config {
                 let span = error.span().unwrap_or(0..0);
                 diag.report(span, "", format!("TOML syntax: {}", error.message().trim()));
             }
-            let mut problems = diag.problems;
-            problems.sort_by_key(|p| (p.line, p.column));
+            let mut problems = diag.into_problems();
             problems.dedup_by_key(|p| p.line);
             return Err(problems);
         }

@@ -1,6 +1,7 @@
 //! A small file system of its own (tmpfs) for tests that fill the disk
-//! under the database. Mounting needs root (CI runs as root); without it
-//! the test is skipped visibly, or fails under CI.
+//! under the database. Mounting needs root (CI runs as root): `build.rs`
+//! ignores those tests elsewhere, and under `CI=true` they fail here,
+//! saying why.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,8 +14,8 @@ pub struct Tmpfs {
 }
 
 impl Tmpfs {
-    /// Mounts a tmpfs of `bytes`, or says why not (see [`super::available`]).
-    pub fn mount(bytes: u64) -> Option<Tmpfs> {
+    /// Mounts a tmpfs of `bytes`, or fails the test saying why not.
+    pub fn mount(bytes: u64) -> Tmpfs {
         let dir = tempfile::tempdir().unwrap();
         let output = Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={bytes}")])
@@ -22,19 +23,15 @@ impl Tmpfs {
             .arg(dir.path())
             .output();
         match output {
-            Ok(out) if out.status.success() => Some(Tmpfs {
+            Ok(out) if out.status.success() => Tmpfs {
                 path: dir.path().to_path_buf(),
                 _dir: dir,
-            }),
-            Ok(out) => {
-                let why = String::from_utf8_lossy(&out.stderr).trim().to_string();
-                super::available(false, &format!("a tmpfs of its own (mounting needs root: {why})"));
-                None
-            }
-            Err(e) => {
-                super::available(false, &format!("`mount` to mount a tmpfs ({e})"));
-                None
-            }
+            },
+            Ok(out) => panic!(
+                "cannot mount a tmpfs (it needs root, as CI has): {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+            Err(e) => panic!("cannot run `mount` to mount a tmpfs: {e}"),
         }
     }
 
