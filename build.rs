@@ -82,7 +82,7 @@ fn main() {
     watch_path_folders();
     if !missing.is_empty() {
         println!(
-            "cargo::warning=tests that need {} are ignored on this machine: scripts/install-test-tools installs them",
+            "cargo::warning=tests ignored on this machine for want of: {} (scripts/install-test-tools installs the programs)",
             missing.join(", ")
         );
     }
