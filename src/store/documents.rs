@@ -25,7 +25,7 @@ pub struct DocumentDate {
 impl Store {
     /// When items were last stored, edited, pruned or re-tagged.
     pub async fn last_change(&self) -> Result<DateTime<Utc>, Error> {
-        self.call(|conn| {
+        self.read(|conn| {
             let text: Option<String> = conn
                 .query_row("SELECT changed_at FROM store_state WHERE id = 1", [], |r| r.get(0))
                 .optional()?;
@@ -41,7 +41,7 @@ impl Store {
     /// What is stored about the document served under `key`.
     pub async fn document_date(&self, key: &str) -> Result<Option<DocumentDate>, Error> {
         let key = key.to_string();
-        self.call(move |conn| {
+        self.read(move |conn| {
             Ok(conn
                 .prepare_cached("SELECT digest, last_modified FROM documents WHERE key = ?1")?
                 .query_row([key], |r| {

@@ -71,7 +71,7 @@ impl Store {
 
     /// The store's own figures for `/metrics`.
     pub async fn figures(&self) -> Result<StoreFigures, Error> {
-        self.call(|conn| {
+        self.read(|conn| {
             let pairs = |sql: &str| -> Result<Vec<(String, u64)>, Error> {
                 let mut stmt = conn.prepare_cached(sql)?;
                 let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;

@@ -1,6 +1,8 @@
-//! The only place with rusqlite and SQL. One connection lives on its own
-//! thread; async callers send it closures and await the answer, so no
-//! SQLite call ever blocks the runtime.
+//! The only place with rusqlite and SQL. The one writing connection lives
+//! on its own thread; async callers send it closures and await the answer,
+//! so no SQLite call ever blocks the runtime. Reads for serving, health and
+//! metrics go to a few read-only connections ([`read`]), so they never
+//! queue behind a write.
 
 mod checkpoint;
 mod documents;
@@ -9,6 +11,7 @@ mod integrity;
 mod maintenance;
 mod outbox;
 mod query;
+mod read;
 mod relink;
 mod retag;
 mod schema;
@@ -91,6 +94,7 @@ enum Message {
 #[derive(Clone)]
 pub struct Store {
     jobs: std_mpsc::Sender<Message>,
+    readers: read::Readers,
     /// Bumped whenever what the feeds show may have changed, so rendered
     /// documents are cached until then.
     generation: Arc<AtomicU64>,
@@ -173,8 +177,11 @@ impl Store {
                 message: other.to_string(),
             },
         })?;
+        // After the writer: the database exists, in WAL mode and migrated.
+        let readers = read::Readers::open(path)?;
         Ok(Store {
             jobs,
+            readers,
             generation: Arc::default(),
             status: Arc::default(),
             path: Arc::new(path.to_path_buf()),
@@ -270,11 +277,28 @@ impl Store {
         let _ = self.jobs.send(Message::Run(Box::new(f)));
     }
 
+    /// Runs `f` on a read-only connection: it never waits for a write.
+    /// Its failures count like the writer's (a damaged page shows here
+    /// first, as often as not).
+    async fn read<R, F>(&self, f: F) -> Result<R, Error>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, Error> + Send + 'static,
+    {
+        let result = self.readers.call(f).await;
+        if let Err(e) = &result {
+            self.status.failed(e);
+        }
+        result
+    }
+
     /// Closes the database once the jobs already sent are done, and waits
     /// for the last checkpoint, so the log is empty when the process
     /// exits. Every handle answers [`Error::Closed`] afterwards.
     pub async fn close(&self) {
         self.status.interrupt_check();
+        // The readers first: the last checkpoint then has the file to itself.
+        self.readers.close().await;
         let (tx, rx) = oneshot::channel();
         if self.jobs.send(Message::Close(tx)).is_ok() {
             let _ = rx.await;
@@ -296,8 +320,9 @@ impl Store {
         .await
     }
 
-    /// Answers when the database does (for `/healthz`).
+    /// Answers when the database can be read (for `/healthz`), whatever
+    /// the writer is doing.
     pub async fn ping(&self) -> Result<(), Error> {
-        self.call(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
+        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
     }
 }

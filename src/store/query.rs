@@ -122,7 +122,7 @@ impl Store {
     /// Entries newest first; cross-source duplicates show once, under the
     /// source that published the article first.
     pub async fn entries(&self, query: EntryQuery) -> Result<Vec<Entry>, Error> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut sql = format!(
                 "SELECT {} FROM items i JOIN sources s ON s.id = i.source_id
                  WHERE i.duplicate_of IS NULL",
@@ -154,7 +154,7 @@ impl Store {
 
     /// Every source the database knows, with what its polls found.
     pub async fn source_health(&self) -> Result<Vec<SourceHealth>, Error> {
-        self.call(|conn| {
+        self.read(|conn| {
             let mut stmt = conn.prepare(
                 "SELECT s.id, s.url, s.feed_title, s.first_polled_at, s.last_polled_at, s.last_success_at,
                         s.last_status, s.http_status, s.last_error, s.consecutive_failures,
