@@ -167,7 +167,8 @@ pub fn absolute_http(base: &Url, link: &str) -> Option<String> {
 }
 
 /// Drops control characters (NUL and the like, which XML cannot carry;
-/// tab and line breaks stay) and cuts the text at `max_chars`.
+/// tab and line breaks stay), bidirectional controls and byte-order marks
+/// (see [`is_hidden_control`]), and cuts the text at `max_chars`.
 pub fn clean(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars * 2));
     for (count, c) in text.chars().filter(|c| keep_char(*c)).enumerate() {
@@ -183,7 +184,28 @@ pub fn clean(text: &str, max_chars: usize) -> String {
 
 fn keep_char(c: char) -> bool {
     let allowed_control = matches!(c, '\t' | '\n' | '\r');
-    (!c.is_control() || allowed_control) && !matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    (!c.is_control() || allowed_control) && !matches!(c, '\u{FFFE}' | '\u{FFFF}') && !is_hidden_control(c)
+}
+
+/// Invisible characters that change how the text around them is shown:
+/// bidirectional embeddings, overrides, isolates and marks (a title can
+/// then display reversed, or a link text hide what it says), and the
+/// byte-order mark / zero-width no-break space. None of the twelve
+/// languages served needs them, so published text never carries them.
+pub fn is_hidden_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+    )
+}
+
+/// `text` without [`is_hidden_control`] characters (a whole rendered
+/// document: they are never part of JSON, XML or HTML syntax).
+pub fn without_hidden_controls(mut text: String) -> String {
+    if text.chars().any(is_hidden_control) {
+        text.retain(|c| !is_hidden_control(c));
+    }
+    text
 }
 
 /// A plain-text title; entries without one borrow the start of their text.
@@ -395,6 +417,16 @@ mod tests {
         assert_eq!(clean("ā".repeat(5).as_str(), 5), "āāāāā");
         let huge = "x".repeat(1_000_000);
         assert_eq!(clean(&huge, MAX_TITLE_CHARS).chars().count(), MAX_TITLE_CHARS + 1);
+    }
+
+    #[test]
+    fn bidirectional_controls_and_byte_order_marks_are_dropped() {
+        let spoofed = "\u{FEFF}Police \u{202E}gnikciffart\u{202C} \u{2066}case\u{2069}\u{200F}\u{061C}";
+        assert_eq!(clean(spoofed, 100), "Police gnikciffart case");
+        assert_eq!(without_hidden_controls(spoofed.to_string()), "Police gnikciffart case");
+        // Letters of every served language stay, zero-width joiners too.
+        let kept = "Žmonėmis prekyba, cilvēku tirdzniecība, торговля людьми, a\u{200D}b";
+        assert_eq!(clean(kept, 100), kept);
     }
 
     #[test]

@@ -72,7 +72,11 @@ fn parse_utf8(bytes: &[u8], fetched_from: &Url) -> Result<RawFeed, Error> {
         .map(|id| normalize::clean(id, normalize::MAX_TITLE_CHARS));
     Ok(RawFeed {
         meta: FeedMeta {
-            title: feed.title.map(|t| t.content).filter(|t| !t.trim().is_empty()),
+            // Shown beside every item of the source: cleaned like their titles.
+            title: feed
+                .title
+                .map(|t| normalize::clean(&t.content, normalize::MAX_TITLE_CHARS))
+                .filter(|t| !t.trim().is_empty()),
             site_link: site.map(String::from),
             id,
             format: Some(format(&feed.feed_type)),

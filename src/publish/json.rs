@@ -31,7 +31,7 @@ pub fn json_feed(info: &FeedInfo<'_>, entries: &[Entry]) -> String {
     }
     let mut text = serde_json::to_string_pretty(&feed).unwrap_or_default();
     text.push('\n');
-    text
+    crate::normalize::without_hidden_controls(text)
 }
 
 fn item(e: &Entry) -> Value {

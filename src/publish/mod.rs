@@ -88,7 +88,9 @@ pub fn sanitize(html: &str, base: Option<&str>) -> String {
 }
 
 /// Escapes text for XML and HTML content and attributes, and drops the
-/// characters XML 1.0 forbids (control characters some feeds carry).
+/// characters XML 1.0 forbids (control characters some feeds carry) and
+/// those that would spoof how it displays (bidirectional controls, BOMs:
+/// text stored before they were dropped at the door).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -99,6 +101,7 @@ pub fn escape(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\t' | '\n' | '\r' => out.push(c),
             c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c if crate::normalize::is_hidden_control(c) => {}
             c => out.push(c),
         }
     }
@@ -135,6 +138,11 @@ fn time(t: chrono::DateTime<chrono::Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_drops_what_would_spoof_the_display() {
+        assert_eq!(escape("\u{FEFF}a \u{202E}<b>\u{202C}"), "a &lt;b&gt;");
+    }
 
     #[test]
     fn sanitising_keeps_content_and_removes_what_could_run() {
