@@ -172,6 +172,9 @@ fn main() -> ExitCode {
         return ExitCode::from(EXIT_CONFIG);
     }
     if let Command::Check = cli.command {
+        for warning in config.warnings() {
+            eprintln!("thbwatch: warning: {warning}");
+        }
         println!(
             "{}: ok ({} sources, {} tags)",
             cli.config.display(),

@@ -309,6 +309,22 @@ impl Config {
         }
         Ok(selected)
     }
+
+    /// What is valid but probably unwanted, one sentence each (`check`
+    /// prints them, the daemon logs them at start).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        let listen = self.server.listen.ip();
+        if self.server.base_url.is_none() && !listen.is_loopback() {
+            warnings.push(format!(
+                "[server] base_url is not set while listen = \"{}\" accepts other machines: the feeds' links \
+                 then follow each request's Host header, so every host name a client sends gets its own \
+                 rendering; set base_url to the address people use",
+                self.server.listen
+            ));
+        }
+        warnings
+    }
 }
 
 #[cfg(test)]

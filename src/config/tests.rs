@@ -470,3 +470,24 @@ fn matrix_rooms_and_homeserver_paths() {
         assert_eq!(parsed.as_str(), expected);
     }
 }
+
+#[test]
+fn check_warns_when_links_would_follow_any_host_name() {
+    let warnings = |server: &str| {
+        let text = VALID.replace(
+            "[server]\nlisten = \"127.0.0.1:9090\"\nbase_url = \"https://watch.example.org/thb\"\n",
+            server,
+        );
+        Config::parse(&text, Path::new("/etc/thbwatch/config.toml"))
+            .unwrap()
+            .warnings()
+    };
+    let open = warnings("[server]\nlisten = \"0.0.0.0:8080\"\n");
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert!(open[0].contains("base_url is not set") && open[0].contains("0.0.0.0:8080"));
+    assert!(
+        warnings("[server]\nlisten = \"[::1]:8080\"\n").is_empty(),
+        "loopback only"
+    );
+    assert!(warnings("[server]\nlisten = \"192.168.1.5:8080\"\nbase_url = \"http://thb.lan/\"\n").is_empty());
+}
