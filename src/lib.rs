@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod model;
 pub mod normalize;
 pub mod notify;
+pub mod open_files;
 pub mod parse;
 pub mod poll;
 pub mod publish;
