@@ -271,6 +271,13 @@ fn render_and_compress_atom_100_entries(bencher: divan::Bencher) {
             .runtime
             .block_on(thbwatch::feeds::render(&store, &settings, &request, None))
             .unwrap();
-        thbwatch::server::cache::Cached::new(1, document.content_type, document.body, None)
+        thbwatch::server::cache::Cached::new(
+            1,
+            document.content_type,
+            document.body,
+            None,
+            &[],
+            thbwatch::server::cache::Level::Best,
+        )
     });
 }

@@ -36,7 +36,14 @@ async fn bench() {
     let router = thbwatch::app::http_router(&config, store);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    // As the daemon serves: its connection handling and bounds included.
+    let limits = thbwatch::server::Limits::default();
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(async move {
+        thbwatch::server::serve(listener, router, limits, shutdown)
+            .await
+            .unwrap()
+    });
     let url = format!("http://{addr}/feed.atom");
 
     let client = reqwest::Client::builder()

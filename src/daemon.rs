@@ -23,6 +23,7 @@ use crate::config::{Config, Source};
 use crate::metrics::Metrics;
 use crate::model::SourceId;
 use crate::notify;
+use crate::open_files;
 use crate::poll::{self, Pipeline, Status};
 use crate::schedule;
 use crate::selfcheck;
@@ -49,6 +50,10 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
     let token = CancellationToken::new();
     let tracker = TaskTracker::new();
     let metrics: Arc<Metrics> = Arc::default();
+    for warning in config.warnings() {
+        warn!("{warning}");
+    }
+    let limits = server_limits(&config);
     let listener = TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {} (server.listen)", config.server.listen))?;
@@ -57,7 +62,7 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
     let router = server::router(store.clone(), shared.clone());
     let server_token = token.clone();
     tracker.spawn(async move {
-        if let Err(e) = server::serve(listener, router, server_token).await {
+        if let Err(e) = server::serve(listener, router, limits, server_token).await {
             error!(error = %e, "HTTP server stopped");
         }
     });
@@ -187,6 +192,44 @@ pub async fn run(path: &Path, mut config: Config) -> anyhow::Result<()> {
     // and the process is exiting.
     std::mem::forget(scheduler);
     Ok(())
+}
+
+/// Raises the open-files limit as far as the system allows and gives the
+/// server what polling, notifying and the database leave of it. The
+/// share is fixed at start: a reload that adds fetches or channels takes
+/// from the margin.
+fn server_limits(config: &Config) -> server::Limits {
+    let limit = match open_files::raise() {
+        Ok(raised) => {
+            if raised.after > raised.before {
+                info!(from = raised.before, to = raised.after, "open-files limit raised");
+            }
+            raised.after
+        }
+        Err(e) => {
+            let current = open_files::current().unwrap_or(1024);
+            warn!(error = %e, limit = current, "cannot raise the open-files limit; keeping it");
+            current
+        }
+    };
+    let budget = open_files::Budget::new(limit, config.poll.max_concurrent, config.notify.len());
+    if budget.is_tight() {
+        warn!(
+            limit,
+            reserved = budget.reserved,
+            "the open-files limit leaves little room for connections; raise LimitNOFILE= (or ulimit -n)"
+        );
+    }
+    info!(
+        open_files = limit,
+        reserved = budget.reserved,
+        max_connections = budget.connections,
+        "connections bounded"
+    );
+    server::Limits {
+        max_connections: budget.connections,
+        ..server::Limits::default()
+    }
 }
 
 /// Cron jobs a configuration schedules: one per source, one per digest.

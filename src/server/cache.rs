@@ -1,22 +1,23 @@
-//! Rendered documents kept until the store changes (its generation), each
-//! compressed once per render (gzip and brotli), never per request, and
-//! answered like a good static file: strong `ETag`, `Last-Modified`, 304
-//! for a matching `If-None-Match` / `If-Modified-Since`.
+//! Rendered documents and what is kept of them. A document asked for
+//! again is kept until the store changes (its generation), compressed
+//! once at the best levels (gzip and brotli), and answered like a good
+//! static file: strong `ETag`, `Last-Modified`, 304 for a matching
+//! `If-None-Match` / `If-Modified-Since`. A document asked for once (a
+//! search, a rare `Host`) is compressed at a fast level, only in the
+//! encoding a client asks for, and forgotten but for its validators.
+//! Every store is bounded in entries and bytes.
 
-use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasher;
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
 use axum::body::Bytes;
 use sha2::{Digest, Sha256};
 
-/// Documents and bytes kept at most; beyond either the cache starts
-/// afresh (filters and pages make many keys; a reader polls few).
-const MAX_DOCUMENTS: usize = 512;
-const MAX_BYTES: usize = 64 << 20;
-
-/// One rendered document in every encoding.
+/// One rendered document, in every encoding asked for.
 #[derive(Debug)]
 pub struct Cached {
     /// The store generation it was rendered at.
@@ -24,12 +25,38 @@ pub struct Cached {
     pub content_type: &'static str,
     /// Shared, not copied, by every response that sends them.
     pub identity: Bytes,
-    pub gzip: Bytes,
-    pub brotli: Bytes,
+    level: Level,
+    gzip: OnceLock<Bytes>,
+    brotli: OnceLock<Bytes>,
+    validators: Validators,
+}
+
+/// How hard a document is compressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Served many times: both encodings at once, at the best levels.
+    Best,
+    /// Served once or twice: each encoding when first asked for, fast.
+    Fast,
+}
+
+/// What tells a client whether its copy is current.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Validators {
     /// Strong, from the content: equal bytes give equal tags.
     etag: String,
     /// When the content last changed (not merely re-rendered).
     pub last_modified: SystemTime,
+}
+
+impl Validators {
+    /// Validators kept elsewhere: the bytes' digest and their date.
+    pub fn new(digest: String, last_modified: SystemTime) -> Validators {
+        Validators {
+            etag: digest,
+            last_modified,
+        }
+    }
 }
 
 /// An encoding a client accepts.
@@ -84,64 +111,123 @@ impl Encoding {
 }
 
 impl Cached {
-    /// Compresses a freshly rendered document. If `previous` had the same
-    /// bytes, its compressed forms and dates are kept.
-    pub fn new(generation: u64, content_type: &'static str, body: String, previous: Option<&Cached>) -> Cached {
+    /// A freshly rendered document. When the same bytes were served
+    /// before (as `previous`, or with one of the `earlier` validators:
+    /// remembered in memory, stored in the database), their tag and date
+    /// are kept, and so are `previous`'s compressed forms at the same
+    /// level; new bytes get a date later than all of those. At
+    /// [`Level::Best`] both encodings are made now: call it off the
+    /// runtime's threads.
+    pub fn new(
+        generation: u64,
+        content_type: &'static str,
+        body: String,
+        previous: Option<&Cached>,
+        earlier: &[&Validators],
+        level: Level,
+    ) -> Cached {
         let identity = Bytes::from(body.into_bytes());
-        if let Some(previous) = previous.filter(|p| p.identity == identity) {
-            return Cached {
-                generation,
-                content_type,
-                identity,
-                gzip: previous.gzip.clone(),
-                brotli: previous.brotli.clone(),
-                etag: previous.etag.clone(),
-                last_modified: previous.last_modified,
-            };
-        }
         let digest = Sha256::digest(&identity);
         let etag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-        Cached {
+        let before: Vec<&Validators> = previous
+            .map(|p| &p.validators)
+            .into_iter()
+            .chain(earlier.iter().copied())
+            .collect();
+        let validators = match before.iter().find(|v| v.etag == etag) {
+            Some(same) => (*same).clone(),
+            // Whole seconds (HTTP dates have no fractions), and always
+            // later than the previous versions', or a client holding one
+            // and asking If-Modified-Since would be told it is current.
+            None => Validators {
+                etag,
+                last_modified: before
+                    .iter()
+                    .map(|v| v.last_modified + std::time::Duration::from_secs(1))
+                    .fold(whole_seconds(SystemTime::now()), SystemTime::max),
+            },
+        };
+        let cached = Cached {
             generation,
             content_type,
-            gzip: Bytes::from(gzip(&identity)),
-            brotli: Bytes::from(brotli(&identity)),
             identity,
-            etag,
-            // Whole seconds (HTTP dates have no fractions), and always later
-            // than the previous version's, or a client holding that one and
-            // asking If-Modified-Since would be told it is current.
-            last_modified: match previous {
-                Some(p) => whole_seconds(SystemTime::now()).max(p.last_modified + std::time::Duration::from_secs(1)),
-                None => whole_seconds(SystemTime::now()),
-            },
+            level,
+            gzip: OnceLock::new(),
+            brotli: OnceLock::new(),
+            validators,
+        };
+        if let Some(previous) = previous.filter(|p| p.level == level && p.validators == cached.validators) {
+            for encoding in [Encoding::Gzip, Encoding::Brotli] {
+                if let Some(bytes) = previous.encoded(encoding) {
+                    let _ = cached.slot(encoding).map(|slot| slot.set(bytes));
+                }
+            }
         }
+        if level == Level::Best {
+            cached.encode(Encoding::Gzip);
+            cached.encode(Encoding::Brotli);
+        }
+        cached
+    }
+
+    /// Bytes held, all encodings made so far.
+    fn size(&self) -> usize {
+        let made = |slot: &OnceLock<Bytes>| slot.get().map_or(0, Bytes::len);
+        self.identity.len() + made(&self.gzip) + made(&self.brotli)
+    }
+
+    pub fn validators(&self) -> &Validators {
+        &self.validators
     }
 
     /// The digest of the bytes, shared by every encoding's ETag.
     pub fn digest(&self) -> &str {
-        &self.etag
+        &self.validators.etag
     }
 
-    /// Bytes held, all encodings.
-    fn size(&self) -> usize {
-        self.identity.len() + self.gzip.len() + self.brotli.len()
+    pub fn last_modified(&self) -> SystemTime {
+        self.validators.last_modified
     }
 
     /// The strong ETag of one encoding (each representation has its own).
     pub fn etag(&self, encoding: Encoding) -> String {
+        let etag = &self.validators.etag;
         match encoding {
-            Encoding::Identity => format!("\"{}\"", self.etag),
-            Encoding::Gzip => format!("\"{}-gz\"", self.etag),
-            Encoding::Brotli => format!("\"{}-br\"", self.etag),
+            Encoding::Identity => format!("\"{etag}\""),
+            Encoding::Gzip => format!("\"{etag}-gz\""),
+            Encoding::Brotli => format!("\"{etag}-br\""),
         }
     }
 
-    pub fn body(&self, encoding: Encoding) -> Bytes {
+    /// The body in `encoding` if it has been made.
+    pub fn encoded(&self, encoding: Encoding) -> Option<Bytes> {
+        match self.slot(encoding) {
+            None => Some(self.identity.clone()),
+            Some(slot) => slot.get().cloned(),
+        }
+    }
+
+    /// The body in `encoding`, compressing it first if needed (CPU work:
+    /// call it off the runtime's threads).
+    pub fn encode(&self, encoding: Encoding) -> Bytes {
+        let Some(slot) = self.slot(encoding) else {
+            return self.identity.clone();
+        };
+        slot.get_or_init(|| {
+            let compressed = match encoding {
+                Encoding::Brotli => brotli(&self.identity, self.level),
+                _ => gzip(&self.identity, self.level),
+            };
+            Bytes::from(compressed)
+        })
+        .clone()
+    }
+
+    fn slot(&self, encoding: Encoding) -> Option<&OnceLock<Bytes>> {
         match encoding {
-            Encoding::Identity => self.identity.clone(),
-            Encoding::Gzip => self.gzip.clone(),
-            Encoding::Brotli => self.brotli.clone(),
+            Encoding::Identity => None,
+            Encoding::Gzip => Some(&self.gzip),
+            Encoding::Brotli => Some(&self.brotli),
         }
     }
 
@@ -162,7 +248,7 @@ impl Cached {
         }
         if_modified_since
             .and_then(|date| httpdate::parse_http_date(date).ok())
-            .is_some_and(|since| self.last_modified <= since)
+            .is_some_and(|since| self.validators.last_modified <= since)
     }
 }
 
@@ -171,47 +257,148 @@ fn whole_seconds(t: SystemTime) -> SystemTime {
     SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs)
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+fn gzip(bytes: &[u8], level: Level) -> Vec<u8> {
+    let level = match level {
+        Level::Best => flate2::Compression::best(),
+        Level::Fast => flate2::Compression::fast(),
+    };
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), level);
     // Writing to a Vec cannot fail.
     let _ = encoder.write_all(bytes);
     encoder.finish().unwrap_or_default()
 }
 
-fn brotli(bytes: &[u8]) -> Vec<u8> {
+fn brotli(bytes: &[u8], level: Level) -> Vec<u8> {
     let mut out = Vec::new();
+    // A window no larger than the document: more would only cost memory.
+    let lgwin = (usize::BITS - bytes.len().max(1).leading_zeros()).clamp(16, 22) as i32;
     let params = brotli::enc::BrotliEncoderParams {
-        quality: 9,
+        quality: match level {
+            Level::Best => 9,
+            Level::Fast => 1,
+        },
+        lgwin,
+        size_hint: bytes.len(),
         ..Default::default()
     };
     let _ = brotli::BrotliCompress(&mut &bytes[..], &mut out, &params);
     out
 }
 
-/// The documents, by request key.
-#[derive(Clone, Debug, Default)]
+/// Documents kept by key, the least recently used dropped first when
+/// there are more than `max_documents` or more than `max_bytes`.
+#[derive(Debug)]
 pub struct Cache {
-    documents: Arc<Mutex<HashMap<String, Arc<Cached>>>>,
+    max_documents: usize,
+    max_bytes: usize,
+    kept: Mutex<Kept>,
+}
+
+#[derive(Debug, Default)]
+struct Kept {
+    documents: HashMap<String, (Arc<Cached>, u64)>,
+    bytes: usize,
+    /// Counts uses: the smallest stamp is the least recently used.
+    clock: u64,
 }
 
 impl Cache {
-    /// The cached document for `key`, whatever its generation.
-    pub fn get(&self, key: &str) -> Option<Arc<Cached>> {
-        self.lock().get(key).cloned()
-    }
-
-    pub fn put(&self, key: String, document: Arc<Cached>) {
-        let mut documents = self.lock();
-        let bytes: usize = documents.values().map(|d| d.size()).sum();
-        if (documents.len() >= MAX_DOCUMENTS && !documents.contains_key(&key)) || bytes + document.size() > MAX_BYTES {
-            documents.clear();
+    pub fn new(max_documents: usize, max_bytes: usize) -> Cache {
+        Cache {
+            max_documents,
+            max_bytes,
+            kept: Mutex::default(),
         }
-        documents.insert(key, document);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Cached>>> {
+    /// The document kept for `key`, whatever its generation.
+    pub fn get(&self, key: &str) -> Option<Arc<Cached>> {
+        let mut kept = self.lock();
+        kept.clock += 1;
+        let now = kept.clock;
+        let (document, used) = kept.documents.get_mut(key)?;
+        *used = now;
+        Some(Arc::clone(document))
+    }
+
+    /// Keeps `document` (unless it alone is over the byte bound), dropping
+    /// the least recently used until both bounds hold.
+    pub fn put(&self, key: String, document: Arc<Cached>) {
+        let size = document.size();
+        let mut kept = self.lock();
+        if let Some((old, _)) = kept.documents.remove(&key) {
+            kept.bytes -= old.size();
+        }
+        if size > self.max_bytes {
+            return;
+        }
+        while !kept.documents.is_empty()
+            && (kept.documents.len() >= self.max_documents || kept.bytes + size > self.max_bytes)
+        {
+            // A scan: a few hundred entries, and only when full.
+            let oldest = kept
+                .documents
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(key, _)| key.clone());
+            if let Some((old, _)) = oldest.and_then(|key| kept.documents.remove(&key)) {
+                kept.bytes -= old.size();
+            }
+        }
+        kept.clock += 1;
+        let now = kept.clock;
+        kept.bytes += size;
+        kept.documents.insert(key, (document, now));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
         // Held only for a map operation, never across an await.
-        self.documents.lock().unwrap_or_else(|p| p.into_inner())
+        self.kept.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The validators of documents rendered recently, by a hash of their key
+/// (a few dozen bytes each, however long the key): whether a document is
+/// asked for again, and the `Last-Modified` its next rendering keeps.
+#[derive(Debug)]
+pub struct Seen {
+    max: usize,
+    hasher: RandomState,
+    inner: Mutex<(HashMap<u64, Validators>, VecDeque<u64>)>,
+}
+
+impl Seen {
+    pub fn new(max: usize) -> Seen {
+        Seen {
+            max,
+            hasher: RandomState::new(),
+            inner: Mutex::default(),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<Validators> {
+        let hash = self.hasher.hash_one(key);
+        self.lock().0.get(&hash).cloned()
+    }
+
+    /// Remembers `validators` for `key`, forgetting the oldest beyond the bound.
+    pub fn remember(&self, key: &str, validators: &Validators) {
+        let hash = self.hasher.hash_one(key);
+        let mut inner = self.lock();
+        let (by_hash, order) = &mut *inner;
+        if by_hash.insert(hash, validators.clone()).is_none() {
+            order.push_back(hash);
+        }
+        while order.len() > self.max {
+            if let Some(oldest) = order.pop_front() {
+                by_hash.remove(&oldest);
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (HashMap<u64, Validators>, VecDeque<u64>)> {
+        // Held only for a map operation, never across an await.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -235,7 +422,7 @@ mod tests {
 
     #[test]
     fn validators_answer_conditional_requests() {
-        let doc = Cached::new(1, "text/plain", "hello".repeat(100), None);
+        let doc = Cached::new(1, "text/plain", "hello".repeat(100), None, &[], Level::Best);
         let etag = doc.etag(Encoding::Gzip);
         assert!(doc.not_modified(Encoding::Gzip, Some(&etag), None));
         assert!(doc.not_modified(Encoding::Gzip, Some(&format!("\"x\", W/{etag}")), None));
@@ -247,14 +434,73 @@ mod tests {
         assert!(doc.not_modified(Encoding::Identity, None, Some(&later)));
         assert!(!doc.not_modified(Encoding::Identity, None, Some("Thu, 01 Jan 1970 00:00:00 GMT")));
         // Changed bytes get a later date, even within the same second.
-        let changed = Cached::new(2, "text/plain", "changed".into(), Some(&doc));
-        assert!(changed.last_modified > doc.last_modified);
-        // The same bytes re-rendered keep their tag and date.
-        let again = Cached::new(2, "text/plain", "hello".repeat(100), Some(&doc));
+        let changed = Cached::new(2, "text/plain", "changed".into(), Some(&doc), &[], Level::Best);
+        assert!(changed.last_modified() > doc.last_modified());
+        // The same bytes re-rendered keep their tag and date, and also when
+        // only their validators were remembered.
+        let again = Cached::new(2, "text/plain", "hello".repeat(100), Some(&doc), &[], Level::Best);
         assert_eq!(again.etag(Encoding::Identity), doc.etag(Encoding::Identity));
-        assert_eq!(again.last_modified, doc.last_modified);
+        assert_eq!(again.last_modified(), doc.last_modified());
+        let remembered = Cached::new(
+            3,
+            "text/plain",
+            "hello".repeat(100),
+            None,
+            &[doc.validators()],
+            Level::Fast,
+        );
+        assert_eq!(remembered.validators(), doc.validators());
         let mut decoded = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&doc.gzip[..]), &mut decoded).unwrap();
+        let gzipped = doc.encoded(Encoding::Gzip).unwrap();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gzipped[..]), &mut decoded).unwrap();
         assert_eq!(decoded, "hello".repeat(100));
+    }
+
+    #[test]
+    fn fast_documents_compress_only_the_encodings_asked_for() {
+        let doc = Cached::new(1, "text/plain", "hello ".repeat(1000), None, &[], Level::Fast);
+        assert!(doc.encoded(Encoding::Gzip).is_none() && doc.encoded(Encoding::Brotli).is_none());
+        assert_eq!(doc.size(), 6000);
+        let brotli = doc.encode(Encoding::Brotli);
+        assert!(brotli.len() < 200, "{} bytes", brotli.len());
+        assert!(doc.encoded(Encoding::Gzip).is_none());
+        let mut decoded = Vec::new();
+        brotli::BrotliDecompress(&mut &brotli[..], &mut decoded).unwrap();
+        assert_eq!(decoded, doc.identity);
+    }
+
+    #[test]
+    fn the_cache_drops_the_least_recently_used_within_its_bounds() {
+        let doc = |text: &str| Arc::new(Cached::new(1, "text/plain", text.repeat(100), None, &[], Level::Fast));
+        let cache = Cache::new(2, 250);
+        cache.put("a".into(), doc("a"));
+        cache.put("b".into(), doc("b"));
+        assert!(cache.get("a").is_some(), "a used last");
+        cache.put("c".into(), doc("c"));
+        assert!(cache.get("b").is_none(), "b was the least recently used");
+        assert!(cache.get("a").is_some() && cache.get("c").is_some());
+        cache.put("big".into(), doc("big"));
+        assert!(cache.get("big").is_none(), "300 bytes is over the bound alone");
+        cache.put("d".into(), doc("dd"));
+        assert!(cache.get("d").is_some());
+        assert!(
+            cache.get("c").is_none() && cache.get("a").is_none(),
+            "200 + 100 bytes is over the bound"
+        );
+        assert_eq!(cache.lock().bytes, 200);
+    }
+
+    #[test]
+    fn seen_remembers_a_bounded_number_of_documents() {
+        let seen = Seen::new(2);
+        let validators = Cached::new(1, "text/plain", "x".into(), None, &[], Level::Fast)
+            .validators()
+            .clone();
+        for key in ["a", "b", "a", "c"] {
+            seen.remember(key, &validators);
+        }
+        assert!(seen.get("a").is_none(), "the oldest is forgotten");
+        assert_eq!(seen.get("c"), Some(validators));
+        assert!(seen.get("b").is_some());
     }
 }

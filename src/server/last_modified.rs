@@ -1,44 +1,41 @@
-//! Last-Modified that survives restarts: each document's date is stored
-//! with the digest of its bytes, and moves forward only when the bytes do
-//! (whatever dates the entries carry: an item dated in the past still makes
-//! the document newer).
+//! Last-Modified that survives restarts: each kept document's date is
+//! stored with the digest of its bytes, and moves forward only when the
+//! bytes do (whatever dates the entries carry: an item dated in the past
+//! still makes the document newer).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::cache::Cached;
+use super::cache::{Cached, Validators};
 use crate::store::{DocumentDate, Store};
 
-/// Dates freshly rendered bytes (not those of the copy held in memory)
-/// from what the store remembers of the document served under `key`: the
-/// same bytes keep their date, new ones get a later one, recorded.
-pub async fn settle(store: &Store, key: &str, mut cached: Cached) -> Cached {
-    let stored = match store.document_date(key).await {
-        Ok(stored) => stored,
+/// What the store remembers of the document served under `key`.
+pub async fn stored(store: &Store, key: &str) -> Option<Validators> {
+    match store.document_date(key).await {
+        Ok(stored) => stored.map(|date| {
+            let seconds = Duration::from_secs(date.last_modified.max(0).unsigned_abs());
+            Validators::new(date.digest, UNIX_EPOCH + seconds)
+        }),
         Err(e) => {
             // The date of this render stands; only a restart can lose it.
             tracing::warn!(error = %e, "cannot read a document's Last-Modified");
-            return cached;
-        }
-    };
-    match stored {
-        Some(stored) if stored.digest == cached.digest() => {
-            cached.last_modified = UNIX_EPOCH + Duration::from_secs(stored.last_modified.max(0).unsigned_abs());
-        }
-        stored => {
-            // Later than any date these bytes' predecessor was served with.
-            let rendered = seconds(cached.last_modified);
-            let last_modified = stored.map_or(rendered, |s| rendered.max(s.last_modified + 1));
-            cached.last_modified = UNIX_EPOCH + Duration::from_secs(last_modified.max(0).unsigned_abs());
-            store.record_document_date(
-                key.to_string(),
-                DocumentDate {
-                    digest: cached.digest().to_string(),
-                    last_modified,
-                },
-            );
+            None
         }
     }
-    cached
+}
+
+/// Records the date of `cached`'s bytes under `key`, unless the store has
+/// it already. Never waits: a request does not wait for the writer.
+pub fn record(store: &Store, key: &str, cached: &Cached, stored: Option<&Validators>) {
+    if stored == Some(cached.validators()) {
+        return;
+    }
+    store.record_document_date(
+        key.to_string(),
+        DocumentDate {
+            digest: cached.digest().to_string(),
+            last_modified: seconds(cached.last_modified()),
+        },
+    );
 }
 
 fn seconds(t: SystemTime) -> i64 {

@@ -1,31 +1,36 @@
 //! The HTTP side: axum routes serving the published feeds (Atom, JSON
 //! Feed; every tag and source; filters and pages), the page people see at
 //! `/`, the sources as OPML and JSON, and a liveness check. Feeds are
-//! cached per store generation and served like static files. It only reads
-//! the store.
+//! cached per store generation and served like static files; rendering
+//! and connections are bounded. It only reads the store.
 
 pub mod cache;
+mod connections;
+mod documents;
+mod headers;
 mod last_modified;
+mod listen;
+pub mod render;
+
+pub use documents::MAX_FILTER_CHARS;
+pub use headers::CONTENT_SECURITY_POLICY;
+pub use listen::{Limits, serve};
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
-use url::Url;
 
-use crate::feeds::{self, Filters, Request};
+use crate::feeds;
 use crate::health;
 use crate::metrics::Metrics;
 use crate::publish::{self, PageInfo};
 use crate::store::{self, EntryQuery, Store};
-use cache::{Cache, Cached, Encoding};
+use render::Renderer;
 
 /// What the routes serve from the configuration: replaced as a whole when
 /// the daemon reloads it.
@@ -70,7 +75,7 @@ impl Shared {
 struct AppState {
     store: Store,
     shared: Shared,
-    cache: Cache,
+    renderer: Arc<Renderer>,
 }
 
 impl AppState {
@@ -87,7 +92,7 @@ pub fn router(store: Store, shared: Shared) -> Router {
     let state = AppState {
         store,
         shared,
-        cache: Cache::default(),
+        renderer: Arc::default(),
     };
     Router::new()
         .route("/", get(home))
@@ -97,132 +102,9 @@ pub fn router(store: Store, shared: Shared) -> Router {
         .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .fallback(get(document))
+        .fallback(get(documents::document))
+        .layer(axum::middleware::map_response(headers::secure))
         .with_state(state)
-}
-
-/// Serves until `shutdown` is cancelled, then lets open requests finish.
-pub async fn serve(listener: TcpListener, router: Router, shutdown: CancellationToken) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
-}
-
-/// Any feed: `/feed.atom`, `/all.json`, `/tags/{tag}.atom`,
-/// `/sources/{id}.json`, with `?lang=`, `?country=`, `?q=`, `?before=`.
-async fn document(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    let filters = Filters::from_pairs(
-        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-            .collect::<Vec<_>>()
-            .iter()
-            .map(|(k, v)| (k.as_ref(), v.as_ref())),
-    );
-    // The generation first: a reload between the two reads then leaves a
-    // document marked with the older generation, rendered again next time.
-    let generation = state.store.generation();
-    let site = state.shared.site();
-    let Some(request) = Request::parse(uri.path().trim_start_matches('/'), filters) else {
-        return plain(
-            StatusCode::NOT_FOUND,
-            format!(
-                "no such page: {}\nfeeds: /feed.atom, /all.atom, /tags/TAG.atom, /sources/ID.atom (and .json); see /\n",
-                uri.path()
-            ),
-        );
-    };
-    if let Err(message) = feeds::check(&site.settings, &request.feed) {
-        return plain(StatusCode::NOT_FOUND, format!("{message}\n"));
-    }
-    if let Some(before) = &request.filters.before
-        && store::parse_cursor(before).is_none()
-    {
-        return plain(
-            StatusCode::BAD_REQUEST,
-            format!("before={before:?} is not a page cursor of this feed\n"),
-        );
-    }
-    if let Some(q) = &request.filters.q
-        && crate::fold::words(q).is_empty()
-    {
-        return plain(
-            StatusCode::BAD_REQUEST,
-            format!("q={q:?} has no letters or digits to search for\n"),
-        );
-    }
-    let origin = origin(&state, &headers);
-    let key = format!("{}|{}", origin.as_ref().map_or("", Url::as_str), request.key());
-    let cached = match state.cache.get(&key) {
-        Some(cached) if cached.generation == generation => cached,
-        previous => match feeds::render(&state.store, &site.settings, &request, origin.as_ref()).await {
-            Ok(document) => {
-                // Compression is CPU work: off the runtime's threads.
-                let held = previous.clone();
-                let compressed = tokio::task::spawn_blocking(move || {
-                    Cached::new(generation, document.content_type, document.body, held.as_deref())
-                })
-                .await;
-                match compressed {
-                    Ok(cached) => {
-                        // Searches are many and rarely repeated: neither
-                        // kept nor dated beyond this answer.
-                        let kept = request.filters.q.is_none();
-                        let reused = previous.as_ref().is_some_and(|p| p.identity == cached.identity);
-                        let cached = match kept && !reused {
-                            true => Arc::new(last_modified::settle(&state.store, &key, cached).await),
-                            false => Arc::new(cached),
-                        };
-                        if kept {
-                            state.cache.put(key, cached.clone());
-                        }
-                        cached
-                    }
-                    Err(e) => return unavailable(&format!("cannot compress {}: {e}", request.path())),
-                }
-            }
-            Err(e) => return unavailable(&format!("cannot render {}: {e}", request.path())),
-        },
-    };
-    respond(&cached, &headers, site.max_age)
-}
-
-/// 200 with the best encoding, or 304 when the client's copy is current.
-fn respond(cached: &Cached, request: &HeaderMap, max_age: Duration) -> Response {
-    let text = |name| request.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
-    let encoding = Encoding::negotiate(text(header::ACCEPT_ENCODING));
-    let not_modified = cached.not_modified(encoding, text(header::IF_NONE_MATCH), text(header::IF_MODIFIED_SINCE));
-    let mut response = if not_modified {
-        Response::builder().status(StatusCode::NOT_MODIFIED)
-    } else {
-        Response::builder()
-            .status(StatusCode::OK)
-            .header(header::CONTENT_TYPE, cached.content_type)
-    };
-    response = response
-        .header(header::ETAG, cached.etag(encoding))
-        .header(header::LAST_MODIFIED, httpdate::fmt_http_date(cached.last_modified))
-        .header(header::CACHE_CONTROL, format!("public, max-age={}", max_age.as_secs()))
-        .header(header::VARY, "Accept-Encoding");
-    if let (Some(coding), false) = (encoding.header(), not_modified) {
-        response = response.header(header::CONTENT_ENCODING, coding);
-    }
-    let body = if not_modified {
-        Body::empty()
-    } else {
-        Body::from(cached.body(encoding))
-    };
-    response
-        .body(body)
-        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
-}
-
-/// Where links point when no public address is configured: the address
-/// this request came to.
-fn origin(state: &AppState, headers: &HeaderMap) -> Option<Url> {
-    if state.settings().base_url.is_some() {
-        return None;
-    }
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    Url::parse(&format!("http://{host}/")).ok().filter(|u| u.path() == "/")
 }
 
 /// The page for people: feeds to subscribe to, latest tagged items, sources.
@@ -243,7 +125,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
         .settings
         .base_url
         .clone()
-        .or_else(|| origin(&state, &headers))
+        .or_else(|| documents::origin(&site.settings, &headers))
         .map_or_else(|| "/".to_string(), String::from);
     let settings = &site.settings;
     let tags: Vec<(String, String)> = settings
@@ -301,7 +183,9 @@ async fn sources(State(state): State<AppState>) -> Response {
                 (header::CONTENT_TYPE, "application/json"),
                 (header::CACHE_CONTROL, "no-cache"),
             ];
-            (headers, health::to_json(&reports)).into_response()
+            // Feed titles stored before hidden controls were dropped at the door.
+            let json = crate::normalize::without_hidden_controls(health::to_json(&reports));
+            (headers, json).into_response()
         }
         Err(e) => unavailable(&format!("cannot read source health: {e}")),
     }
