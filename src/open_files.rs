@@ -5,9 +5,10 @@
 
 use std::io;
 
-/// Descriptors the daemon holds whatever it does: standard streams, the
-/// runtime's, the listener, the database (a writer, a checkpointer and the
-/// readers, three files each), systemd's socket, a reload or a backup.
+/// Descriptors the daemon holds whatever it does (about 25: standard
+/// streams, the runtime's, the listener, the database's writer,
+/// checkpointer and readers, systemd's socket), a reload or a backup, and
+/// the connections closing to make room (at most 16 beyond the cap).
 const BASE: u64 = 64;
 /// Per fetch in flight: its connection and its name lookup.
 const PER_FETCH: u64 = 2;

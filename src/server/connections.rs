@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 /// Connections being closed to make room may exceed the cap by this many
 /// until they are gone (an idle one goes at once).
-const CLOSING_SLACK: usize = 32;
+const CLOSING_SLACK: usize = 16;
 
 /// Every open connection, by the order it was accepted.
 #[derive(Debug)]

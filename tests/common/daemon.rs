@@ -28,12 +28,33 @@ pub fn start_with_env(config: &std::path::Path, env: &[(&str, &str)]) -> (Daemon
     start_inner(config, "info", env)
 }
 
+/// Starts the daemon with its open-files limit (soft and hard) set to
+/// `limit`, as `ulimit -n` in a shell does before it runs the daemon in
+/// its place (the same process).
+pub fn start_with_open_files(config: &std::path::Path, limit: u64) -> (Daemon, String, mpsc::Receiver<String>) {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_thbwatch"));
+    spawn(command, config, "info", &[])
+}
+
 fn start_inner(
     config: &std::path::Path,
     filter: &str,
     env: &[(&str, &str)],
 ) -> (Daemon, String, mpsc::Receiver<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_thbwatch"))
+    spawn(Command::new(env!("CARGO_BIN_EXE_thbwatch")), config, filter, env)
+}
+
+fn spawn(
+    mut command: Command,
+    config: &std::path::Path,
+    filter: &str,
+    env: &[(&str, &str)],
+) -> (Daemon, String, mpsc::Receiver<String>) {
+    let mut child = command
         .args(["--config", config.to_str().unwrap(), "run"])
         .envs(env.iter().copied())
         .env("RUST_LOG", filter)
@@ -126,13 +147,27 @@ pub fn wait_for_line(logs: &mpsc::Receiver<String>, needle: &str) -> String {
 
 /// The most memory the process has held resident so far (VmHWM), in bytes.
 pub fn peak_rss_bytes(daemon: &Daemon) -> u64 {
+    proc_status_bytes(daemon, "VmHWM")
+}
+
+/// The memory the process holds resident now (VmRSS), in bytes.
+pub fn rss_bytes(daemon: &Daemon) -> u64 {
+    proc_status_bytes(daemon, "VmRSS")
+}
+
+fn proc_status_bytes(daemon: &Daemon, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{}/status", daemon.0.id())).unwrap();
     let line = status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .expect("VmHWM in /proc/PID/status");
+        .find(|l| l.starts_with(&format!("{field}:")))
+        .unwrap_or_else(|| panic!("{field} in /proc/PID/status"));
     let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
     kib * 1024
+}
+
+/// How many files (sockets included) the process has open now.
+pub fn open_files(daemon: &Daemon) -> usize {
+    std::fs::read_dir(format!("/proc/{}/fd", daemon.0.id())).map_or(0, |dir| dir.count())
 }
 
 /// Reads `/sources.json` until every one of `count` sources has been
