@@ -47,7 +47,7 @@ pub(super) enum Room {
     /// Below the cap.
     Free,
     /// An idle connection was asked to close to make room.
-    MadeRoom,
+    Made,
     /// Every connection is busy: wait for one to end or become idle.
     Full,
 }
@@ -93,18 +93,13 @@ impl Connections {
         if closing >= CLOSING_SLACK {
             return Room::Full;
         }
-        let oldest_idle = open
-            .values()
-            .filter(|s| s.busy.load(Ordering::SeqCst) == 0 && !s.closing.load(Ordering::SeqCst))
-            .min_by_key(|s| s.idle_since.load(Ordering::SeqCst));
-        match oldest_idle {
-            Some(state) => {
-                state.closing.store(true, Ordering::SeqCst);
-                state.close.cancel();
-                Room::MadeRoom
-            }
-            None => Room::Full,
-        }
+        if close_idlest(&open) { Room::Made } else { Room::Full }
+    }
+
+    /// Closes the connection idle the longest, below the cap too (the
+    /// process is out of descriptors). False when none is idle.
+    pub(super) fn close_idlest(&self) -> bool {
+        close_idlest(&self.lock())
     }
 
     /// Waits until there is room (see [`Connections::make_room`]).
@@ -139,6 +134,17 @@ impl Connections {
         // Held only for a map operation, never across an await.
         self.open.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+fn close_idlest(open: &HashMap<u64, Arc<State>>) -> bool {
+    let idlest = open
+        .values()
+        .filter(|s| s.busy.load(Ordering::SeqCst) == 0 && !s.closing.load(Ordering::SeqCst))
+        .min_by_key(|s| s.idle_since.load(Ordering::SeqCst));
+    let Some(state) = idlest else { return false };
+    state.closing.store(true, Ordering::SeqCst);
+    state.close.cancel();
+    true
 }
 
 /// One registered connection.
@@ -202,7 +208,7 @@ mod tests {
         // A request came and went on the first: the second has been idle
         // longer now.
         drop(first.busy());
-        assert_eq!(connections.make_room(), Room::MadeRoom);
+        assert_eq!(connections.make_room(), Room::Made);
         assert!(second.close_requested().is_cancelled());
         assert!(!first.close_requested().is_cancelled());
         // The closing one no longer counts; a busy one is never closed.

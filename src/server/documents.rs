@@ -20,6 +20,8 @@ use crate::store;
 /// Longest `?q=` (and any other filter) in characters: far more than any
 /// search needs, far less than SQLite's pattern limit.
 pub const MAX_FILTER_CHARS: usize = 256;
+/// The query parameters a feed reads (others are ignored).
+const FILTERS: [&str; 4] = ["lang", "country", "q", "before"];
 /// Longest `Host` that gives self links: a DNS name is at most 253.
 const MAX_HOST_BYTES: usize = 260;
 
@@ -29,7 +31,10 @@ pub(super) async fn document(State(state): State<AppState>, uri: Uri, headers: H
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
         .into_owned()
         .collect();
-    if let Some((name, value)) = pairs.iter().find(|(_, v)| v.chars().count() > MAX_FILTER_CHARS) {
+    let too_long = pairs
+        .iter()
+        .find(|(k, v)| FILTERS.contains(&k.as_str()) && v.chars().count() > MAX_FILTER_CHARS);
+    if let Some((name, value)) = too_long {
         return plain(
             StatusCode::BAD_REQUEST,
             format!(
@@ -124,7 +129,7 @@ async fn respond(renderer: &Renderer, cached: &Arc<Cached>, request: &HeaderMap,
 
 /// Every rendering turn stayed taken: come back shortly. Not an error of
 /// the service (a burst of requests), so not logged as one.
-fn busy(waited: Duration) -> Response {
+pub(super) fn busy(waited: Duration) -> Response {
     tracing::debug!(
         waited_s = waited.as_secs(),
         "a document request found no rendering turn"

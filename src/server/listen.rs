@@ -69,16 +69,18 @@ pub async fn serve(
         };
         let stream = match accepted {
             Ok((stream, _)) => stream,
+            // The client gave up before it was accepted.
+            Err(e) if is_client_gone(&e) => continue,
             Err(e) => {
-                if is_out_of_resources(&e) {
-                    if warned.is_none_or(|at| at.elapsed() > WARN_EVERY) {
-                        tracing::warn!(error = %e, open = connections.count(), "cannot accept a connection; closing an idle one");
-                        warned = Some(Instant::now());
-                    }
-                    connections.make_room();
-                    tokio::time::sleep(ACCEPT_PAUSE).await;
+                // Out of descriptors (or memory) for now: an idle
+                // connection gives its up, and the loop pauses rather
+                // than spin.
+                if warned.is_none_or(|at| at.elapsed() > WARN_EVERY) {
+                    tracing::warn!(error = %e, open = connections.count(), "cannot accept a connection; closing an idle one");
+                    warned = Some(Instant::now());
                 }
-                // Otherwise the client gave up before it was accepted.
+                connections.close_idlest();
+                tokio::time::sleep(ACCEPT_PAUSE).await;
                 continue;
             }
         };
@@ -98,11 +100,10 @@ pub async fn serve(
     Ok(())
 }
 
-/// Errors that say the process cannot take a connection now (rather than
-/// that one client went away).
-fn is_out_of_resources(e: &std::io::Error) -> bool {
-    // EMFILE, ENFILE, ENOBUFS, ENOMEM on Linux.
-    matches!(e.raw_os_error(), Some(24 | 23 | 105 | 12))
+/// Errors that concern one connection only, not the listener.
+fn is_client_gone(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    matches!(e.kind(), ConnectionAborted | ConnectionRefused | ConnectionReset)
 }
 
 async fn serve_connection(stream: TcpStream, router: Router, connection: Arc<Connection>, limits: Limits) {

@@ -109,6 +109,12 @@ pub fn router(store: Store, shared: Shared) -> Router {
 
 /// The page for people: feeds to subscribe to, latest tagged items, sources.
 async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    // Rendered for each request: it takes its turn like any rendering.
+    let _turn = match state.renderer.turn().await {
+        Ok(turn) => turn,
+        Err(render::Failure::Busy(waited)) => return documents::busy(waited),
+        Err(e) => return unavailable(&e.to_string()),
+    };
     let query = EntryQuery {
         tagged_only: true,
         limit: 20,

@@ -23,8 +23,8 @@ const SHARED_DOCUMENTS: usize = 512;
 const SHARED_BYTES: usize = 64 << 20;
 /// Documents (and bytes) kept when links follow the request's `Host`
 /// (no `base_url`): every host shares this much.
-const BY_HOST_DOCUMENTS: usize = 64;
-const BY_HOST_BYTES: usize = 16 << 20;
+const BY_HOST_DOCUMENTS: usize = 128;
+const BY_HOST_BYTES: usize = 32 << 20;
 /// Documents whose validators are remembered.
 const SEEN: usize = 4096;
 /// How long a request waits for a turn to render before it is told to
@@ -54,6 +54,9 @@ pub struct Key {
 }
 
 type Flight = OnceCell<Result<Arc<Cached>, Failure>>;
+/// Each document being rendered (by generation and key), with how many
+/// requests wait for it.
+type Flights = HashMap<(u64, String), (Arc<Flight>, usize)>;
 
 /// The caches, the renderings under way and the turns to render.
 #[derive(Debug)]
@@ -61,8 +64,7 @@ pub struct Renderer {
     shared: Cache,
     by_host: Cache,
     seen: Seen,
-    /// Each document being rendered, with how many requests wait for it.
-    flights: Mutex<HashMap<(u64, String), (Arc<Flight>, usize)>>,
+    flights: Mutex<Flights>,
     turns: Semaphore,
     turn_wait: Duration,
 }
@@ -113,11 +115,7 @@ impl Renderer {
         flight
             .flight
             .get_or_init(|| async {
-                let busy = || Failure::Busy(self.turn_wait);
-                let _turn = tokio::time::timeout(self.turn_wait, self.turns.acquire())
-                    .await
-                    .map_err(|_| busy())?
-                    .map_err(|_| busy())?;
+                let _turn = self.turn().await?;
                 // Kept by an earlier flight while this one waited its turn.
                 if let Some(current) = cache.get(&key.text).filter(|c| c.generation == generation) {
                     return Ok(current);
@@ -163,13 +161,22 @@ impl Renderer {
             .clone()
     }
 
+    /// A turn for a page rendered for each request (never kept), held
+    /// until dropped.
+    pub async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, Failure> {
+        match tokio::time::timeout(self.turn_wait, self.turns.acquire()).await {
+            Ok(Ok(turn)) => Ok(turn),
+            _ => Err(Failure::Busy(self.turn_wait)),
+        }
+    }
+
     /// The body of `cached` in `encoding`, compressed now if it was not
     /// yet (taking a turn); when no turn comes, the body uncompressed.
     pub async fn body(&self, cached: &Arc<Cached>, encoding: Encoding) -> (Encoding, Bytes) {
         if let Some(bytes) = cached.encoded(encoding) {
             return (encoding, bytes);
         }
-        let Ok(Ok(_turn)) = tokio::time::timeout(self.turn_wait, self.turns.acquire()).await else {
+        let Ok(_turn) = self.turn().await else {
             return (Encoding::Identity, cached.identity.clone());
         };
         let document = Arc::clone(cached);
@@ -192,7 +199,7 @@ impl Renderer {
         }
     }
 
-    fn lock_flights(&self) -> std::sync::MutexGuard<'_, HashMap<(u64, String), (Arc<Flight>, usize)>> {
+    fn lock_flights(&self) -> std::sync::MutexGuard<'_, Flights> {
         // Held only for a map operation, never across an await.
         self.flights.lock().unwrap_or_else(|p| p.into_inner())
     }
