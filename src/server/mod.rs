@@ -8,6 +8,7 @@ pub mod cache;
 mod connections;
 mod documents;
 mod headers;
+mod kept;
 mod last_modified;
 mod listen;
 pub mod render;

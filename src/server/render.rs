@@ -13,7 +13,8 @@ use std::time::Duration;
 use axum::body::Bytes;
 use tokio::sync::{OnceCell, Semaphore};
 
-use super::cache::{Cache, Cached, Encoding, Level, Seen, Validators};
+use super::cache::{Cached, Encoding, Level, Validators};
+use super::kept::{Cache, Seen};
 use super::last_modified;
 use crate::feeds::Document;
 use crate::store::{self, Store};
