@@ -2,7 +2,9 @@
 //! systemd-analyze, Python 3.11 with feedparser and aiosmtpd) and sets a
 //! `has_*` cfg flag for each one found; `can_mount_tmpfs` when the tests
 //! run as root with `mount` at hand (to fill a small disk of their own). A test whose program is missing is
-//! `#[ignore]`d with the reason, so `cargo test` lists and counts it. With
+//! `#[ignore]`d with the reason, so `cargo test` lists and counts it;
+//! `can_open_many_files` when the hard open-files limit lets a test hold
+//! a crowd of connections. With
 //! `CI=true` every flag is set: such a test runs and fails, naming what is
 //! missing. `THBWATCH_MEASURE=1` turns measurements into tests
 //! (`thbwatch_measure`). The library and the binary use none of this.
@@ -30,6 +32,9 @@ const PYTHON_MODULES: &[(&str, &str)] = &[
 
 const MEASURE: &str = "thbwatch_measure";
 const MOUNT: &str = "can_mount_tmpfs";
+/// The hard open-files limit lets a test hold a crowd of connections.
+const MANY_FILES: &str = "can_open_many_files";
+const MANY_FILES_NEEDED: u64 = 2048;
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
@@ -40,7 +45,7 @@ fn main() {
         .iter()
         .map(|p| p.0)
         .chain(PYTHON_MODULES.iter().map(|m| m.0))
-        .chain([MOUNT]);
+        .chain([MOUNT, MANY_FILES]);
     for flag in flags.clone().chain([MEASURE]) {
         println!("cargo::rustc-check-cfg=cfg({flag})");
     }
@@ -79,6 +84,11 @@ fn main() {
     } else {
         missing.push("root (to mount a tmpfs)");
     }
+    if hard_open_files_limit().is_some_and(|limit| limit >= MANY_FILES_NEEDED) {
+        println!("cargo::rustc-cfg={MANY_FILES}");
+    } else {
+        missing.push("a hard open-files limit of 2048 (ulimit -Hn)");
+    }
     watch_path_folders();
     if !missing.is_empty() {
         println!(
@@ -97,6 +107,19 @@ fn is_root() -> bool {
             .find_map(|line| line.strip_prefix("Uid:"))
             .and_then(|ids| ids.split_whitespace().nth(1).map(|euid| euid == "0"))
             .unwrap_or(false)
+    })
+}
+
+/// The hard limit on open files, from `/proc/self/limits` ("unlimited"
+/// reads as the largest number).
+fn hard_open_files_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    let hard = line.split_whitespace().nth(4)?;
+    Some(if hard == "unlimited" {
+        u64::MAX
+    } else {
+        hard.parse().ok()?
     })
 }
 

@@ -29,15 +29,6 @@ const SEARCHES: usize = 250;
 /// Peak resident memory allowed while they are answered.
 const SEARCH_PEAK_BOUND: u64 = 128 << 20;
 
-/// A tool or limit the test needs is missing: fails under CI, skipped
-/// (visibly) elsewhere.
-fn missing(what: &str) {
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{what}");
-    }
-    eprintln!("SKIPPED: {what}");
-}
-
 /// An RSS feed of `items` items with a paragraph of text each, all about
 /// human trafficking (so every search for it finds every item).
 fn long_feed(source: usize, items: usize) -> String {
@@ -110,12 +101,18 @@ fn crowd(addr: &str, count: usize, stop: &CancellationToken) -> (Arc<AtomicUsize
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(can_open_many_files),
+    ignore = "needs a hard open-files limit of 2048: raise `ulimit -Hn`"
+)]
 async fn idle_connections_cannot_lock_out_healthz_or_polling() {
     // The crowd's sockets are this process's open files too.
     let needed = CROWD as u64 + 256;
-    if rlimit::increase_nofile_limit(needed).unwrap_or(0) < needed {
-        return missing(&format!("this test opens {needed} files: raise `ulimit -Hn`"));
-    }
+    let raised = rlimit::increase_nofile_limit(needed).unwrap_or(0);
+    assert!(
+        raised >= needed,
+        "this test opens {needed} files, and the limit stays at {raised}: raise `ulimit -Hn`"
+    );
     let server = FeedServer::start().await;
     server.set("/s0", Reply::feed(long_feed(0, 5)));
     let dir = tempfile::tempdir().unwrap();
