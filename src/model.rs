@@ -96,6 +96,113 @@ pub struct RawFeed {
     pub base: url::Url,
     pub language: Option<String>,
     pub entries: Vec<RawEntry>,
+    /// What had to be mended before the document could be read.
+    pub repairs: Repairs,
+}
+
+/// A kind of damage mended in an ill-formed document, from the least to
+/// the most invasive repair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Repair {
+    /// `&` starting no reference ("Police & border guard"): escaped.
+    BareAmpersand,
+    /// `&eacute;` and the like, which XML does not define: decoded.
+    HtmlEntity,
+    /// A reference to an entity XML does not define (a DTD's entities are
+    /// never expanded): kept as its text.
+    UnknownEntity,
+    /// `&#X41;`, `&#0;` and other references XML rejects: mended or dropped.
+    CharacterReference,
+    /// Control characters and the like that XML forbids: dropped.
+    ForbiddenCharacter,
+    /// A `<` that starts no tag ("1 < 2"): escaped.
+    LessThan,
+    /// An attribute that cannot be read (no name, a duplicate): dropped.
+    Attribute,
+    /// An element whose content cannot be read (base64 that does not
+    /// decode, a media type nobody reads): dropped.
+    UnreadableElement,
+    /// Text or elements before or after the root element: dropped.
+    OutsideRoot,
+    /// An end tag that closes nothing open: dropped.
+    StrayEndTag,
+    /// An element its parent's end tag proves left open: closed there.
+    UnclosedElement,
+}
+
+impl Repair {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Repair::BareAmpersand => "bare ampersand",
+            Repair::HtmlEntity => "HTML entity",
+            Repair::UnknownEntity => "entity not expanded",
+            Repair::CharacterReference => "invalid character reference",
+            Repair::ForbiddenCharacter => "character XML forbids",
+            Repair::LessThan => "unescaped <",
+            Repair::Attribute => "unreadable attribute",
+            Repair::UnreadableElement => "unreadable element dropped",
+            Repair::OutsideRoot => "content outside the root element",
+            Repair::StrayEndTag => "stray end tag",
+            Repair::UnclosedElement => "element left open",
+        }
+    }
+}
+
+/// What had to be mended before a document could be read; empty for a
+/// well-formed feed. Shown to the operator as the poll's warning, so the
+/// publisher can be told.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Repairs {
+    mended: std::collections::BTreeMap<Repair, usize>,
+    /// The document ended before its closing tags.
+    pub truncated: bool,
+    /// Entries dropped because the document ends inside them.
+    pub incomplete_entries: usize,
+    /// Entries dropped because their title or link could not be mended
+    /// without guessing.
+    pub damaged_entries: usize,
+}
+
+impl Repairs {
+    pub fn add(&mut self, repair: Repair) {
+        *self.mended.entry(repair).or_default() += 1;
+    }
+
+    /// How often `repair` was made.
+    pub fn count(&self, repair: Repair) -> usize {
+        self.mended.get(&repair).copied().unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.mended.is_empty() && !self.truncated && self.damaged_entries == 0
+    }
+
+    /// "repaired: bare ampersand (3); truncated: 1 incomplete entry
+    /// dropped", or `None` for a well-formed document.
+    pub fn warning(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if !self.mended.is_empty() {
+            let mended: Vec<String> = self
+                .mended
+                .iter()
+                .map(|(repair, n)| format!("{} ({n})", repair.as_str()))
+                .collect();
+            parts.push(format!("repaired: {}", mended.join(", ")));
+        }
+        if self.truncated {
+            parts.push(match self.incomplete_entries {
+                0 => "truncated: closing tags missing".to_string(),
+                1 => "truncated: 1 incomplete entry dropped".to_string(),
+                n => format!("truncated: {n} incomplete entries dropped"),
+            });
+        }
+        match self.damaged_entries {
+            0 => {}
+            1 => parts.push("dropped: 1 entry whose title or link was damaged".to_string()),
+            n => parts.push(format!("dropped: {n} entries whose title or link was damaged")),
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
 }
 
 /// One entry as the parser read it. `guid` is `None` when the feed gave no
