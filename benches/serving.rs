@@ -162,6 +162,7 @@ fn record(n: usize) -> PollRecord {
             },
             validators: Validators::default(),
             items,
+            warning: None,
         },
     }
 }

@@ -117,6 +117,7 @@ pub fn to_json(reports: &[Report]) -> String {
                 "consecutive_failures": h.consecutive_failures,
                 "next_attempt": time(h.next_attempt),
                 "moved_to": moved_to(r),
+                "warning": h.warning,
                 "items": h.items,
             })
         })
@@ -150,6 +151,9 @@ pub fn to_table(reports: &[Report], now: DateTime<Utc>) -> String {
             && let Some(error) = &h.last_error
         {
             details.push(shorten(error, 120));
+        }
+        if let Some(warning) = &h.warning {
+            details.push(shorten(warning, 160));
         }
         rows.push([
             r.source.id.as_str().to_string(),

@@ -311,10 +311,16 @@ fn export_feed(all: bool, tag: Option<String>, source: Option<String>) -> Feed {
 
 fn poll_line(id: &SourceId, status: &Status) -> String {
     match status {
-        Status::Fetched(r) => format!(
-            "{id}: ok: {} new, {} updated, {} unchanged, {} duplicate, {} tagged",
-            r.new, r.updated, r.unchanged, r.duplicates, r.tagged
-        ),
+        Status::Fetched { report: r, warning } => {
+            let line = format!(
+                "{id}: ok: {} new, {} updated, {} unchanged, {} duplicate, {} tagged",
+                r.new, r.updated, r.unchanged, r.duplicates, r.tagged
+            );
+            match warning {
+                Some(warning) => format!("{line}; {warning}"),
+                None => line,
+            }
+        }
         Status::NotModified => format!("{id}: not modified"),
         Status::Failed { error, retry_at } => format!("{id}: error: {error} (next attempt {})", time(retry_at)),
         Status::Deferred { until } => format!(

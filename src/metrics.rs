@@ -36,6 +36,8 @@ pub struct StoreFigures {
     pub pending_by_channel: Vec<(String, u64)>,
     /// Last success per source, as Unix seconds.
     pub last_success: Vec<(String, i64)>,
+    /// Sources whose last document had to be repaired, with what was mended.
+    pub warnings: Vec<(String, String)>,
     pub items: u64,
     /// The figures above could be read (without them, `/metrics` shows
     /// no store gauges rather than zeros).
@@ -205,6 +207,20 @@ impl Metrics {
                 label(source)
             );
         }
+        header(
+            &mut out,
+            "source_repaired",
+            "gauge",
+            "1 for each source whose last document had to be repaired; the label says what was mended.",
+        );
+        for (source, warning) in &store.warnings {
+            let _ = writeln!(
+                out,
+                "thbwatch_source_repaired{{source=\"{}\",warning=\"{}\"}} 1",
+                label(source),
+                label(warning)
+            );
+        }
         out
     }
 }
@@ -234,6 +250,7 @@ mod tests {
             tagged_by_tag: vec![("trafficking".into(), 4)],
             pending_by_channel: vec![("ops".into(), 2)],
             last_success: vec![("lv".into(), 1_790_000_000)],
+            warnings: vec![("lv".into(), "repaired: bare ampersand (3)".into())],
             items: 9,
             available: true,
             errors: vec![("disk_full", 3), ("damaged", 0)],
@@ -253,6 +270,7 @@ mod tests {
             "thbwatch_notifications_total{channel=\"ops\",outcome=\"sent\"} 1",
             "thbwatch_notifications_pending{channel=\"ops\"} 2",
             "thbwatch_source_last_success_timestamp_seconds{source=\"lv\"} 1790000000",
+            "thbwatch_source_repaired{source=\"lv\",warning=\"repaired: bare ampersand (3)\"} 1",
             "# TYPE thbwatch_polls_total counter",
             "thbwatch_store_errors_total{kind=\"disk_full\"} 3",
             "thbwatch_store_writes_failing 1",

@@ -54,7 +54,12 @@ pub struct Pipeline {
 /// How a poll ended for its source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Status {
-    Fetched(IngestReport),
+    /// Fetched and stored; `warning` says what had to be mended in the
+    /// document (`None`: it was well-formed).
+    Fetched {
+        report: IngestReport,
+        warning: Option<String>,
+    },
     NotModified,
     /// The source failed (network, HTTP, not a feed); the error is stored,
     /// and no attempt is made before `retry_at`.
@@ -112,9 +117,9 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
         let slot = attempt.slot.take();
         let record = record(pipeline, source, &state, attempt);
         // What the status needs, without copying the items.
-        let outcome = match &record.outcome {
-            PollOutcome::Fetched { .. } => PollOutcome::NotModified,
-            other => other.clone(),
+        let (outcome, warning) = match &record.outcome {
+            PollOutcome::Fetched { warning, .. } => (PollOutcome::NotModified, warning.clone()),
+            other => (other.clone(), None),
         };
         let fetched = matches!(record.outcome, PollOutcome::Fetched { .. });
         let (http_status, moved_to) = (record.http_status, record.moved_to.clone());
@@ -145,7 +150,10 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
                     elapsed_ms,
                     "polled"
                 );
-                Status::Fetched(report)
+                if let Some(warning) = &warning {
+                    warn!(%warning, "the feed had to be repaired to be read; its publisher may want to know");
+                }
+                Status::Fetched { report, warning }
             }
             PollOutcome::Failed { error, next_attempt } => {
                 let retry_at = next_attempt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -245,6 +253,7 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
                 feed: processed.feed,
                 validators: processed.validators,
                 items: processed.items,
+                warning: processed.repairs.warning(),
             }
         }
         Err((error, reason)) => {
@@ -337,6 +346,8 @@ pub struct Processed {
     pub dropped: usize,
     /// Older versions of items the document lists more than once, not kept.
     pub repeated: usize,
+    /// What had to be mended before the document could be read.
+    pub repairs: crate::model::Repairs,
 }
 
 /// The CPU part of a poll, for a document fetched from `base`: parse,
@@ -383,6 +394,7 @@ fn process(feed: RawFeed, source: &Source, tagger: &Tagger, detect: &Detect, max
         detect,
     };
     let dropped = feed.entries.len().saturating_sub(max_items);
+    let repairs = feed.repairs;
     let items: Vec<Item> = feed
         .entries
         .into_iter()
@@ -415,5 +427,6 @@ fn process(feed: RawFeed, source: &Source, tagger: &Tagger, detect: &Detect, max
         items,
         dropped,
         repeated,
+        repairs,
     }
 }

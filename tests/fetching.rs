@@ -143,7 +143,7 @@ async fn back_off_grows_with_each_failure_and_resets_on_success() {
     assert_eq!(health(&config, "flaky").await.consecutive_failures, 4);
 
     server.set("/flaky", Reply::feed(fixture("cbss.xml")));
-    assert!(matches!(poll(&config, true).await[0], Status::Fetched(_)));
+    assert!(matches!(poll(&config, true).await[0], Status::Fetched { .. }));
     let healed = health(&config, "flaky").await;
     assert_eq!((healed.consecutive_failures, healed.next_attempt), (0, None));
 }
@@ -184,10 +184,10 @@ async fn permanent_redirects_are_recorded_and_temporary_ones_are_not() {
     let results = poll(&config, false).await;
     // The two feeds share one article: whichever came second has it as a duplicate.
     assert!(
-        matches!(results[0], Status::Fetched(r) if r.new + r.duplicates == 3),
+        matches!(results[0], Status::Fetched { report: r, .. } if r.new + r.duplicates == 3),
         "{results:?}"
     );
-    assert!(matches!(results[1], Status::Fetched(_)), "{results:?}");
+    assert!(matches!(results[1], Status::Fetched { .. }), "{results:?}");
     let moved = health(&config, "moved").await;
     assert_eq!(moved.moved_to.as_deref(), Some(server.url("/new").as_str()));
     assert_eq!(moved.url, server.url("/old"), "the configured address stays");
@@ -220,7 +220,7 @@ async fn a_changed_url_starts_afresh_even_when_its_first_poll_fails() {
     assert_eq!((stored.last_success, stored.consecutive_failures), (None, 1));
 
     server.set("/new", Reply::feed(fixture("cbss.xml")).with_etag("\"old\""));
-    assert!(matches!(poll(&moved, true).await[0], Status::Fetched(_)));
+    assert!(matches!(poll(&moved, true).await[0], Status::Fetched { .. }));
     let sent: Vec<_> = server
         .requests("/new")
         .iter()
@@ -354,7 +354,7 @@ async fn a_sources_own_headers_never_follow_a_redirect_to_another_origin() {
         server.url("/feed")
     );
     let config = Config::load(&write_config(dir.path(), &text)).unwrap();
-    assert!(matches!(poll(&config, false).await[0], Status::Fetched(_)));
+    assert!(matches!(poll(&config, false).await[0], Status::Fetched { .. }));
     let first = &server.requests("/feed")[0];
     assert_eq!(first["authorization"], "Bearer secret");
     let accept: Vec<_> = first.get_all("accept").iter().collect();
@@ -415,7 +415,7 @@ async fn legacy_encodings_are_decoded_from_raw_bytes() {
     let results = poll(&config, false).await;
 
     for (i, (file, _, title, summary)) in cases.iter().enumerate() {
-        assert!(matches!(results[i], Status::Fetched(_)), "{file}: {:?}", results[i]);
+        assert!(matches!(results[i], Status::Fetched { .. }), "{file}: {:?}", results[i]);
         let xml = app::export(
             &config,
             &thbwatch::feeds::Request::atom(Feed::Source(thbwatch::model::SourceId::new(format!("enc{i}")))),
@@ -445,7 +445,7 @@ async fn an_over_long_feed_keeps_its_first_entries() {
     let dir = tempfile::tempdir().unwrap();
     let settings = format!("{QUICK}\nmax_items = 10");
     let config = config(dir.path(), &settings, &[("long", server.url("/long"))]);
-    assert!(matches!(poll(&config, false).await[0], Status::Fetched(r) if r.new == 10));
+    assert!(matches!(poll(&config, false).await[0], Status::Fetched { report: r, .. } if r.new == 10));
 }
 
 trait NanosecondZero {

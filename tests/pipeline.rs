@@ -28,7 +28,7 @@ fn config_with(dir: &std::path::Path, poll: &str, sources: &[(&str, String)]) ->
 
 fn report(status: &Status) -> IngestReport {
     match status {
-        Status::Fetched(report) => *report,
+        Status::Fetched { report, .. } => *report,
         other => panic!("expected a fetched feed, got {other:?}"),
     }
 }

@@ -256,6 +256,7 @@ pub fn fetched(source: &thbwatch::config::Source, processed: thbwatch::poll::Pro
             feed: processed.feed,
             validators: processed.validators,
             items: processed.items,
+            warning: processed.repairs.warning(),
         },
     }
 }

@@ -31,6 +31,9 @@ pub enum PollOutcome {
         feed: FeedMeta,
         validators: Validators,
         items: Vec<TaggedItem>,
+        /// What had to be mended in the document (`None`: it was
+        /// well-formed); its items are marked as repaired.
+        warning: Option<String>,
     },
     NotModified,
     Failed {
@@ -156,6 +159,7 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
             feed,
             validators,
             items,
+            warning,
         } => {
             // A source's first successful poll (new, or at a new URL) is a
             // baseline: what it finds is history, not news to alert on.
@@ -167,9 +171,13 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
                 baseline,
                 source: &record.source_id,
             };
+            let document = Document {
+                at: record.at,
+                repaired: warning.is_some(),
+            };
             let mut changed = false;
             for tagged in items {
-                changed |= store_item(tx, id, record.at, tagged, &outbox, relink, &mut report)?;
+                changed |= store_item(tx, id, &document, tagged, &outbox, relink, &mut report)?;
             }
             // The feed counts as changed (its <source> dated now) when an
             // item or what the feed says about itself changed; values
@@ -181,7 +189,7 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
                         feed_title = ?2, site_link = ?3, etag = ?4, last_modified = ?5,
                         last_success_at = ?6, last_status = 'ok', last_error = NULL,
                         consecutive_failures = 0, next_attempt_at = NULL, moved_to = ?7,
-                        feed_id = ?9, feed_format = ?10, relink_pending = 0
+                        feed_id = ?9, feed_format = ?10, relink_pending = 0, last_warning = ?11
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -195,6 +203,7 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
                 changed,
                 feed.id,
                 feed.format.map(|f| f.as_str()),
+                warning,
             ])?;
             if changed {
                 super::documents::mark_changed(tx, record.at)?;
@@ -250,17 +259,25 @@ impl Outbox<'_> {
     }
 }
 
+/// The document a poll's items came from.
+struct Document {
+    at: DateTime<Utc>,
+    /// It had to be repaired before it could be read.
+    repaired: bool,
+}
+
 /// Stores one item of a poll; returns whether what the feeds show changed.
 /// `relink`: the source's first poll since links resolve against its site.
 fn store_item(
     tx: &Transaction<'_>,
     source: &str,
-    now: DateTime<Utc>,
+    document: &Document,
     tagged: &TaggedItem,
     outbox: &Outbox<'_>,
     relink: bool,
     report: &mut IngestReport,
 ) -> Result<bool, Error> {
+    let now = document.at;
     let item = &tagged.item;
     let version_date = versions::date(item);
     let existing: Option<Stored> = tx
@@ -304,7 +321,7 @@ fn store_item(
             Ok(stored.language != item.language)
         }
         Some(stored) => {
-            update_item(tx, stored.id, tagged, now)?;
+            update_item(tx, stored.id, tagged, document)?;
             replace_matches(tx, stored.id, &tagged.matches)?;
             report.updated += 1;
             Ok(true)
@@ -321,13 +338,13 @@ fn store_item(
             if let Some(row) = earlier {
                 // Its link mended, not news.
                 super::relink::rekey(tx, row, &item.key)?;
-                update_item(tx, row, tagged, now)?;
+                update_item(tx, row, tagged, document)?;
                 replace_matches(tx, row, &tagged.matches)?;
                 report.updated += 1;
                 return Ok(true);
             }
             let original = find_original(tx, source, item)?;
-            let row_id = insert_item(tx, source, tagged, now, original)?;
+            let row_id = insert_item(tx, source, tagged, document, original)?;
             insert_matches(tx, row_id, &tagged.matches)?;
             if original.is_some() {
                 // The same article from another source: announced once.
@@ -378,9 +395,10 @@ fn insert_item(
     tx: &Transaction<'_>,
     source: &str,
     tagged: &TaggedItem,
-    now: DateTime<Utc>,
+    document: &Document,
     duplicate_of: Option<i64>,
 ) -> Result<i64, Error> {
+    let now = document.at;
     let item = &tagged.item;
     // A date in the future (a wrong time zone, a typo) must not pin an item
     // to the top of the feed or date the feed ahead: it becomes the poll time.
@@ -390,8 +408,9 @@ fn insert_item(
     tx.prepare_cached(
         "INSERT INTO items (source_id, key, entry_id, link, canonical_link, title, summary, content,
                             author, language, published, updated, sort_time, first_seen,
-                            content_hash, duplicate_of, dated_by_poll, categories, search_text, version_date)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                            content_hash, duplicate_of, dated_by_poll, categories, search_text, version_date,
+                            repaired)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     )?
     .execute(params![
         source,
@@ -414,11 +433,13 @@ fn insert_item(
         item.categories.join("\n"),
         tagged.search_text,
         versions::date(item).map(timestamp),
+        document.repaired,
     ])?;
     Ok(tx.last_insert_rowid())
 }
 
-fn update_item(tx: &Transaction<'_>, row_id: i64, tagged: &TaggedItem, now: DateTime<Utc>) -> Result<(), Error> {
+fn update_item(tx: &Transaction<'_>, row_id: i64, tagged: &TaggedItem, document: &Document) -> Result<(), Error> {
+    let now = document.at;
     let item = &tagged.item;
     // An edit is news to readers: it is "updated" now unless the feed says
     // when (and never later than now).
@@ -426,7 +447,8 @@ fn update_item(tx: &Transaction<'_>, row_id: i64, tagged: &TaggedItem, now: Date
     tx.prepare_cached(
         "UPDATE items SET link = ?2, canonical_link = ?3, title = ?4, summary = ?5, content = ?6,
                           author = ?7, language = ?8, published = ?9, updated = ?10, content_hash = ?11,
-                          dated_by_poll = ?12, categories = ?13, search_text = ?14, version_date = ?15
+                          dated_by_poll = ?12, categories = ?13, search_text = ?14, version_date = ?15,
+                          repaired = ?16
          WHERE id = ?1",
     )?
     .execute(params![
@@ -445,6 +467,7 @@ fn update_item(tx: &Transaction<'_>, row_id: i64, tagged: &TaggedItem, now: Date
         item.categories.join("\n"),
         tagged.search_text,
         versions::date(item).map(timestamp),
+        document.repaired,
     ])?;
     Ok(())
 }

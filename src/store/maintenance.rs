@@ -93,6 +93,10 @@ impl Store {
                     "SELECT channel, count(*) FROM outbox WHERE state = 'pending' GROUP BY channel ORDER BY channel",
                 )?,
                 last_success,
+                warnings: conn
+                    .prepare_cached("SELECT id, last_warning FROM sources WHERE last_warning IS NOT NULL ORDER BY id")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<Vec<_>, _>>()?,
                 items: conn.query_row("SELECT count(*) FROM items", [], |r| r.get(0))?,
                 available: true,
                 ..StoreFigures::default()

@@ -43,6 +43,8 @@ pub struct SourceHealth {
     pub consecutive_failures: u32,
     pub next_attempt: Option<DateTime<Utc>>,
     pub moved_to: Option<String>,
+    /// What had to be mended in the last document it served.
+    pub warning: Option<String>,
     /// Items stored from this source.
     pub items: u64,
 }
@@ -158,7 +160,7 @@ impl Store {
             let mut stmt = conn.prepare(
                 "SELECT s.id, s.url, s.feed_title, s.first_polled_at, s.last_polled_at, s.last_success_at,
                         s.last_status, s.http_status, s.last_error, s.consecutive_failures,
-                        s.next_attempt_at, s.moved_to,
+                        s.next_attempt_at, s.moved_to, s.last_warning,
                         (SELECT count(*) FROM items WHERE source_id = s.id)
                  FROM sources s ORDER BY s.id",
             )?;
@@ -179,7 +181,8 @@ impl Store {
                     consecutive_failures: row.get(9)?,
                     next_attempt: time(row, 10)?,
                     moved_to: row.get(11)?,
-                    items: row.get(12)?,
+                    warning: row.get(12)?,
+                    items: row.get(13)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)

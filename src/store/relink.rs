@@ -71,6 +71,7 @@ mod tests {
                 feed: FeedMeta::default(),
                 validators: Validators::default(),
                 items,
+                warning: None,
             },
             routes: vec![Route {
                 channel: "hook".into(),

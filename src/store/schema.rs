@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_retention.sql"),
     include_str!("migrations/007_entry_ids_unindexed.sql"),
     include_str!("migrations/008_versions_and_sources.sql"),
+    include_str!("migrations/009_repaired_documents.sql"),
 ];
 
 /// Why a database cannot be used by this version, whatever is retried: a
