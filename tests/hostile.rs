@@ -96,7 +96,34 @@ fn hostile_cases(server: &FeedServer) -> Vec<(&'static str, Reply, Expect)> {
         "<x>".repeat(200_000)
     );
     server.set("/loop-b", Reply::redirect(302, "/loop"));
+    // Damage only recovery sees: bounded output, linear time, bounded depth.
+    let ampersands = rss_with(&item("amp", &"& ".repeat(2_000_000), ""));
+    let broken_tags = rss_with(&item(
+        "tags",
+        "Broken tags",
+        &format!("<description>{}</description>", "<a".repeat(1_000_000)),
+    ));
+    let unclosed_deep = format!(
+        "<rss version=\"2.0\" xmlns:x=\"urn:x\"><channel>{}{}</channel></rss>",
+        item("deep", "Deep", ""),
+        "<x:x>".repeat(100_000)
+    );
     vec![
+        (
+            "ampersands",
+            Reply::feed(ampersands),
+            Expect::Error("not a readable feed"),
+        ),
+        (
+            "broken-tags",
+            Reply::feed(broken_tags),
+            Expect::Error("too damaged to repair"),
+        ),
+        (
+            "unclosed-deep",
+            Reply::feed(unclosed_deep),
+            Expect::Error("elements nested deeper than 512 levels"),
+        ),
         ("laughs", Reply::feed(billion_laughs()), Expect::Ok),
         ("quadratic", Reply::feed(quadratic_blowup()), Expect::Ok),
         ("xxe", Reply::feed(xxe()), Expect::Ok),
