@@ -73,7 +73,7 @@ fn parse_utf8(bytes: &[u8], fetched_from: &Url) -> Result<RawFeed, Error> {
             Ok(feed) => {
                 drop(feed);
                 return match recovered(&text, fetched_from) {
-                    Recovery::Read(recovered) => Ok(recovered),
+                    Recovery::Read(recovered) => Ok(*recovered),
                     Recovery::NoEntries(why) => Err(Error::Unreadable(why)),
                     Recovery::Failed(_) => {
                         read::feed(bytes, fetched_from).map_err(|e| Error::Unreadable(shorten(&e.to_string())))
@@ -84,7 +84,7 @@ fn parse_utf8(bytes: &[u8], fetched_from: &Url) -> Result<RawFeed, Error> {
         }
     }
     match recovered(&text, fetched_from) {
-        Recovery::Read(feed) => Ok(feed),
+        Recovery::Read(feed) => Ok(*feed),
         Recovery::NoEntries(why) => Err(Error::Unreadable(why)),
         // The strict reading may still manage; if not, it says what is
         // wrong, and why the document could not be repaired.
@@ -114,7 +114,7 @@ fn complete(feed: &RawFeed) -> bool {
 
 /// How recovering a document ended.
 enum Recovery {
-    Read(RawFeed),
+    Read(Box<RawFeed>),
     /// It holds entry elements, but none could be read: why.
     NoEntries(String),
     /// It could not be made into a feed: why.
@@ -152,7 +152,7 @@ fn recovered(text: &str, fetched_from: &Url) -> Recovery {
     // The recovered document is RSS 2.0 or Atom 1.0; the publisher's
     // format is what its root said.
     feed.meta.format = Some(format);
-    Recovery::Read(feed)
+    Recovery::Read(Box::new(feed))
 }
 
 /// Why a document with `entries` entry elements yields no entry.
