@@ -8,7 +8,8 @@ use base64::Engine;
 
 use super::dialect::{self, ATOM03, ATOM10, DC, DCTERMS, TextType};
 use super::entry::{Date, Entry};
-use super::{Content, Element, Open, Role, Writer, attribute, text, write_start};
+use super::tags::{attribute, write_start};
+use super::{Content, Element, Open, Role, Writer, text};
 use crate::model::Repair;
 
 impl Writer<'_> {

@@ -14,12 +14,8 @@ mod entry;
 mod text;
 mod tokens;
 
-use std::mem;
-
-use quick_xml::events::BytesStart;
-
-use self::dialect::{ATOM03, ATOM10, Family, Namespaces};
-use self::entry::{Date, Entry, MAX_FALLBACK};
+use self::dialect::{Family, Namespaces};
+use self::entry::{Date, Entry};
 use self::tokens::{Token, Tokens};
 use crate::model::{FeedFormat, Repair, Repairs};
 
@@ -297,221 +293,6 @@ impl<'a> Writer<'a> {
     fn in_text(&self) -> bool {
         self.stack.last().is_some_and(|o| o.content != Content::Elements)
     }
-
-    fn start(&mut self, name: &str, attributes: &'a str, empty: bool, raw: &str) -> Result<(), Error> {
-        let (prefix, local) = dialect::split_name(name);
-        let namespace = self.namespaces.resolve(prefix).map(str::to_string);
-        let entry_start = self.is_entry(prefix, local, namespace.as_deref());
-        if self.in_text() {
-            if !entry_start {
-                if let Some(top) = self.stack.last_mut().filter(|_| !empty && !is_void(local)) {
-                    top.markup.push(name.to_string());
-                }
-                self.markup_in_text(raw);
-                return Ok(());
-            }
-            self.close_to_entry_level();
-        }
-        if self.stack.len() >= MAX_DEPTH {
-            return Err(Error::TooDeep);
-        }
-        let attributes = self.attributes(name, attributes, raw);
-        let scope = self.namespaces.len();
-        self.namespaces.declare(&attributes);
-        let namespace = self.namespaces.resolve(prefix).map(str::to_string);
-        let starts_entry = entry_start && (self.entry.is_some() || self.at_entry_level()) && !self.root_is_entry();
-        if starts_entry {
-            self.close_to_entry_level();
-            self.entries += 1;
-            self.entry = Some(Entry::new(self.out.len()));
-        } else if entry_start {
-            self.misplaced += 1;
-        }
-        let element = Element {
-            name,
-            prefix,
-            local,
-            namespace: namespace.as_deref(),
-            attributes,
-            scope,
-            starts_entry,
-        };
-        let open = match self.family {
-            Some(Family::Rss { cdf }) => self.rss_element(element, cdf),
-            _ => self.atom_element(element),
-        };
-        self.stack.push(open);
-        if empty {
-            self.close(Close::Tag);
-        }
-        Ok(())
-    }
-
-    fn end(&mut self, name: &str, raw: &str) {
-        let cdf = matches!(self.family, Some(Family::Rss { cdf: true }));
-        let matches = |open: &Open| open.name == name || (cdf && open.name.eq_ignore_ascii_case(name));
-        match self.stack.iter().rposition(matches) {
-            Some(i) => {
-                while self.stack.len() > i + 1 {
-                    self.close(Close::Implied);
-                }
-                self.close(Close::Tag);
-            }
-            // Inside text, an end tag that closes no element is the text's markup.
-            None if self.in_text() => {
-                self.markup_end(name);
-                self.markup_in_text(raw);
-            }
-            None => self.repairs.add(Repair::StrayEndTag),
-        }
-    }
-
-    /// An end tag in a text element's markup: what it leaves open or
-    /// closes of nothing is counted, as elsewhere.
-    fn markup_end(&mut self, name: &str) {
-        let top = self.stack.len() - 1;
-        let markup = &mut self.stack[top].markup;
-        match markup.iter().rposition(|open| open == name) {
-            Some(i) => {
-                for _ in i + 1..markup.len() {
-                    self.repairs.add(Repair::UnclosedElement);
-                }
-                markup.truncate(i);
-            }
-            // `</br>`, `</link>`: an end tag HTML does without.
-            None if is_void(dialect::split_name(name).1) => {}
-            None => self.repairs.add(Repair::StrayEndTag),
-        }
-    }
-
-    /// A tag inside a text element: part of its text (unescaped HTML, or
-    /// literal markup in plain text). Inside a link it changes the URL,
-    /// so the entry is dropped.
-    fn markup_in_text(&mut self, raw: &str) {
-        let top = self.stack.len() - 1;
-        if matches!(self.stack[top].role, Role::Link | Role::AtomLink { .. })
-            && let Some(entry) = self.entry.as_mut()
-        {
-            entry.damaged = true;
-        }
-        let markup = text::allowed(raw, &mut self.repairs);
-        self.emit(&markup);
-    }
-
-    fn text(&mut self, raw: &str) {
-        let mut scratch = mem::take(&mut self.scratch);
-        scratch.clear();
-        text::push_decoded(raw, &mut scratch, &mut self.repairs);
-        self.emit(&scratch);
-        self.scratch = scratch;
-    }
-
-    fn reference(&mut self, name: &str) {
-        let mut scratch = mem::take(&mut self.scratch);
-        scratch.clear();
-        text::push_reference(name, &mut scratch, &mut self.repairs);
-        self.emit(&scratch);
-        self.scratch = scratch;
-    }
-
-    fn cdata(&mut self, data: &str) {
-        let data = text::allowed(data, &mut self.repairs);
-        let top = self.stack.len() - 1;
-        let open = &mut self.stack[top];
-        let limit = capture_limit(&open.role);
-        if let Some(capture) = open.capture.as_mut() {
-            push_bounded(capture, &data, limit);
-        }
-        if self.stack[top].written {
-            self.out.push_str("<![CDATA[");
-            self.out.push_str(&data);
-            self.out.push_str("]]>");
-        }
-    }
-
-    /// Writes text (already free of forbidden characters) into the top
-    /// element, and into what it captures.
-    fn emit(&mut self, text: &str) {
-        let top = self.stack.len() - 1;
-        let open = &mut self.stack[top];
-        let limit = capture_limit(&open.role);
-        if let Some(capture) = open.capture.as_mut() {
-            push_bounded(capture, text, limit);
-        }
-        if self.stack[top].written {
-            text::escape_into(text, &mut self.out);
-        }
-    }
-
-    fn at_entry_level(&self) -> bool {
-        self.stack.iter().all(|o| matches!(o.role, Role::Root | Role::Channel))
-    }
-
-    fn root_is_entry(&self) -> bool {
-        self.stack.first().is_some_and(|o| matches!(o.role, Role::Entry))
-    }
-
-    /// Closes what an entry left open before the next one (or a channel's
-    /// end) arrives.
-    fn close_to_entry_level(&mut self) {
-        while !(self.at_entry_level() || (self.root_is_entry() && self.stack.len() == 1)) {
-            self.close(Close::Implied);
-        }
-    }
-
-    fn is_entry(&self, prefix: Option<&str>, local: &str, namespace: Option<&str>) -> bool {
-        match self.family {
-            Some(Family::Rss { cdf }) => {
-                (local == "item" && self.is_rss(prefix, namespace))
-                    || (cdf && namespace.is_none() && local.eq_ignore_ascii_case("item"))
-            }
-            Some(Family::Atom { .. }) => local == "entry" && self.is_atom(prefix, namespace),
-            None => false,
-        }
-    }
-
-    fn is_rss(&self, prefix: Option<&str>, namespace: Option<&str>) -> bool {
-        match namespace {
-            None => prefix.is_none(),
-            Some(uri) => {
-                dialect::is_rss_namespace(uri) || (prefix.is_none() && self.root_default.as_deref() == Some(uri))
-            }
-        }
-    }
-
-    fn is_atom(&self, prefix: Option<&str>, namespace: Option<&str>) -> bool {
-        match namespace {
-            Some(uri) => uri == ATOM10 || uri == ATOM03,
-            None => prefix.is_none() && self.root_default.is_none(),
-        }
-    }
-
-    /// An element's attributes, values decoded; unreadable ones dropped.
-    fn attributes(&mut self, name: &str, attributes: &str, raw: &str) -> Vec<(String, String)> {
-        if attributes.trim().is_empty() {
-            return Vec::new();
-        }
-        let content = &raw[1..1 + name.len() + attributes.len()];
-        let start = BytesStart::from_content(content, name.len());
-        let mut parsed = start.html_attributes();
-        parsed.with_checks(false);
-        let mut out: Vec<(String, String)> = Vec::new();
-        for attribute in parsed {
-            let Ok(attribute) = attribute else {
-                self.repairs.add(Repair::Attribute);
-                break;
-            };
-            let key: &str = attribute.key.as_ref();
-            if !tokens::is_name(key) || out.iter().any(|(k, _)| k == key) {
-                self.repairs.add(Repair::Attribute);
-                continue;
-            }
-            let mut value = String::new();
-            text::push_decoded(&attribute.value, &mut value, &mut self.repairs);
-            out.push((key.to_string(), value));
-        }
-        out
-    }
 }
 
 /// An element as its start tag gives it.
@@ -553,14 +334,6 @@ impl Open {
     }
 }
 
-/// HTML elements that are never closed (`<br>`, `<img>`).
-fn is_void(local: &str) -> bool {
-    const VOID: [&str; 14] = [
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
-    ];
-    VOID.iter().any(|v| v.eq_ignore_ascii_case(local))
-}
-
 fn is_blank(token: &Token<'_>) -> bool {
     match token {
         Token::Text(text) => text.trim().is_empty(),
@@ -569,49 +342,11 @@ fn is_blank(token: &Token<'_>) -> bool {
     }
 }
 
-fn capture_limit(role: &Role) -> usize {
-    match role {
-        Role::Base64 { .. } => MAX_BASE64,
-        _ => MAX_FALLBACK,
-    }
-}
-
-fn push_bounded(capture: &mut String, text: &str, limit: usize) {
-    let room = limit.saturating_sub(capture.len());
-    if room >= text.len() {
-        capture.push_str(text);
-    } else {
-        let mut cut = room;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        capture.push_str(&text[..cut]);
-    }
-}
-
-fn attribute<'v>(attributes: &'v [(String, String)], name: &str) -> Option<&'v str> {
-    attributes
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
-fn write_start(out: &mut String, name: &str, attributes: &[(String, String)], empty: bool) {
-    out.push('<');
-    out.push_str(name);
-    for (key, value) in attributes {
-        out.push(' ');
-        out.push_str(key);
-        out.push_str("=\"");
-        text::escape_into(value, out);
-        out.push('"');
-    }
-    out.push_str(if empty { "/>" } else { ">" });
-}
-
 mod atom;
-mod close;
+mod content;
+mod elements;
 mod rss;
+mod tags;
 
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,8 @@
 
 use super::dialect::{self, CONTENT, DC, DCTERMS};
 use super::entry::Date;
-use super::{Content, Element, Open, Role, Writer, attribute, text, write_start};
+use super::tags::{attribute, write_start};
+use super::{Content, Element, Open, Role, Writer, text};
 
 impl Writer<'_> {
     pub(super) fn open_rss_root(
