@@ -168,6 +168,11 @@ impl Repairs {
         *self.mended.entry(repair).or_default() += 1;
     }
 
+    /// Takes back what turned out to be no repair.
+    pub fn forget(&mut self, repair: Repair) {
+        self.mended.remove(&repair);
+    }
+
     /// How often `repair` was made.
     pub fn count(&self, repair: Repair) -> usize {
         self.mended.get(&repair).copied().unwrap_or(0)

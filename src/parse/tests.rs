@@ -100,6 +100,16 @@ fn html_entities_control_characters_and_blank_lines_before_the_declaration() {
 }
 
 #[test]
+fn rss_0_91_with_netscapes_doctype_has_its_html_entities() {
+    let document = "<?xml version=\"1.0\"?>\n<!DOCTYPE rss PUBLIC \"-//Netscape Communications//DTD RSS 0.91//EN\" \
+        \"http://my.netscape.com/publish/formats/rss-0.91.dtd\">\n<rss version=\"0.91\"><channel><title>T</title>\
+        <item><title>Caf&eacute;</title><link>https://x.example/1</link></item></channel></rss>";
+    let feed = read(document);
+    assert_eq!(titles(&feed), ["Café"]);
+    assert!(feed.repairs.is_empty(), "{:?}", feed.repairs);
+}
+
+#[test]
 fn a_less_than_sign_in_text_is_text() {
     let feed = read(&rss(&(item(1, "1 < 2 and 3 <4") + &item(2, "ok"))));
     assert_eq!(titles(&feed), ["1 < 2 and 3 <4", "ok"]);

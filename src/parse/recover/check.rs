@@ -5,9 +5,10 @@
 //! a mismatched end tag, a second root); this finds them, so that their
 //! document is recovered and the operator warned.
 
-use quick_xml::escape::resolve_xml_entity;
+use quick_xml::escape::{resolve_html5_entity, resolve_xml_entity};
 use quick_xml::events::BytesStart;
 
+use super::text::has_forbidden;
 use super::tokens::{Token, Tokens};
 
 /// Whether `input` is one well-formed XML element with nothing recovery
@@ -17,6 +18,7 @@ pub(crate) fn is_well_formed(input: &str) -> bool {
     let mut tokens = Tokens::new(input);
     let mut open: Vec<&str> = Vec::new();
     let mut root_closed = false;
+    let mut html_entities = false;
     loop {
         let token = match tokens.next() {
             Ok(Some(token)) => token,
@@ -44,13 +46,17 @@ pub(crate) fn is_well_formed(input: &str) -> bool {
                 ok
             }
             Token::Text(text) => {
-                !text.contains('&')
-                    && text.chars().all(super::text::is_xml_char)
-                    && (!open.is_empty() || text.trim().is_empty())
+                !text.contains('&') && !has_forbidden(text) && (!open.is_empty() || text.trim().is_empty())
             }
-            Token::Reference(name) => !open.is_empty() && reference_ok(name),
-            Token::CData(data) => !open.is_empty() && data.chars().all(super::text::is_xml_char),
+            Token::Reference(name) => {
+                !open.is_empty() && (reference_ok(name) || (html_entities && resolve_html5_entity(name).is_some()))
+            }
+            Token::CData(data) => !open.is_empty() && !has_forbidden(data),
             Token::Literal(_) => false,
+            Token::Doctype(doctype) => {
+                html_entities = declares_html_entities(doctype);
+                true
+            }
             Token::Other => true,
         };
         if !ok {
@@ -58,6 +64,12 @@ pub(crate) fn is_well_formed(input: &str) -> bool {
         }
     }
     !tokens.cut && open.is_empty() && root_closed
+}
+
+/// Whether a DOCTYPE is Netscape's RSS 0.91 one, whose DTD defines the
+/// HTML entities (`&eacute;` is then no fault).
+pub(super) fn declares_html_entities(doctype: &str) -> bool {
+    doctype.to_ascii_lowercase().contains("rss-0.91.dtd")
 }
 
 /// A reference XML itself defines: predefined or an allowed character.
@@ -79,11 +91,15 @@ fn attributes_ok(name: &str, attributes: &str, raw: &str) -> bool {
     }
     let content = &raw[1..1 + name.len() + attributes.len()];
     let start = BytesStart::from_content(content, name.len());
-    start.attributes().all(|attribute| {
+    // Repeated names are left to the strict parser: tracking them would
+    // cost an allocation per tag.
+    let mut attributes = start.attributes();
+    attributes.with_checks(false);
+    attributes.all(|attribute| {
         attribute.is_ok_and(|a| {
             let value: &str = &a.value;
             !value.contains('<')
-                && value.chars().all(super::text::is_xml_char)
+                && !has_forbidden(value)
                 && value.split('&').skip(1).all(|rest| {
                     rest.split_once(';')
                         .is_some_and(|(reference, _)| reference_ok(reference))
@@ -101,6 +117,9 @@ mod tests {
         assert!(is_well_formed(
             "<?xml version=\"1.0\"?>\n<!-- c --><rss a=\"1 &amp; 2\"><x>&lt;&#233;<![CDATA[<]]></x><y/></rss>\n"
         ));
+        let netscape = "<!DOCTYPE rss PUBLIC \"-//Netscape Communications//DTD RSS 0.91//EN\" \
+                        \"http://my.netscape.com/publish/formats/rss-0.91.dtd\"><rss>&eacute;</rss>";
+        assert!(is_well_formed(netscape));
         for broken in [
             "<rss><x></rss>",
             "<rss></rss><rss></rss>",
@@ -111,7 +130,6 @@ mod tests {
             "<rss>\u{1}</rss>",
             "<rss a=\"x&y\"></rss>",
             "<rss a=b></rss>",
-            "<rss a=\"1\" a=\"2\"></rss>",
             "<rss><x>",
             "<rss><!-- open",
             "",

@@ -1,6 +1,6 @@
-//! Text inside elements: character data and references decoded (or kept
-//! as an HTML reader needs them), CDATA, markup that sits unescaped inside
-//! a text element, and what an element captures of its text for an
+//! Text inside elements: character data and references decoded, CDATA,
+//! markup that sits unescaped inside a text element (kept as its text,
+//! its balance checked), and what an element captures of its text for an
 //! entry's fallbacks or a deferred element.
 
 use std::mem;

@@ -152,6 +152,9 @@ struct Writer<'a> {
     misplaced: usize,
     first_element: Option<String>,
     outside_root: bool,
+    /// The DOCTYPE is Netscape's RSS 0.91 one, which defines the HTML
+    /// entities: decoding them is no repair.
+    html_entities_declared: bool,
     scratch: String,
 }
 
@@ -174,6 +177,7 @@ impl<'a> Writer<'a> {
             misplaced: 0,
             first_element: None,
             outside_root: false,
+            html_entities_declared: false,
             scratch: String::new(),
         }
     }
@@ -208,6 +212,9 @@ impl<'a> Writer<'a> {
                 self.close(Close::Cut);
             }
         }
+        if self.html_entities_declared {
+            self.repairs.forget(Repair::HtmlEntity);
+        }
         Ok(Recovered {
             document: self.out,
             repairs: self.repairs,
@@ -240,6 +247,10 @@ impl<'a> Writer<'a> {
                         Ok(())
                     }
                 }
+            }
+            Token::Doctype(doctype) => {
+                self.html_entities_declared = check::declares_html_entities(doctype);
+                Ok(())
             }
             Token::Other => Ok(()),
             token if is_blank(&token) => Ok(()),
@@ -280,7 +291,7 @@ impl<'a> Writer<'a> {
             }
             Token::Reference(name) => self.reference(name),
             Token::CData(data) => self.cdata(data),
-            Token::Other => {}
+            Token::Doctype(_) | Token::Other => {}
         }
         Ok(())
     }
@@ -337,7 +348,7 @@ impl Open {
 fn is_blank(token: &Token<'_>) -> bool {
     match token {
         Token::Text(text) => text.trim().is_empty(),
-        Token::Other => true,
+        Token::Doctype(_) | Token::Other => true,
         _ => false,
     }
 }

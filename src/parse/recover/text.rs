@@ -93,7 +93,7 @@ fn reference_name(text: &str) -> Option<&str> {
 
 /// Appends `text` without the characters XML forbids.
 fn push_allowed(text: &str, out: &mut String, repairs: &mut Repairs) {
-    if text.chars().all(is_xml_char) {
+    if !has_forbidden(text) {
         out.push_str(text);
         return;
     }
@@ -111,6 +111,15 @@ pub(super) fn allowed(text: &str, repairs: &mut Repairs) -> String {
     let mut out = String::with_capacity(text.len());
     push_allowed(text, &mut out, repairs);
     out
+}
+
+/// Whether `text` holds a character XML 1.0 forbids: C0 controls other
+/// than tab and line breaks, U+FFFE and U+FFFF (checked bytewise first).
+pub(super) fn has_forbidden(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let control = bytes.iter().any(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
+    // U+FFFE and U+FFFF are EF BF BE and EF BF BF in UTF-8.
+    control || (bytes.contains(&0xEF) && text.chars().any(|c| !is_xml_char(c)))
 }
 
 /// A character XML 1.0 allows in a document.

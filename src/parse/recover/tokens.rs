@@ -32,7 +32,9 @@ pub(super) enum Token<'a> {
     /// Text that looked like markup but is not ("< 2", "<b c <3"): to be
     /// read as text, references and all.
     Literal(&'a str),
-    /// A comment, processing instruction, declaration or DOCTYPE.
+    /// A DOCTYPE's content (never expanded).
+    Doctype(&'a str),
+    /// A comment, processing instruction or declaration.
     Other,
 }
 
@@ -183,12 +185,23 @@ fn token<'a>(event: &Event<'_>, raw: &'a str) -> Result<Token<'a>, NotATag> {
         Event::Text(_) => Token::Text(raw),
         Event::GeneralRef(_) => Token::Reference(&raw[1..raw.len() - 1]),
         Event::CData(_) => Token::CData(&raw[9..raw.len() - 3]),
-        Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) | Event::Eof => Token::Other,
+        Event::DocType(_) => Token::Doctype(raw),
+        Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::Eof => Token::Other,
     })
 }
 
 /// An XML name, with at most one colon inside it.
 pub(super) fn is_name(name: &str) -> bool {
+    // Most names are short ASCII: checked bytewise.
+    if name.is_ascii() {
+        let bytes = name.as_bytes();
+        let first_ok = bytes.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
+        let rest_ok = bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':'));
+        let colons = bytes.iter().filter(|b| **b == b':').count();
+        return first_ok && rest_ok && colons <= 1 && !name.ends_with(':');
+    }
     let mut chars = name.chars();
     let first_ok = chars
         .next()
@@ -209,6 +222,9 @@ fn not_a_tag(raw: &str) -> NotATag {
 
 /// Where the last `<` after the first lies outside quotes.
 fn last_unquoted_less_than(raw: &str) -> Option<usize> {
+    if !raw.as_bytes()[1..].contains(&b'<') {
+        return None;
+    }
     let mut quote = None;
     let mut last = None;
     for (i, c) in raw.char_indices().skip(1) {
