@@ -299,10 +299,11 @@ def main():
         warned += bool(source.get("warning"))
         titles_by_link = {e["link"]: e["title"] for e in entries}
         # The document's text with its escaping undone (Atom titles here
-        # are escaped twice), without processing instructions and the
-        # characters XML forbids: what a stored title or link may be made of.
-        text = re.sub(r"<\?.*?\?>", "", doc)
-        text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", html.unescape(html.unescape(text)))
+        # are escaped twice) and without the characters XML forbids, with
+        # and without its processing instructions (which XML readers skip,
+        # or not): what a stored title or link may be made of.
+        unescaped = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", html.unescape(html.unescape(doc)))
+        text = unescaped + "\n" + re.sub(r"<\?.*?\?>", "", unescaped)
         known_words = words(text)
         for title, link in stored[cid]:
             total_items += 1
