@@ -394,6 +394,7 @@ fn tagging_mb_per_s() -> f64 {
         .filter(|a| {
             !tagger
                 .tag(&[(thbwatch::model::Field::Content, a.as_str())], None)
+                .matches
                 .is_empty()
         })
         .count();

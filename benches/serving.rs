@@ -141,6 +141,7 @@ fn record(n: usize) -> PollRecord {
                     tag: "trafficking".into(),
                     term: "human traffick*".into(),
                     field: Field::Title,
+                    end_field: None,
                     text: "human trafficking".into(),
                     snippet: title,
                 }],

@@ -30,7 +30,7 @@ fn tag_12_mb_default_vocabulary(bencher: divan::Bencher) {
     bencher.counter(BytesCount::new(bytes)).bench_local(|| {
         let mut tagged = 0;
         for article in &articles {
-            if !tagger.tag(&[(Field::Content, article)], None).is_empty() {
+            if !tagger.tag(&[(Field::Content, article)], None).matches.is_empty() {
                 tagged += 1;
             }
         }

@@ -21,7 +21,7 @@ use crate::poll::{self, Pipeline, Status};
 use crate::publish::TagInfo;
 use crate::store::{Retagged, Store};
 use crate::tag::Tagger;
-use crate::{backoff, health, lang, server, tag};
+use crate::{backoff, eval, health, lang, server, tag};
 
 /// Prunes what `[storage] retain_*` says is too old (the daemon does it
 /// daily; `thbwatch prune` now).
@@ -182,10 +182,14 @@ pub async fn retag_store(store: &Store, tagger: Arc<Tagger>) -> anyhow::Result<R
         // Matching is CPU work: off the runtime.
         let batch = tokio::task::spawn_blocking(move || {
             page.into_iter()
-                .map(|stored| Retagged {
-                    id: stored.id,
-                    matches: poll::tag_item(&tagger, &stored.item),
-                    content_hash: stored.item.content_hash,
+                .map(|stored| {
+                    let tagging = poll::tag_item(&tagger, &stored.item);
+                    Retagged {
+                        id: stored.id,
+                        matches: tagging.matches,
+                        cancelled: tagging.cancelled,
+                        content_hash: stored.item.content_hash,
+                    }
                 })
                 .collect::<Vec<_>>()
         })
@@ -215,6 +219,32 @@ pub fn explain(
     };
     let explanation = tagger.explain(&[(field, text)], language.as_deref());
     Ok((language, explanation))
+}
+
+/// What the rules make of an item written `TITLE | SUMMARY` (as in an
+/// `eval` file), normalised and read as a poll reads it: the item's
+/// language (detected, else `language`) and the explanation.
+pub fn explain_item(
+    config: &Config,
+    text: &str,
+    language: Option<&str>,
+) -> anyhow::Result<(Option<String>, tag::Explanation)> {
+    let tagger = Tagger::new(&config.tags)?;
+    let (title, summary) = text.split_once(eval::SEPARATOR).unwrap_or((text, ""));
+    let language = language.map(str::to_ascii_lowercase);
+    let raw = eval::entry("match", title.trim(), summary.trim(), language.as_deref());
+    let item = eval::with_context(language.as_deref(), &lang::Detect::default(), |cx| {
+        crate::normalize::item(raw, cx)
+    });
+    let explanation = poll::explain_item(&tagger, &item);
+    Ok((item.language, explanation))
+}
+
+/// Scores the rules on a labelled file (`thbwatch eval`).
+pub fn eval(config: &Config, file: &Path, minimums: &eval::Minimums) -> Result<eval::Report, eval::Error> {
+    let mut report = eval::run(config, file)?;
+    report.apply(minimums);
+    Ok(report)
 }
 
 /// Whether the configuration has the tag or source a feed names.

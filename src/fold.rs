@@ -57,6 +57,66 @@ pub fn fold_mapped(text: &str) -> (String, Vec<usize>) {
     (into_string(out), map)
 }
 
+/// Folded bytes between two [`Folded`] checkpoints, about.
+const CHECKPOINT_EVERY: usize = 256;
+
+/// A fold that can find its way back to the text it came from: besides
+/// the folded text, checkpoints where folding the rest of the text alone
+/// gives the rest of the fold, so a match is located without walking the
+/// text from its start.
+pub struct Folded {
+    pub text: String,
+    /// (folded offset of a separator's space, text offset after the
+    /// separator), ascending.
+    checkpoints: Vec<(usize, usize)>,
+}
+
+/// Folds `text` like [`fold`], keeping checkpoints for [`Folded::locate`].
+pub fn fold_located(text: &str) -> Folded {
+    let mut out = Vec::with_capacity(text.len() + 2);
+    let mut at = Checkpoints {
+        next: CHECKPOINT_EVERY,
+        list: Vec::new(),
+    };
+    fold_into(text, &mut out, &mut at);
+    Folded {
+        text: into_string(out),
+        checkpoints: at.list,
+    }
+}
+
+impl Folded {
+    /// The offsets in `original` (the text this is the fold of) that the
+    /// folded offsets `wanted` (ascending) come from, as [`fold_mapped`]'s
+    /// map gives them: walked from the last checkpoint before the first,
+    /// without writing anything.
+    pub fn locate(&self, original: &str, wanted: &[usize]) -> Vec<usize> {
+        let first = wanted.first().copied().unwrap_or(0);
+        let (folded, from) = match self.checkpoints.partition_point(|c| c.0 < first) {
+            0 => (0, 0),
+            n => self.checkpoints[n - 1],
+        };
+        // Folding the rest alone starts with the same space.
+        let shifted: Vec<usize> = wanted.iter().map(|w| w - folded).collect();
+        let mut found = locate(&original[from..], &shifted);
+        found.iter_mut().for_each(|f| *f += from);
+        found
+    }
+}
+
+/// The offsets in `text` that the folded offsets `wanted` (ascending)
+/// come from, as [`fold_mapped`]'s map gives them, found by walking the
+/// text as far as the last one without writing the fold.
+pub fn locate(text: &str, wanted: &[usize]) -> Vec<usize> {
+    let mut at = Locate {
+        wanted,
+        found: Vec::with_capacity(wanted.len()),
+        recorded: 0,
+    };
+    fold_into(text, &mut Count::default(), &mut at);
+    at.found
+}
+
 fn into_string(bytes: Vec<u8>) -> String {
     // Only whole UTF-8 sequences are ever written, so this cannot fail.
     String::from_utf8(bytes).unwrap_or_default()
@@ -66,7 +126,15 @@ fn into_string(bytes: Vec<u8>) -> String {
 /// nothing: the compiler removes it from the fast path).
 trait Positions {
     fn record(&mut self, at: usize, bytes: usize);
+    /// A space for the separator of `len` bytes at `at`, written when the
+    /// fold is `written` bytes long.
+    #[inline(always)]
+    fn separator(&mut self, at: usize, _len: usize, _written: usize) {
+        self.record(at, 1);
+    }
     fn truncate(&mut self, len: usize);
+    /// Whether enough has been recorded to stop folding.
+    fn enough(&self) -> bool;
 }
 
 impl Positions for () {
@@ -74,6 +142,10 @@ impl Positions for () {
     fn record(&mut self, _: usize, _: usize) {}
     #[inline(always)]
     fn truncate(&mut self, _: usize) {}
+    #[inline(always)]
+    fn enough(&self) -> bool {
+        false
+    }
 }
 
 impl Positions for Vec<usize> {
@@ -82,6 +154,125 @@ impl Positions for Vec<usize> {
     }
     fn truncate(&mut self, len: usize) {
         Vec::truncate(self, len);
+    }
+    fn enough(&self) -> bool {
+        false
+    }
+}
+
+/// Notes a checkpoint at the first separator after each stretch.
+struct Checkpoints {
+    next: usize,
+    list: Vec<(usize, usize)>,
+}
+
+impl Positions for Checkpoints {
+    #[inline(always)]
+    fn record(&mut self, _: usize, _: usize) {}
+    #[inline(always)]
+    fn separator(&mut self, at: usize, len: usize, written: usize) {
+        if written >= self.next {
+            self.list.push((written, at + len));
+            self.next = written + CHECKPOINT_EVERY;
+        }
+    }
+    #[inline(always)]
+    fn truncate(&mut self, _: usize) {}
+    #[inline(always)]
+    fn enough(&self) -> bool {
+        false
+    }
+}
+
+/// Finds where chosen output bytes came from.
+struct Locate<'w> {
+    /// Output offsets, ascending.
+    wanted: &'w [usize],
+    /// Their origins, so far.
+    found: Vec<usize>,
+    /// Output bytes recorded so far.
+    recorded: usize,
+}
+
+impl Positions for Locate<'_> {
+    fn record(&mut self, at: usize, bytes: usize) {
+        let end = self.recorded + bytes;
+        while self.found.len() < self.wanted.len() && self.wanted[self.found.len()] < end {
+            self.found.push(at);
+        }
+        self.recorded = end;
+    }
+    fn truncate(&mut self, len: usize) {
+        self.recorded = len;
+        while self.found.last().is_some() && self.wanted[self.found.len() - 1] >= len {
+            self.found.pop();
+        }
+    }
+    fn enough(&self) -> bool {
+        self.found.len() == self.wanted.len()
+    }
+}
+
+/// What folding writes to: the folded bytes, or only their count.
+trait Output {
+    fn push(&mut self, byte: u8);
+    fn extend(&mut self, bytes: &[u8]);
+    fn last_is_space(&self) -> bool;
+    fn ends_with(&self, bytes: &[u8]) -> bool;
+    fn len(&self) -> usize;
+    fn truncate(&mut self, len: usize);
+}
+
+impl Output for Vec<u8> {
+    #[inline(always)]
+    fn push(&mut self, byte: u8) {
+        Vec::push(self, byte);
+    }
+    #[inline(always)]
+    fn extend(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+    #[inline(always)]
+    fn last_is_space(&self) -> bool {
+        self.last() == Some(&b' ')
+    }
+    fn ends_with(&self, bytes: &[u8]) -> bool {
+        self.as_slice().ends_with(bytes)
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn truncate(&mut self, len: usize) {
+        Vec::truncate(self, len);
+    }
+}
+
+/// The length of the fold and its last two bytes (enough to see an "и").
+#[derive(Default)]
+struct Count {
+    len: usize,
+    tail: [u8; 2],
+}
+
+impl Output for Count {
+    fn push(&mut self, byte: u8) {
+        self.len += 1;
+        self.tail = [self.tail[1], byte];
+    }
+    fn extend(&mut self, bytes: &[u8]) {
+        bytes.iter().for_each(|&b| self.push(b));
+    }
+    fn last_is_space(&self) -> bool {
+        self.len > 0 && self.tail[1] == b' '
+    }
+    fn ends_with(&self, bytes: &[u8]) -> bool {
+        bytes.len() <= 2 && self.len >= bytes.len() && self.tail.ends_with(bytes)
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn truncate(&mut self, len: usize) {
+        self.len = len;
     }
 }
 
@@ -99,7 +290,7 @@ const ASCII: [u8; 128] = {
     table
 };
 
-fn fold_into(text: &str, out: &mut Vec<u8>, at: &mut impl Positions) {
+fn fold_into(text: &str, out: &mut impl Output, at: &mut impl Positions) {
     let table = &*TABLE;
     out.push(b' ');
     at.record(0, 1);
@@ -108,6 +299,9 @@ fn fold_into(text: &str, out: &mut Vec<u8>, at: &mut impl Positions) {
     let mut previous = '\0';
     let mut previous_at = 0;
     while i < bytes.len() {
+        if at.enough() {
+            return;
+        }
         let b = bytes[i];
         if b < 0x80 {
             // The fast path: most text in most feeds is ASCII.
@@ -115,9 +309,9 @@ fn fold_into(text: &str, out: &mut Vec<u8>, at: &mut impl Positions) {
             if folded != 0 {
                 out.push(folded);
                 at.record(i, 1);
-            } else if out.last() != Some(&b' ') {
+            } else if !out.last_is_space() {
+                at.separator(i, 1, out.len());
                 out.push(b' ');
-                at.record(i, 1);
             }
             previous = b as char;
             previous_at = i;
@@ -132,20 +326,20 @@ fn fold_into(text: &str, out: &mut Vec<u8>, at: &mut impl Positions) {
         };
         match fold {
             Fold::Letters { bytes: folded, len } => {
-                out.extend_from_slice(&folded[..len as usize]);
+                out.extend(&folded[..len as usize]);
                 at.record(i, len as usize);
             }
             Fold::Separator => {
-                if out.last() != Some(&b' ') {
+                if !out.last_is_space() {
+                    at.separator(i, c.len_utf8(), out.len());
                     out.push(b' ');
-                    at.record(i, 1);
                 }
             }
             // A decomposed "й" (и + breve) stays "й"; other marks go.
             Fold::Drop if c == '\u{306}' && matches!(previous, 'и' | 'И') && out.ends_with("и".as_bytes()) => {
                 out.truncate(out.len() - 'и'.len_utf8());
                 at.truncate(out.len());
-                out.extend_from_slice("й".as_bytes());
+                out.extend("й".as_bytes());
                 at.record(previous_at, 'й'.len_utf8());
             }
             Fold::Drop => {}
@@ -154,7 +348,7 @@ fn fold_into(text: &str, out: &mut Vec<u8>, at: &mut impl Positions) {
         previous_at = i;
         i += c.len_utf8();
     }
-    if out.last() != Some(&b' ') {
+    if !out.last_is_space() {
         out.push(b' ');
         at.record(text.len(), 1);
     }
@@ -293,6 +487,38 @@ mod tests {
         let start = folded.find("cilveku").unwrap();
         let end = start + "cilveku".len();
         assert_eq!(&text[map[start]..map[end]], "CILVĒKU");
+    }
+
+    #[test]
+    fn located_offsets_are_the_maps() {
+        for text in [
+            "Cīņa pret CILVĒKU tirdzniecību, ещё raz",
+            "краи\u{306} и\u{306}ти -- ﬁnancial  Ｔｒａｆｆｉｃｋｉｎｇ!",
+            "",
+            "  --  ",
+        ] {
+            let (_, map) = fold_mapped(text);
+            let every: Vec<usize> = (0..map.len()).collect();
+            assert_eq!(locate(text, &every), map, "{text:?}");
+            for wanted in [vec![0], vec![1, 5], vec![map.len() - 1], vec![2, 2, 3]] {
+                let wanted: Vec<usize> = wanted.into_iter().filter(|&w| w < map.len()).collect();
+                let expected: Vec<usize> = wanted.iter().map(|&w| map[w]).collect();
+                assert_eq!(locate(text, &wanted), expected, "{text:?} {wanted:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn checkpoints_locate_what_the_whole_map_does() {
+        let text = "Cīņa pret CILVĒKU tirdzniecību, ещё raz; краи\u{306} ".repeat(40);
+        let (folded, map) = fold_mapped(&text);
+        let located = fold_located(&text);
+        assert_eq!(located.text, folded);
+        assert!(located.checkpoints.len() > 5);
+        for start in (1..folded.len() - 1).filter(|&i| folded.as_bytes()[i - 1] == b' ') {
+            let end = start + folded[start..].find(' ').unwrap();
+            assert_eq!(located.locate(&text, &[start, end]), [map[start], map[end]], "{start}");
+        }
     }
 
     #[test]

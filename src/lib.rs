@@ -7,6 +7,7 @@ pub mod backoff;
 pub mod config;
 pub mod daemon;
 pub mod decode;
+pub mod eval;
 pub mod explain;
 pub mod feeds;
 pub mod fetch;

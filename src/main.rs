@@ -82,6 +82,29 @@ enum Command {
         /// Print JSON instead of lines.
         #[arg(long)]
         json: bool,
+        /// The text is an item, `TITLE | SUMMARY` (as in an eval file), read
+        /// as a poll reads an entry: truncated titles joined to their summary.
+        #[arg(long, conflicts_with = "field")]
+        item: bool,
+    },
+    /// Score the rules on a labelled file (tab-separated: id, lang, tags,
+    /// text): precision, recall and F1 per tag, recall per language, every
+    /// error. Exit 1 when a --min-* figure is not reached.
+    Eval {
+        /// The labelled file.
+        file: PathBuf,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Least micro precision over all tags (0 to 1).
+        #[arg(long, value_parser = parse_fraction)]
+        min_precision: Option<f64>,
+        /// Least micro recall over all tags (0 to 1).
+        #[arg(long, value_parser = parse_fraction)]
+        min_recall: Option<f64>,
+        /// Least recall of every language that has positive labels (0 to 1).
+        #[arg(long, value_parser = parse_fraction)]
+        min_language_recall: Option<f64>,
     },
     /// Re-apply the current rules to every stored item, so a rule change reaches history (a running daemon keeps its rules until reloaded).
     Retag,
@@ -188,10 +211,27 @@ fn main() -> ExitCode {
         lang,
         field,
         json,
+        item,
     } = cli.command
     {
         // No runtime needed: reading and matching are plain blocking work.
+        let field = if item { None } else { Some(field) };
         return match_text(&config, text, lang.as_deref(), field, json);
+    }
+    if let Command::Eval {
+        file,
+        json,
+        min_precision,
+        min_recall,
+        min_language_recall,
+    } = &cli.command
+    {
+        let minimums = thbwatch::eval::Minimums {
+            precision: *min_precision,
+            recall: *min_recall,
+            language_recall: *min_language_recall,
+        };
+        return eval(&config, file, &minimums, *json);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -215,7 +255,7 @@ fn main() -> ExitCode {
 async fn execute(command: Command, config: Config, config_path: PathBuf) -> anyhow::Result<ExitCode> {
     match command {
         // Handled before the runtime starts.
-        Command::Check | Command::Match { .. } => Ok(ExitCode::SUCCESS),
+        Command::Check | Command::Match { .. } | Command::Eval { .. } => Ok(ExitCode::SUCCESS),
         Command::Run => {
             thbwatch::daemon::run(&config_path, config).await?;
             Ok(ExitCode::SUCCESS)
@@ -295,6 +335,7 @@ fn check_arguments(command: &Command, config: &Config) -> Result<(), String> {
         | Command::Check
         | Command::Sources { .. }
         | Command::Match { .. }
+        | Command::Eval { .. }
         | Command::Retag
         | Command::ImportOpml { .. } => Ok(()),
     }
@@ -383,8 +424,40 @@ fn import_opml(file: &std::path::Path) -> ExitCode {
     }
 }
 
-/// `thbwatch match`: exit 0 when a tag matched, 1 when none did.
-fn match_text(config: &Config, text: Option<String>, lang: Option<&str>, field: Field, json: bool) -> ExitCode {
+/// `thbwatch eval`: exit 0 when every minimum is reached, 1 when one is
+/// not, 2 when the file cannot be read or is malformed.
+fn eval(config: &Config, file: &std::path::Path, minimums: &thbwatch::eval::Minimums, json: bool) -> ExitCode {
+    match thbwatch::app::eval(config, file, minimums) {
+        Ok(report) => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            } else {
+                print!("{}", thbwatch::eval::to_text(&report));
+            }
+            if report.passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("thbwatch: {e}");
+            ExitCode::from(EXIT_CONFIG)
+        }
+    }
+}
+
+/// A threshold: a number from 0 to 1.
+fn parse_fraction(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(n) if (0.0..=1.0).contains(&n) => Ok(n),
+        _ => Err(format!("{text:?} is not a number from 0 to 1 (e.g. 0.95)")),
+    }
+}
+
+/// `thbwatch match`: exit 0 when a tag matched, 1 when none did. No
+/// field: the text is an item, `TITLE | SUMMARY`.
+fn match_text(config: &Config, text: Option<String>, lang: Option<&str>, field: Option<Field>, json: bool) -> ExitCode {
     let text = match text {
         Some(text) => text,
         None => match std::io::read_to_string(std::io::stdin()) {
@@ -395,14 +468,19 @@ fn match_text(config: &Config, text: Option<String>, lang: Option<&str>, field: 
             }
         },
     };
-    let (language, explanation) = match thbwatch::app::explain(config, &text, lang, field) {
+    let explained = match field {
+        Some(field) => thbwatch::app::explain(config, &text, lang, field),
+        None => thbwatch::app::explain_item(config, &text, lang),
+    };
+    let (language, explanation) = match explained {
         Ok(found) => found,
         Err(e) => {
             eprintln!("thbwatch: {e:#}");
             return ExitCode::FAILURE;
         }
     };
-    let given = lang.is_some();
+    // Detection may override a language given for an item (as in a poll).
+    let given = lang.is_some_and(|l| language.as_deref() == Some(l.to_ascii_lowercase().as_str()));
     if json {
         println!("{}", explain::to_json(language.as_deref(), given, &explanation));
     } else {

@@ -251,7 +251,8 @@ pub struct Item {
 }
 
 /// The part of an item a keyword rule looks at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Field {
     Title,
     Summary,
@@ -277,17 +278,66 @@ impl Field {
 }
 
 /// Why an item carries a tag: a configured term that matched, where, and
-/// the text as it appeared.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// the text as it appeared. Serialised as the published JSON shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Match {
     pub tag: String,
     /// The rule's term as written in the configuration.
     pub term: String,
+    /// Where the matched words start.
     pub field: Field,
-    /// The matched words as they appear in the item.
+    /// Where they end, when that is another field: a title cut with "…"
+    /// whose summary goes on with "…" is read as one sentence.
+    pub end_field: Option<Field>,
+    /// The matched words as they appear in the item (the whole stretch of
+    /// a proximity match; the parts of an AND joined by " … ").
     pub text: String,
     /// The match with some words of context.
     pub snippet: String,
+}
+
+impl Match {
+    /// "title", or "title + summary" for a match across a truncated title.
+    pub fn place(&self) -> String {
+        match self.end_field {
+            Some(end) => format!("{} + {}", self.field.as_str(), end.as_str()),
+            None => self.field.as_str().to_string(),
+        }
+    }
+}
+
+/// A tag an item would have had, cancelled by its rule's context
+/// (`unless`) found somewhere in the item.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Cancelled {
+    pub tag: String,
+    /// The first term that matched, as written, and where and what.
+    pub term: String,
+    pub field: Field,
+    pub text: String,
+    /// The context, as written in the configuration.
+    pub context: String,
+    /// Where the context was found, and the words there.
+    pub context_field: Field,
+    pub context_text: String,
+}
+
+impl Cancelled {
+    /// `forced-labour: "Gulag" (summary)`: the tag, and the context's
+    /// words where they were found.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}: {:?} ({})",
+            self.tag,
+            self.context_text,
+            self.context_field.as_str()
+        )
+    }
+
+    /// Each cancelled tag described, `; ` between.
+    pub fn describe_all(cancelled: &[Cancelled]) -> String {
+        cancelled.iter().map(Cancelled::describe).collect::<Vec<_>>().join("; ")
+    }
 }
 
 /// An item with the tags the keyword rules gave it.
@@ -295,6 +345,8 @@ pub struct Match {
 pub struct TaggedItem {
     pub item: Item,
     pub matches: Vec<Match>,
+    /// Tags a context cancelled (kept to explain their absence).
+    pub cancelled: Vec<Cancelled>,
     /// What `?q=` searches ([`crate::normalize::search_text`]), computed
     /// where items are processed in parallel, not on the database thread.
     pub search_text: String,
@@ -307,6 +359,7 @@ impl TaggedItem {
         TaggedItem {
             item,
             matches,
+            cancelled: Vec::new(),
             search_text,
         }
     }
@@ -347,6 +400,8 @@ pub struct Entry {
     /// Why it carries its tags: the matches of the item and its
     /// cross-source copies, by tag then field.
     pub matches: Vec<Match>,
+    /// Tags a context cancelled, by tag.
+    pub cancelled: Vec<Cancelled>,
     /// The same article as published by other sources.
     pub copies: Vec<Copy>,
     /// Where this entry stands in the feed's order, for the next page's

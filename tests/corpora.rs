@@ -66,7 +66,8 @@ fn sweep_one(path: &Path, tagger: &Tagger, detect: &Detect) {
     let mut entries = Vec::new();
     for raw in feed.entries {
         let item = normalize::item(raw, &cx);
-        let matches = thbwatch::poll::tag_item(tagger, &item);
+        let tagging = thbwatch::poll::tag_item(tagger, &item);
+        let matches = tagging.matches;
         entries.push(Entry {
             entry_id: thbwatch::model::name_urn(&["sweep", &item.key]),
             source_id: SourceId::new("sweep"),
@@ -86,6 +87,7 @@ fn sweep_one(path: &Path, tagger: &Tagger, detect: &Detect) {
             updated: item.updated.unwrap_or_default(),
             tags: matches.iter().map(|m| m.tag.clone()).collect(),
             matches,
+            cancelled: tagging.cancelled,
             copies: Vec::new(),
             cursor: String::new(),
         });
@@ -117,6 +119,7 @@ fn every_corpus_file_goes_through_the_pipeline_without_panic_or_hang() {
         description: None,
         terms: vec!["human traffick*".into(), "feed".into(), "торговл* людьми".into()],
         exclude: vec!["drug trafficking".into()],
+        unless: Vec::new(),
         fields: Vec::new(),
         languages: Vec::new(),
     }];

@@ -28,6 +28,7 @@ fn default_tagger() -> Tagger {
 fn tags_of(tagger: &Tagger, text: &str) -> Vec<String> {
     let mut tags: Vec<String> = tagger
         .tag(&[(Field::Title, text)], None)
+        .matches
         .into_iter()
         .map(|m| m.tag)
         .collect();

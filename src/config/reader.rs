@@ -112,6 +112,98 @@ impl Cursor {
     }
 }
 
+impl Diagnostics<'_> {
+    /// Reports a problem at byte `offset` of the decoded text of the
+    /// string value written at `span` (escapes and quotes accounted for).
+    pub fn report_in_string(
+        &mut self,
+        span: Range<usize>,
+        offset: usize,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        let at = string_offset(self.source, span, offset);
+        self.report(at..at, key, message);
+    }
+}
+
+/// The file offset of byte `offset` of the decoded text of the TOML
+/// string whose literal stands at `span` in `source`.
+pub fn string_offset(source: &str, span: Range<usize>, offset: usize) -> usize {
+    let Some(raw) = source.get(span.clone()) else {
+        return span.start;
+    };
+    let (delimiter, basic) = match raw {
+        _ if raw.starts_with("\"\"\"") => (3, true),
+        _ if raw.starts_with("'''") => (3, false),
+        _ if raw.starts_with('"') => (1, true),
+        _ if raw.starts_with('\'') => (1, false),
+        _ => return span.start,
+    };
+    let mut body = &raw[delimiter..raw.len().saturating_sub(delimiter).max(delimiter)];
+    let mut start = span.start + delimiter;
+    // A newline right after a multi-line string's opening is not part of it.
+    if delimiter == 3 {
+        let trimmed = body
+            .strip_prefix("\r\n")
+            .or_else(|| body.strip_prefix('\n'))
+            .unwrap_or(body);
+        start += body.len() - trimmed.len();
+        body = trimmed;
+    }
+    if !basic {
+        return start + offset.min(body.len());
+    }
+    start + basic_offset(body, offset)
+}
+
+/// Walks a basic string's body, decoding escapes, to the raw offset of
+/// decoded byte `offset`.
+fn basic_offset(body: &str, offset: usize) -> usize {
+    let mut decoded = 0;
+    let mut chars = body.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        // A line-ending backslash drops the white space after it.
+        if c == '\\' && chars.peek().is_some_and(|p| p.1.is_whitespace()) {
+            while chars.peek().is_some_and(|p| p.1.is_whitespace()) {
+                chars.next();
+            }
+            continue;
+        }
+        if decoded >= offset {
+            return at;
+        }
+        if c != '\\' {
+            decoded += c.len_utf8();
+            continue;
+        }
+        match chars.peek().map(|p| p.1) {
+            Some('u') => decoded += escaped_len(&body[at + 2..], 4),
+            Some('U') => decoded += escaped_len(&body[at + 2..], 8),
+            Some('x') => decoded += escaped_len(&body[at + 2..], 2),
+            _ => decoded += 1,
+        }
+        let skip = match chars.next().map(|p| p.1) {
+            Some('u') => 4,
+            Some('U') => 8,
+            Some('x') => 2,
+            _ => 0,
+        };
+        for _ in 0..skip {
+            chars.next();
+        }
+    }
+    body.len()
+}
+
+/// The UTF-8 length of the character a `\u`-style escape stands for.
+fn escaped_len(hex: &str, digits: usize) -> usize {
+    hex.get(..digits)
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .and_then(char::from_u32)
+        .map_or(1, char::len_utf8)
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 #[cfg(test)]
 fn line_column(source: &str, offset: usize) -> (usize, usize) {
@@ -302,6 +394,26 @@ mod tests {
         diag.report(0..1, "a", "first");
         let found: Vec<String> = diag.into_problems().iter().map(|p| p.to_string()).collect();
         assert_eq!(found, ["1:1: a: first", "2:1: ÿé: second", "3:7: c: third"]);
+    }
+
+    #[test]
+    fn offsets_inside_strings_account_for_quotes_and_escapes() {
+        use super::string_offset;
+        let cases: &[(&str, &str, &str)] = &[
+            // (source, the decoded text's part before the wanted byte, what stands there)
+            (r#"x = "ab NEAR/99 c""#, "ab ", "NEAR/99"),
+            (r#"x = 'ab NEAR/99 c'"#, "ab ", "NEAR/99"),
+            (r#"x = "\"a\" NEAR/99""#, "\"a\" ", "NEAR/99"),
+            (r#"x = "\u00e9t\u00E9 NEAR/99""#, "été ", "NEAR/99"),
+            ("x = \"\"\"\nab NEAR/99\"\"\"", "ab ", "NEAR/99"),
+            ("x = \"\"\"ab \\\n   NEAR/99\"\"\"", "ab ", "NEAR/99"),
+            ("x = '''\nab NEAR/99'''", "ab ", "NEAR/99"),
+        ];
+        for (source, before, wanted) in cases {
+            let span = 4..source.len();
+            let at = string_offset(source, span, before.len());
+            assert!(source[at..].starts_with(wanted), "{source:?}: {at}");
+        }
     }
 
     #[test]

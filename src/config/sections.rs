@@ -11,7 +11,6 @@ use url::Url;
 
 use super::reader::{self, Diagnostics, Table, as_table};
 use super::*;
-use crate::model::Field;
 
 pub const TOP_LEVEL: &[&str] = &["server", "storage", "poll", "feed", "sources", "tags", "notify"];
 
@@ -23,7 +22,7 @@ pub fn read(diag: &mut Diagnostics<'_>, root: &mut Table<'_, '_>, base_dir: &Pat
     let feed = section(diag, root, "feed", read_feed);
     let default_schedule = poll.as_ref().map(|p| p.schedule.clone());
     let sources = read_sources(diag, root, default_schedule.as_deref(), base_dir);
-    let tags = read_tags(diag, root);
+    let tags = super::rules::read(diag, root);
     let notify = super::notify::read(diag, root, base_dir, sources.as_deref(), tags.as_deref());
     Some(Config {
         path: path.to_path_buf(),
@@ -453,157 +452,12 @@ fn secret_url(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text:
     None
 }
 
-fn read_tags(diag: &mut Diagnostics<'_>, root: &mut Table<'_, '_>) -> Option<Vec<TagRule>> {
-    let Some((table, _)) = root.table(diag, "tags") else {
-        // No rules is legal (the merged feed is then empty); a non-table was reported.
-        return root.get("tags").is_none().then(Vec::new);
-    };
-    let mut rules = Vec::new();
-    let mut ok = true;
-    for (name, key_span, value) in in_file_order(Table::new("tags", table).all()) {
-        let path = format!("tags.{name}");
-        ok &= check_id(diag, key_span.clone(), &path, name);
-        let Some(rule_table) = as_table(diag, value, &path) else {
-            ok = false;
-            continue;
-        };
-        let mut t = Table::new(path, rule_table);
-        match read_tag(diag, &mut t, name, key_span) {
-            Some(rule) => rules.push(rule),
-            None => ok = false,
-        }
-        t.finish(
-            diag,
-            &["terms", "exclude", "fields", "languages", "label", "description"],
-        );
-    }
-    ok.then_some(rules)
-}
-
-fn read_tag(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, name: &str, span: Range<usize>) -> Option<TagRule> {
-    let terms = match t.strings(diag, "terms") {
-        None => {
-            if t.get("terms").is_none() {
-                diag.report(span, t.key_path("terms"), "missing: a tag needs at least one term");
-            }
-            None
-        }
-        Some((terms, span)) if terms.is_empty() => {
-            diag.report(span, t.key_path("terms"), "empty: a tag needs at least one term");
-            None
-        }
-        Some((terms, _)) => phrases(diag, t, "terms", terms),
-    };
-    let exclude = match t.strings(diag, "exclude") {
-        None if t.get("exclude").is_some() => None,
-        None => Some(Vec::new()),
-        Some((phrases_found, _)) => phrases(diag, t, "exclude", phrases_found),
-    };
-    let label = optional_text(diag, t, "label");
-    let description = optional_text(diag, t, "description");
-    let fields = rule_fields(diag, t);
-    let languages = rule_languages(diag, t);
-    Some(TagRule {
-        name: name.to_string(),
-        label: label?,
-        description: description?,
-        terms: terms?,
-        exclude: exclude?,
-        fields: fields?,
-        languages: languages?,
-    })
-}
-
-/// `fields = ["title", "summary"]`: which fields a rule looks at.
-fn rule_fields(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Vec<Field>> {
-    let Some((names, span)) = t.strings(diag, "fields") else {
-        return t.get("fields").is_none().then(Vec::new);
-    };
-    if names.is_empty() {
-        diag.report(
-            span,
-            t.key_path("fields"),
-            "empty: leave the key out to look at every field",
-        );
-        return None;
-    }
-    let mut ok = true;
-    let mut fields = Vec::new();
-    for (i, (name, span)) in names.into_iter().enumerate() {
-        match Field::parse(name) {
-            Some(field) if !fields.contains(&field) => fields.push(field),
-            Some(_) => {}
-            None => {
-                let known: Vec<&str> = Field::ALL.iter().map(|f| f.as_str()).collect();
-                let message = format!("{name:?} is not a field (use {})", known.join(", "));
-                diag.report(span, format!("{}[{i}]", t.key_path("fields")), message);
-                ok = false;
-            }
-        }
-    }
-    ok.then_some(fields)
-}
-
-/// `languages = ["lv", "lt"]`: primary language subtags, stored lowercase.
-fn rule_languages(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Vec<String>> {
-    let Some((codes, span)) = t.strings(diag, "languages") else {
-        return t.get("languages").is_none().then(Vec::new);
-    };
-    if codes.is_empty() {
-        diag.report(
-            span,
-            t.key_path("languages"),
-            "empty: leave the key out to apply the rule to every language",
-        );
-        return None;
-    }
-    let mut ok = true;
-    let mut out = Vec::new();
-    for (i, (code, span)) in codes.into_iter().enumerate() {
-        if (2..=3).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphabetic()) {
-            // "nb" and "nn" are compared as "no", as detection answers.
-            out.push(crate::lang::primary(code));
-        } else {
-            let message = format!("{code:?} is not a language code such as \"lv\" or \"ru\" (ISO 639-1)");
-            diag.report(span, format!("{}[{i}]", t.key_path("languages")), message);
-            ok = false;
-        }
-    }
-    ok.then_some(out)
-}
-
 /// Map entries as they stand in the file (the parser sorts them by key).
 pub(super) fn in_file_order<'a, 'i>(
     mut entries: Vec<(&'a str, Range<usize>, &'a reader::Value<'i>)>,
 ) -> Vec<(&'a str, Range<usize>, &'a reader::Value<'i>)> {
     entries.sort_by_key(|e| e.1.start);
     entries
-}
-
-/// Keyword phrases: words, a `*` only at the end of a word, at least one
-/// word to match.
-fn phrases(
-    diag: &mut Diagnostics<'_>,
-    t: &Table<'_, '_>,
-    key: &str,
-    items: Vec<(&str, Range<usize>)>,
-) -> Option<Vec<String>> {
-    let mut ok = true;
-    let mut out = Vec::with_capacity(items.len());
-    for (i, (phrase, span)) in items.into_iter().enumerate() {
-        match crate::tag::parse_phrase(phrase) {
-            Ok(_) => out.push(phrase.to_string()),
-            Err(problem) => {
-                diag.report(
-                    span,
-                    format!("{}[{i}]", t.key_path(key)),
-                    format!("{phrase:?}: {problem}"),
-                );
-                ok = false;
-            }
-        }
-    }
-    ok.then_some(out)
 }
 
 /// Source ids and tag names appear in URLs and logs: keep them plain.

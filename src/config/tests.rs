@@ -164,15 +164,15 @@ fn each_kind_of_mistake_names_its_key_and_line() {
         ("[tags.t]\nexclude = [\"x\"]\n", "tags.t.terms: missing"),
         (
             "[tags.t]\nterms = [\"ok\", \" -- \"]\n",
-            "4:16: tags.t.terms[1]: \" -- \": has no letters or digits",
+            "4:18: tags.t.terms[1]: \" -- \": has no letters or digits",
         ),
         (
             "[tags.t]\nterms = [\"*\"]\n",
-            "4:10: tags.t.terms[0]: \"*\": a '*' needs letters before it",
+            "4:11: tags.t.terms[0]: \"*\": a '*' needs letters before it",
         ),
         (
             "[tags.t]\nterms = [\"traf*icking\"]\n",
-            "4:10: tags.t.terms[0]: \"traf*icking\": '*' may only end a word",
+            "4:11: tags.t.terms[0]: \"traf*icking\": '*' may only start or end a word",
         ),
         (
             "[tags.t]\nterms = [\"w* prac*\"]\n",
@@ -188,7 +188,7 @@ fn each_kind_of_mistake_names_its_key_and_line() {
         ),
         (
             "[tags.t]\nterms = [\"a\", 3]\n",
-            "4:15: tags.t.terms[1]: expected a string, found integer",
+            "4:15: tags.t.terms[1]: expected a string or a table",
         ),
         ("[sources.ok]\nurl = \"https://dup.example/\"\n", "duplicate key"),
         (
@@ -229,6 +229,102 @@ fn each_kind_of_mistake_names_its_key_and_line() {
             "for {snippet:?} expected a problem containing {expected:?}, got {found:#?}"
         );
     }
+}
+
+#[test]
+fn each_broken_rule_is_reported_at_the_column_of_its_mistake() {
+    let base = "[sources.ok]\nurl = \"https://example.org/feed\"\n[tags.other]\nterms = [\"x\"]\n";
+    // Line 5 on: the rule under test.
+    let cases: &[(&str, &str)] = &[
+        (
+            "[tags.t]\nterms = [\"forced NEAR/30 labour\"]\n",
+            "6:18: tags.t.terms[0]: \"forced NEAR/30 labour\": \"NEAR/30\": write NEAR/N or ONEAR/N with N a number of words from 0 to 20",
+        ),
+        (
+            "[tags.t]\nterms = [\"ok\", \"(forced | made NEAR/4 work*\"]\n",
+            "6:17: tags.t.terms[1]: \"(forced | made NEAR/4 work*\": this '(' is not closed",
+        ),
+        (
+            "[tags.t]\nterms = [\"a AND b OR c\"]\n",
+            "6:19: tags.t.terms[0]: \"a AND b OR c\": AND and OR mixed without parentheses",
+        ),
+        (
+            "[tags.t]\nterms = [\"human traffick* near/3 women\"]\n",
+            "6:27: tags.t.terms[0]: \"human traffick* near/3 women\": \"near/3\": operators are written in capitals (NEAR/3)",
+        ),
+        (
+            "[tags.t]\nterms = [\"x *arb\"]\n",
+            "6:13: tags.t.terms[0]: \"x *arb\": \"*arb\": a word matched inside longer words (a leading '*') needs at least 5 letters",
+        ),
+        (
+            // Escapes inside the string still give the right column.
+            "[tags.t]\nterms = [\"\\\"human\\\" NEAR/30 x\"]\n",
+            "6:21: tags.t.terms[0]",
+        ),
+        ("[tags.t]\nterms = ['a NEAR/30 b']\n", "6:13: tags.t.terms[0]"),
+        (
+            "[tags.t]\nterms = [\"\"\"\nforced\n  NOT\"\"\"]\n",
+            "8:3: tags.t.terms[0]",
+        ),
+        (
+            "[tags.t]\nterms = [\"x\"]\nexclude = [\"drug AND traffick*\"]\n",
+            "7:18: tags.t.exclude[0]: \"drug AND traffick*\": an exclude cancels the occurrences it covers, so it cannot use AND",
+        ),
+        (
+            "[tags.t]\nterms = [\"x\"]\nunless = [\"gulag* OR\"]\n",
+            "7:19: tags.t.unless[0]: \"gulag* OR\": OR needs a word, phrase or group after it",
+        ),
+        (
+            "[tags.t]\nterms = [{ term = \"vinnumansal*\", also = [\"forced-labour\"] }]\n",
+            "6:43: tags.t.terms[0].also[0]: no tag named \"forced-labour\" (configured: other, t)",
+        ),
+        (
+            "[tags.t]\nterms = [{ term = \"x\", also = [\"t\"] }]\n",
+            "6:32: tags.t.terms[0].also[0]: is this rule's own tag",
+        ),
+        (
+            "[tags.t]\nterms = [{ also = [\"other\"] }]\n",
+            "6:10: tags.t.terms[0].term: missing",
+        ),
+        (
+            "[tags.t]\nterms = [{ term = \"x\", tags = [\"other\"] }]\n",
+            "6:24: tags.t.terms[0].tags: unknown key (expected one of: term, also)",
+        ),
+        (
+            "[tags.t]\nterms = [{ term = \"x NEAR\" }]\n",
+            "6:22: tags.t.terms[0].term: \"x NEAR\": NEAR needs a word",
+        ),
+    ];
+    for (snippet, expected) in cases {
+        let found = problems(&format!("{base}{snippet}"));
+        assert!(
+            found.iter().any(|p| p.starts_with(expected)),
+            "for {snippet:?} expected a problem starting {expected:?}, got {found:#?}"
+        );
+    }
+}
+
+#[test]
+fn rules_read_terms_with_other_tags_excludes_and_contexts() {
+    let text = r#"
+[sources.a]
+url = "https://a.example/feed"
+
+[tags.trafficking]
+terms = ["mansal*", { term = "vinnumansal*", also = ["forced-labour"] }]
+exclude = ["(drug* | arms) NEAR/3 traffick*"]
+
+[tags.forced-labour]
+terms = ["(forced | made) NEAR/4 (work* | beg*)"]
+unless = ["nazi* | gulag*"]
+"#;
+    let config = Config::parse(text, Path::new("c.toml")).unwrap();
+    let trafficking = &config.tags[0];
+    assert_eq!(trafficking.terms[0], "mansal*".into());
+    assert_eq!(trafficking.terms[1].query, "vinnumansal*");
+    assert_eq!(trafficking.terms[1].also, ["forced-labour"]);
+    assert_eq!(trafficking.exclude, ["(drug* | arms) NEAR/3 traffick*"]);
+    assert_eq!(config.tags[1].unless, ["nazi* | gulag*"]);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use crate::model::{Entry, SourceId};
+use crate::model::{Cancelled, Entry, SourceId};
 use crate::publish::escape;
 
 fn time(t: DateTime<Utc>) -> String {
@@ -66,6 +66,10 @@ pub fn text(entries: &[Entry]) -> String {
         if !matched.is_empty() {
             out.push_str(&format!("Matched: {}\n", matched.join("; ")));
         }
+        if !e.cancelled.is_empty() {
+            let cancelled = Cancelled::describe_all(&e.cancelled);
+            out.push_str(&format!("Cancelled by context: {cancelled}\n"));
+        }
         out.push('\n');
     }
     out.trim_end().to_string()
@@ -95,6 +99,10 @@ pub fn html(entries: &[Entry]) -> String {
         let matched = matched(e);
         if !matched.is_empty() {
             out.push_str(&format!("<br>Matched: {}", escape(&matched.join("; "))));
+        }
+        if !e.cancelled.is_empty() {
+            let cancelled = escape(&Cancelled::describe_all(&e.cancelled));
+            out.push_str(&format!("<br>Cancelled by context: {cancelled}"));
         }
         out.push_str("</p>\n");
     }
@@ -126,9 +134,8 @@ pub fn payload(channel: &str, key: &str, e: &Entry) -> Value {
                 "id": c.source_id.as_str(), "title": c.source_title, "link": c.link,
             })).collect::<Vec<_>>(),
             "tags": e.tags,
-            "matches": e.matches.iter().map(|m| json!({
-                "tag": m.tag, "term": m.term, "field": m.field.as_str(), "text": m.text, "snippet": m.snippet,
-            })).collect::<Vec<_>>(),
+            "matches": e.matches,
+            "cancelled": e.cancelled,
         }
     })
 }
@@ -154,6 +161,7 @@ pub fn test_entry(now: DateTime<Utc>) -> Entry {
         updated: now,
         tags: vec!["test".into()],
         matches: Vec::new(),
+        cancelled: Vec::new(),
         copies: Vec::new(),
         cursor: String::new(),
     }
@@ -169,6 +177,7 @@ mod tests {
             tag: tag.into(),
             term: "t".into(),
             field,
+            end_field: None,
             text: text.into(),
             snippet: text.into(),
         }
@@ -216,5 +225,52 @@ mod tests {
         assert_eq!(html.matches("Cilvēku tirdzniecība (").count(), 1, "{html}");
         let payload = payload("ops", "k", &e);
         assert_eq!(payload["item"]["also_published_by"][0]["id"], "iem");
+    }
+
+    #[test]
+    fn messages_show_matches_across_a_cut_title_and_the_tags_a_context_cancelled() {
+        let mut e = test_entry(DateTime::UNIX_EPOCH);
+        e.matches = vec![Match {
+            tag: "trafficking".into(),
+            term: "trafficking in human being*".into(),
+            field: Field::Title,
+            end_field: Some(Field::Summary),
+            text: "trafficking in… …human beings".into(),
+            snippet: "Court hears trafficking in… …human beings case".into(),
+        }];
+        e.cancelled = vec![Cancelled {
+            tag: "forced-labour".into(),
+            term: "forced labo*".into(),
+            field: Field::Title,
+            text: "Forced labour".into(),
+            context: "memorial* | nazi*".into(),
+            context_field: Field::Summary,
+            context_text: "memorial".into(),
+        }];
+        let text = text(std::slice::from_ref(&e));
+        assert!(
+            text.contains("Matched: trafficking in… …human beings (title + summary)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Cancelled by context: forced-labour: \"memorial\" (summary)"),
+            "{text}"
+        );
+        assert!(
+            html(std::slice::from_ref(&e))
+                .contains("Cancelled by context: forced-labour: &quot;memorial&quot; (summary)")
+        );
+        let payload = payload("hook", "k", &e);
+        let m = &payload["item"]["matches"][0];
+        assert_eq!(m["field"], "title");
+        assert_eq!(m["end_field"], "summary");
+        assert_eq!(m["text"], "trafficking in… …human beings");
+        assert_eq!(
+            payload["item"]["cancelled"][0],
+            json!({
+                "tag": "forced-labour", "term": "forced labo*", "field": "title", "text": "Forced labour",
+                "context": "memorial* | nazi*", "context_field": "summary", "context_text": "memorial",
+            })
+        );
     }
 }

@@ -119,13 +119,30 @@ fn write_entry(out: &mut String, info: &FeedInfo<'_>, e: &Entry) {
     }
     // Why the entry is here, for programs: one extension element per match.
     for m in &e.matches {
+        let end_field = m
+            .end_field
+            .map(|f| format!(" end_field=\"{}\"", f.as_str()))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "    <thb:match tag=\"{}\" term=\"{}\" field=\"{}\" snippet=\"{}\">{}</thb:match>\n",
+            "    <thb:match tag=\"{}\" term=\"{}\" field=\"{}\"{end_field} snippet=\"{}\">{}</thb:match>\n",
             escape(&m.tag),
             escape(&m.term),
             m.field.as_str(),
             escape(&m.snippet),
             escape(&m.text)
+        ));
+    }
+    // And why it lacks a tag its words suggest: the context that cancelled it.
+    for c in &e.cancelled {
+        out.push_str(&format!(
+            "    <thb:cancelled tag=\"{}\" term=\"{}\" field=\"{}\" text=\"{}\" context=\"{}\" context_field=\"{}\">{}</thb:cancelled>\n",
+            escape(&c.tag),
+            escape(&c.term),
+            c.field.as_str(),
+            escape(&c.text),
+            escape(&c.context),
+            c.context_field.as_str(),
+            escape(&c.context_text)
         ));
     }
     write_source(out, e);
@@ -179,6 +196,10 @@ pub(super) fn summary_html(e: &Entry, base: Option<&str>) -> Option<String> {
     }
     if let Some(line) = matched_line(e) {
         parts.push(line);
+    }
+    let cancelled = crate::model::Cancelled::describe_all(&e.cancelled);
+    if !cancelled.is_empty() {
+        parts.push(format!("<p>Cancelled by context: {}</p>", escape(&cancelled)));
     }
     (!parts.is_empty()).then(|| parts.join("\n"))
 }
@@ -251,6 +272,7 @@ pub(crate) mod tests {
             updated: DateTime::UNIX_EPOCH,
             tags: vec!["trafficking".into()],
             matches: Vec::new(),
+            cancelled: Vec::new(),
             copies: Vec::new(),
             cursor: String::new(),
         }
@@ -292,6 +314,7 @@ pub(crate) mod tests {
             tag: "trafficking".into(),
             term: "cilvēk* tirdzniecīb*".into(),
             field: Field::Summary,
+            end_field: None,
             text: "Cilvēku tirdzniecība".into(),
             snippet: "Cilvēku tirdzniecība".into(),
         }];

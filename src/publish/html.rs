@@ -129,7 +129,7 @@ fn latest_item(out: &mut String, e: &Entry) {
         .iter()
         .map(super::matched_word_line)
         .collect();
-    let why = if words.is_empty() {
+    let mut why = if words.is_empty() {
         String::new()
     } else {
         format!("<br><span class=\"meta\">Matched: {}</span>", escape(&words.join("; ")))
@@ -143,6 +143,11 @@ fn latest_item(out: &mut String, e: &Entry) {
             escape(&copies.join(", "))
         )
     };
+    let cancelled = crate::model::Cancelled::describe_all(&e.cancelled);
+    if !cancelled.is_empty() {
+        let line = escape(&cancelled);
+        why.push_str(&format!("<br><span class=\"meta\">Cancelled by context: {line}</span>"));
+    }
     out.push_str(&format!(
         "<li>{title}<br><span class=\"meta\">{} · {}</span> {tags}{also}{why}</li>\n",
         escape(&e.source_title),
@@ -176,7 +181,10 @@ pub fn stylesheet() -> String {
               <xsl:text> </xsl:text>
               <xsl:for-each select="atom:category"><span class="tag"><xsl:value-of select="@term"/></span></xsl:for-each>
               <xsl:if test="thb:match">
-                <br/><span class="meta">Matched: <xsl:for-each select="thb:match"><xsl:value-of select="."/> (<xsl:value-of select="@field"/>)<xsl:if test="position() != last()">; </xsl:if></xsl:for-each></span>
+                <br/><span class="meta">Matched: <xsl:for-each select="thb:match"><xsl:value-of select="."/> (<xsl:value-of select="@field"/><xsl:if test="@end_field"> + <xsl:value-of select="@end_field"/></xsl:if>)<xsl:if test="position() != last()">; </xsl:if></xsl:for-each></span>
+              </xsl:if>
+              <xsl:if test="thb:cancelled">
+                <br/><span class="meta">Cancelled by context: <xsl:for-each select="thb:cancelled"><xsl:value-of select="@tag"/>: "<xsl:value-of select="."/>" (<xsl:value-of select="@context_field"/>)<xsl:if test="position() != last()">; </xsl:if></xsl:for-each></span>
               </xsl:if>
             </li>
           </xsl:for-each>

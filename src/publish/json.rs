@@ -55,9 +55,8 @@ fn item(e: &Entry) -> Value {
             "also_published_by": e.copies.iter().map(|c| json!({
                 "id": c.source_id.as_str(), "title": c.source_title, "url": c.link,
             })).collect::<Vec<_>>(),
-            "matches": e.matches.iter().map(|m| json!({
-                "tag": m.tag, "term": m.term, "field": m.field.as_str(), "text": m.text, "snippet": m.snippet,
-            })).collect::<Vec<_>>(),
+            "matches": e.matches,
+            "cancelled": e.cancelled,
         },
     });
     if let Some(link) = &e.link {

@@ -110,25 +110,26 @@ pub fn escape(text: &str) -> String {
 
 /// The words that matched, each once (whatever their case or accents, as
 /// keyword matching sees them: the first spelling stands for the rest),
-/// with every field each was found in: `[("cilvēku tirdzniecības",
-/// [Title, Summary])]`. Matches stored without text are left out.
-pub fn matched_words(matches: &[crate::model::Match]) -> Vec<(String, Vec<crate::model::Field>)> {
-    let mut words: Vec<(String, String, Vec<crate::model::Field>)> = Vec::new();
+/// with every place each was found in: `[("cilvēku tirdzniecības",
+/// ["title", "summary"])]`; a match across a cut title is in "title +
+/// summary". Matches stored without text are left out.
+pub fn matched_words(matches: &[crate::model::Match]) -> Vec<(String, Vec<String>)> {
+    let mut words: Vec<(String, String, Vec<String>)> = Vec::new();
     for m in matches.iter().filter(|m| !m.text.trim().is_empty()) {
         let folded = crate::fold::fold(&m.text);
+        let place = m.place();
         match words.iter_mut().find(|(f, _, _)| *f == folded) {
-            Some((_, _, fields)) if !fields.contains(&m.field) => fields.push(m.field),
+            Some((_, _, places)) if !places.contains(&place) => places.push(place),
             Some(_) => {}
-            None => words.push((folded, m.text.clone(), vec![m.field])),
+            None => words.push((folded, m.text.clone(), vec![place])),
         }
     }
-    words.into_iter().map(|(_, text, fields)| (text, fields)).collect()
+    words.into_iter().map(|(_, text, places)| (text, places)).collect()
 }
 
 /// `cilvēku tirdzniecības (title, summary)`.
-pub fn matched_word_line((text, fields): &(String, Vec<crate::model::Field>)) -> String {
-    let fields: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
-    format!("{text} ({})", fields.join(", "))
+pub fn matched_word_line((text, places): &(String, Vec<String>)) -> String {
+    format!("{text} ({})", places.join(", "))
 }
 
 fn time(t: chrono::DateTime<chrono::Utc>) -> String {

@@ -6,7 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Error, Store};
-use crate::model::{FeedMeta, Item, Match, Route, SourceId, TaggedItem, Validators};
+use crate::model::{Cancelled, FeedMeta, Field, Item, Match, Route, SourceId, TaggedItem, Validators};
 use crate::versions;
 
 /// Everything one poll of one source produced.
@@ -322,7 +322,7 @@ fn store_item(
         }
         Some(stored) => {
             update_item(tx, stored.id, tagged, document)?;
-            replace_matches(tx, stored.id, &tagged.matches)?;
+            replace_matches(tx, stored.id, &tagged.matches, &tagged.cancelled)?;
             report.updated += 1;
             Ok(true)
         }
@@ -339,13 +339,13 @@ fn store_item(
                 // Its link mended, not news.
                 super::relink::rekey(tx, row, &item.key)?;
                 update_item(tx, row, tagged, document)?;
-                replace_matches(tx, row, &tagged.matches)?;
+                replace_matches(tx, row, &tagged.matches, &tagged.cancelled)?;
                 report.updated += 1;
                 return Ok(true);
             }
             let original = find_original(tx, source, item)?;
             let row_id = insert_item(tx, source, tagged, document, original)?;
-            insert_matches(tx, row_id, &tagged.matches)?;
+            insert_matches(tx, row_id, &tagged.matches, &tagged.cancelled)?;
             if original.is_some() {
                 // The same article from another source: announced once.
                 report.duplicates += 1;
@@ -473,26 +473,60 @@ fn update_item(tx: &Transaction<'_>, row_id: i64, tagged: &TaggedItem, document:
 }
 
 /// Replaces an item's matches: every one in `item_matches`, the first per
-/// tag in `item_tags`.
-pub(super) fn replace_matches(tx: &Transaction<'_>, row_id: i64, matches: &[Match]) -> Result<(), Error> {
-    tx.prepare_cached("DELETE FROM item_tags WHERE item_id = ?1")?
-        .execute([row_id])?;
-    tx.prepare_cached("DELETE FROM item_matches WHERE item_id = ?1")?
-        .execute([row_id])?;
-    insert_matches(tx, row_id, matches)
+/// tag in `item_tags`, and the tags a context cancelled.
+pub(super) fn replace_matches(
+    tx: &Transaction<'_>,
+    row_id: i64,
+    matches: &[Match],
+    cancelled: &[Cancelled],
+) -> Result<(), Error> {
+    for table in ["item_tags", "item_matches", "item_cancellations"] {
+        tx.prepare_cached(&format!("DELETE FROM {table} WHERE item_id = ?1"))?
+            .execute([row_id])?;
+    }
+    insert_matches(tx, row_id, matches, cancelled)
 }
 
 /// Stores the matches of an item that has none yet.
-fn insert_matches(tx: &Transaction<'_>, row_id: i64, matches: &[Match]) -> Result<(), Error> {
+fn insert_matches(tx: &Transaction<'_>, row_id: i64, matches: &[Match], cancelled: &[Cancelled]) -> Result<(), Error> {
     let mut tag =
         tx.prepare_cached("INSERT OR IGNORE INTO item_tags (item_id, tag, term, field) VALUES (?1, ?2, ?3, ?4)")?;
     let mut all = tx.prepare_cached(
-        "INSERT OR IGNORE INTO item_matches (item_id, tag, term, field, text, snippet)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR IGNORE INTO item_matches (item_id, tag, term, field, text, snippet, end_field)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for m in matches {
         tag.execute(params![row_id, m.tag, m.term, m.field.as_str()])?;
-        all.execute(params![row_id, m.tag, m.term, m.field.as_str(), m.text, m.snippet])?;
+        let end_field = m.end_field.map(Field::as_str);
+        all.execute(params![
+            row_id,
+            m.tag,
+            m.term,
+            m.field.as_str(),
+            m.text,
+            m.snippet,
+            end_field
+        ])?;
+    }
+    if cancelled.is_empty() {
+        return Ok(());
+    }
+    let mut cancel = tx.prepare_cached(
+        "INSERT OR IGNORE INTO item_cancellations
+         (item_id, tag, term, field, text, context, context_field, context_text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for c in cancelled {
+        cancel.execute(params![
+            row_id,
+            c.tag,
+            c.term,
+            c.field.as_str(),
+            c.text,
+            c.context,
+            c.context_field.as_str(),
+            c.context_text
+        ])?;
     }
     Ok(())
 }

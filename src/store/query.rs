@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Row, params_from_iter, types::Value};
 
 use super::{Error, Store};
-use crate::model::{Copy, Entry, FeedFormat, Field, Match, SourceId};
+use crate::model::{Cancelled, Copy, Entry, FeedFormat, Field, Match, SourceId};
 
 /// Which entries a feed shows.
 #[derive(Clone, Debug, Default)]
@@ -218,6 +218,7 @@ fn read_entries(
     for row in rows {
         let (id, mut entry) = row?;
         entry.matches = matches_of(conn, id)?;
+        entry.cancelled = cancelled_of(conn, id, &entry.tags)?;
         entry.copies = copies_of(conn, id)?;
         entries.push((id, entry));
     }
@@ -230,16 +231,18 @@ fn matches_of(conn: &rusqlite::Connection, id: i64) -> Result<Vec<Match>, Error>
     // With min(), SQLite takes the other columns from that same row, so a
     // match's text and snippet come from one copy.
     let mut stmt = conn.prepare_cached(
-        "SELECT tag, term, field, text, snippet, min(item_id) FROM item_matches
+        "SELECT tag, term, field, text, snippet, min(item_id), end_field FROM item_matches
          WHERE item_id IN (SELECT ?1 UNION ALL SELECT id FROM items WHERE duplicate_of = ?1)
          GROUP BY tag, term, field",
     )?;
     let rows = stmt.query_map([id], |row| {
         let field: String = row.get(2)?;
+        let end_field: Option<String> = row.get(6)?;
         Ok(Match {
             tag: row.get(0)?,
             term: row.get(1)?,
             field: Field::parse(&field).unwrap_or(Field::Content),
+            end_field: end_field.as_deref().and_then(Field::parse),
             text: row.get(3)?,
             snippet: row.get(4)?,
         })
@@ -247,6 +250,33 @@ fn matches_of(conn: &rusqlite::Connection, id: i64) -> Result<Vec<Match>, Error>
     let mut matches = rows.collect::<Result<Vec<_>, _>>()?;
     matches.sort_by(|a, b| (&a.tag, a.field, &a.term).cmp(&(&b.tag, b.field, &b.term)));
     Ok(matches)
+}
+
+/// The tags a context cancelled in an item or its copies, one per tag,
+/// leaving out those a copy earned anyway.
+fn cancelled_of(conn: &rusqlite::Connection, id: i64, tags: &[String]) -> Result<Vec<Cancelled>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT tag, term, field, text, context, context_field, context_text, min(item_id)
+         FROM item_cancellations
+         WHERE item_id IN (SELECT ?1 UNION ALL SELECT id FROM items WHERE duplicate_of = ?1)
+         GROUP BY tag ORDER BY tag",
+    )?;
+    let rows = stmt.query_map([id], |row| {
+        let field: String = row.get(2)?;
+        let context_field: String = row.get(5)?;
+        Ok(Cancelled {
+            tag: row.get(0)?,
+            term: row.get(1)?,
+            field: Field::parse(&field).unwrap_or(Field::Content),
+            text: row.get(3)?,
+            context: row.get(4)?,
+            context_field: Field::parse(&context_field).unwrap_or(Field::Content),
+            context_text: row.get(6)?,
+        })
+    })?;
+    let mut cancelled = rows.collect::<Result<Vec<_>, _>>()?;
+    cancelled.retain(|c| !tags.contains(&c.tag));
+    Ok(cancelled)
 }
 
 fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
@@ -272,6 +302,7 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
             .map(|t| t.split(' ').map(str::to_string).collect())
             .unwrap_or_default(),
         matches: Vec::new(),
+        cancelled: Vec::new(),
         copies: Vec::new(),
         cursor: cursor(&row.get::<_, String>(15)?, row.get(14)?),
     })

@@ -91,6 +91,7 @@ mod tests {
             tag: "trafficking".into(),
             term: "cilvēku tirdzniecīb*".into(),
             field: Field::Title,
+            end_field: None,
             text: "cilvēku tirdzniecība".into(),
             snippet: title.into(),
         };

@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{Error, Store};
-use crate::model::{Item, Match};
+use crate::model::{Cancelled, Item, Match};
 
 /// A stored item with what the rules look at.
 #[derive(Clone, Debug)]
@@ -20,6 +20,7 @@ pub struct Retagged {
     pub id: i64,
     pub content_hash: String,
     pub matches: Vec<Match>,
+    pub cancelled: Vec<Cancelled>,
 }
 
 impl Store {
@@ -63,9 +64,9 @@ impl Store {
                         .query_row("SELECT content_hash FROM items WHERE id = ?1", [item.id], |r| r.get(0))
                         .optional()?;
                     if current.as_deref() == Some(item.content_hash.as_str())
-                        && !same_matches(&tx, item.id, &item.matches)?
+                        && !same_matches(&tx, item.id, &item.matches, &item.cancelled)?
                     {
-                        super::ingest::replace_matches(&tx, item.id, &item.matches)?;
+                        super::ingest::replace_matches(&tx, item.id, &item.matches, &item.cancelled)?;
                         replaced += 1;
                     }
                 }
@@ -91,14 +92,20 @@ impl Store {
 
 /// Whether an item's stored matches are these (as storing them would
 /// leave them: the first per tag, term and field).
-fn same_matches(tx: &rusqlite::Transaction<'_>, id: i64, matches: &[Match]) -> Result<bool, Error> {
-    type Row = (String, String, String, String, String);
+fn same_matches(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    matches: &[Match],
+    cancelled: &[Cancelled],
+) -> Result<bool, Error> {
+    type Row = (String, String, String, Option<String>, String, String);
     let mut wanted: Vec<Row> = Vec::with_capacity(matches.len());
     for m in matches {
         let row = (
             m.tag.clone(),
             m.term.clone(),
             m.field.as_str().to_string(),
+            m.end_field.map(|f| f.as_str().to_string()),
             m.text.clone(),
             m.snippet.clone(),
         );
@@ -107,12 +114,50 @@ fn same_matches(tx: &rusqlite::Transaction<'_>, id: i64, matches: &[Match]) -> R
         }
     }
     wanted.sort();
+    let mut stored: Vec<Row> = tx
+        .prepare_cached("SELECT tag, term, field, end_field, text, snippet FROM item_matches WHERE item_id = ?1")?
+        .query_map([id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    stored.sort();
+    Ok(stored == wanted && same_cancellations(tx, id, cancelled)?)
+}
+
+/// Whether an item's stored cancelled tags are already these (one per tag).
+fn same_cancellations(tx: &rusqlite::Transaction<'_>, id: i64, cancelled: &[Cancelled]) -> Result<bool, Error> {
+    type Row = (String, String, String, String, String, String, String);
+    let mut wanted: Vec<Row> = Vec::with_capacity(cancelled.len());
+    for c in cancelled {
+        if !wanted.iter().any(|w| w.0 == c.tag) {
+            wanted.push((
+                c.tag.clone(),
+                c.term.clone(),
+                c.field.as_str().to_string(),
+                c.text.clone(),
+                c.context.clone(),
+                c.context_field.as_str().to_string(),
+                c.context_text.clone(),
+            ));
+        }
+    }
+    wanted.sort();
     let stored: Vec<Row> = tx
         .prepare_cached(
-            "SELECT tag, term, field, text, snippet FROM item_matches WHERE item_id = ?1
-             ORDER BY tag, term, field, text, snippet",
+            "SELECT tag, term, field, text, context, context_field, context_text FROM item_cancellations
+             WHERE item_id = ?1 ORDER BY tag",
         )?
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .query_map([id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })?
         .collect::<Result<_, _>>()?;
     Ok(stored == wanted)
 }

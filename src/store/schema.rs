@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_entry_ids_unindexed.sql"),
     include_str!("migrations/008_versions_and_sources.sql"),
     include_str!("migrations/009_repaired_documents.sql"),
+    include_str!("migrations/010_rule_language.sql"),
 ];
 
 /// Why a database cannot be used by this version, whatever is retried: a
@@ -318,6 +319,15 @@ mod tests {
                 "sqlite_autoindex_items_1"
             ]
         );
+        // Migration 10: a match stored before it lies within one field, and
+        // cancellations go with their item.
+        assert_eq!(count("SELECT count(*) FROM item_matches WHERE end_field IS NULL"), 1);
+        conn.execute(
+            "INSERT INTO item_cancellations (item_id, tag, term, field, text, context, context_field, context_text)
+             VALUES (1, 'forced-labour', 'forced labo*', 'title', 'Forced labour', 'gulag*', 'summary', 'Gulag')",
+            [],
+        )
+        .unwrap();
         // Foreign keys are on again, point at the new table, and cascade.
         assert!(
             conn.execute(
@@ -329,6 +339,7 @@ mod tests {
         conn.execute("DELETE FROM items WHERE id = 2", []).unwrap();
         conn.execute("DELETE FROM items WHERE id = 1", []).unwrap();
         assert_eq!(count("SELECT count(*) FROM item_tags WHERE item_id = 1"), 0);
+        assert_eq!(count("SELECT count(*) FROM item_cancellations"), 0);
         assert_eq!(count("SELECT count(*) FROM outbox"), 0);
     }
 

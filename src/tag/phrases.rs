@@ -1,0 +1,175 @@
+//! Every phrase of every rule in one Aho-Corasick automaton over each
+//! phrase's first word (its anchor): one pass over folded text finds the
+//! candidates, and each is checked word by word. Pure.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+use super::syntax::{Phrase, Word};
+
+/// Numbers phrases as rules are compiled, each distinct phrase once.
+#[derive(Default)]
+pub(super) struct PhraseIds {
+    ids: HashMap<Phrase, usize>,
+    list: Vec<Phrase>,
+}
+
+impl PhraseIds {
+    pub(super) fn id(&mut self, phrase: &Phrase) -> usize {
+        if let Some(&id) = self.ids.get(phrase) {
+            return id;
+        }
+        self.list.push(phrase.clone());
+        self.ids.insert(phrase.clone(), self.list.len() - 1);
+        self.list.len() - 1
+    }
+}
+
+/// One occurrence of a phrase in a slot's folded text: bytes
+/// `start..end` (`end` is the space after its last word) and its first
+/// and last words' numbers (for proximity).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Hit {
+    pub phrase: usize,
+    pub slot: usize,
+    pub start: usize,
+    pub end: usize,
+    pub first_word: usize,
+    pub last_word: usize,
+}
+
+#[derive(Debug)]
+pub(super) struct Phrases {
+    automaton: AhoCorasick,
+    /// Needle id → the phrases anchored on that needle.
+    candidates: Vec<Vec<usize>>,
+    phrases: Vec<Phrase>,
+}
+
+impl Phrases {
+    pub(super) fn build(ids: PhraseIds) -> Result<Phrases, aho_corasick::BuildError> {
+        let mut needle_ids: HashMap<String, usize> = HashMap::new();
+        let mut candidates: Vec<Vec<usize>> = Vec::new();
+        for (id, phrase) in ids.list.iter().enumerate() {
+            // Parsing never yields an empty phrase.
+            let Some(first) = phrase.first() else { continue };
+            // No leading space: a needle starting with the commonest byte
+            // would defeat the automaton's prefilter. Word starts are
+            // checked on each hit instead.
+            let needle = match first.prefix {
+                true => first.folded.clone(),
+                false => format!("{} ", first.folded),
+            };
+            let next = needle_ids.len();
+            let needle_id = *needle_ids.entry(needle).or_insert(next);
+            if needle_id == candidates.len() {
+                candidates.push(Vec::new());
+            }
+            candidates[needle_id].push(id);
+        }
+        let mut needles: Vec<(String, usize)> = needle_ids.into_iter().collect();
+        needles.sort_by_key(|n| n.1);
+        // A full DFA: the fastest search, and small for a few hundred needles.
+        let automaton = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
+            .match_kind(MatchKind::Standard)
+            .build(needles.iter().map(|n| n.0.as_str()))?;
+        Ok(Phrases {
+            automaton,
+            candidates,
+            phrases: ids.list,
+        })
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.phrases.len()
+    }
+
+    /// Adds every phrase occurrence in `folded` (text of `slot`) to `out`;
+    /// with `numbered`, the numbers of their first and last words too
+    /// (for proximity; zero otherwise).
+    pub(super) fn find(&self, slot: usize, folded: &str, numbered: bool, out: &mut Vec<Hit>) {
+        let bytes = folded.as_bytes();
+        let mut words = WordCursor::default();
+        for m in self.automaton.find_overlapping_iter(folded) {
+            let at = m.start();
+            let at_word_start = at > 0 && bytes[at - 1] == b' ';
+            let mut word_start = None;
+            for &phrase in &self.candidates[m.pattern().as_usize()] {
+                let phrase_words = &self.phrases[phrase];
+                let start = match phrase_words[0].infix {
+                    true => *word_start.get_or_insert_with(|| folded[..at].rfind(' ').map_or(0, |i| i + 1)),
+                    false if at_word_start => at,
+                    false => continue,
+                };
+                let Some(end) = phrase_end(phrase_words, folded, start) else {
+                    continue;
+                };
+                // Words are one space apart in folded text.
+                let first_word = if numbered { words.number(bytes, start) } else { 0 };
+                out.push(Hit {
+                    phrase,
+                    slot,
+                    start,
+                    end,
+                    first_word,
+                    last_word: first_word + phrase_words.len() - 1,
+                });
+            }
+        }
+    }
+}
+
+/// Numbers words by counting the spaces before them, moving from one
+/// position to the next: the automaton reports matches nearly in order,
+/// so the whole text is counted about once.
+#[derive(Default)]
+struct WordCursor {
+    at: usize,
+    spaces: usize,
+}
+
+impl WordCursor {
+    /// The number of the word starting at `start`: the spaces before it.
+    fn number(&mut self, bytes: &[u8], start: usize) -> usize {
+        // A sum rather than a filtered count: it vectorises.
+        let count = |range: &[u8]| range.iter().map(|&b| usize::from(b == b' ')).sum::<usize>();
+        if start >= self.at {
+            self.spaces += count(&bytes[self.at..start]);
+        } else {
+            self.spaces -= count(&bytes[start..self.at]);
+        }
+        self.at = start;
+        self.spaces
+    }
+}
+
+/// Where `words` end if they match at `start` (the first byte of a word
+/// in folded text): the space after the last one.
+fn phrase_end(words: &[Word], text: &str, start: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut pos = start;
+    for (i, word) in words.iter().enumerate() {
+        let end = pos + bytes.get(pos..)?.iter().position(|&b| b == b' ')?;
+        if end == pos || !word_matches(word, &text[pos..end]) {
+            return None;
+        }
+        if i + 1 == words.len() {
+            return Some(end);
+        }
+        pos = end + 1;
+    }
+    None
+}
+
+/// Whether one word of text is what a rule's word asks for.
+fn word_matches(word: &Word, text: &str) -> bool {
+    let core = word.folded.as_str();
+    match (word.infix, word.prefix) {
+        (false, false) => text == core,
+        (false, true) => text.starts_with(core),
+        (true, false) => text.ends_with(core),
+        (true, true) => text.contains(core),
+    }
+}
