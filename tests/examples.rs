@@ -237,8 +237,8 @@ fn toml_blocks(file: &Path) -> Vec<(usize, String)> {
 }
 
 /// What a configuration excerpt refers to but does not hold: a source to
-/// poll, the sources and tags its channels name, and its secrets (files
-/// and environment variables).
+/// poll, the sources and tags its channels name, the tags its terms also
+/// give, and its secrets (files and environment variables).
 fn completed(excerpt: &str, dir: &Path) -> (String, Vec<(String, String)>) {
     let table: toml::Table = toml::from_str(excerpt).unwrap_or_else(|e| panic!("not TOML: {e}"));
     let mut text = excerpt.to_string();
@@ -280,6 +280,23 @@ fn completed(excerpt: &str, dir: &Path) -> (String, Vec<(String, String)>) {
                 }
                 _ => {}
             }
+        }
+    }
+    // Tags a term also gives, as a channel's tags above.
+    let also: Vec<String> = table
+        .get("tags")
+        .and_then(|t| t.as_table())
+        .into_iter()
+        .flat_map(|t| t.values())
+        .filter_map(|rule| rule.get("terms").and_then(|t| t.as_array()))
+        .flatten()
+        .filter_map(|term| term.get("also").and_then(|a| a.as_array()))
+        .flatten()
+        .filter_map(|tag| tag.as_str().map(str::to_string))
+        .collect();
+    for tag in also {
+        if !has("tags", &tag) && !text.contains(&format!("[tags.{tag}]")) {
+            text.push_str(&format!("\n[tags.{tag}]\nterms = [\"{tag}\"]\n"));
         }
     }
     env.push(("CREDENTIALS_DIRECTORY".to_string(), dir.display().to_string()));
