@@ -1,5 +1,5 @@
 //! Reads a labelled file for `thbwatch eval`: tab-separated UTF-8 with
-//! the header `id	lang	tags	text`, `#` comments, tags comma-separated
+//! the header of `id`, `lang`, `tags`, `text`, `#` comments, tags comma-separated
 //! or `none`, text `TITLE | SUMMARY`. Every malformed line is reported
 //! with its number. Pure.
 

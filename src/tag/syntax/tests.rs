@@ -15,10 +15,7 @@ fn phrases(rule: &str) -> Vec<Vec<String>> {
     let Query::Span(Span::Phrases(phrases)) = parse(rule, Role::Term).unwrap() else {
         panic!("{rule:?} is not a list of phrases");
     };
-    phrases
-        .iter()
-        .map(|p| p.iter().map(|w| describe(w)).collect())
-        .collect()
+    phrases.iter().map(|p| p.iter().map(describe).collect()).collect()
 }
 
 fn describe(word: &Word) -> String {
