@@ -176,7 +176,7 @@ fn each_kind_of_mistake_names_its_key_and_line() {
         ),
         (
             "[tags.t]\nterms = [\"w* prac*\"]\n",
-            "4:10: tags.t.terms[0]: \"w* prac*\": \"w*\": a prefix needs at least 2 letters",
+            "4:11: tags.t.terms[0]: \"w* prac*\": \"w*\": a prefix needs at least 2 letters",
         ),
         (
             "[tags.t]\nexclude = [\"x\"]\nterms = [\"y\"]\nfields = [\"body\"]\n",
