@@ -39,6 +39,9 @@ pub enum Feed {
     Tag(String),
     /// Items of one source.
     Source(SourceId),
+    /// `/search.atom`: every item, as the filters narrow it (the search
+    /// page's feed).
+    Search,
 }
 
 /// The document format.
@@ -47,6 +50,8 @@ pub enum Format {
     Atom,
     /// JSON Feed 1.1.
     Json,
+    /// The page people read in a browser.
+    Html,
 }
 
 impl Format {
@@ -54,6 +59,7 @@ impl Format {
         match self {
             Format::Atom => "atom",
             Format::Json => "json",
+            Format::Html => "html",
         }
     }
 }
@@ -65,8 +71,17 @@ pub struct Filters {
     pub lang: Option<String>,
     /// `?country=lv`: items of sources configured with this country.
     pub country: Option<String>,
-    /// `?q=text`: items whose title or summary contains the text.
+    /// `?q=text`: items whose title or summary match the search
+    /// ([`crate::search`]).
     pub q: Option<String>,
+    /// `?tag=trafficking`: items with this tag.
+    pub tag: Option<String>,
+    /// `?source=lv`: items of this source.
+    pub source: Option<String>,
+    /// `?from=2026-01-01`: items dated on or after this day (UTC).
+    pub from: Option<String>,
+    /// `?to=2026-12-31`: items dated on or before this day (UTC).
+    pub to: Option<String>,
     /// `?before=CURSOR`: the page after the one that ended there.
     pub before: Option<String>,
 }
@@ -81,6 +96,10 @@ impl Filters {
                 "lang" => filters.lang = value.map(|v| crate::lang::primary(&v)),
                 "country" => filters.country = value.map(|v| v.to_ascii_lowercase()),
                 "q" => filters.q = value,
+                "tag" => filters.tag = value,
+                "source" => filters.source = value,
+                "from" => filters.from = value,
+                "to" => filters.to = value,
                 "before" => filters.before = value,
                 _ => {}
             }
@@ -96,6 +115,10 @@ impl Filters {
             ("lang", &self.lang),
             ("country", &self.country),
             ("q", &self.q),
+            ("tag", &self.tag),
+            ("source", &self.source),
+            ("from", &self.from),
+            ("to", &self.to),
             ("before", &before.cloned()),
         ] {
             if let Some(value) = value {
@@ -104,6 +127,43 @@ impl Filters {
         }
         let query = query.finish();
         if query.is_empty() { query } else { format!("?{query}") }
+    }
+
+    /// Whether any filter narrows the feed (the page is then no longer
+    /// the whole feed).
+    pub fn narrowing(&self) -> bool {
+        [
+            &self.lang,
+            &self.country,
+            &self.q,
+            &self.tag,
+            &self.source,
+            &self.from,
+            &self.to,
+        ]
+        .iter()
+        .any(|f| f.is_some())
+    }
+
+    /// The search, when there is one; the error says what is wrong.
+    pub fn search(&self) -> Result<Option<crate::search::Search>, String> {
+        match &self.q {
+            None => Ok(None),
+            Some(q) => crate::search::parse(q).map(Some).map_err(|e| format!("q={q:?} {e}")),
+        }
+    }
+
+    /// The date range as store times (`to` is inclusive: up to the next
+    /// day); the error names the bad parameter.
+    pub fn dates(&self) -> Result<(Option<String>, Option<String>), String> {
+        let day = |name: &str, value: &Option<String>, next: bool| -> Result<Option<String>, String> {
+            let Some(value) = value else { return Ok(None) };
+            let date = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .map_err(|_| format!("{name}={value:?} is not a date like 2026-11-27"))?;
+            let date = if next { date.succ_opt().unwrap_or(date) } else { date };
+            Ok(Some(format!("{date}T00:00:00Z")))
+        };
+        Ok((day("from", &self.from, false)?, day("to", &self.to, true)?))
     }
 }
 
@@ -118,14 +178,18 @@ pub struct Request {
 impl Request {
     /// The request for a path (without its leading `/`), if it names a feed.
     pub fn parse(path: &str, filters: Filters) -> Option<Request> {
-        let (stem, format) = match path.rsplit_once('.')? {
-            (stem, "atom") => (stem, Format::Atom),
-            (stem, "json") => (stem, Format::Json),
+        let (stem, format) = match path.rsplit_once('.') {
+            Some((stem, "atom")) => (stem, Format::Atom),
+            Some((stem, "json")) => (stem, Format::Json),
+            Some((stem, "html")) => (stem, Format::Html),
+            // The search page's short address.
+            None if path == "search" => (path, Format::Html),
             _ => return None,
         };
         let feed = match stem.split_once('/') {
             None if stem == "feed" => Feed::Tagged,
             None if stem == "all" => Feed::All,
+            None if stem == "search" => Feed::Search,
             Some(("tags", tag)) if !tag.is_empty() && !tag.contains('/') => Feed::Tag(tag.to_string()),
             Some(("sources", id)) if !id.is_empty() && !id.contains('/') => Feed::Source(SourceId::new(id)),
             _ => return None,
@@ -148,8 +212,14 @@ impl Request {
             Feed::All => "all".to_string(),
             Feed::Tag(tag) => format!("tags/{tag}"),
             Feed::Source(id) => format!("sources/{id}"),
+            Feed::Search => "search".to_string(),
         };
         format!("{stem}.{}", self.format.extension())
+    }
+
+    /// This request in another format (the same feed and filters).
+    pub fn with_format(&self, format: Format) -> Request {
+        Request { format, ..self.clone() }
     }
 
     /// The path and query: what a cached copy is known by.
@@ -161,6 +231,7 @@ impl Request {
         let mut title = match &self.feed {
             Feed::Tagged => base.to_string(),
             Feed::All => format!("{base} (all items)"),
+            Feed::Search => format!("{base}: search"),
             Feed::Tag(tag) => {
                 let label = settings
                     .tags
@@ -175,7 +246,15 @@ impl Request {
             }
         };
         let f = &self.filters;
-        for (what, value) in [("language", &f.lang), ("country", &f.country), ("search", &f.q)] {
+        for (what, value) in [
+            ("language", &f.lang),
+            ("country", &f.country),
+            ("search", &f.q),
+            ("tag", &f.tag),
+            ("source", &f.source),
+            ("from", &f.from),
+            ("to", &f.to),
+        ] {
             if let Some(value) = value {
                 title.push_str(&format!(" [{what}: {value}]"));
             }
@@ -189,14 +268,16 @@ impl Request {
             // One more than a page: whether there is a next page.
             limit: settings.max_entries + 1,
             language: f.lang.clone(),
-            search: f
-                .q
-                .as_deref()
-                .map(|q| crate::fold::fold(q).trim().to_string())
-                .filter(|q| !q.is_empty()),
+            // Checked before rendering ([`check`]): an invalid one is a 400.
+            search: f.search().ok().flatten().map(|s| s.fts()),
             before: f.before.clone(),
             ..EntryQuery::default()
         };
+        if let Ok((since, until)) = f.dates() {
+            (query.since, query.until) = (since, until);
+        }
+        query.tag = f.tag.clone();
+        query.source = f.source.as_deref().map(SourceId::new);
         if let Some(country) = &f.country {
             let ids = settings
                 .sources
@@ -206,9 +287,21 @@ impl Request {
         }
         match &self.feed {
             Feed::Tagged => query.tagged_only = true,
-            Feed::All => {}
-            Feed::Tag(tag) => query.tag = Some(tag.clone()),
-            Feed::Source(id) => query.source = Some(id.clone()),
+            Feed::All | Feed::Search => {}
+            // A tag's or source's feed narrowed to another tag or source
+            // holds nothing: the SQL gets both conditions.
+            Feed::Tag(tag) => {
+                if query.tag.as_ref().is_some_and(|t| t != tag) {
+                    query.sources_in = Some(Vec::new());
+                }
+                query.tag = Some(tag.clone());
+            }
+            Feed::Source(id) => {
+                if query.source.as_ref().is_some_and(|s| s != id) {
+                    query.sources_in = Some(Vec::new());
+                }
+                query.source = Some(id.clone());
+            }
         }
         query
     }
@@ -238,6 +331,21 @@ pub fn check(settings: &Settings, feed: &Feed) -> Result<(), String> {
     }
 }
 
+/// Whether a request's filters can be run: a known tag and source, a
+/// search that parses, dates; the error says what is wrong.
+pub fn check_filters(settings: &Settings, filters: &Filters) -> Result<(), String> {
+    if let Some(tag) = &filters.tag {
+        check(settings, &Feed::Tag(tag.clone())).map_err(|e| format!("tag={tag:?}: {e}"))?;
+    }
+    if let Some(source) = &filters.source {
+        check(settings, &Feed::Source(SourceId::new(source.as_str())))
+            .map_err(|e| format!("source={source:?}: {e}"))?;
+    }
+    filters.search()?;
+    filters.dates()?;
+    Ok(())
+}
+
 /// A rendered document.
 #[derive(Clone, Debug)]
 pub struct Document {
@@ -263,6 +371,17 @@ pub async fn render(
         None => store.last_change().await?,
     };
     let last = more.then(|| entries.last()).flatten();
+    if request.format == Format::Html {
+        let page = html_parts(settings, request, origin, last);
+        let settings = settings.clone();
+        let render = move || Document {
+            body: page.render(&settings, &entries),
+            content_type: publish::HTML_CONTENT_TYPE,
+        };
+        return tokio::task::spawn_blocking(render)
+            .await
+            .map_err(|e| store::Error::Sqlite(format!("rendering failed: {e}").into()));
+    }
     let info_parts = links(settings, request, origin, last, store_changed);
     let title = request.title(&settings.title, settings);
     let (tags, format) = (settings.tags.clone(), request.format);
@@ -278,7 +397,7 @@ pub async fn render(
                 body: publish::atom(&info, &entries),
                 content_type: publish::ATOM_CONTENT_TYPE,
             },
-            Format::Json => Document {
+            Format::Json | Format::Html => Document {
                 body: publish::json_feed(&info, &entries),
                 content_type: publish::JSON_FEED_CONTENT_TYPE,
             },
@@ -287,6 +406,156 @@ pub async fn render(
     tokio::task::spawn_blocking(render)
         .await
         .map_err(|e| store::Error::Sqlite(format!("rendering failed: {e}").into()))
+}
+
+/// Where the site's paths start: `[server] base_url`, else the address
+/// the request came to, else "/".
+pub fn prefix(settings: &Settings, origin: Option<&Url>) -> String {
+    settings
+        .base_url
+        .as_ref()
+        .or(origin)
+        .map_or_else(|| "/".to_string(), Url::to_string)
+}
+
+/// The languages the search form offers: thbwatch's twelve and any other
+/// a source is configured with.
+fn languages(settings: &Settings) -> Vec<String> {
+    let mut out: Vec<String> = ["da", "de", "en", "et", "fi", "is", "lt", "lv", "no", "pl", "ru", "sv"]
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    for language in settings.sources.iter().filter_map(|s| s.language.as_deref()) {
+        let primary = crate::lang::primary(language);
+        if !out.contains(&primary) {
+            out.push(primary);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// What a feed's page shows besides its entries.
+struct HtmlParts {
+    title: String,
+    prefix: String,
+    atom_url: String,
+    json_url: String,
+    next_url: Option<String>,
+    first_url: Option<String>,
+    search: Option<crate::search::Search>,
+    form: Option<publish::pages::SearchForm>,
+    searched: bool,
+}
+
+impl HtmlParts {
+    fn render(&self, settings: &Settings, entries: &[Entry]) -> String {
+        publish::pages::list_page(&publish::pages::ListPage {
+            site_title: &settings.title,
+            title: &self.title,
+            prefix: &self.prefix,
+            atom_url: self.atom_url.clone(),
+            json_url: self.json_url.clone(),
+            next_url: self.next_url.clone(),
+            first_url: self.first_url.clone(),
+            entries,
+            tags: &settings.tags,
+            search: self.search.as_ref(),
+            form: self.form.clone(),
+            searched: self.searched,
+        })
+    }
+}
+
+/// A feed page's title, links and form.
+fn html_parts(settings: &Settings, request: &Request, origin: Option<&Url>, last: Option<&Entry>) -> HtmlParts {
+    let prefix = prefix(settings, origin);
+    let f = &request.filters;
+    let without_before = f.query_string(false);
+    let address = |format: Format| format!("{prefix}{}{without_before}", request.with_format(format).path());
+    let html_path = match request.feed {
+        // The search page's short address.
+        Feed::Search => "search".to_string(),
+        _ => request.path(),
+    };
+    let next_url = last.map(|entry| {
+        let mut next = f.clone();
+        next.before = Some(entry.cursor.clone());
+        format!("{prefix}{html_path}{}", next.query_string(true))
+    });
+    let first_url = f
+        .before
+        .as_ref()
+        .map(|_| format!("{prefix}{html_path}{without_before}"));
+    let mut title = match &request.feed {
+        Feed::Tagged => "Tagged items".to_string(),
+        Feed::All => "All items".to_string(),
+        Feed::Search => "Search".to_string(),
+        Feed::Tag(tag) => format!("Tag: {}", publish::pages::label(&settings.tags, tag)),
+        Feed::Source(id) => {
+            let name = settings.sources.iter().find(|s| &s.id == id).map(|s| s.title.clone());
+            format!("Source: {}", name.unwrap_or_else(|| id.to_string()))
+        }
+    };
+    let mut narrowed = Vec::new();
+    if let Some(q) = &f.q {
+        narrowed.push(format!("“{q}”"));
+    }
+    if let Some(tag) = &f.tag {
+        narrowed.push(format!("tag {}", publish::pages::label(&settings.tags, tag)));
+    }
+    for (what, value) in [
+        ("source", &f.source),
+        ("language", &f.lang),
+        ("country", &f.country),
+        ("from", &f.from),
+        ("to", &f.to),
+    ] {
+        if let Some(value) = value {
+            narrowed.push(format!("{what} {value}"));
+        }
+    }
+    if !narrowed.is_empty() {
+        title.push_str(&format!(" ({})", narrowed.join(", ")));
+    }
+    let form = (request.feed == Feed::Search).then(|| {
+        let mut countries: Vec<String> = settings.sources.iter().filter_map(|s| s.country.clone()).collect();
+        countries.sort();
+        countries.dedup();
+        let value = |v: &Option<String>| v.clone().unwrap_or_default();
+        publish::pages::SearchForm {
+            q: value(&f.q),
+            tag: value(&f.tag),
+            source: value(&f.source),
+            country: value(&f.country),
+            lang: value(&f.lang),
+            from: value(&f.from),
+            to: value(&f.to),
+            tags: settings
+                .tags
+                .iter()
+                .map(|t| (t.name.clone(), t.label.clone().unwrap_or_else(|| t.name.clone())))
+                .collect(),
+            sources: settings
+                .sources
+                .iter()
+                .map(|s| (s.id.to_string(), s.title.clone()))
+                .collect(),
+            countries,
+            languages: languages(settings),
+        }
+    });
+    HtmlParts {
+        title,
+        atom_url: address(Format::Atom),
+        json_url: address(Format::Json),
+        next_url,
+        first_url,
+        search: f.search().ok().flatten(),
+        form,
+        searched: f.narrowing(),
+        prefix,
+    }
 }
 
 /// The id and links of a document; `last` is the last entry shown when
@@ -328,10 +597,6 @@ fn links(
             .and_then(|_| at(&format!("{path}{without_before}"))),
         next_url,
         home_url: at(""),
-        stylesheet: match request.format {
-            Format::Atom => Some(at("feed.xsl").unwrap_or_else(|| "/feed.xsl".to_string())),
-            Format::Json => None,
-        },
         tags: &[],
         tag_scheme: at("tags/").unwrap_or_else(|| publish::TAG_SCHEME.to_string()),
         store_changed,

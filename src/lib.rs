@@ -25,6 +25,7 @@ pub mod poll;
 pub mod publish;
 pub mod redact;
 pub mod schedule;
+pub mod search;
 pub mod selfcheck;
 pub mod server;
 pub mod store;

@@ -16,12 +16,6 @@ const MATCHES_IN_SUMMARY: usize = 5;
 pub fn atom(info: &FeedInfo<'_>, entries: &[Entry]) -> String {
     let mut out = String::with_capacity(1024 + entries.len() * 2048);
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    if let Some(href) = &info.stylesheet {
-        out.push_str(&format!(
-            "<?xml-stylesheet type=\"text/xsl\" href=\"{}\"?>\n",
-            escape(href)
-        ));
-    }
     out.push_str(&format!(
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:thb=\"{NAMESPACE}\">\n"
     ));

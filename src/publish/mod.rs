@@ -7,11 +7,12 @@ mod atom;
 mod html;
 mod json;
 mod opml;
+pub mod pages;
 
 use url::Url;
 
 pub use atom::{ATOM_CONTENT_TYPE, NAMESPACE, atom};
-pub use html::{HTML_CONTENT_TYPE, PageInfo, page, stylesheet};
+pub use html::{HTML_CONTENT_TYPE, PageInfo, page};
 pub use json::{JSON_FEED_CONTENT_TYPE, json_feed};
 pub use opml::{OPML_CONTENT_TYPE, OpmlSource, opml};
 
@@ -35,8 +36,6 @@ pub struct FeedInfo<'a> {
     pub next_url: Option<String>,
     /// The HTML page of this thbwatch.
     pub home_url: Option<String>,
-    /// An XSLT stylesheet for browsers.
-    pub stylesheet: Option<String>,
     /// Labels for the tags' categories.
     pub tags: &'a [TagInfo],
     /// The `scheme` of the tags' categories.
@@ -56,7 +55,6 @@ impl FeedInfo<'_> {
             first_url: None,
             next_url: None,
             home_url: None,
-            stylesheet: None,
             tags: &[],
             tag_scheme: TAG_SCHEME.to_string(),
             store_changed: chrono::Utc::now(),
@@ -81,6 +79,18 @@ pub const TAG_SCHEME: &str = "urn:thbwatch:tags";
 /// building the cleaner per call costs little.
 pub fn sanitize(html: &str, base: Option<&str>) -> String {
     let mut cleaner = ammonia::Builder::default();
+    if let Some(base) = base.and_then(|b| Url::parse(b).ok()) {
+        cleaner.url_relative(ammonia::UrlRelative::RewriteWithBase(base));
+    }
+    cleaner.clean(html).to_string()
+}
+
+/// A publisher's HTML for an item's page: [`sanitize`]d, and without
+/// images (the page's Content-Security-Policy loads nothing from other
+/// sites, and an image there would tell its publisher who reads).
+pub fn sanitize_for_page(html: &str, base: Option<&str>) -> String {
+    let mut cleaner = ammonia::Builder::default();
+    cleaner.rm_tags(["img"]);
     if let Some(base) = base.and_then(|b| Url::parse(b).ok()) {
         cleaner.url_relative(ammonia::UrlRelative::RewriteWithBase(base));
     }

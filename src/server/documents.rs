@@ -14,19 +14,22 @@ use url::Url;
 use super::cache::{Cached, Encoding};
 use super::render::{Failure, Key, Renderer};
 use super::{AppState, plain, unavailable};
-use crate::feeds::{self, Filters, Request};
+use crate::feeds::{self, Filters, Format, Request};
 use crate::store;
 
 /// Longest `?q=` (and any other filter) in characters: far more than any
 /// search needs, far less than SQLite's pattern limit.
 pub const MAX_FILTER_CHARS: usize = 256;
 /// The query parameters a feed reads (others are ignored).
-const FILTERS: [&str; 4] = ["lang", "country", "q", "before"];
+const FILTERS: [&str; 8] = ["lang", "country", "q", "before", "tag", "source", "from", "to"];
 /// Longest `Host` that gives self links: a DNS name is at most 253.
 const MAX_HOST_BYTES: usize = 260;
 
 /// Any feed: `/feed.atom`, `/all.json`, `/tags/{tag}.atom`,
-/// `/sources/{id}.json`, with `?lang=`, `?country=`, `?q=`, `?before=`.
+/// `/sources/{id}.json`, `/search.atom`, with `?lang=`, `?country=`,
+/// `?q=`, `?tag=`, `?source=`, `?from=`, `?to=`, `?before=`; and each
+/// one's page (`.html`, `/search`), which a browser also gets at the
+/// feed's address ([`super::negotiate`]).
 pub(super) async fn document(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
         .into_owned()
@@ -48,15 +51,21 @@ pub(super) async fn document(State(state): State<AppState>, uri: Uri, headers: H
     // document marked with the older generation, rendered again next time.
     let generation = state.store.generation();
     let site = state.shared.site();
-    let Some(request) = Request::parse(uri.path().trim_start_matches('/'), filters) else {
+    let Some(mut request) = Request::parse(uri.path().trim_start_matches('/'), filters) else {
         return plain(
             StatusCode::NOT_FOUND,
             format!(
-                "no such page: {}\nfeeds: /feed.atom, /all.atom, /tags/TAG.atom, /sources/ID.atom (and .json); see /\n",
+                "no such page: {}\nfeeds: /feed.atom, /all.atom, /tags/TAG.atom, /sources/ID.atom, /search.atom \
+                 (and .json, and .html for their pages); see /\n",
                 uri.path()
             ),
         );
     };
+    // A feed's address answers a browser with the feed's page.
+    let negotiated = request.format != Format::Html;
+    if negotiated && super::negotiate::wants_html(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok())) {
+        request = request.with_format(Format::Html);
+    }
     if let Err(message) = feeds::check(&site.settings, &request.feed) {
         return plain(StatusCode::NOT_FOUND, format!("{message}\n"));
     }
@@ -68,13 +77,8 @@ pub(super) async fn document(State(state): State<AppState>, uri: Uri, headers: H
             format!("before={before:?} is not a page cursor of this feed\n"),
         );
     }
-    if let Some(q) = &request.filters.q
-        && crate::fold::words(q).is_empty()
-    {
-        return plain(
-            StatusCode::BAD_REQUEST,
-            format!("q={q:?} has no letters or digits to search for\n"),
-        );
+    if let Err(message) = feeds::check_filters(&site.settings, &request.filters) {
+        return plain(StatusCode::BAD_REQUEST, format!("{message}\n"));
     }
     let origin = origin(&site.settings, &headers);
     let key = Key {
@@ -91,14 +95,22 @@ pub(super) async fn document(State(state): State<AppState>, uri: Uri, headers: H
         })
         .await;
     match rendered {
-        Ok(cached) => respond(&state.renderer, &cached, &headers, site.max_age).await,
+        Ok(cached) => respond(&state.renderer, &cached, &headers, site.max_age, negotiated).await,
         Err(Failure::Busy(waited)) => busy(waited),
         Err(e) => unavailable(&format!("cannot render {}: {e}", request.path())),
     }
 }
 
 /// 200 with the best encoding, or 304 when the client's copy is current.
-async fn respond(renderer: &Renderer, cached: &Arc<Cached>, request: &HeaderMap, max_age: Duration) -> Response {
+/// `negotiated`: the address serves a feed or its page by `Accept`, and
+/// says so (`Vary: Accept`) to caches.
+async fn respond(
+    renderer: &Renderer,
+    cached: &Arc<Cached>,
+    request: &HeaderMap,
+    max_age: Duration,
+    negotiated: bool,
+) -> Response {
     let text = |name| request.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
     let wanted = Encoding::negotiate(text(header::ACCEPT_ENCODING));
     let not_modified = cached.not_modified(wanted, text(header::IF_NONE_MATCH), text(header::IF_MODIFIED_SINCE));
@@ -118,7 +130,14 @@ async fn respond(renderer: &Renderer, cached: &Arc<Cached>, request: &HeaderMap,
         .header(header::ETAG, cached.etag(encoding))
         .header(header::LAST_MODIFIED, httpdate::fmt_http_date(cached.last_modified()))
         .header(header::CACHE_CONTROL, format!("public, max-age={}", max_age.as_secs()))
-        .header(header::VARY, "Accept-Encoding");
+        .header(
+            header::VARY,
+            if negotiated {
+                "Accept, Accept-Encoding"
+            } else {
+                "Accept-Encoding"
+            },
+        );
     if let (Some(coding), Some(_)) = (encoding.header(), &body) {
         response = response.header(header::CONTENT_ENCODING, coding);
     }

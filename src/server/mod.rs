@@ -1,6 +1,7 @@
 //! The HTTP side: axum routes serving the published feeds (Atom, JSON
-//! Feed; every tag and source; filters and pages), the page people see at
-//! `/`, the sources as OPML and JSON, and a liveness check. Feeds are
+//! Feed; every tag and source; filters and pages) and each feed's HTML
+//! page, the search, the page people see at `/`, each item's page, the
+//! sources as a page, OPML and JSON, and a liveness check. Feeds are
 //! cached per store generation and served like static files; rendering
 //! and connections are bounded. It only reads the store.
 
@@ -11,6 +12,8 @@ mod headers;
 mod kept;
 mod last_modified;
 mod listen;
+mod negotiate;
+mod pages;
 pub mod render;
 
 pub use documents::MAX_FILTER_CHARS;
@@ -97,7 +100,11 @@ pub fn router(store: Store, shared: Shared) -> Router {
     };
     Router::new()
         .route("/", get(home))
-        .route("/feed.xsl", get(stylesheet))
+        .route("/feed.xsl", get(pages::xslt_gone))
+        .route("/style.css", get(pages::style))
+        .route("/favicon.svg", get(pages::icon))
+        .route("/items/{id}", get(pages::item))
+        .route("/sources", get(pages::sources))
         .route("/sources.json", get(sources))
         .route("/sources.opml", get(opml))
         .route("/metrics", get(metrics))
@@ -107,6 +114,9 @@ pub fn router(store: Store, shared: Shared) -> Router {
         .layer(axum::middleware::map_response(headers::secure))
         .with_state(state)
 }
+
+/// Tagged items the page at `/` shows (the tagged feed's page has more).
+const HOME_ITEMS: usize = 20;
 
 /// The page for people: feeds to subscribe to, latest tagged items, sources.
 async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -118,23 +128,26 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     };
     let query = EntryQuery {
         tagged_only: true,
-        limit: 20,
+        limit: HOME_ITEMS + 1,
         ..EntryQuery::default()
     };
-    let (latest, stored) = match (state.store.entries(query).await, state.store.source_health().await) {
+    let (mut latest, stored) = match (state.store.entries(query).await, state.store.source_health().await) {
         (Ok(latest), Ok(stored)) => (latest, stored),
         (Err(e), _) | (_, Err(e)) => return unavailable(&format!("cannot read the store: {e}")),
     };
     let now = chrono::Utc::now();
     let site = state.shared.site();
     let reports = health::report(&site.catalog, stored, now);
-    let prefix = site
-        .settings
-        .base_url
-        .clone()
-        .or_else(|| documents::origin(&site.settings, &headers))
-        .map_or_else(|| "/".to_string(), String::from);
+    let prefix = feeds::prefix(&site.settings, documents::origin(&site.settings, &headers).as_ref());
     let settings = &site.settings;
+    let older = (latest.len() > HOME_ITEMS).then(|| {
+        latest.truncate(HOME_ITEMS);
+        let cursor = latest.last().map(|e| e.cursor.clone()).unwrap_or_default();
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("before", &cursor)
+            .finish();
+        format!("{prefix}feed.html?{query}")
+    });
     let tags: Vec<(String, String)> = settings
         .tags
         .iter()
@@ -147,8 +160,11 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
         .collect();
     let page = publish::page(&PageInfo {
         title: &settings.title,
+        prefix: &prefix,
         feeds: PageInfo::subscriptions(&prefix, &tags, &sources),
+        tags: &settings.tags,
         latest: &latest,
+        older,
         sources: &reports,
         now,
     });
@@ -157,14 +173,6 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
         (header::CACHE_CONTROL, "no-cache"),
     ];
     (headers, page).into_response()
-}
-
-async fn stylesheet() -> Response {
-    let headers = [
-        (header::CONTENT_TYPE, "text/xsl; charset=utf-8"),
-        (header::CACHE_CONTROL, "public, max-age=86400"),
-    ];
-    (headers, publish::stylesheet()).into_response()
 }
 
 async fn opml(State(state): State<AppState>) -> Response {

@@ -231,7 +231,42 @@ fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Erro
             .execute(params![id, status, error, timestamp(*next_attempt), record.moved_to])?;
         }
     }
+    remember_poll(tx, record, &report)?;
     Ok(report)
+}
+
+/// Polls of a source kept for its page: the latest this many.
+pub const POLL_HISTORY: usize = 50;
+
+/// Adds this poll to the source's history and forgets the oldest beyond
+/// [`POLL_HISTORY`].
+fn remember_poll(tx: &Transaction<'_>, record: &PollRecord, report: &IngestReport) -> Result<(), Error> {
+    let (status, error) = match &record.outcome {
+        PollOutcome::Fetched { warning, .. } => ("ok", warning.as_deref()),
+        PollOutcome::NotModified => ("not modified", None),
+        PollOutcome::Failed { error, .. } if record.http_status == Some(410) => ("gone", Some(error.as_str())),
+        PollOutcome::Failed { error, .. } => ("error", Some(error.as_str())),
+    };
+    let id = record.source_id.as_str();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO poll_history (source_id, at, status, http_status, error, new_items, updated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        id,
+        timestamp(record.at),
+        status,
+        record.http_status,
+        error,
+        report.new + report.duplicates,
+        report.updated
+    ])?;
+    tx.prepare_cached(
+        "DELETE FROM poll_history WHERE source_id = ?1 AND at <=
+             (SELECT at FROM poll_history WHERE source_id = ?1 ORDER BY at DESC LIMIT 1 OFFSET ?2)",
+    )?
+    .execute(params![id, POLL_HISTORY])?;
+    Ok(())
 }
 
 /// Where a poll's new items may be announced.

@@ -18,8 +18,13 @@ pub struct EntryQuery {
     pub sources_in: Option<Vec<SourceId>>,
     /// Only items in this language (primary subtag, lower case).
     pub language: Option<String>,
-    /// Only items whose title or summary contains this text (folded).
+    /// Only items whose title or summary match this FTS5 expression
+    /// ([`crate::search::Search::fts`]).
     pub search: Option<String>,
+    /// Only items dated at or after this time (RFC 3339, UTC).
+    pub since: Option<String>,
+    /// Only items dated before this time (RFC 3339, UTC).
+    pub until: Option<String>,
     /// Only entries after this cursor in feed order (older ones).
     pub before: Option<String>,
     pub limit: usize,
@@ -76,8 +81,16 @@ fn filter(query: &EntryQuery, sql: &mut String, args: &mut Vec<Value>) {
         args.push(Value::Text(format!("{}-%", like_escape(language))));
     }
     if let Some(search) = &query.search {
-        sql.push_str(" AND i.search_text LIKE ? ESCAPE '\\'");
-        args.push(Value::Text(format!("%{}%", like_escape(search))));
+        sql.push_str(" AND i.id IN (SELECT rowid FROM items_search WHERE items_search MATCH ?)");
+        args.push(Value::Text(search.clone()));
+    }
+    if let Some(since) = &query.since {
+        sql.push_str(" AND i.sort_time >= ?");
+        args.push(Value::Text(since.clone()));
+    }
+    if let Some(until) = &query.until {
+        sql.push_str(" AND i.sort_time < ?");
+        args.push(Value::Text(until.clone()));
     }
     if let Some((time, id)) = query.before.as_deref().and_then(parse_cursor) {
         sql.push_str(" AND (i.sort_time < ? OR (i.sort_time = ? AND i.id < ?))");

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/008_versions_and_sources.sql"),
     include_str!("migrations/009_repaired_documents.sql"),
     include_str!("migrations/010_rule_language.sql"),
+    include_str!("migrations/011_search_index.sql"),
 ];
 
 /// Why a database cannot be used by this version, whatever is retried: a
