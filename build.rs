@@ -1,5 +1,6 @@
 //! Looks for the programs some tests drive (jing, newsboat, chromium,
-//! systemd-analyze, Python 3.11 with feedparser and aiosmtpd) and sets a
+//! systemd-analyze, Python 3.11 with feedparser and aiosmtpd, node with
+//! playwright-core and axe-core in `tests/browser`) and sets a
 //! `has_*` cfg flag for each one found; `can_mount_tmpfs` when the tests
 //! run as root with `mount` at hand (to fill a small disk of their own). A test whose program is missing is
 //! `#[ignore]`d with the reason, so `cargo test` lists and counts it;
@@ -30,6 +31,11 @@ const PYTHON_MODULES: &[(&str, &str)] = &[
     ("has_aiosmtpd", "aiosmtpd"),
 ];
 
+/// node, and the npm packages the browser test loads (installed into
+/// `tests/browser/node_modules` by `scripts/install-test-tools`).
+const BROWSER: &str = "has_browser_tools";
+const NODE_PACKAGES: [&str; 2] = ["playwright-core", "axe-core"];
+
 const MEASURE: &str = "thbwatch_measure";
 const MOUNT: &str = "can_mount_tmpfs";
 /// The hard open-files limit lets a test hold a crowd of connections.
@@ -45,7 +51,7 @@ fn main() {
         .iter()
         .map(|p| p.0)
         .chain(PYTHON_MODULES.iter().map(|m| m.0))
-        .chain([MOUNT, MANY_FILES]);
+        .chain([MOUNT, MANY_FILES, BROWSER]);
     for flag in flags.clone().chain([MEASURE]) {
         println!("cargo::rustc-check-cfg=cfg({flag})");
     }
@@ -78,6 +84,17 @@ fn main() {
                 module
             });
         }
+    }
+    let modules =
+        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default()).join("tests/browser/node_modules");
+    if on_path("node")
+        && NODE_PACKAGES
+            .iter()
+            .all(|p| modules.join(p).join("package.json").is_file())
+    {
+        println!("cargo::rustc-cfg={BROWSER}");
+    } else {
+        missing.push("node with playwright-core and axe-core");
     }
     if is_root() && on_path("mount") {
         println!("cargo::rustc-cfg={MOUNT}");

@@ -249,7 +249,7 @@ fn remember_poll(tx: &Transaction<'_>, record: &PollRecord, report: &IngestRepor
     };
     let id = record.source_id.as_str();
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO poll_history (source_id, at, status, http_status, error, new_items, updated)
+        "INSERT INTO poll_history (source_id, at, status, http_status, error, new_items, updated)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
@@ -262,8 +262,8 @@ fn remember_poll(tx: &Transaction<'_>, record: &PollRecord, report: &IngestRepor
         report.updated
     ])?;
     tx.prepare_cached(
-        "DELETE FROM poll_history WHERE source_id = ?1 AND at <=
-             (SELECT at FROM poll_history WHERE source_id = ?1 ORDER BY at DESC LIMIT 1 OFFSET ?2)",
+        "DELETE FROM poll_history WHERE source_id = ?1 AND id <=
+             (SELECT id FROM poll_history WHERE source_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
     )?
     .execute(params![id, POLL_HISTORY])?;
     Ok(())

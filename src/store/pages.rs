@@ -133,9 +133,9 @@ impl Store {
             }
             let mut stmt = conn.prepare_cached(
                 "SELECT source_id, at, status, http_status, error, new_items, updated FROM (
-                     SELECT *, row_number() OVER (PARTITION BY source_id ORDER BY at DESC) AS n
+                     SELECT *, row_number() OVER (PARTITION BY source_id ORDER BY id DESC) AS n
                      FROM poll_history)
-                 WHERE n <= ?1 ORDER BY source_id, at DESC",
+                 WHERE n <= ?1 ORDER BY source_id, id DESC",
             )?;
             let rows = stmt.query_map([i64::try_from(polls).unwrap_or(i64::MAX)], |r| {
                 Ok((

@@ -32,12 +32,14 @@ INSERT INTO items_search (items_search) VALUES ('rebuild');
 -- Each source's recent polls, for the sources page: when, how it ended,
 -- what it stored. Bounded: the program keeps the latest 50 per source.
 CREATE TABLE poll_history (
+    id          INTEGER PRIMARY KEY,
     source_id   TEXT NOT NULL,
     at          TEXT NOT NULL,
     status      TEXT NOT NULL,
     http_status INTEGER,
     error       TEXT,
     new_items   INTEGER NOT NULL DEFAULT 0,
-    updated     INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (source_id, at)
-) STRICT, WITHOUT ROWID;
+    updated     INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE INDEX poll_history_source ON poll_history(source_id, id);
