@@ -68,8 +68,23 @@ fn entry_columns() -> String {
     )
 }
 
-/// The optional filters of a feed request, as SQL.
-fn filter(query: &EntryQuery, sql: &mut String, args: &mut Vec<Value>) {
+/// Hits beyond which a search is broad: its items are found by walking
+/// the feed's order and checking each against the hits (a few hundred
+/// steps for a page), not by reading every hit and sorting them.
+const BROAD_SEARCH: i64 = 2_000;
+
+/// Whether a search has more than [`BROAD_SEARCH`] hits (counting stops
+/// there).
+fn broad(conn: &rusqlite::Connection, search: &str) -> Result<bool, Error> {
+    let hits: i64 = conn
+        .prepare_cached("SELECT count(*) FROM (SELECT rowid FROM items_search WHERE items_search MATCH ?1 LIMIT ?2)")?
+        .query_row(rusqlite::params![search, BROAD_SEARCH + 1], |r| r.get(0))?;
+    Ok(hits > BROAD_SEARCH)
+}
+
+/// The optional filters of a feed request, as SQL; `broad`: the search
+/// is broad ([`broad`]).
+fn filter(query: &EntryQuery, broad: bool, sql: &mut String, args: &mut Vec<Value>) {
     if let Some(ids) = &query.sources_in {
         let marks = vec!["?"; ids.len()].join(", ");
         sql.push_str(&format!(" AND i.source_id IN ({marks})"));
@@ -81,7 +96,12 @@ fn filter(query: &EntryQuery, sql: &mut String, args: &mut Vec<Value>) {
         args.push(Value::Text(format!("{}-%", like_escape(language))));
     }
     if let Some(search) = &query.search {
-        sql.push_str(" AND i.id IN (SELECT rowid FROM items_search WHERE items_search MATCH ?)");
+        // `+i.id` keeps SQLite from looking up every hit by its id: a
+        // broad search walks the feed's order instead (items_sort).
+        let id = if broad { "+i.id" } else { "i.id" };
+        sql.push_str(&format!(
+            " AND {id} IN (SELECT rowid FROM items_search WHERE items_search MATCH ?)"
+        ));
         args.push(Value::Text(search.clone()));
     }
     if let Some(since) = &query.since {
@@ -158,7 +178,11 @@ impl Store {
                 sql.push_str(" AND i.source_id = ?");
                 args.push(Value::Text(source.as_str().to_string()));
             }
-            filter(&query, &mut sql, &mut args);
+            let broad = match &query.search {
+                Some(search) => broad(conn, search)?,
+                None => false,
+            };
+            filter(&query, broad, &mut sql, &mut args);
             sql.push_str(" ORDER BY i.sort_time DESC, i.id DESC LIMIT ?");
             args.push(Value::Integer(i64::try_from(query.limit).unwrap_or(i64::MAX)));
             let entries = read_entries(conn, &sql, params_from_iter(args))?;
