@@ -104,6 +104,11 @@ impl Drop for Site {
 
 /// Sources in five languages and a long one, polled once, served.
 async fn site(max_entries: usize) -> Site {
+    site_with(max_entries, "").await
+}
+
+/// The same with more `[server]` settings.
+async fn site_with(max_entries: usize, server_settings: &str) -> Site {
     let server = FeedServer::start().await;
     server.set(
         "/lv",
@@ -183,7 +188,7 @@ async fn site(max_entries: usize) -> Site {
     server.set("/many", Reply::feed(rss(&many)));
     let dir = tempfile::tempdir().unwrap();
     let mut text = format!(
-        "[server]\nlisten = \"127.0.0.1:0\"\n[storage]\npath = \"thb.db\"\n[poll]\nhost_interval = \"0s\"\n\
+        "[server]\nlisten = \"127.0.0.1:0\"\n{server_settings}\n[storage]\npath = \"thb.db\"\n[poll]\nhost_interval = \"0s\"\n\
          [feed]\ntitle = \"THB watch\"\nmax_entries = {max_entries}\n"
     );
     for (id, country, language, title) in [
@@ -527,6 +532,8 @@ async fn found(store: &Store, q: &str) -> Vec<String> {
         .collect()
 }
 
+/// FTS5's own check that the index matches the text of the items it
+/// indexes, and one entry per item.
 fn index_is_sound(path: &Path) {
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.execute(
@@ -534,6 +541,11 @@ fn index_is_sound(path: &Path) {
         [],
     )
     .unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        count("SELECT count(*) FROM items_search_docsize"),
+        count("SELECT count(*) FROM items")
+    );
 }
 
 #[tokio::test]
@@ -723,4 +735,31 @@ async fn every_page_in_chromium_at_desktop_and_phone_widths() {
     assert!(output.status.success(), "the browser check failed:\n{report}\n{errors}");
     assert_eq!(report.lines().filter(|l| l.starts_with("ok ")).count(), paths.len() * 2);
     let _ = site.dir.path();
+}
+
+/// Behind a reverse proxy under a path: every link carries the prefix.
+#[tokio::test]
+async fn pages_work_under_a_path_prefix() {
+    let site = site_with(3, "base_url = \"https://watch.example.org/thb\"").await;
+    let prefix = "https://watch.example.org/thb/";
+    for path in ["/", "/feed.html", "/search?q=case", "/sources", "/items/1"] {
+        let html = site.text(path).await;
+        for link in ["style.css", "feed.html", "search", "sources"] {
+            assert!(
+                html.contains(&format!("href=\"{prefix}{link}\"")),
+                "{link} in {path}: {html}"
+            );
+        }
+        assert!(!html.contains("href=\"/"), "no link from the root in {path}: {html}");
+    }
+    let page = site.text("/feed.html").await;
+    assert!(page.contains(&format!("<code>{prefix}feed.atom</code>")), "{page}");
+    assert!(page.contains(&format!("href=\"{prefix}feed.html?before=")), "{page}");
+    assert!(page.contains(&format!("href=\"{prefix}items/")), "{page}");
+    let search = site.text("/search?q=case").await;
+    assert!(search.contains(&format!("action=\"{prefix}search\"")), "{search}");
+    assert!(
+        search.contains(&format!("href=\"{prefix}search?q=case&amp;before=")),
+        "{search}"
+    );
 }

@@ -34,7 +34,11 @@ impl Store {
     ) -> Result<Pruned, Error> {
         let pruned = self
             .write(move |conn| {
-                let tx = conn.transaction()?;
+                // Immediate: the write lock is taken (waiting for it if
+                // another process holds it) before the items are chosen.
+                // A deferred transaction that read first could not take
+                // it after another process's commit, and would fail.
+                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 let mut pruned = Pruned::default();
                 // Never an item with a notification still to send.
                 let pending = "NOT EXISTS (SELECT 1 FROM outbox o WHERE o.item_id = i.id AND o.state = 'pending')";
