@@ -139,7 +139,7 @@ async fn bench() {
     }
     all.sort();
     println!(
-        "all queries, /search.atom (first page of up to 50 entries, rendered): p50 {:.1} ms, p99 {:.1} ms over {} searches",
+        "all queries, /search.atom (first page of up to 100 entries, rendered): p50 {:.1} ms, p99 {:.1} ms over {} searches",
         ms(percentile(&all, 0.5)),
         ms(percentile(&all, 0.99)),
         all.len()

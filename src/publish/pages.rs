@@ -336,7 +336,14 @@ pub fn item_page(site_title: &str, prefix: &str, tags: &[TagInfo], story: &ItemS
     let mut fact = |name: &str, value: String| main.push_str(&format!("<dt>{name}</dt><dd>{value}</dd>\n"));
     fact("Published", optional_time(e.published, "not dated by its source"));
     fact("First seen", time(story.first_seen));
-    fact("Last changed", time(story.last_changed));
+    // The feed's own date of its last version; not a change when it is
+    // the publication date.
+    let changed = if Some(story.last_changed) > e.published {
+        time(story.last_changed)
+    } else {
+        "not changed since it was published".to_string()
+    };
+    fact("Last changed", changed);
     if let Some(author) = &e.author {
         fact("Author", escape(author));
     }
