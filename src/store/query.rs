@@ -83,11 +83,14 @@ fn broad(conn: &rusqlite::Connection, search: &str) -> Result<bool, Error> {
 }
 
 /// The optional filters of a feed request, as SQL; `broad`: the search
-/// is broad ([`broad`]).
+/// is broad ([`broad`]), and no index but the feed's order may lead
+/// (`+column` keeps SQLite from choosing one: a source's index would read
+/// all its items and sort them).
 fn filter(query: &EntryQuery, broad: bool, sql: &mut String, args: &mut Vec<Value>) {
     if let Some(ids) = &query.sources_in {
         let marks = vec!["?"; ids.len()].join(", ");
-        sql.push_str(&format!(" AND i.source_id IN ({marks})"));
+        let column = if broad { "+i.source_id" } else { "i.source_id" };
+        sql.push_str(&format!(" AND {column} IN ({marks})"));
         args.extend(ids.iter().map(|id| Value::Text(id.as_str().to_string())));
     }
     if let Some(language) = &query.language {
@@ -174,14 +177,16 @@ impl Store {
                     " AND EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id IN {COPIES})"
                 ));
             }
-            if let Some(source) = &query.source {
-                sql.push_str(" AND i.source_id = ?");
-                args.push(Value::Text(source.as_str().to_string()));
-            }
             let broad = match &query.search {
                 Some(search) => broad(conn, search)?,
                 None => false,
             };
+            if let Some(source) = &query.source {
+                // A broad search walks the feed's order (see `filter`).
+                let column = if broad { "+i.source_id" } else { "i.source_id" };
+                sql.push_str(&format!(" AND {column} = ?"));
+                args.push(Value::Text(source.as_str().to_string()));
+            }
             filter(&query, broad, &mut sql, &mut args);
             sql.push_str(" ORDER BY i.sort_time DESC, i.id DESC LIMIT ?");
             args.push(Value::Integer(i64::try_from(query.limit).unwrap_or(i64::MAX)));
