@@ -115,6 +115,7 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
         let metrics = &pipeline.metrics;
         let mut attempt = attempt(pipeline, source, fetched).await;
         let slot = attempt.slot.take();
+        let expected = attempt.expected.take();
         let record = record(pipeline, source, &state, attempt);
         // What the status needs, without copying the items.
         let (outcome, warning) = match &record.outcome {
@@ -123,6 +124,8 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
         };
         let fetched = matches!(record.outcome, PollOutcome::Fetched { .. });
         let (http_status, moved_to) = (record.http_status, record.moved_to.clone());
+        // On its way now: the group being written need not wait for it.
+        drop(expected);
         let report = match pipeline.store.ingest(record).await {
             Ok(report) => report,
             Err(e) => {
@@ -224,6 +227,8 @@ struct Attempt {
     /// database falls behind, fetching waits rather than piling parsed
     /// feeds up in memory.
     slot: Option<tokio::sync::OwnedSemaphorePermit>,
+    /// Tells the database thread this poll's items are coming.
+    expected: Option<store::Expected>,
 }
 
 /// Builds the record to store: a failure gets its next attempt time.
@@ -279,11 +284,12 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
 }
 
 async fn attempt(pipeline: &Pipeline, source: &Source, fetched: fetch::Fetched) -> Attempt {
-    let mut slot = None;
+    let (mut slot, mut expected) = (None, None);
     let result = match fetched.outcome {
         Ok(None) => Ok(None),
         Ok(Some(mut body)) => {
             slot = body.take_slot();
+            expected = Some(pipeline.store.expect_poll());
             process_body(pipeline, source, body).await.map(Some)
         }
         Err(e) => {
@@ -300,6 +306,7 @@ async fn attempt(pipeline: &Pipeline, source: &Source, fetched: fetch::Fetched) 
         moved_to: fetched.moved_to,
         result,
         slot,
+        expected,
     }
 }
 

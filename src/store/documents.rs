@@ -3,7 +3,7 @@
 //! kept so that the date survives restarts and moves only with the bytes.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::ingest::timestamp;
 
@@ -85,7 +85,7 @@ impl Store {
 /// Records that what the feeds show changed at `at` (an empty feed's
 /// `<updated>`). Never moves back: another process may have written a
 /// later time.
-pub(super) fn mark_changed(tx: &Transaction<'_>, at: DateTime<Utc>) -> Result<(), Error> {
+pub(super) fn mark_changed(tx: &Connection, at: DateTime<Utc>) -> Result<(), Error> {
     tx.prepare_cached("UPDATE store_state SET changed_at = max(changed_at, ?1) WHERE id = 1")?
         .execute([timestamp(at)])?;
     Ok(())

@@ -3,7 +3,7 @@
 //! health. Validators never advance without the items they describe.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Error, Store};
 use crate::model::{Cancelled, FeedMeta, Field, Item, Match, Route, SourceId, TaggedItem, Validators};
@@ -70,21 +70,28 @@ pub struct IngestReport {
 }
 
 impl Store {
-    /// Writes one poll's outcome atomically.
+    /// Writes one poll's outcome atomically, maybe in one transaction
+    /// with other polls (see [`super::group`]); answers once it is
+    /// committed.
     pub async fn ingest(&self, record: PollRecord) -> Result<IngestReport, Error> {
         // A fetched feed may change more than items (titles, site links,
         // languages): the feeds are rendered afresh. 304s and failures
         // change nothing the feeds show.
         let fetched = matches!(record.outcome, PollOutcome::Fetched { .. });
         let (source, url, at) = (record.source_id.clone(), record.source_url.clone(), record.at);
-        let result = self
-            .write(move |conn| {
-                let tx = conn.transaction()?;
-                let report = write(&tx, &record)?;
-                tx.commit()?;
-                Ok(report)
-            })
-            .await;
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let pending = super::group::Pending {
+            record: Box::new(record),
+            reply,
+        };
+        let result = match self.jobs.send(super::Message::Ingest(pending)) {
+            Ok(()) => answer.await.unwrap_or(Err(Error::Closed)),
+            Err(_) => Err(Error::Closed),
+        };
+        if let Err(e) = &result {
+            self.status.failed(e);
+        }
+        self.status.wrote(result.as_ref().map(|_| ()));
         // Until a poll of this source is stored again, its health shows
         // the one that could not be.
         self.status
@@ -96,12 +103,22 @@ impl Store {
         Ok(report)
     }
 
+    /// Announces a poll whose document is being parsed: until the
+    /// returned guard is dropped (just before its ingest, or when it is
+    /// given up), polls being written wait for it to share their commit.
+    pub fn expect_poll(&self) -> super::group::Expected {
+        self.coming.expect()
+    }
+
     /// What the last polls left for the next one. Validators and back-off
     /// only count for the same URL: a source whose address the user
     /// changed starts afresh.
     pub async fn poll_state(&self, source: &SourceId, url: &str) -> Result<PollState, Error> {
         let (id, url) = (source.as_str().to_string(), url.to_string());
-        self.call(move |conn| {
+        // From a reader: a poll's start never ends a group commit early
+        // nor waits for one (a source's own polls never overlap, so its
+        // last poll is committed).
+        self.read(move |conn| {
             let sql = "SELECT etag, last_modified, consecutive_failures, next_attempt_at, moved_to
                        FROM sources WHERE id = ?1 AND url = ?2";
             let found = conn
@@ -125,7 +142,7 @@ impl Store {
     }
 }
 
-fn write(tx: &Transaction<'_>, record: &PollRecord) -> Result<IngestReport, Error> {
+pub(super) fn write(tx: &Connection, record: &PollRecord) -> Result<IngestReport, Error> {
     let id = record.source_id.as_str();
     let at = timestamp(record.at);
     // A changed URL is a fresh start: the old address's validators,
@@ -278,7 +295,7 @@ struct Outbox<'a> {
 
 impl Outbox<'_> {
     /// One row per channel that wants this new item, in this transaction.
-    fn queue(&self, tx: &Transaction<'_>, row_id: i64, tagged: &TaggedItem, now: DateTime<Utc>) -> Result<(), Error> {
+    fn queue(&self, tx: &Connection, row_id: i64, tagged: &TaggedItem, now: DateTime<Utc>) -> Result<(), Error> {
         let routes = self.routes.iter().filter(|r| r.backlog || !self.baseline);
         let language = tagged.item.language.as_deref();
         let mut insert = tx.prepare_cached(
@@ -304,7 +321,7 @@ struct Document {
 /// Stores one item of a poll; returns whether what the feeds show changed.
 /// `relink`: the source's first poll since links resolve against its site.
 fn store_item(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     source: &str,
     document: &Document,
     tagged: &TaggedItem,
@@ -405,14 +422,14 @@ struct Stored {
 }
 
 /// Whether retention deleted this item (still in its feed): not stored again.
-fn pruned(tx: &Transaction<'_>, source: &str, key: &str) -> Result<bool, Error> {
+fn pruned(tx: &Connection, source: &str, key: &str) -> Result<bool, Error> {
     Ok(tx
         .prepare_cached("SELECT 1 FROM tombstones WHERE source_id = ?1 AND key = ?2")?
         .exists(params![source, key])?)
 }
 
 /// The first-stored item of another source with the same canonical link.
-fn find_original(tx: &Transaction<'_>, source: &str, item: &Item) -> Result<Option<i64>, Error> {
+fn find_original(tx: &Connection, source: &str, item: &Item) -> Result<Option<i64>, Error> {
     let Some(link) = &item.canonical_link else {
         return Ok(None);
     };
@@ -427,7 +444,7 @@ fn find_original(tx: &Transaction<'_>, source: &str, item: &Item) -> Result<Opti
 }
 
 fn insert_item(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     source: &str,
     tagged: &TaggedItem,
     document: &Document,
@@ -473,7 +490,7 @@ fn insert_item(
     Ok(tx.last_insert_rowid())
 }
 
-fn update_item(tx: &Transaction<'_>, row_id: i64, tagged: &TaggedItem, document: &Document) -> Result<(), Error> {
+fn update_item(tx: &Connection, row_id: i64, tagged: &TaggedItem, document: &Document) -> Result<(), Error> {
     let now = document.at;
     let item = &tagged.item;
     // An edit is news to readers: it is "updated" now unless the feed says
@@ -510,7 +527,7 @@ fn update_item(tx: &Transaction<'_>, row_id: i64, tagged: &TaggedItem, document:
 /// Replaces an item's matches: every one in `item_matches`, the first per
 /// tag in `item_tags`, and the tags a context cancelled.
 pub(super) fn replace_matches(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     row_id: i64,
     matches: &[Match],
     cancelled: &[Cancelled],
@@ -523,7 +540,7 @@ pub(super) fn replace_matches(
 }
 
 /// Stores the matches of an item that has none yet.
-fn insert_matches(tx: &Transaction<'_>, row_id: i64, matches: &[Match], cancelled: &[Cancelled]) -> Result<(), Error> {
+fn insert_matches(tx: &Connection, row_id: i64, matches: &[Match], cancelled: &[Cancelled]) -> Result<(), Error> {
     let mut tag =
         tx.prepare_cached("INSERT OR IGNORE INTO item_tags (item_id, tag, term, field) VALUES (?1, ?2, ?3, ?4)")?;
     let mut all = tx.prepare_cached(

@@ -6,6 +6,7 @@
 
 mod checkpoint;
 mod documents;
+mod group;
 mod ingest;
 mod integrity;
 mod maintenance;
@@ -27,6 +28,7 @@ use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 pub use documents::DocumentDate;
+pub use group::Expected;
 pub use ingest::{IngestReport, PollOutcome, PollRecord, PollState};
 pub use integrity::Verdict;
 pub use maintenance::Pruned;
@@ -83,9 +85,53 @@ impl From<rusqlite::Error> for Error {
 
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
+/// The database thread's loop: runs until every [`Store`] handle is gone
+/// or one closes it. A panicking job (a bug) fails its own caller, not
+/// the whole store: its reply channel drops, and any open transaction
+/// rolls back.
+fn run_writer(
+    mut conn: Connection,
+    queue: &std_mpsc::Receiver<Message>,
+    coming: &group::Coming,
+    checkpoints: Option<checkpoint::Checkpointer>,
+) {
+    let mut closed_by = None;
+    let mut next = None;
+    loop {
+        let Some(message) = next.take().or_else(|| queue.recv().ok()) else {
+            break;
+        };
+        let before = conn.total_changes();
+        match message {
+            Message::Run(job) => {
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut conn)));
+            }
+            Message::Ingest(first) => next = group::write(&mut conn, first, queue, coming),
+            Message::Close(reply) => {
+                closed_by = Some(reply);
+                break;
+            }
+        }
+        // Only writes grow the log.
+        if let Some(checkpoints) = checkpoints.as_ref().filter(|_| conn.total_changes() != before) {
+            checkpoints.wrote();
+        }
+    }
+    // Closed first, so the last checkpoint sees every write.
+    drop(conn);
+    if let Some(checkpoints) = checkpoints {
+        checkpoints.finish();
+    }
+    if let Some(reply) = closed_by {
+        let _ = reply.send(());
+    }
+}
+
 /// What the database thread is asked to do.
 enum Message {
     Run(Job),
+    /// Write a poll's outcome (in a group commit with others).
+    Ingest(group::Pending),
     /// Close the database (after its last checkpoint), then answer.
     Close(oneshot::Sender<()>),
 }
@@ -103,6 +149,8 @@ pub struct Store {
     /// Whether writes work and the database is sound (for health checks).
     status: Arc<status::Status>,
     path: Arc<PathBuf>,
+    /// Polls being parsed, that a group commit may wait for.
+    coming: group::Coming,
 }
 
 impl std::fmt::Debug for Store {
@@ -117,10 +165,12 @@ impl Store {
         let (jobs, queue) = std_mpsc::channel::<Message>();
         let (ready_tx, ready_rx) = oneshot::channel();
         let owned_path = path.to_path_buf();
+        let coming = group::Coming::default();
+        let writer_coming = coming.clone();
         std::thread::Builder::new()
             .name("thbwatch-store".into())
             .spawn(move || match schema::open(&owned_path) {
-                Ok(mut conn) => {
+                Ok(conn) => {
                     let checkpoints = match checkpoint::start(&owned_path) {
                         Ok(checkpointer) => Some(checkpointer),
                         Err(e) => {
@@ -132,34 +182,7 @@ impl Store {
                         }
                     };
                     let _ = ready_tx.send(Ok(()));
-                    // Runs until every Store handle is gone or one closes it.
-                    // A panicking job (a bug) fails its own caller, not the
-                    // whole store: its reply channel drops, and any open
-                    // transaction rolls back.
-                    let mut closed_by = None;
-                    for message in queue {
-                        let job = match message {
-                            Message::Run(job) => job,
-                            Message::Close(reply) => {
-                                closed_by = Some(reply);
-                                break;
-                            }
-                        };
-                        let before = conn.total_changes();
-                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut conn)));
-                        // Only writes grow the log.
-                        if let Some(checkpoints) = checkpoints.as_ref().filter(|_| conn.total_changes() != before) {
-                            checkpoints.wrote();
-                        }
-                    }
-                    // Closed first, so the last checkpoint sees every write.
-                    drop(conn);
-                    if let Some(checkpoints) = checkpoints {
-                        checkpoints.finish();
-                    }
-                    if let Some(reply) = closed_by {
-                        let _ = reply.send(());
-                    }
+                    run_writer(conn, &queue, &writer_coming, checkpoints);
                 }
                 Err(e) => {
                     let _ = ready_tx.send(Err(e));
@@ -187,6 +210,7 @@ impl Store {
             generation: Arc::default(),
             status: Arc::default(),
             path: Arc::new(path.to_path_buf()),
+            coming,
         })
     }
 

@@ -5,7 +5,7 @@
 //! item and being announced again.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 
 use super::Error;
 use super::ingest::timestamp;
@@ -14,7 +14,7 @@ use crate::model::Item;
 /// The one earlier row of the same source with another link key, the same
 /// title and the same date; none when there is none, or several.
 pub(super) fn earlier_row(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     source: &str,
     item: &Item,
     now: DateTime<Utc>,
@@ -46,7 +46,7 @@ pub(super) fn earlier_row(
 
 /// Gives a row its new key; its entry id stays, so readers see the same
 /// entry with its link mended.
-pub(super) fn rekey(tx: &Transaction<'_>, row: i64, key: &str) -> Result<(), Error> {
+pub(super) fn rekey(tx: &Connection, row: i64, key: &str) -> Result<(), Error> {
     tx.prepare_cached("UPDATE items SET key = ?2 WHERE id = ?1")?
         .execute(params![row, key])?;
     Ok(())

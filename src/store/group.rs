@@ -1,0 +1,320 @@
+//! Group commit: polls that reach the database thread close together are
+//! written in one transaction, each inside its own savepoint. A poll that
+//! fails is rolled back to its savepoint alone; the others commit. Nothing
+//! is answered before the commit, so no poll is acknowledged, notified or
+//! served before it is durable. Sharing a commit lets consecutive polls
+//! share the pages they dirty (the time-ordered index, the outbox, the
+//! sources table) instead of writing each one to the log again.
+//!
+//! A group is bounded: at most [`MAX_POLLS`] polls or [`MAX_ITEMS`] items,
+//! and its first poll waits at most [`HOLD`] for others, and only while
+//! other polls are being parsed (see [`Expected`]): a poll alone, or a
+//! caller that awaits each ingest before the next, is never held.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+use super::ingest::{IngestReport, PollOutcome, PollRecord};
+use super::{Error, Message};
+
+/// The longest a poll waits for others to share its commit.
+pub const HOLD: Duration = Duration::from_millis(40);
+/// Polls in one transaction at most.
+pub const MAX_POLLS: usize = 64;
+/// Items in one transaction at most (the log it writes stays small).
+pub const MAX_ITEMS: usize = 5_000;
+
+/// One poll waiting to be written, and where its outcome goes.
+pub(super) struct Pending {
+    pub record: Box<PollRecord>,
+    pub reply: oneshot::Sender<Result<IngestReport, Error>>,
+}
+
+impl Pending {
+    fn items(&self) -> usize {
+        match &self.record.outcome {
+            PollOutcome::Fetched { items, .. } => items.len(),
+            _ => 0,
+        }
+    }
+}
+
+/// How many polls are being parsed and will soon be written: while there
+/// are some, a group waits (up to [`HOLD`]) for them.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Coming(Arc<AtomicUsize>);
+
+impl Coming {
+    pub fn expect(&self) -> Expected {
+        self.0.fetch_add(1, Ordering::AcqRel);
+        Expected(Arc::clone(&self.0))
+    }
+
+    fn any(&self) -> bool {
+        self.0.load(Ordering::Acquire) > 0
+    }
+}
+
+/// A poll on its way to the database (its body fetched, being parsed):
+/// a group being written may wait for it. Dropped when it is handed to
+/// the database thread, or given up.
+#[derive(Debug)]
+pub struct Expected(Arc<AtomicUsize>);
+
+impl Drop for Expected {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Writes `first` and the polls queued behind it (see the module's
+/// comment), commits, then answers each. Returns a message taken from the
+/// queue that is not a poll: it runs after this commit, in order.
+pub(super) fn write(
+    conn: &mut Connection,
+    first: Pending,
+    queue: &mpsc::Receiver<Message>,
+    coming: &Coming,
+) -> Option<Message> {
+    let started = Instant::now();
+    let mut written: Vec<(Pending, Result<IngestReport, Error>)> = Vec::new();
+    let mut next = None;
+    let mut items = 0;
+    if let Err(e) = conn.execute_batch("BEGIN") {
+        let _ = first.reply.send(Err(e.into()));
+        return None;
+    }
+    let mut pending = Some(first);
+    while let Some(poll) = pending.take() {
+        items += poll.items();
+        let result = one(conn, &poll.record);
+        let lost = result.is_err() && conn.is_autocommit();
+        written.push((poll, result));
+        if lost {
+            // SQLite rolled the whole transaction back (a full disk, an
+            // I/O error): the polls written before it are gone too.
+            return fail_all(written, None, next);
+        }
+        if written.len() >= MAX_POLLS || items >= MAX_ITEMS {
+            break;
+        }
+        match take(queue, coming, started) {
+            Some(Message::Ingest(poll)) => pending = Some(poll),
+            other => next = other,
+        }
+    }
+    if let Err(e) = conn.execute_batch("COMMIT") {
+        let _ = conn.execute_batch("ROLLBACK");
+        return fail_all(written, Some(e.into()), next);
+    }
+    for (poll, result) in written {
+        let _ = poll.reply.send(result);
+    }
+    next
+}
+
+/// The next poll to add to the group, if one is queued, or coming before
+/// the hold is over; any other message ends the group.
+fn take(queue: &mpsc::Receiver<Message>, coming: &Coming, started: Instant) -> Option<Message> {
+    match queue.try_recv() {
+        Ok(message) => return Some(message),
+        Err(mpsc::TryRecvError::Disconnected) => return None,
+        Err(mpsc::TryRecvError::Empty) => {}
+    }
+    // Waits in short steps, so that a group stops waiting as soon as no
+    // poll is on its way any more.
+    const STEP: Duration = Duration::from_millis(2);
+    while coming.any() {
+        let left = HOLD.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return None;
+        }
+        match queue.recv_timeout(left.min(STEP)) {
+            Ok(message) => return Some(message),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+    None
+}
+
+/// One poll inside its savepoint: released when written, rolled back
+/// alone when not (a bug that panics included).
+fn one(conn: &Connection, record: &PollRecord) -> Result<IngestReport, Error> {
+    conn.execute_batch("SAVEPOINT poll")?;
+    let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::ingest::write(conn, record)))
+        .unwrap_or_else(|_| Err(Error::Sqlite("writing this poll failed (a bug: it panicked)".into())));
+    match written {
+        Ok(report) => {
+            conn.execute_batch("RELEASE poll")?;
+            Ok(report)
+        }
+        Err(e) => {
+            if !conn.is_autocommit() {
+                conn.execute_batch("ROLLBACK TO poll; RELEASE poll")?;
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Answers every poll of a group that could not be committed: none of
+/// them is stored (each will be fetched again in full). Each gets the
+/// error that undid them all (for health, of the same kind), unless it
+/// failed on its own.
+fn fail_all(
+    written: Vec<(Pending, Result<IngestReport, Error>)>,
+    commit_error: Option<Error>,
+    next: Option<Message>,
+) -> Option<Message> {
+    let cause = match commit_error {
+        Some(e) => e,
+        None => match written.iter().rev().find_map(|(_, r)| r.as_ref().err()) {
+            Some(e) => copy(e),
+            None => Error::Sqlite("the transaction was rolled back".into()),
+        },
+    };
+    for (poll, result) in written {
+        let error = match result {
+            Err(e) => e,
+            Ok(_) => copy(&cause),
+        };
+        let _ = poll.reply.send(Err(error));
+    }
+    next
+}
+
+/// The same error again (SQLite's code kept, so that health tells a full
+/// disk from a damaged file).
+fn copy(e: &Error) -> Error {
+    match e {
+        Error::Sqlite(source) => match source.downcast_ref::<rusqlite::Error>() {
+            Some(rusqlite::Error::SqliteFailure(code, message)) => {
+                rusqlite::Error::SqliteFailure(*code, message.clone()).into()
+            }
+            _ => Error::Sqlite(source.to_string().into()),
+        },
+        Error::Closed => Error::Closed,
+        other => Error::Sqlite(other.to_string().into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::super::{PollOutcome, PollRecord, Store};
+    use crate::model::{FeedMeta, Item, SourceId, TaggedItem, Validators};
+
+    fn record(source: &str, keys: &[&str]) -> PollRecord {
+        let items = keys
+            .iter()
+            .map(|key| TaggedItem {
+                item: Item {
+                    key: format!("guid:{key}"),
+                    title: format!("Item {key}"),
+                    content_hash: key.to_string(),
+                    ..Item::default()
+                },
+                matches: Vec::new(),
+                cancelled: Vec::new(),
+                search_text: String::new(),
+            })
+            .collect();
+        PollRecord {
+            source_id: SourceId::new(source),
+            source_url: format!("https://{source}.example/feed"),
+            source_title: None,
+            at: Utc::now(),
+            http_status: Some(200),
+            moved_to: None,
+            outcome: PollOutcome::Fetched {
+                feed: FeedMeta::default(),
+                validators: Validators {
+                    etag: Some(format!("\"{source}\"")),
+                    last_modified: None,
+                },
+                items,
+                warning: None,
+            },
+            routes: Vec::new(),
+        }
+    }
+
+    /// Rows of `source`: its items, and whether its validators were stored.
+    fn stored(path: &std::path::Path, source: &str) -> (i64, bool) {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let items = conn
+            .query_row("SELECT count(*) FROM items WHERE source_id = ?1", [source], |r| r.get(0))
+            .unwrap();
+        let etag: Option<String> = conn
+            .query_row("SELECT etag FROM sources WHERE id = ?1", [source], |r| r.get(0))
+            .unwrap_or(None);
+        (items, etag.is_some())
+    }
+
+    #[tokio::test]
+    async fn a_failing_poll_is_rolled_back_alone_and_the_rest_of_its_group_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("group.db");
+        let store = Store::open(&path).await.unwrap();
+        // An item SQLite refuses, as a full disk or a bug would refuse it,
+        // in the middle of the second poll.
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TRIGGER poison BEFORE INSERT ON items WHEN NEW.key = 'guid:poison'
+                 BEGIN SELECT RAISE(ABORT, 'poisoned item'); END;",
+            )
+            .unwrap();
+        // The database thread is held busy while the three polls queue up,
+        // so that they are written as one group.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let busy = store.call(move |_| {
+            let _ = held.recv();
+            Ok(())
+        });
+        let polls = [
+            record("first", &["a", "b"]),
+            record("second", &["c", "poison", "d"]),
+            record("third", &["e"]),
+        ];
+        let ingests = futures_join(&store, polls);
+        let released = async {
+            tokio::task::yield_now().await;
+            release.send(()).unwrap();
+        };
+        let (_, results, ()) = tokio::join!(busy, ingests, released);
+        assert_eq!(results[0].as_ref().unwrap().new, 2);
+        let error = results[1].as_ref().unwrap_err().to_string();
+        assert!(error.contains("poisoned item"), "{error}");
+        assert_eq!(results[2].as_ref().unwrap().new, 1);
+        assert_eq!(stored(&path, "first"), (2, true));
+        assert_eq!(stored(&path, "second"), (0, false), "nothing of the failed poll is left");
+        assert_eq!(stored(&path, "third"), (1, true));
+    }
+
+    async fn futures_join(store: &Store, polls: [PollRecord; 3]) -> Vec<Result<super::IngestReport, super::Error>> {
+        let [a, b, c] = polls;
+        let (a, b, c) = tokio::join!(store.ingest(a), store.ingest(b), store.ingest(c));
+        vec![a, b, c]
+    }
+
+    #[tokio::test]
+    async fn a_group_waits_for_a_poll_announced_as_coming() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("hold.db")).await.unwrap();
+        // A poll announced that never comes: the one written waits for it
+        // (the hold, which bounds the wait, is what ends it here).
+        let expected = store.expect_poll();
+        let started = std::time::Instant::now();
+        store.ingest(record("held", &["b"])).await.unwrap();
+        assert!(started.elapsed() >= super::HOLD, "answered after {:?}", started.elapsed());
+        drop(expected);
+    }
+}
