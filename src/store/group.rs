@@ -250,7 +250,9 @@ mod tests {
     fn stored(path: &std::path::Path, source: &str) -> (i64, bool) {
         let conn = rusqlite::Connection::open(path).unwrap();
         let items = conn
-            .query_row("SELECT count(*) FROM items WHERE source_id = ?1", [source], |r| r.get(0))
+            .query_row("SELECT count(*) FROM items WHERE source_id = ?1", [source], |r| {
+                r.get(0)
+            })
             .unwrap();
         let etag: Option<String> = conn
             .query_row("SELECT etag FROM sources WHERE id = ?1", [source], |r| r.get(0))
@@ -295,7 +297,11 @@ mod tests {
         assert!(error.contains("poisoned item"), "{error}");
         assert_eq!(results[2].as_ref().unwrap().new, 1);
         assert_eq!(stored(&path, "first"), (2, true));
-        assert_eq!(stored(&path, "second"), (0, false), "nothing of the failed poll is left");
+        assert_eq!(
+            stored(&path, "second"),
+            (0, false),
+            "nothing of the failed poll is left"
+        );
         assert_eq!(stored(&path, "third"), (1, true));
     }
 
@@ -314,7 +320,11 @@ mod tests {
         let expected = store.expect_poll();
         let started = std::time::Instant::now();
         store.ingest(record("held", &["b"])).await.unwrap();
-        assert!(started.elapsed() >= super::HOLD, "answered after {:?}", started.elapsed());
+        assert!(
+            started.elapsed() >= super::HOLD,
+            "answered after {:?}",
+            started.elapsed()
+        );
         drop(expected);
     }
 }
