@@ -1,29 +1,10 @@
-//! Which language an item is written in: detected from its text (the only
-//! user of whatlang), else what the entry, the source's configuration or
-//! the feed declares. Pure.
+//! Which language an item is written in: detected from its text, else
+//! what the entry, the source's configuration or the feed declares. Pure.
+//! Detection scores all candidate languages in one pass over the text
+//! (`score`), with whatlang's method and profiles (`profiles`).
 
-use whatlang::{Detector, Lang};
-
-/// Languages detection may answer: the twelve of the region that whatlang
-/// knows (all but Icelandic), and neighbours whose text would otherwise be
-/// taken for one of them.
-const CANDIDATES: &[(Lang, &str)] = &[
-    (Lang::Eng, "en"),
-    (Lang::Rus, "ru"),
-    (Lang::Deu, "de"),
-    (Lang::Pol, "pl"),
-    (Lang::Nob, "no"),
-    (Lang::Dan, "da"),
-    (Lang::Swe, "sv"),
-    (Lang::Fin, "fi"),
-    (Lang::Lit, "lt"),
-    (Lang::Lav, "lv"),
-    (Lang::Est, "et"),
-    (Lang::Ukr, "uk"),
-    (Lang::Bel, "be"),
-    (Lang::Fra, "fr"),
-    (Lang::Nld, "nl"),
-];
+mod profiles;
+mod score;
 
 /// Text shorter than this (in characters) is too short to detect from.
 const MIN_CHARS: usize = 40;
@@ -43,16 +24,9 @@ pub fn primary(tag: &str) -> String {
 }
 
 /// Language detection, set up once.
+#[derive(Default)]
 pub struct Detect {
-    detector: Detector,
-}
-
-impl Default for Detect {
-    fn default() -> Self {
-        Detect {
-            detector: Detector::with_allowlist(CANDIDATES.iter().map(|c| c.0).collect()),
-        }
-    }
+    scorer: score::Scorer,
 }
 
 impl std::fmt::Debug for Detect {
@@ -61,23 +35,27 @@ impl std::fmt::Debug for Detect {
     }
 }
 
+/// Above this confidence an answer counts as reliable (whatlang's
+/// threshold).
+const RELIABLE: f64 = 0.9;
+
 impl Detect {
     /// The language of `text` as an ISO 639-1 code, when detection is
     /// reliable. A `hint` detection cannot recognise (Icelandic) wins: the
     /// text would only be mistaken for a neighbour.
     pub fn detect(&self, text: &str, hint: Option<&str>) -> Option<String> {
-        if hint.map(primary).is_some_and(|h| !CANDIDATES.iter().any(|c| c.1 == h)) {
+        if hint
+            .map(primary)
+            .is_some_and(|h| !profiles::PROFILES.iter().any(|p| p.0 == h))
+        {
             return None;
         }
         let sample = text.char_indices().nth(MAX_CHARS).map_or(text, |(end, _)| &text[..end]);
         if sample.chars().filter(|c| c.is_alphabetic()).take(MIN_CHARS).count() < MIN_CHARS {
             return None;
         }
-        let info = self.detector.detect(sample)?;
-        if !info.is_reliable() {
-            return None;
-        }
-        CANDIDATES.iter().find(|c| c.0 == info.lang()).map(|c| c.1.to_string())
+        let best = self.scorer.best(sample)?;
+        (best.confidence > RELIABLE).then(|| best.code.to_string())
     }
 }
 

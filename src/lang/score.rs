@@ -1,0 +1,305 @@
+//! Scores every candidate language of a text in one pass: whatlang's
+//! method (alphabets and trigram profiles, combined as it combines them),
+//! with the profiles indexed by trigram, so that each of the text's
+//! trigrams is looked up once for all languages instead of each
+//! language's 300 trigrams being looked up in the text. Pure; no I/O.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::profiles::PROFILES;
+
+/// Trigrams of a profile; a text trigram this far from its rank in the
+/// profile (or absent from it) counts the most it can.
+const MAX_DISTANCE: u32 = 300;
+/// The text's most frequent trigrams compared (twice a profile's).
+const TEXT_TRIGRAMS: usize = 600;
+
+/// A language's place among the candidates (bit in an alphabet mask).
+type LanguageIndex = u8;
+
+/// The profiles, indexed by trigram and by letter.
+pub(super) struct Scorer {
+    /// Trigram (three chars packed in a `u64`) → where its entries start
+    /// in `ranks`, and how many there are.
+    index: HashMap<u64, (u32, u8), BuildHasherDefault<Multiply>>,
+    /// (language, rank in that language's profile).
+    ranks: Vec<(LanguageIndex, u16)>,
+    /// Letter → the languages whose alphabet has it (a bit each).
+    letters: HashMap<char, u32, BuildHasherDefault<Multiply>>,
+}
+
+/// The best language of a text, and how sure the method is of it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Best {
+    pub code: &'static str,
+    /// 0 to 1; whatlang calls an answer reliable above 0.9.
+    pub confidence: f64,
+}
+
+impl Default for Scorer {
+    fn default() -> Self {
+        let mut positions: HashMap<u64, Vec<(LanguageIndex, u16)>> = HashMap::new();
+        let mut letters: HashMap<char, u32, BuildHasherDefault<Multiply>> = HashMap::default();
+        for (language, (_, _, trigrams, alphabet)) in PROFILES.iter().enumerate() {
+            let chars: Vec<char> = trigrams.chars().collect();
+            for (rank, t) in chars.chunks(3).enumerate() {
+                positions
+                    .entry(pack(t[0], t[1], t[2]))
+                    .or_default()
+                    .push((language as LanguageIndex, rank as u16));
+            }
+            for letter in alphabet.chars() {
+                *letters.entry(letter).or_default() |= 1 << language;
+            }
+        }
+        let mut index = HashMap::default();
+        let mut ranks = Vec::new();
+        for (trigram, entries) in positions {
+            index.insert(trigram, (ranks.len() as u32, entries.len() as u8));
+            ranks.extend(entries);
+        }
+        Scorer { index, ranks, letters }
+    }
+}
+
+impl Scorer {
+    /// The most likely candidate of the text's main script (Latin or
+    /// Cyrillic; `None` for any other, or for no letters at all).
+    pub fn best(&self, text: &str) -> Option<Best> {
+        let mut script = [0usize; 3];
+        let mut alphabet = Alphabet::default();
+        let mut trigrams = Trigrams::default();
+        for c in text.chars() {
+            if !is_stop(c) {
+                script[script_of(c)] += 1;
+            }
+            for lower in c.to_lowercase() {
+                alphabet.add(lower, &self.letters);
+                trigrams.add(lower);
+            }
+        }
+        let cyrillic = match script {
+            [0, 0, _] => return None,
+            [latin, cyrillic, other] if other > latin.max(cyrillic) => return None,
+            [latin, cyrillic, _] => cyrillic > latin,
+        };
+        let ranked = trigrams.ranked();
+        let distances = self.distances(&ranked);
+        let unique = ranked.len();
+        let weight = (2.0 / 3.0 - alphabet.count as f64 / 300.0).clamp(1.0 / 3.0, 2.0 / 3.0);
+        let mut scores: Vec<(usize, f64)> = PROFILES
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.1 == cyrillic)
+            .map(|(i, _)| {
+                (
+                    i,
+                    alphabet.score(i) * weight + trigram_score(distances[i], unique) * (1.0 - weight),
+                )
+            })
+            .collect();
+        scores.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let (first, score1) = *scores.first()?;
+        let confidence = match scores.get(1) {
+            Some(&(_, score2)) => confidence(score1, score2, unique),
+            None => 1.0,
+        };
+        Some(Best {
+            code: PROFILES[first].0,
+            confidence,
+        })
+    }
+
+    /// Every language's distance from the text, in one pass over the
+    /// text's ranked trigrams.
+    fn distances(&self, ranked: &[u64]) -> Vec<u32> {
+        // Each profile trigram the text lacks counts MAX_DISTANCE; one it
+        // has counts how far apart its ranks are (which may be more).
+        let mut change = vec![0i64; PROFILES.len()];
+        for (position, trigram) in ranked.iter().enumerate() {
+            let Some(&(start, len)) = self.index.get(trigram) else {
+                continue;
+            };
+            for &(language, rank) in &self.ranks[start as usize..start as usize + len as usize] {
+                let apart = (position as i64 - i64::from(rank)).abs();
+                change[language as usize] += apart - i64::from(MAX_DISTANCE);
+            }
+        }
+        let unique = ranked.len() as i64;
+        let max = i64::from(MAX_DISTANCE * MAX_DISTANCE);
+        change
+            .into_iter()
+            .map(|change| {
+                // A short text cannot match all of a profile: what it could
+                // not hold is not counted against it.
+                let short = (i64::from(MAX_DISTANCE) - unique).max(0) * i64::from(MAX_DISTANCE);
+                (max + change - short).clamp(0, max) as u32
+            })
+            .collect()
+    }
+}
+
+/// Letters seen, and how many of them each language's alphabet has.
+#[derive(Default)]
+struct Alphabet {
+    count: usize,
+    hits: [usize; 32],
+}
+
+impl Alphabet {
+    fn add(&mut self, c: char, letters: &HashMap<char, u32, BuildHasherDefault<Multiply>>) {
+        if is_stop(c) {
+            return;
+        }
+        self.count += 1;
+        let mut mask = letters.get(&c).copied().unwrap_or(0);
+        while mask != 0 {
+            self.hits[mask.trailing_zeros() as usize] += 1;
+            mask &= mask - 1;
+        }
+    }
+
+    /// Letters in the alphabet less letters not in it, per letter.
+    fn score(&self, language: usize) -> f64 {
+        if self.count == 0 {
+            return 0.0;
+        }
+        (2 * self.hits[language]).saturating_sub(self.count) as f64 / self.count as f64
+    }
+}
+
+/// The text's trigrams of letters (words padded with a space), counted.
+struct Trigrams {
+    all: Vec<u64>,
+    previous: [char; 2],
+}
+
+impl Default for Trigrams {
+    fn default() -> Self {
+        Trigrams {
+            all: Vec::new(),
+            // As if the text started after a space.
+            previous: [' ', ' '],
+        }
+    }
+}
+
+impl Trigrams {
+    fn add(&mut self, c: char) {
+        let c = if is_stop(c) { ' ' } else { c };
+        let [c1, c2] = self.previous;
+        self.push(c1, c2, c);
+        self.previous = [c2, c];
+    }
+
+    fn push(&mut self, c1: char, c2: char, c3: char) {
+        // A space in the middle only starts or ends a word.
+        if !(c2 == ' ' && (c1 == ' ' || c3 == ' ')) {
+            self.all.push(pack(c1, c2, c3));
+        }
+    }
+
+    /// Distinct trigrams, most frequent first (ties: the greater first),
+    /// at most [`TEXT_TRIGRAMS`].
+    fn ranked(mut self) -> Vec<u64> {
+        // The text ends as if followed by a space.
+        let [c1, c2] = self.previous;
+        self.push(c1, c2, ' ');
+        self.all.sort_unstable();
+        let mut counted: Vec<(u32, u64)> = Vec::with_capacity(self.all.len());
+        for trigram in self.all {
+            match counted.last_mut() {
+                Some((count, last)) if *last == trigram => *count += 1,
+                _ => counted.push((1, trigram)),
+            }
+        }
+        counted.sort_unstable_by(|a, b| b.cmp(a));
+        counted.into_iter().take(TEXT_TRIGRAMS).map(|(_, t)| t).collect()
+    }
+}
+
+fn trigram_score(distance: u32, unique: usize) -> f64 {
+    let max = unique as u32 * MAX_DISTANCE;
+    if max == 0 {
+        return 0.0;
+    }
+    f64::from(max.saturating_sub(distance)) / f64::from(max)
+}
+
+/// How far the best score is ahead of the second, for the number of
+/// trigrams read (whatlang's hyperbola).
+fn confidence(highest: f64, second: f64, count: usize) -> f64 {
+    if highest == 0.0 {
+        return 0.0;
+    }
+    if second == 0.0 {
+        return highest;
+    }
+    let confident_rate = 3.0 / count as f64 + 0.015;
+    let rate = (highest - second) / second;
+    if rate > confident_rate {
+        1.0
+    } else {
+        rate / confident_rate
+    }
+}
+
+/// Three characters in one number, ordered as the characters are.
+fn pack(c1: char, c2: char, c3: char) -> u64 {
+    (u64::from(c1) << 42) | (u64::from(c2) << 21) | u64::from(c3)
+}
+
+/// Space, punctuation or an ASCII digit: no help telling languages apart.
+fn is_stop(c: char) -> bool {
+    matches!(c, '\u{0000}'..='\u{0040}' | '\u{005B}'..='\u{0060}' | '\u{007B}'..='\u{007E}')
+}
+
+/// 0: Latin, 1: Cyrillic, 2: another script (whatlang's ranges; the
+/// Cyrillic letters among phonetic extensions count as Latin there too).
+fn script_of(c: char) -> usize {
+    match c {
+        'a'..='z'
+        | 'A'..='Z'
+        | '\u{0080}'..='\u{024F}'
+        | '\u{0250}'..='\u{02AF}'
+        | '\u{1D00}'..='\u{1DBF}'
+        | '\u{1E00}'..='\u{1EFF}'
+        | '\u{2100}'..='\u{214F}'
+        | '\u{2C60}'..='\u{2C7F}'
+        | '\u{A720}'..='\u{A7FF}'
+        | '\u{AB30}'..='\u{AB6F}' => 0,
+        '\u{0400}'..='\u{0484}'
+        | '\u{0487}'..='\u{052F}'
+        | '\u{2DE0}'..='\u{2DFF}'
+        | '\u{A640}'..='\u{A69D}'
+        | '\u{A69F}' => 1,
+        _ => 2,
+    }
+}
+
+/// A multiplicative hash for the small keys above (packed trigrams,
+/// letters): the default hasher resists attackers choosing keys, which a
+/// fixed table of profiles does not need.
+#[derive(Default)]
+struct Multiply(u64);
+
+impl Hasher for Multiply {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
