@@ -8,13 +8,16 @@ use std::borrow::Cow;
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 
 /// The document as UTF-8 (invalid sequences replaced by U+FFFD).
-pub fn to_utf8<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Cow<'a, [u8]> {
+pub fn to_utf8<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Cow<'a, str> {
     let (encoding, body) = choose(bytes, content_type);
-    if encoding == UTF_8 && std::str::from_utf8(body).is_ok() && !declares_other_encoding(body) {
-        return Cow::Borrowed(body);
+    if encoding == UTF_8
+        && !declares_other_encoding(body)
+        && let Ok(text) = std::str::from_utf8(body)
+    {
+        return Cow::Borrowed(text);
     }
     let (text, _) = encoding.decode_without_bom_handling(body);
-    Cow::Owned(rewrite_declaration(&text).into_bytes())
+    Cow::Owned(rewrite_declaration(&text))
 }
 
 /// The encoding and the bytes to decode (without a byte-order mark).
@@ -84,7 +87,7 @@ mod tests {
     use super::*;
 
     fn decoded(bytes: &[u8], content_type: Option<&str>) -> String {
-        String::from_utf8(to_utf8(bytes, content_type).into_owned()).unwrap()
+        to_utf8(bytes, content_type).into_owned()
     }
 
     #[test]

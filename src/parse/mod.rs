@@ -57,12 +57,12 @@ fn starts_like_html(bytes: &[u8]) -> bool {
     start.starts_with(b"<!doctype html") || start.starts_with(b"<html")
 }
 
-fn parse_utf8(bytes: &[u8], fetched_from: &Url) -> Result<RawFeed, Error> {
+fn parse_utf8(text: &str, fetched_from: &Url) -> Result<RawFeed, Error> {
+    let bytes = text.as_bytes();
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return read::json(bytes, fetched_from).map_err(|e| Error::Unreadable(shorten(&e.to_string())));
     }
-    let text = String::from_utf8_lossy(bytes);
-    if recover::read_as_is(bytes) && recover::is_well_formed(&text) {
+    if recover::read_as_is(bytes) && recover::is_well_formed(text) {
         match read::feed(bytes, fetched_from) {
             Ok(feed) if complete(&feed) => return Ok(feed),
             // Read, but without entries, or entries without a title, link
@@ -72,7 +72,7 @@ fn parse_utf8(bytes: &[u8], fetched_from: &Url) -> Result<RawFeed, Error> {
             // twice at once is a memory peak).
             Ok(feed) => {
                 drop(feed);
-                return match recovered(&text, fetched_from) {
+                return match recovered(text, fetched_from) {
                     Recovery::Read(recovered) => Ok(*recovered),
                     Recovery::NoEntries(why) => Err(Error::Unreadable(why)),
                     Recovery::Failed(_) => {
@@ -83,7 +83,7 @@ fn parse_utf8(bytes: &[u8], fetched_from: &Url) -> Result<RawFeed, Error> {
             Err(_) => {}
         }
     }
-    match recovered(&text, fetched_from) {
+    match recovered(text, fetched_from) {
         Recovery::Read(feed) => Ok(*feed),
         Recovery::NoEntries(why) => Err(Error::Unreadable(why)),
         // The strict reading may still manage; if not, it says what is

@@ -15,6 +15,12 @@ use super::tokens::{Token, Tokens};
 /// would mend: references all defined by XML, characters all allowed,
 /// attributes all readable, every element closed in order.
 pub(crate) fn is_well_formed(input: &str) -> bool {
+    // Nearly every feed: sure at the cost of a scan.
+    super::plain::surely_well_formed(input) || tokenized(input)
+}
+
+/// The check token by token (the fast path's verdict when it is unsure).
+pub(super) fn tokenized(input: &str) -> bool {
     let mut tokens = Tokens::new(input);
     let mut open: Vec<&str> = Vec::new();
     let mut root_closed = false;

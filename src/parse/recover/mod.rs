@@ -11,6 +11,7 @@
 mod check;
 mod dialect;
 mod entry;
+mod plain;
 mod text;
 mod tokens;
 
