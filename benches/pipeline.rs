@@ -123,6 +123,45 @@ fn parse_atom_50_items(bencher: divan::Bencher) {
     bench_parse(bencher, &synthetic::atom(5, 0, ITEMS, epoch()), "application/atom+xml");
 }
 
+/// feed-rs alone on the same RSS document (the floor of parsing: the
+/// required parser, before what thbwatch adds to read feeds liberally).
+#[divan::bench(sample_count = 20)]
+fn parse_rss_50_items_feed_rs_alone(bencher: divan::Bencher) {
+    let document = synthetic::rss(3, 0, ITEMS, epoch());
+    bencher
+        .counter(BytesCount::of_str(&document))
+        .bench(|| feed_rs::parser::parse(document.as_bytes()).unwrap());
+}
+
+/// Language detection alone, over the sample normalising reads of each
+/// of 50 items (title and the start of the text).
+#[divan::bench(sample_count = 20)]
+fn detect_language_50_items(bencher: divan::Bencher) {
+    let document = synthetic::rss(7, 0, ITEMS, epoch());
+    let base = url::Url::parse("https://source7.example.org/rss.xml").unwrap();
+    let feed = thbwatch::parse::parse(document.as_bytes(), None, &base).unwrap();
+    let samples: Vec<String> = feed
+        .entries
+        .iter()
+        .map(|e| {
+            let text = e
+                .summary
+                .as_ref()
+                .map(|t| thbwatch::normalize::html_to_text(&t.body))
+                .unwrap_or_default();
+            format!(
+                "{}. {}",
+                e.title.as_ref().map_or("", |t| t.body.as_str()),
+                text.chars().take(600).collect::<String>()
+            )
+        })
+        .collect();
+    let detect = Detect::default();
+    bencher
+        .counter(ItemsCount::new(samples.len()))
+        .bench(|| samples.iter().filter_map(|s| detect.detect(s, None)).count());
+}
+
 /// Normalising alone (links, text cleaning, keys, language detection).
 #[divan::bench(sample_count = 20)]
 fn normalise_50_items(bencher: divan::Bencher) {
@@ -178,6 +217,34 @@ fn ingest_new_2000_items(bencher: divan::Bencher) {
                 // The daemon checkpoints on another thread meanwhile; here
                 // the cost is counted in, and never spills into the next
                 // sample.
+                store.checkpoint().await.unwrap();
+            });
+            (dir, store)
+        });
+}
+
+/// The same 2,000 new items, the 40 polls submitted at once as the
+/// daemon's concurrent polls are: they share commits (group commit).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn ingest_new_2000_items_concurrently(bencher: divan::Bencher) {
+    let fixture = fixture();
+    let records = fixture.records();
+    bencher
+        .counter(ItemsCount::new(SOURCES * ITEMS))
+        .with_inputs(|| (fixture.empty_store(), records.clone()))
+        .bench_local_values(|((dir, store), records)| {
+            fixture.runtime.block_on(async {
+                let ingests = records.into_iter().map(|record| {
+                    let store = store.clone();
+                    async move { store.ingest(record).await.unwrap() }
+                });
+                let mut set = tokio::task::JoinSet::new();
+                for ingest in ingests {
+                    set.spawn(ingest);
+                }
+                while let Some(done) = set.join_next().await {
+                    done.unwrap();
+                }
                 store.checkpoint().await.unwrap();
             });
             (dir, store)

@@ -33,14 +33,18 @@ pub(super) fn surely_well_formed(input: &str) -> bool {
         } else if rest.starts_with(b"<!--") {
             comment(rest)
         } else if rest.starts_with(b"<?") {
-            name(&rest[2..]).and_then(|_| memchr::memmem::find(rest, b"?>")).map(|end| end + 2)
+            name(&rest[2..])
+                .and_then(|_| memchr::memmem::find(rest, b"?>"))
+                .map(|end| end + 2)
         } else if rest.starts_with(b"<![CDATA[") {
             cdata(rest).filter(|_| !outside)
         } else if rest.starts_with(b"</") {
-            end_tag(rest).filter(|(name, _)| open.pop() == Some(*name)).map(|(_, used)| {
-                root_closed = open.is_empty();
-                used
-            })
+            end_tag(rest)
+                .filter(|(name, _)| open.pop() == Some(*name))
+                .map(|(_, used)| {
+                    root_closed = open.is_empty();
+                    used
+                })
         } else if root_closed {
             None
         } else {
