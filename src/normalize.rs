@@ -27,6 +27,20 @@ const MAX_NAME_CHARS: usize = 200;
 const MAX_CATEGORIES: usize = 50;
 
 pub fn item(raw: RawEntry, cx: &Context<'_>) -> Item {
+    item_and_text(raw, cx).0
+}
+
+/// The plain text of an item's summary, or of its content when it has no
+/// summary: normalising reads it (for the language), and tagging and
+/// search read it again, so it is made once.
+#[derive(Debug, Default)]
+pub struct BodyText {
+    pub summary: Option<String>,
+    pub content: Option<String>,
+}
+
+/// [`item`], with the plain text it read.
+pub fn item_and_text(raw: RawEntry, cx: &Context<'_>) -> (Item, BodyText) {
     let link = raw.links.iter().find_map(|l| absolute_http(cx.base, l));
     let canonical_link = link.as_deref().and_then(canonical_link);
     let body = |text: &Option<Text>, max| {
@@ -52,8 +66,19 @@ pub fn item(raw: RawEntry, cx: &Context<'_>) -> Item {
         summary.as_deref().unwrap_or(""),
         content.as_deref().unwrap_or(""),
     ]);
-    let language = language(&raw, &title, summary.as_deref().or(content.as_deref()), cx);
-    Item {
+    let text = match (&summary, &content) {
+        (Some(summary), _) => BodyText {
+            summary: Some(html_to_text(summary)),
+            content: None,
+        },
+        (None, Some(content)) => BodyText {
+            summary: None,
+            content: Some(html_to_text(content)),
+        },
+        (None, None) => BodyText::default(),
+    };
+    let language = language(&raw, &title, text.summary.as_deref().or(text.content.as_deref()), cx);
+    let item = Item {
         key,
         link,
         canonical_link,
@@ -76,19 +101,20 @@ pub fn item(raw: RawEntry, cx: &Context<'_>) -> Item {
         published,
         updated: raw.updated,
         content_hash,
-    }
+    };
+    (item, text)
 }
 
 /// The item's language: detected from its title and text when detection
 /// is sure, else what the entry, the source's configuration or the feed
 /// declares (a feed's one declaration often covers items in another
 /// language, so it comes last).
-fn language(raw: &RawEntry, title: &str, body: Option<&str>, cx: &Context<'_>) -> Option<String> {
+fn language(raw: &RawEntry, title: &str, body_text: Option<&str>, cx: &Context<'_>) -> Option<String> {
     let hint = cx.source_language.or(cx.feed_language);
     let mut sample = title.to_string();
-    if let Some(body) = body {
+    if let Some(text) = body_text {
         sample.push_str(". ");
-        sample.extend(html_to_text(body).chars().take(600));
+        sample.extend(text.chars().take(600));
     }
     cx.detect.detect(&sample, hint).or_else(|| {
         [raw.language.as_deref(), cx.source_language, cx.feed_language]
@@ -281,7 +307,11 @@ pub fn html_to_text(html: &str) -> String {
         };
     }
     out.push_str(rest);
-    collapse_whitespace(&decode_entities(&out))
+    if out.contains('&') {
+        collapse_whitespace(&decode_entities(&out))
+    } else {
+        collapse_whitespace(&out)
+    }
 }
 
 /// Decodes named (HTML5) and numeric character references, leaving
@@ -331,7 +361,14 @@ fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
 }
 
 fn collapse_whitespace(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 fn sha256_hex(parts: &[&str]) -> String {

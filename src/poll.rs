@@ -375,9 +375,24 @@ pub fn process_document(
 /// A normalised item tagged: what every poll does with each item it
 /// keeps, and what `thbwatch eval` does with each labelled row.
 pub fn tag_normalized(item: Item, tagger: &Tagger) -> TaggedItem {
+    tag_with_text(item, normalize::BodyText::default(), tagger)
+}
+
+/// [`tag_normalized`], with the plain text normalising already made.
+fn tag_with_text(item: Item, text: normalize::BodyText, tagger: &Tagger) -> TaggedItem {
     // The summary's text serves both tagging and search.
-    let summary = item.summary.as_deref().map(normalize::html_to_text);
-    let tagging = tag_fields(tagger, &item, summary.as_deref().unwrap_or_default());
+    let summary = text
+        .summary
+        .or_else(|| item.summary.as_deref().map(normalize::html_to_text));
+    let content = text
+        .content
+        .or_else(|| item.content.as_deref().map(normalize::html_to_text))
+        .unwrap_or_default();
+    let categories = item.categories.join("\n");
+    let tagging = tagger.tag(
+        &fields(&item, summary.as_deref().unwrap_or_default(), &content, &categories),
+        item.language.as_deref(),
+    );
     let search_text = normalize::search_text(&item.title, summary.as_deref());
     TaggedItem {
         item,
@@ -436,19 +451,22 @@ fn process(feed: RawFeed, source: &Source, tagger: &Tagger, detect: &Detect, max
     };
     let dropped = feed.entries.len().saturating_sub(max_items);
     let repairs = feed.repairs;
-    let items: Vec<Item> = feed
+    let items: Vec<(Item, normalize::BodyText)> = feed
         .entries
         .into_iter()
         .take(max_items)
-        .map(|raw| normalize::item(raw, &cx))
+        .map(|raw| normalize::item_and_text(raw, &cx))
         .collect();
     // Before tagging, so that neither the store nor the outbox ever sees
     // an older version.
-    let (items, repeated) = versions::newest_per_key(items);
+    let (items, repeated) = versions::newest_per_key_by(items, |(item, _)| item);
     if repeated > 0 {
         debug!(repeated, "older versions of items listed twice were dropped");
     }
-    let items = items.into_iter().map(|item| tag_normalized(item, tagger)).collect();
+    let items = items
+        .into_iter()
+        .map(|(item, text)| tag_with_text(item, text, tagger))
+        .collect();
     Processed {
         feed: feed.meta,
         validators: Default::default(),

@@ -24,21 +24,27 @@ pub fn date(item: &Item) -> Option<DateTime<Utc>> {
 /// than an undated one. Keys keep the order of their first appearance.
 /// Returns the versions kept and how many were dropped.
 pub fn newest_per_key(items: Vec<Item>) -> (Vec<Item>, usize) {
-    let mut kept: Vec<Item> = Vec::with_capacity(items.len());
+    newest_per_key_by(items, |item| item)
+}
+
+/// [`newest_per_key`] for items carried with something else.
+pub fn newest_per_key_by<T>(items: Vec<T>, item_of: impl Fn(&T) -> &Item) -> (Vec<T>, usize) {
+    let mut kept: Vec<T> = Vec::with_capacity(items.len());
     let mut index: HashMap<String, usize> = HashMap::with_capacity(items.len());
     let mut dropped = 0;
-    for item in items {
+    for entry in items {
+        let item = item_of(&entry);
         match index.get(&item.key) {
             Some(&at) => {
                 dropped += 1;
                 // Strictly newer only: on a tie the first listed stays.
-                if rank(&item) > rank(&kept[at]) {
-                    kept[at] = item;
+                if rank(item) > rank(item_of(&kept[at])) {
+                    kept[at] = entry;
                 }
             }
             None => {
                 index.insert(item.key.clone(), kept.len());
-                kept.push(item);
+                kept.push(entry);
             }
         }
     }
