@@ -74,8 +74,14 @@ impl Scorer {
             if !is_stop(c) {
                 script[script_of(c)] += 1;
             }
+            if c.is_ascii() {
+                let lower = c.to_ascii_lowercase();
+                alphabet.add(lower);
+                trigrams.add(lower);
+                continue;
+            }
             for lower in c.to_lowercase() {
-                alphabet.add(lower, &self.letters);
+                alphabet.add(lower);
                 trigrams.add(lower);
             }
         }
@@ -87,6 +93,7 @@ impl Scorer {
         let ranked = trigrams.ranked();
         let distances = self.distances(&ranked);
         let unique = ranked.len();
+        let hits = alphabet.hits(&self.letters);
         let weight = (2.0 / 3.0 - alphabet.count as f64 / 300.0).clamp(1.0 / 3.0, 2.0 / 3.0);
         let mut scores: Vec<(usize, f64)> = PROFILES
             .iter()
@@ -95,7 +102,7 @@ impl Scorer {
             .map(|(i, _)| {
                 (
                     i,
-                    alphabet.score(i) * weight + trigram_score(distances[i], unique) * (1.0 - weight),
+                    alphabet.score(hits[i]) * weight + trigram_score(distances[i], unique) * (1.0 - weight),
                 )
             })
             .collect();
@@ -140,32 +147,61 @@ impl Scorer {
     }
 }
 
-/// Letters seen, and how many of them each language's alphabet has.
-#[derive(Default)]
+/// Letters seen, counted per letter (languages are credited once per
+/// distinct letter, not once per letter read).
 struct Alphabet {
     count: usize,
-    hits: [usize; 32],
+    ascii: [u32; 128],
+    other: Vec<(char, u32)>,
+}
+
+impl Default for Alphabet {
+    fn default() -> Self {
+        Alphabet {
+            count: 0,
+            ascii: [0; 128],
+            other: Vec::new(),
+        }
+    }
 }
 
 impl Alphabet {
-    fn add(&mut self, c: char, letters: &HashMap<char, u32, BuildHasherDefault<Multiply>>) {
+    fn add(&mut self, c: char) {
         if is_stop(c) {
             return;
         }
         self.count += 1;
-        let mut mask = letters.get(&c).copied().unwrap_or(0);
-        while mask != 0 {
-            self.hits[mask.trailing_zeros() as usize] += 1;
-            mask &= mask - 1;
+        if c.is_ascii() {
+            self.ascii[c as usize] += 1;
+        } else if let Some(seen) = self.other.iter_mut().find(|(letter, _)| *letter == c) {
+            seen.1 += 1;
+        } else {
+            self.other.push((c, 1));
         }
     }
 
+    /// How many of the letters read each language's alphabet has.
+    fn hits(&self, letters: &HashMap<char, u32, BuildHasherDefault<Multiply>>) -> [usize; 32] {
+        let mut hits = [0usize; 32];
+        let ascii = (0..128u8)
+            .filter(|b| self.ascii[*b as usize] > 0)
+            .map(|b| (b as char, self.ascii[b as usize]));
+        for (letter, count) in ascii.chain(self.other.iter().copied()) {
+            let mut mask = letters.get(&letter).copied().unwrap_or(0);
+            while mask != 0 {
+                hits[mask.trailing_zeros() as usize] += count as usize;
+                mask &= mask - 1;
+            }
+        }
+        hits
+    }
+
     /// Letters in the alphabet less letters not in it, per letter.
-    fn score(&self, language: usize) -> f64 {
+    fn score(&self, hits: usize) -> f64 {
         if self.count == 0 {
             return 0.0;
         }
-        (2 * self.hits[language]).saturating_sub(self.count) as f64 / self.count as f64
+        (2 * hits).saturating_sub(self.count) as f64 / self.count as f64
     }
 }
 
@@ -206,14 +242,12 @@ impl Trigrams {
         // The text ends as if followed by a space.
         let [c1, c2] = self.previous;
         self.push(c1, c2, ' ');
-        self.all.sort_unstable();
-        let mut counted: Vec<(u32, u64)> = Vec::with_capacity(self.all.len());
+        let mut counts: HashMap<u64, u32, BuildHasherDefault<Multiply>> =
+            HashMap::with_capacity_and_hasher(self.all.len(), Default::default());
         for trigram in self.all {
-            match counted.last_mut() {
-                Some((count, last)) if *last == trigram => *count += 1,
-                _ => counted.push((1, trigram)),
-            }
+            *counts.entry(trigram).or_default() += 1;
         }
+        let mut counted: Vec<(u32, u64)> = counts.into_iter().map(|(t, n)| (n, t)).collect();
         counted.sort_unstable_by(|a, b| b.cmp(a));
         counted.into_iter().take(TEXT_TRIGRAMS).map(|(_, t)| t).collect()
     }
@@ -286,7 +320,9 @@ struct Multiply(u64);
 
 impl Hasher for Multiply {
     fn finish(&self) -> u64 {
-        self.0
+        // The product's high half depends on every bit of the key; its low
+        // bits (which pick the bucket) only on the key's low bits.
+        self.0.rotate_left(32)
     }
 
     fn write(&mut self, bytes: &[u8]) {
