@@ -144,23 +144,17 @@ fn take(queue: &mpsc::Receiver<Message>, coming: &Coming, started: Instant) -> O
 }
 
 /// One poll inside its savepoint: released when written, rolled back
-/// alone when not (a bug that panics included).
+/// alone when not (a bug that panics included). Should even that fail,
+/// the whole transaction is rolled back, which the caller sees.
 fn one(conn: &Connection, record: &PollRecord) -> Result<IngestReport, Error> {
     conn.execute_batch("SAVEPOINT poll")?;
     let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::ingest::write(conn, record)))
-        .unwrap_or_else(|_| Err(Error::Sqlite("writing this poll failed (a bug: it panicked)".into())));
-    match written {
-        Ok(report) => {
-            conn.execute_batch("RELEASE poll")?;
-            Ok(report)
-        }
-        Err(e) => {
-            if !conn.is_autocommit() {
-                conn.execute_batch("ROLLBACK TO poll; RELEASE poll")?;
-            }
-            Err(e)
-        }
+        .unwrap_or_else(|_| Err(Error::Sqlite("writing this poll failed (a bug: it panicked)".into())))
+        .and_then(|report| Ok(conn.execute_batch("RELEASE poll").map(|()| report)?));
+    if written.is_err() && !conn.is_autocommit() && conn.execute_batch("ROLLBACK TO poll; RELEASE poll").is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
     }
+    written
 }
 
 /// Answers every poll of a group that could not be committed: none of
