@@ -1096,6 +1096,7 @@ fn report(options: &Options, figures: &Figures) -> Vec<String> {
         let sign = if budget.higher_is_better { "≥" } else { "≤" };
         let verdict = match (met, gross) {
             (true, _) => "met".to_string(),
+            (false, false) if budget.guard.is_infinite() => "MISSED (not guarded)".to_string(),
             (false, false) => format!("MISSED (guard: {} {})", number(budget.guard), budget.unit),
             (false, true) => format!("MISSED beyond the guard ({} {})", number(budget.guard), budget.unit),
         };
