@@ -257,7 +257,7 @@ pub const POLL_HISTORY: usize = 50;
 
 /// Adds this poll to the source's history and forgets the oldest beyond
 /// [`POLL_HISTORY`].
-fn remember_poll(tx: &Transaction<'_>, record: &PollRecord, report: &IngestReport) -> Result<(), Error> {
+fn remember_poll(tx: &Connection, record: &PollRecord, report: &IngestReport) -> Result<(), Error> {
     let (status, error) = match &record.outcome {
         PollOutcome::Fetched { warning, .. } => ("ok", warning.as_deref()),
         PollOutcome::NotModified => ("not modified", None),
