@@ -223,6 +223,7 @@ fn record(source: usize, first: usize, count: usize, epoch: chrono::DateTime<Utc
         http_status: Some(200),
         moved_to: None,
         routes: Vec::new(),
+        full_text: None,
         outcome: PollOutcome::Fetched {
             feed: FeedMeta::default(),
             validators: Validators::default(),

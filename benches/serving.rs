@@ -156,6 +156,7 @@ fn record(n: usize) -> PollRecord {
         http_status: Some(200),
         moved_to: None,
         routes: Vec::new(),
+        full_text: None,
         outcome: PollOutcome::Fetched {
             feed: FeedMeta {
                 title: Some("Bench".into()),

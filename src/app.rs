@@ -183,7 +183,10 @@ pub async fn retag_store(store: &Store, tagger: Arc<Tagger>) -> anyhow::Result<R
         let batch = tokio::task::spawn_blocking(move || {
             page.into_iter()
                 .map(|stored| {
-                    let tagging = poll::tag_item(&tagger, &stored.item);
+                    let tagging = match &stored.article {
+                        Some(article) => crate::fulltext::tag_with_article(&tagger, &stored.item, article),
+                        None => poll::tag_item(&tagger, &stored.item),
+                    };
                     Retagged {
                         id: stored.id,
                         matches: tagging.matches,
@@ -284,6 +287,7 @@ pub(crate) fn pipeline(
         detect: Arc::default(),
         timeout: poll.timeout,
         max_items: poll.max_items,
+        full_text_wait: poll.full_text_wait,
         backoff: backoff::Policy {
             base: poll.backoff_base,
             max: poll.backoff_max,

@@ -1,7 +1,8 @@
 //! Feed bytes ─▶ UTF-8, choosing the encoding as the XML specification
 //! and RFC 7303 order it: byte-order mark (or UTF-16 auto-detection), then
 //! the HTTP `charset`, then the XML declaration, else UTF-8. The parser
-//! then only ever sees UTF-8 with a declaration that says so.
+//! then only ever sees UTF-8 with a declaration that says so. HTML pages
+//! (listing sources, articles) are decoded as browsers decode them.
 
 use std::borrow::Cow;
 
@@ -82,6 +83,64 @@ fn rewrite_declaration(text: &str) -> String {
     text.to_string()
 }
 
+/// An HTML page as UTF-8, choosing the encoding as browsers do: the
+/// byte-order mark, then the HTTP `charset`, then a `<meta charset>` (or
+/// `http-equiv` Content-Type) in the first 1,024 bytes, else UTF-8 when
+/// the bytes are UTF-8 and windows-1252 (the web's default) when not.
+pub fn html_to_utf8(bytes: &[u8], content_type: Option<&str>) -> String {
+    if let Some((encoding, bom_length)) = Encoding::for_bom(bytes) {
+        return encoding
+            .decode_without_bom_handling(&bytes[bom_length..])
+            .0
+            .into_owned();
+    }
+    let label = content_type.and_then(charset_param).or_else(|| meta_charset(bytes));
+    // A page cannot really be UTF-16 without a byte-order mark: the meta
+    // tag it was read from is ASCII.
+    let encoding = label
+        .and_then(|l| Encoding::for_label(l.trim().as_bytes()))
+        .map(|e| if e == UTF_16BE || e == UTF_16LE { UTF_8 } else { e });
+    let encoding = match encoding {
+        Some(encoding) => encoding,
+        None if std::str::from_utf8(bytes).is_ok() => UTF_8,
+        None => encoding_rs::WINDOWS_1252,
+    };
+    encoding.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+/// The `charset` a `<meta>` tag near the start of a page declares.
+fn meta_charset(bytes: &[u8]) -> Option<&str> {
+    let head = &bytes[..bytes.len().min(1024)];
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let mut from = 0;
+    while let Some(at) = find(&lower[from..], b"<meta") {
+        let start = from + at;
+        let end = lower[start..]
+            .iter()
+            .position(|b| *b == b'>')
+            .map_or(lower.len(), |e| start + e);
+        if let Some(c) = find(&lower[start..end], b"charset") {
+            let mut i = start + c + b"charset".len();
+            while i < end && (lower[i].is_ascii_whitespace() || lower[i] == b'=') {
+                i += 1;
+            }
+            while i < end && matches!(lower[i], b'"' | b'\'') {
+                i += 1;
+            }
+            let value_end = (i..end)
+                .find(|&j| matches!(lower[j], b'"' | b'\'' | b';' | b'/' | b' ') || lower[j].is_ascii_whitespace())
+                .unwrap_or(end);
+            return std::str::from_utf8(&head[i..value_end]).ok().filter(|v| !v.is_empty());
+        }
+        from = end;
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +178,19 @@ mod tests {
             be.extend(unit.to_be_bytes());
         }
         assert!(decoded(&be, None).ends_with("<t>ё</t>"));
+    }
+
+    #[test]
+    fn html_pages_declare_their_encoding_in_a_meta_tag() {
+        let meta = b"<html><head><meta charset=\"windows-1257\"><title>Cilv\xE7ku</title>";
+        assert!(html_to_utf8(meta, None).contains("<title>Cilvēku</title>"));
+        let equiv = b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=koi8-r\"><p>\xD4\xCF\xD2\xC7\xCF\xD7\xCC\xD1";
+        assert!(html_to_utf8(equiv, None).ends_with("<p>торговля"));
+        // The header wins over the page; bytes that are no UTF-8 and say
+        // nothing are read as windows-1252.
+        assert!(html_to_utf8(meta, Some("text/html; charset=iso-8859-1")).contains("Cilvçku"));
+        assert_eq!(html_to_utf8(b"<p>caf\xE9", None), "<p>café");
+        assert_eq!(html_to_utf8("<p>ų".as_bytes(), None), "<p>ų");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod article;
 pub mod backoff;
 pub mod config;
 pub mod daemon;
@@ -12,9 +13,11 @@ pub mod explain;
 pub mod feeds;
 pub mod fetch;
 pub mod fold;
+pub mod fulltext;
 pub mod health;
 pub mod import;
 pub mod lang;
+pub mod listing;
 pub mod metrics;
 pub mod model;
 pub mod normalize;
@@ -33,5 +36,6 @@ pub mod systemd;
 mod table;
 pub mod tag;
 pub mod textfile;
+pub mod trial;
 pub mod versions;
 pub mod wording;

@@ -62,6 +62,17 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Fetch one source once and print the items it would give (titles,
+    /// absolute links, dates, summaries, tags); nothing is stored. For
+    /// getting an HTML source's selectors right before deploying.
+    TrySource {
+        /// The source id (the key of [sources.ID]).
+        id: String,
+        /// Also fetch the first item's article and print its text as
+        /// full_text would extract it.
+        #[arg(long)]
+        article: bool,
+    },
     /// Show each source's health: state, last success, HTTP status, failures, next try.
     Sources {
         /// Print JSON (as GET /sources.json) instead of a table.
@@ -269,6 +280,11 @@ async fn execute(command: Command, config: Config, config_path: PathBuf) -> anyh
             }
             Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
+        Command::TrySource { id, article } => {
+            let trial = thbwatch::trial::run(&config, &id, article).await?;
+            print!("{}", thbwatch::trial::render(&id, &trial));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Sources { json } => {
             let reports = thbwatch::app::sources(&config).await?;
             if json {
@@ -323,6 +339,7 @@ async fn execute(command: Command, config: Config, config_path: PathBuf) -> anyh
 fn check_arguments(command: &Command, config: &Config) -> Result<(), String> {
     match command {
         Command::Poll { ids, .. } => config.select_sources(ids).map(drop),
+        Command::TrySource { id, .. } => config.select_sources(std::slice::from_ref(id)).map(drop),
         Command::Export { all, tag, source, .. } => {
             thbwatch::app::check_feed(config, &export_feed(*all, tag.clone(), source.clone()))
         }

@@ -161,11 +161,26 @@ pub struct Repairs {
     /// Entries dropped because their title or link could not be mended
     /// without guessing.
     pub damaged_entries: usize,
+    /// Items of a listing page left out, by why (no link, a
+    /// `javascript:` link, a link to an internal address, ...).
+    skipped: std::collections::BTreeMap<&'static str, usize>,
+    /// A page was read only up to where its markup nested too deep.
+    cut_too_deep: bool,
 }
 
 impl Repairs {
     pub fn add(&mut self, repair: Repair) {
         *self.mended.entry(repair).or_default() += 1;
+    }
+
+    /// The page was read only up to where its markup nested too deep.
+    pub fn cut_too_deep(&mut self) {
+        self.cut_too_deep = true;
+    }
+
+    /// An item of a listing page left out, and why ("without a link").
+    pub fn skip(&mut self, why: &'static str) {
+        *self.skipped.entry(why).or_default() += 1;
     }
 
     /// Takes back what turned out to be no repair.
@@ -179,7 +194,11 @@ impl Repairs {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.mended.is_empty() && !self.truncated && self.damaged_entries == 0
+        self.mended.is_empty()
+            && !self.truncated
+            && self.damaged_entries == 0
+            && self.skipped.is_empty()
+            && !self.cut_too_deep
     }
 
     /// "repaired: bare ampersand (3); truncated: 1 incomplete entry
@@ -205,6 +224,20 @@ impl Repairs {
             0 => {}
             1 => parts.push("dropped: 1 entry whose title or link was damaged".to_string()),
             n => parts.push(format!("dropped: {n} entries whose title or link was damaged")),
+        }
+        if self.cut_too_deep {
+            parts.push(format!(
+                "truncated: markup nested deeper than {} elements was not read",
+                crate::listing::MAX_DEPTH
+            ));
+        }
+        if !self.skipped.is_empty() {
+            let skipped: Vec<String> = self
+                .skipped
+                .iter()
+                .map(|(why, n)| format!("{n} item{} {why}", if *n == 1 { "" } else { "s" }))
+                .collect();
+            parts.push(format!("skipped: {}", skipped.join(", ")));
         }
         (!parts.is_empty()).then(|| parts.join("; "))
     }
@@ -258,10 +291,18 @@ pub enum Field {
     Summary,
     Content,
     Categories,
+    /// The article behind the item, fetched for a `full_text` source.
+    Article,
 }
 
 impl Field {
-    pub const ALL: [Field; 4] = [Field::Title, Field::Summary, Field::Content, Field::Categories];
+    pub const ALL: [Field; 5] = [
+        Field::Title,
+        Field::Summary,
+        Field::Content,
+        Field::Categories,
+        Field::Article,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -269,6 +310,7 @@ impl Field {
             Field::Summary => "summary",
             Field::Content => "content",
             Field::Categories => "categories",
+            Field::Article => "article",
         }
     }
 
@@ -432,9 +474,16 @@ impl Route {
             true => !matches.is_empty(),
             false => matches.iter().any(|m| self.tags.contains(&m.tag)),
         };
+        tagged && self.may_want(source, language)
+    }
+
+    /// Whether an item from this source in this language would go to the
+    /// channel once tagged (what an item still waiting for its article is
+    /// queued on).
+    pub fn may_want(&self, source: &SourceId, language: Option<&str>) -> bool {
         let language_ok =
             self.languages.is_empty() || language.is_some_and(|l| self.languages.contains(&crate::lang::primary(l)));
-        tagged && (self.sources.is_empty() || self.sources.contains(source)) && language_ok
+        (self.sources.is_empty() || self.sources.contains(source)) && language_ok
     }
 }
 

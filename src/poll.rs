@@ -39,6 +39,9 @@ pub struct Pipeline {
     pub timeout: Duration,
     /// Entries kept from one document.
     pub max_items: usize,
+    /// How long a `full_text` source's new item waits for its article
+    /// before it is announced anyway.
+    pub full_text_wait: Duration,
     pub backoff: backoff::Policy,
     /// Where new tagged items are announced (the notification channels).
     pub routes: Arc<Vec<Route>>,
@@ -144,6 +147,17 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
             _ => "not_modified",
         };
         metrics.poll(source.id.as_str(), outcome_name, Some(fetch_time));
+        if source.full_text.is_some() {
+            // New items' articles, and earlier failures due again. The
+            // poll's result is stored already: nothing here can undo it.
+            match crate::fulltext::fetch_due(pipeline, source).await {
+                Ok(done) if done != Default::default() => {
+                    info!(stored = done.stored, failed = done.failed, "article texts fetched")
+                }
+                Ok(_) => {}
+                Err(e) => warn!(error = %e, "article texts could not be stored"),
+            }
+        }
         Ok(match outcome {
             _ if fetched => {
                 info!(
@@ -212,6 +226,7 @@ async fn record_unstored(
             next_attempt,
         },
         routes: Vec::new(),
+        full_text: None,
     };
     if let Err(e) = pipeline.store.ingest(record).await {
         debug!(error = %e, "the failure could not be recorded either");
@@ -280,6 +295,9 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
         moved_to,
         outcome,
         routes: pipeline.routes.as_ref().clone(),
+        full_text: source.full_text.as_ref().map(|_| store::TextFetch {
+            wait: pipeline.full_text_wait,
+        }),
     }
 }
 
@@ -322,18 +340,19 @@ async fn process_body(pipeline: &Pipeline, source: &Source, body: fetch::Body) -
         .map_err(|e| failed(e.to_string()))?;
     let (tagger, detect) = (Arc::clone(&pipeline.tagger), Arc::clone(&pipeline.detect));
     let (source, max_items) = (source.clone(), pipeline.max_items);
+    let reach = match pipeline.fetcher.scope_for(&source.url).await {
+        fetch::Scope::Public => crate::listing::Reach::Public,
+        fetch::Scope::Internal => crate::listing::Reach::Internal,
+    };
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
         let base = source.link_base(&body.final_url);
-        let mut processed = process_document(
-            &body.bytes,
-            body.content_type.as_deref(),
-            &base,
-            &source,
-            &tagger,
-            &detect,
-            max_items,
-        )?;
+        let document = Document {
+            bytes: &body.bytes,
+            content_type: body.content_type.as_deref(),
+            base: &base,
+        };
+        let mut processed = process_source_document(&document, &source, reach, &tagger, &detect, max_items)?;
         processed.validators = body.validators;
         Ok::<_, String>(processed)
     })
@@ -355,6 +374,41 @@ pub struct Processed {
     pub repeated: usize,
     /// What had to be mended before the document could be read.
     pub repairs: crate::model::Repairs,
+}
+
+/// A fetched document and where it came from.
+pub struct Document<'a> {
+    pub bytes: &'a [u8],
+    pub content_type: Option<&'a str>,
+    pub base: &'a url::Url,
+}
+
+/// [`process_document`] for a feed, or the same for a listing page read
+/// with its selectors; `reach` says where a listing's items may link.
+pub fn process_source_document(
+    document: &Document<'_>,
+    source: &Source,
+    reach: crate::listing::Reach,
+    tagger: &Tagger,
+    detect: &Detect,
+    max_items: usize,
+) -> Result<Processed, String> {
+    match &source.kind {
+        crate::config::SourceKind::Feed => process_document(
+            document.bytes,
+            document.content_type,
+            document.base,
+            source,
+            tagger,
+            detect,
+            max_items,
+        ),
+        crate::config::SourceKind::Html(selectors) => {
+            let page = crate::listing::read(document.bytes, document.content_type, document.base, selectors, reach)
+                .map_err(|e| e.to_string())?;
+            Ok(process(page, source, tagger, detect, max_items))
+        }
+    }
 }
 
 /// The CPU part of a poll, for a document fetched from `base`: parse,

@@ -252,6 +252,7 @@ pub fn fetched(source: &thbwatch::config::Source, processed: thbwatch::poll::Pro
         http_status: Some(200),
         moved_to: None,
         routes: Vec::new(),
+        full_text: None,
         outcome: thbwatch::store::PollOutcome::Fetched {
             feed: processed.feed,
             validators: processed.validators,

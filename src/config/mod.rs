@@ -2,6 +2,7 @@
 //! collected and reported with its line and column; nothing here writes
 //! files or touches the network.
 
+mod html;
 mod notify;
 mod reader;
 mod room;
@@ -34,6 +35,7 @@ pub struct Config {
     pub notify: Vec<Channel>,
 }
 
+pub use html::{FullText, Selectors, SourceKind};
 pub use notify::{Channel, ChannelKind, Room, Security, WebhookFormat};
 pub use secrets::Secret;
 
@@ -82,6 +84,9 @@ pub struct Poll {
     pub backoff_max: Duration,
     /// A source with no success for this long shows as stale.
     pub stale_after: Duration,
+    /// How long a new item of a `full_text` source waits for its article
+    /// before it is announced anyway (zero: not at all).
+    pub full_text_wait: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -109,6 +114,10 @@ pub struct Source {
     pub user_agent: Option<String>,
     /// Extra request headers, names and values already checked.
     pub headers: Vec<Header>,
+    /// A feed, or a listing page read with selectors.
+    pub kind: SourceKind,
+    /// Fetch the article behind each new item (`full_text = true`).
+    pub full_text: Option<FullText>,
 }
 
 /// An extra request header of a source. Its value may be a credential, so
@@ -181,6 +190,8 @@ impl std::fmt::Debug for Source {
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
             .field("headers", &self.headers)
+            .field("kind", &self.kind)
+            .field("full_text", &self.full_text)
             .finish()
     }
 }
@@ -256,6 +267,7 @@ pub const DEFAULT_HOST_INTERVAL: Duration = Duration::from_secs(1);
 pub const DEFAULT_MAX_ITEMS: usize = 2_000;
 pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_secs(5 * 60);
 pub const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(6 * 3600);
+pub const DEFAULT_FULL_TEXT_WAIT: Duration = Duration::from_secs(5 * 60);
 pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// The longest back-off allowed: a source is tried at least weekly.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(7 * 24 * 3600);

@@ -146,6 +146,7 @@ fn read_poll(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Poll> 
     let backoff_base = duration(diag, t, "backoff_base", DEFAULT_BACKOFF_BASE);
     let backoff_max = duration(diag, t, "backoff_max", DEFAULT_BACKOFF_MAX);
     let stale_after = duration(diag, t, "stale_after", DEFAULT_STALE_AFTER);
+    let full_text_wait = duration_or_zero(diag, t, "full_text_wait", DEFAULT_FULL_TEXT_WAIT);
     if let (Some(base), Some(max)) = (backoff_base, backoff_max) {
         let span = t.get("backoff_max").map_or(0..0, |v| v.span());
         if base > max {
@@ -170,6 +171,7 @@ fn read_poll(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Poll> 
         "backoff_base",
         "backoff_max",
         "stale_after",
+        "full_text_wait",
     ];
     t.finish(diag, &known);
     Some(Poll {
@@ -184,6 +186,7 @@ fn read_poll(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Poll> 
         backoff_base: backoff_base?,
         backoff_max: backoff_max?,
         stale_after: stale_after?,
+        full_text_wait: full_text_wait?,
     })
 }
 
@@ -307,6 +310,10 @@ const SOURCE_KEYS: &[&str] = &[
     "timeout",
     "user_agent",
     "headers",
+    "kind",
+    "html",
+    "full_text",
+    "full_text_selector",
 ];
 
 fn read_sources(
@@ -398,6 +405,8 @@ fn read_source(
         None => t.get("user_agent").is_none().then_some(None),
     };
     let headers = headers(diag, t);
+    let kind = super::html::kind(diag, t, key_span.clone());
+    let full_text = super::html::full_text(diag, t);
     let (url, url_hidden, url_span, url_key) = address?;
     let source = Source {
         id: SourceId::new(id),
@@ -410,6 +419,8 @@ fn read_source(
         timeout: timeout?,
         user_agent: user_agent?,
         headers: headers?,
+        kind: kind?,
+        full_text: full_text?,
     };
     Some((source, url_span, url_key))
 }

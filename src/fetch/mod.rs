@@ -291,6 +291,18 @@ impl Fetcher {
         }
     }
 
+    /// [`Fetcher::get`] held to `scope` whatever the address (an article
+    /// is held to its source's reach, not its own).
+    pub async fn get_within(&self, request: &Request<'_>, scope: Scope) -> Fetched {
+        let mut trail = Trail::default();
+        let outcome = self.get_in(request, Some(scope), &mut trail).await;
+        Fetched {
+            status: trail.status,
+            moved_to: trail.moved_to,
+            outcome,
+        }
+    }
+
     async fn get_in(
         &self,
         request: &Request<'_>,
@@ -318,6 +330,12 @@ impl Fetcher {
             .acquire_owned()
             .await
             .map_err(|e| Error::Other(e.to_string()))
+    }
+
+    /// Where a source at `url` may reach: what its listing's links and
+    /// its articles are held to.
+    pub async fn scope_for(&self, url: &Url) -> Scope {
+        self.scope(url).await
     }
 
     /// The scope of a source's host, decided on first use and kept: a

@@ -256,13 +256,33 @@ async fn deliver(
     store: &Store,
     channel: &Channel,
     senders: &Senders,
-    deliveries: Vec<Delivery>,
+    mut deliveries: Vec<Delivery>,
 ) -> Result<(Record, Option<Duration>), store::Error> {
-    let ids: Vec<i64> = deliveries.iter().map(|d| d.id).collect();
-    let entries: Vec<Entry> = store
+    let loaded = store
         .entries_by_item(deliveries.iter().map(|d| d.item_id).collect())
-        .await?
+        .await?;
+    let unwanted = unwanted(channel, &deliveries, &loaded);
+    if !unwanted.is_empty() {
+        info!(
+            items = unwanted.len(),
+            "not announced: tagged anew over its article, the item has no tag this channel takes"
+        );
+        store.discard_deliveries(unwanted.clone()).await?;
+        deliveries.retain(|d| !unwanted.contains(&d.id));
+        if deliveries.is_empty() {
+            return Ok((
+                Record::Delivered {
+                    ids: Vec::new(),
+                    at: Utc::now(),
+                },
+                None,
+            ));
+        }
+    }
+    let ids: Vec<i64> = deliveries.iter().map(|d| d.id).collect();
+    let entries: Vec<Entry> = loaded
         .into_iter()
+        .filter(|(item, _)| deliveries.iter().any(|d| d.item_id == *item))
         .map(|(_, e)| e)
         .collect();
     // One delivery keeps its key. A digest's key names all its rows, so a
@@ -324,6 +344,23 @@ async fn deliver(
             ))
         }
     }
+}
+
+/// The deliveries that waited for their item's article and that the
+/// channel, judging the item's tags now, does not want.
+fn unwanted(channel: &Channel, deliveries: &[Delivery], loaded: &[(i64, Entry)]) -> Vec<i64> {
+    let route = route(channel);
+    deliveries
+        .iter()
+        .filter(|d| d.awaited_text)
+        .filter(|d| {
+            loaded
+                .iter()
+                .find(|(item, _)| *item == d.item_id)
+                .is_none_or(|(_, e)| !route.wants(&e.matches, &e.source_id, e.language.as_deref()))
+        })
+        .map(|d| d.id)
+        .collect()
 }
 
 /// Each row of a failed attempt, judged on its own attempts and on its

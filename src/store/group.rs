@@ -237,6 +237,7 @@ mod tests {
                 warning: None,
             },
             routes: Vec::new(),
+            full_text: None,
         }
     }
 

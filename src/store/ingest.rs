@@ -23,7 +23,21 @@ pub struct PollRecord {
     pub outcome: PollOutcome,
     /// The notification channels new items may be routed to.
     pub routes: Vec<Route>,
+    /// The source fetches the article behind each new item.
+    pub full_text: Option<TextFetch>,
 }
+
+/// How a `full_text` source's new items wait for their articles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextFetch {
+    /// How long a new item's notification waits for its article (zero:
+    /// it goes out with the feed's tags at once).
+    pub wait: std::time::Duration,
+}
+
+/// On a source's first poll, only this many of its newest items have
+/// their articles fetched: the rest is history.
+pub const FIRST_POLL_ARTICLES: usize = 20;
 
 #[derive(Clone, Debug)]
 pub enum PollOutcome {
@@ -187,14 +201,21 @@ pub(super) fn write(tx: &Connection, record: &PollRecord) -> Result<IngestReport
                 routes: &record.routes,
                 baseline,
                 source: &record.source_id,
+                full_text: record.full_text.is_some(),
             };
             let document = Document {
                 at: record.at,
                 repaired: warning.is_some(),
             };
             let mut changed = false;
+            let mut awaiting = Vec::new();
             for tagged in items {
-                changed |= store_item(tx, id, &document, tagged, &outbox, relink, &mut report)?;
+                let stored = store_item(tx, id, &document, tagged, &outbox, relink, &mut report)?;
+                changed |= stored.changed;
+                awaiting.extend(stored.awaiting.map(|row| (row, tagged)));
+            }
+            if let Some(fetch) = record.full_text {
+                want_articles(tx, &outbox, awaiting, fetch, record.at)?;
             }
             // The feed counts as changed (its <source> dated now) when an
             // item or what the feed says about itself changed; values
@@ -291,23 +312,96 @@ struct Outbox<'a> {
     routes: &'a [Route],
     baseline: bool,
     source: &'a SourceId,
+    /// New items with a link wait for their articles before they are queued.
+    full_text: bool,
 }
 
 impl Outbox<'_> {
     /// One row per channel that wants this new item, in this transaction.
-    fn queue(&self, tx: &Connection, row_id: i64, tagged: &TaggedItem, now: DateTime<Utc>) -> Result<(), Error> {
+    /// An item `awaiting` its article until then is queued for every
+    /// channel its tags may yet reach; the delivery decides on the tags
+    /// it then has.
+    fn queue(
+        &self,
+        tx: &Connection,
+        row_id: i64,
+        tagged: &TaggedItem,
+        now: DateTime<Utc>,
+        awaiting: Option<DateTime<Utc>>,
+    ) -> Result<(), Error> {
         let routes = self.routes.iter().filter(|r| r.backlog || !self.baseline);
         let language = tagged.item.language.as_deref();
         let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO outbox (channel, item_id, idempotency_key, created_at, next_attempt_at)
-             SELECT ?1, ?2, ?3, ?4, ?4",
+            "INSERT OR IGNORE INTO outbox (channel, item_id, idempotency_key, created_at, next_attempt_at,
+                                           awaiting_text_until)
+             SELECT ?1, ?2, ?3, ?4, ?4, ?5",
         )?;
-        for route in routes.filter(|r| r.wants(&tagged.matches, self.source, language)) {
+        let wanted = |r: &&Route| match awaiting {
+            Some(_) => r.may_want(self.source, language),
+            None => r.wants(&tagged.matches, self.source, language),
+        };
+        for route in routes.filter(wanted) {
             let entry_id = entry_id(self.source.as_str(), &tagged.item.key);
             let key = crate::model::name_urn(&["thbwatch notification", &route.channel, &entry_id]);
-            insert.execute(params![route.channel, row_id, key, timestamp(now)])?;
+            insert.execute(params![
+                route.channel,
+                row_id,
+                key,
+                timestamp(now),
+                awaiting.map(timestamp)
+            ])?;
         }
         Ok(())
+    }
+}
+
+/// The new items of a `full_text` source: each one's article is wanted
+/// (on the source's first poll, only the newest
+/// [`FIRST_POLL_ARTICLES`]'), and its notification waits for it; the
+/// others are queued as they are.
+fn want_articles(
+    tx: &Connection,
+    outbox: &Outbox<'_>,
+    mut awaiting: Vec<(i64, &TaggedItem)>,
+    fetch: TextFetch,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let mut rest = Vec::new();
+    if outbox.baseline && awaiting.len() > FIRST_POLL_ARTICLES {
+        // Newest first; undated items count as new (the poll dates them).
+        awaiting.sort_by_key(|(_, t)| std::cmp::Reverse(t.item.published.or(t.item.updated).unwrap_or(now)));
+        rest = awaiting.split_off(FIRST_POLL_ARTICLES);
+    }
+    let until = chrono::Duration::from_std(fetch.wait)
+        .ok()
+        .filter(|wait| !wait.is_zero())
+        .and_then(|wait| now.checked_add_signed(wait));
+    for (row, tagged) in awaiting {
+        if let Some(link) = &tagged.item.link {
+            super::texts::want(tx, row, outbox.source.as_str(), link, now)?;
+        }
+        outbox.queue(tx, row, tagged, now, until)?;
+    }
+    for (row, tagged) in rest {
+        outbox.queue(tx, row, tagged, now, None)?;
+    }
+    Ok(())
+}
+
+/// What storing one item did.
+struct Stored {
+    /// What the feeds show changed.
+    changed: bool,
+    /// The new item's row, when its notification waits for its article.
+    awaiting: Option<i64>,
+}
+
+impl Stored {
+    fn changed(changed: bool) -> Stored {
+        Stored {
+            changed,
+            awaiting: None,
+        }
     }
 }
 
@@ -328,14 +422,14 @@ fn store_item(
     outbox: &Outbox<'_>,
     relink: bool,
     report: &mut IngestReport,
-) -> Result<bool, Error> {
+) -> Result<Stored, Error> {
     let now = document.at;
     let item = &tagged.item;
     let version_date = versions::date(item);
-    let existing: Option<Stored> = tx
+    let existing: Option<Existing> = tx
         .prepare_cached("SELECT id, content_hash, version_date, language FROM items WHERE source_id = ?1 AND key = ?2")?
         .query_row(params![source, item.key], |row| {
-            Ok(Stored {
+            Ok(Existing {
                 id: row.get(0)?,
                 content_hash: row.get(1)?,
                 version_date: row.get(2)?,
@@ -344,13 +438,13 @@ fn store_item(
         })
         .optional()?;
     match existing {
-        Some(Stored {
+        Some(Existing {
             version_date: stored, ..
         }) if !versions::replaces(stored.as_deref().and_then(super::query::parse_time), version_date, now) => {
             // An older version than the one stored, listed again: the
             // stored one stays as it is.
             report.unchanged += 1;
-            Ok(false)
+            Ok(Stored::changed(false))
         }
         Some(stored) if stored.content_hash == item.content_hash => {
             // Not an edit, but what the rules look at besides the text may
@@ -370,17 +464,17 @@ fn store_item(
             ])?;
             report.unchanged += 1;
             // Of these, only the language shows (the entry's xml:lang).
-            Ok(stored.language != item.language)
+            Ok(Stored::changed(stored.language != item.language))
         }
         Some(stored) => {
             update_item(tx, stored.id, tagged, document)?;
-            replace_matches(tx, stored.id, &tagged.matches, &tagged.cancelled)?;
+            replace_edited_matches(tx, stored.id, tagged)?;
             report.updated += 1;
-            Ok(true)
+            Ok(Stored::changed(true))
         }
         None if pruned(tx, source, &item.key)? => {
             report.unchanged += 1;
-            Ok(false)
+            Ok(Stored::changed(false))
         }
         None => {
             let earlier = match relink {
@@ -391,30 +485,37 @@ fn store_item(
                 // Its link mended, not news.
                 super::relink::rekey(tx, row, &item.key)?;
                 update_item(tx, row, tagged, document)?;
-                replace_matches(tx, row, &tagged.matches, &tagged.cancelled)?;
+                replace_edited_matches(tx, row, tagged)?;
                 report.updated += 1;
-                return Ok(true);
+                return Ok(Stored::changed(true));
             }
             let original = find_original(tx, source, item)?;
             let row_id = insert_item(tx, source, tagged, document, original)?;
             insert_matches(tx, row_id, &tagged.matches, &tagged.cancelled)?;
+            let mut awaiting = None;
             if original.is_some() {
                 // The same article from another source: announced once.
                 report.duplicates += 1;
+            } else if outbox.full_text && item.link.is_some() {
+                report.new += 1;
+                awaiting = Some(row_id);
             } else {
                 report.new += 1;
-                outbox.queue(tx, row_id, tagged, now)?;
+                outbox.queue(tx, row_id, tagged, now, None)?;
             }
             if !tagged.matches.is_empty() {
                 report.tagged += 1;
             }
-            Ok(true)
+            Ok(Stored {
+                changed: true,
+                awaiting,
+            })
         }
     }
 }
 
 /// What an ingest compares a polled item with.
-struct Stored {
+struct Existing {
     id: i64,
     content_hash: String,
     version_date: Option<String>,
@@ -521,6 +622,30 @@ fn update_item(tx: &Connection, row_id: i64, tagged: &TaggedItem, document: &Doc
         versions::date(item).map(timestamp),
         document.repaired,
     ])?;
+    Ok(())
+}
+
+/// An edited item's matches: the new version's, and those its stored
+/// article gave, unless its link changed (the article is then fetched
+/// again, and tags it anew).
+fn replace_edited_matches(tx: &Connection, row_id: i64, tagged: &TaggedItem) -> Result<(), Error> {
+    let keeps_article = super::texts::edited(tx, row_id, tagged.item.link.as_deref(), chrono::Utc::now())?;
+    if !keeps_article {
+        return replace_matches(tx, row_id, &tagged.matches, &tagged.cancelled);
+    }
+    let article = Field::Article.as_str();
+    tx.prepare_cached("DELETE FROM item_matches WHERE item_id = ?1 AND field != ?2")?
+        .execute(params![row_id, article])?;
+    for table in ["item_tags", "item_cancellations"] {
+        tx.prepare_cached(&format!("DELETE FROM {table} WHERE item_id = ?1"))?
+            .execute([row_id])?;
+    }
+    insert_matches(tx, row_id, &tagged.matches, &tagged.cancelled)?;
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO item_tags (item_id, tag, term, field)
+         SELECT item_id, tag, term, field FROM item_matches WHERE item_id = ?1 AND field = ?2",
+    )?
+    .execute(params![row_id, article])?;
     Ok(())
 }
 

@@ -18,6 +18,7 @@ mod relink;
 mod retag;
 mod schema;
 mod status;
+mod texts;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,7 +30,7 @@ use tokio::sync::oneshot;
 
 pub use documents::DocumentDate;
 pub use group::Expected;
-pub use ingest::{IngestReport, PollOutcome, PollRecord, PollState};
+pub use ingest::{FIRST_POLL_ARTICLES, IngestReport, PollOutcome, PollRecord, PollState, TextFetch};
 pub use integrity::Verdict;
 pub use maintenance::Pruned;
 pub use outbox::{Counts, Delivery, DeliveryState};
@@ -38,6 +39,7 @@ pub use query::{EntryQuery, SourceHealth, parse_cursor};
 pub use retag::{Retagged, StoredItem};
 pub use schema::Unusable;
 pub use status::{Check, Condition, Failure, WriteFailure};
+pub use texts::{ArticleText, DueText};
 
 /// What went wrong with the database. rusqlite's error stays inside.
 #[derive(Debug, thiserror::Error)]

@@ -20,6 +20,9 @@ pub struct Delivery {
     /// When it was first tried; its age for giving up counts from here.
     pub first_attempt_at: Option<DateTime<Utc>>,
     pub item_id: i64,
+    /// It waited for the item's article: whether the channel still wants
+    /// the item is decided on its tags now.
+    pub awaited_text: bool,
 }
 
 /// An outbox row as `notify status` shows it.
@@ -50,8 +53,13 @@ impl Store {
         let channel = channel.to_string();
         self.call(move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, channel, idempotency_key, attempts, created_at, item_id, first_attempt_at FROM outbox
+                "SELECT id, channel, idempotency_key, attempts, created_at, item_id, first_attempt_at,
+                        awaiting_text_until IS NOT NULL
+                 FROM outbox
                  WHERE channel = ?1 AND state = 'pending' AND (?2 = 0 OR next_attempt_at <= ?3)
+                   AND (awaiting_text_until IS NULL OR awaiting_text_until <= ?3
+                        OR NOT EXISTS (SELECT 1 FROM item_texts t
+                                       WHERE t.item_id = outbox.item_id AND t.state = 'pending'))
                  ORDER BY id LIMIT ?4",
             )?;
             let rows = stmt.query_map(params![channel, due_only, timestamp(now), limit as i64], |row| {
@@ -63,6 +71,7 @@ impl Store {
                     created_at: parse_time(&row.get::<_, String>(4)?).unwrap_or_default(),
                     item_id: row.get(5)?,
                     first_attempt_at: row.get::<_, Option<String>>(6)?.and_then(|t| parse_time(&t)),
+                    awaited_text: row.get(7)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -74,6 +83,20 @@ impl Store {
     pub async fn entries_by_item(&self, item_ids: Vec<i64>) -> Result<Vec<(i64, Entry)>, Error> {
         self.call(move |conn| super::query::entries_by_id(conn, &item_ids))
             .await
+    }
+
+    /// Deliveries that waited for an article whose item, tagged anew, no
+    /// channel wants: removed, never sent.
+    pub async fn discard_deliveries(&self, ids: Vec<i64>) -> Result<(), Error> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            for id in ids {
+                tx.execute("DELETE FROM outbox WHERE id = ?1 AND state = 'pending'", [id])?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
     }
 
     /// The receiver acknowledged it.

@@ -80,6 +80,7 @@ mod tests {
                 languages: Vec::new(),
                 backlog: false,
             }],
+            full_text: None,
         }
     }
 

@@ -12,6 +12,9 @@ use crate::model::{Cancelled, Item, Match};
 pub struct StoredItem {
     pub id: i64,
     pub item: Item,
+    /// The article fetched for it (`full_text` sources), read by the
+    /// rules too.
+    pub article: Option<String>,
 }
 
 /// New matches for a stored item, computed from the content with this hash.
@@ -28,8 +31,9 @@ impl Store {
     pub async fn items_after(&self, after: i64, limit: usize) -> Result<Vec<StoredItem>, Error> {
         self.call(move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, title, summary, content, categories, language, content_hash FROM items
-                 WHERE id > ?1 ORDER BY id LIMIT ?2",
+                "SELECT i.id, i.title, i.summary, i.content, i.categories, i.language, i.content_hash, t.text
+                 FROM items i LEFT JOIN item_texts t ON t.item_id = i.id AND t.state = 'fetched'
+                 WHERE i.id > ?1 ORDER BY i.id LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![after, limit as i64], |row| {
                 let categories: String = row.get(4)?;
@@ -44,6 +48,7 @@ impl Store {
                         content_hash: row.get(6)?,
                         ..Item::default()
                     },
+                    article: row.get(7)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/009_repaired_documents.sql"),
     include_str!("migrations/010_rule_language.sql"),
     include_str!("migrations/011_search_index.sql"),
+    include_str!("migrations/012_article_texts.sql"),
 ];
 
 /// Why a database cannot be used by this version, whatever is retried: a

@@ -1,0 +1,158 @@
+//! The article behind each new item of a `full_text` source: fetched
+//! once (politely, through the same fetcher, limits and address guard as
+//! the source, held to the source's own reach), its main text extracted
+//! (`article`), the item tagged again over it, and both stored together.
+//! A failure never touches the item: it keeps the tags its feed gave, and
+//! the fetch is tried again with back-off, a few times.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tracing::{debug, info, warn};
+
+use crate::backoff::{self, Reason};
+use crate::config::Source;
+use crate::fetch;
+use crate::model::{Field, Item, Validators};
+use crate::poll::Pipeline;
+use crate::store::{self, DueText};
+use crate::tag::{Tagger, Tagging};
+
+/// Attempts at one article before it is given up.
+pub const MAX_ATTEMPTS: u32 = 4;
+/// The first retry's delay, doubling with each further one.
+const RETRY_BASE: Duration = Duration::from_secs(60);
+const RETRY_MAX: Duration = Duration::from_secs(3600);
+/// Articles fetched per poll of a source; the rest wait for the next.
+const PER_POLL: usize = 50;
+
+/// What fetching a source's due articles did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Fetched {
+    pub stored: usize,
+    pub failed: usize,
+}
+
+/// Fetches the articles of `source` that are due: new items' first
+/// attempts, and earlier failures whose back-off has passed. Only a
+/// database failure is an `Err`.
+pub async fn fetch_due(pipeline: &Pipeline, source: &Source) -> Result<Fetched, store::Error> {
+    let Some(full_text) = &source.full_text else {
+        return Ok(Fetched::default());
+    };
+    let due = pipeline.store.due_texts(&source.id, Utc::now(), PER_POLL).await?;
+    let mut done = Fetched::default();
+    // Held to where the source itself may reach: a public listing cannot
+    // send its articles' fetches inside the network.
+    let scope = pipeline.fetcher.scope_for(&source.url).await;
+    for due in due {
+        if pipeline.cancel.is_cancelled() {
+            break;
+        }
+        match article(pipeline, source, scope, full_text.selector.as_deref(), &due).await {
+            Ok(text) => {
+                let tagging = tag_with_article(&pipeline.tagger, &due.item, &text);
+                let stored = pipeline
+                    .store
+                    .store_text(due.clone(), text, tagging.matches, tagging.cancelled, Utc::now())
+                    .await?;
+                debug!(link = %due.link, stored, "article text fetched");
+                done.stored += usize::from(stored);
+            }
+            Err(error) => {
+                let attempts = due.attempts + 1;
+                let next = (attempts < MAX_ATTEMPTS).then(|| {
+                    let policy = backoff::Policy {
+                        base: RETRY_BASE,
+                        max: RETRY_MAX,
+                    };
+                    let wait = policy.delay(attempts, Reason::Other, &mut fastrand::Rng::new());
+                    Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1))
+                });
+                match next {
+                    Some(next) => {
+                        info!(link = %due.link, %error, attempts, retry_at = %next, "article not fetched; will retry")
+                    }
+                    None => {
+                        warn!(link = %due.link, %error, attempts, "article not fetched; given up (the item keeps its feed's tags)")
+                    }
+                }
+                pipeline.store.text_failed(&due, error, next).await?;
+                done.failed += 1;
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Fetches and extracts one article.
+async fn article(
+    pipeline: &Pipeline,
+    source: &Source,
+    scope: fetch::Scope,
+    selector: Option<&str>,
+    due: &DueText,
+) -> Result<String, String> {
+    let url = url::Url::parse(&due.link).map_err(|e| format!("not a valid address: {e}"))?;
+    let validators = Validators::default();
+    let request = fetch::Request {
+        url: &url,
+        validators: &validators,
+        timeout: source.timeout.unwrap_or(pipeline.timeout),
+        user_agent: source.user_agent.as_deref(),
+        // The source's own headers (often credentials) are for its feed
+        // only; the fetcher sends them to its origin alone anyway.
+        headers: &source.headers,
+        hide_address: false,
+    };
+    let fetched = tokio::select! {
+        _ = pipeline.cancel.cancelled() => return Err("shutting down".into()),
+        fetched = pipeline.fetcher.get_within(&request, scope) => fetched,
+    };
+    let body = match fetched.outcome {
+        Ok(Some(body)) => body,
+        Ok(None) => return Err("the server answered 304 Not Modified to an unconditional request".into()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let slot = Arc::clone(&pipeline.parse_slots)
+        .acquire_owned()
+        .await
+        .map_err(|e| e.to_string())?;
+    let selector = selector.map(str::to_string);
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        crate::article::extract(
+            &body.bytes,
+            body.content_type.as_deref(),
+            &body.final_url,
+            selector.as_deref(),
+        )
+        .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| format!("extracting the article failed: {e}"))?
+}
+
+/// The item's matches over its own fields and its article's text.
+pub fn tag_with_article(tagger: &Tagger, item: &Item, article: &str) -> Tagging {
+    let summary = item
+        .summary
+        .as_deref()
+        .map(crate::normalize::html_to_text)
+        .unwrap_or_default();
+    let content = item
+        .content
+        .as_deref()
+        .map(crate::normalize::html_to_text)
+        .unwrap_or_default();
+    let categories = item.categories.join("\n");
+    let fields = [
+        (Field::Title, item.title.as_str()),
+        (Field::Summary, summary.as_str()),
+        (Field::Content, content.as_str()),
+        (Field::Categories, categories.as_str()),
+        (Field::Article, article),
+    ];
+    tagger.tag(&fields, item.language.as_deref())
+}

@@ -1,0 +1,162 @@
+//! An HTML listing page (a ministry's news page without a feed) ─▶
+//! [`RawFeed`], read with the source's CSS selectors: one element per
+//! item, its title, link, date and summary. Parsed by html5ever (through
+//! dom_query), never by pattern matching; scripts and styles are never
+//! text. Links are made absolute against the page's `<base>` or address,
+//! and only http(s) links to where the source may reach are kept. Knows
+//! nothing of the network or the store; `article` is the other reader of
+//! HTML.
+
+mod dates;
+mod depth;
+mod page;
+
+use url::Url;
+
+use crate::config::Selectors;
+use crate::model::{FeedMeta, RawEntry, RawFeed, Repairs, Text};
+
+pub use dates::{check_date_format, parse as parse_date};
+pub use depth::{MAX_DEPTH, bounded};
+pub use page::Page;
+
+/// Why a listing page gave no items.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Error {
+    #[error("empty response: the server sent no page")]
+    Empty,
+    /// The page's layout changed (a redesign), or the selector never fit.
+    #[error(
+        "the item selector {0:?} matched nothing on the page: the site may have been redesigned \
+         (check [sources.ID.html] with thbwatch try-source)"
+    )]
+    NoItems(String),
+    /// Items were found, but none had what an item needs.
+    #[error(
+        "the item selector matched {found} element(s), but none gave an item ({why}): \
+         the site may have been redesigned (check [sources.ID.html] with thbwatch try-source)"
+    )]
+    NoUsableItems { found: usize, why: String },
+    #[error("the HTML parser crashed on this page")]
+    Crashed,
+}
+
+/// A selector that does not compile, and where in its text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SelectorError {
+    /// Byte offset in the selector's text.
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Checks a CSS selector as the listing and article readers compile it.
+pub fn check_selector(text: &str) -> Result<(), SelectorError> {
+    let error = match dom_query::Matcher::new(text) {
+        Ok(_) => return Ok(()),
+        Err(e) => format!("{:?}", e.kind),
+    };
+    let ends_early = |kind: &str| kind.contains("EndOfInput");
+    let message = match ends_early(&error) {
+        true => "it ends too early".to_string(),
+        false => format!("unexpected input here ({error})"),
+    };
+    // The parser does not say where: the shortest prefix that fails for
+    // another reason than ending early ends just after the culprit.
+    let offset = text
+        .char_indices()
+        .map(|(at, c)| at + c.len_utf8())
+        .take(1000)
+        .find(|&end| dom_query::Matcher::new(&text[..end]).is_err_and(|e| !ends_early(&format!("{:?}", e.kind))))
+        .map_or(text.len(), |end| {
+            text[..end].char_indices().next_back().map_or(0, |(at, _)| at)
+        });
+    Err(SelectorError { offset, message })
+}
+
+/// Where items may link to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// The page is on the public internet: links to internal addresses
+    /// (loopback, private, link-local, metadata) are refused.
+    Public,
+    /// The page itself is internal; its operator chose that.
+    Internal,
+}
+
+/// Reads the items of a listing page fetched from `fetched_from`.
+pub fn read(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    fetched_from: &Url,
+    selectors: &Selectors,
+    reach: Reach,
+) -> Result<RawFeed, Error> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::Empty);
+    }
+    let text = crate::decode::html_to_utf8(bytes, content_type);
+    // A parser bug on hostile input must fail this source, not the poller.
+    std::panic::catch_unwind(|| read_text(&text, fetched_from, selectors, reach)).unwrap_or(Err(Error::Crashed))
+}
+
+fn read_text(text: &str, fetched_from: &Url, selectors: &Selectors, reach: Reach) -> Result<RawFeed, Error> {
+    let (text, cut) = depth::bounded(text);
+    let page = Page::parse(text, fetched_from);
+    let found = page.items(selectors);
+    if found.elements == 0 {
+        return Err(Error::NoItems(selectors.item.clone()));
+    }
+    let mut repairs = Repairs::default();
+    if cut {
+        repairs.cut_too_deep();
+    }
+    let mut entries = Vec::with_capacity(found.items.len());
+    for item in found.items {
+        let link = match page::checked_link(item.link.as_deref(), page.base(), reach) {
+            Ok(link) => link,
+            Err(why) => {
+                repairs.skip(why.as_str());
+                continue;
+            }
+        };
+        let Some(title) = item.title else {
+            repairs.skip(page::Skip::NoTitle.as_str());
+            continue;
+        };
+        let published = item
+            .date
+            .as_deref()
+            .and_then(|d| dates::parse(d, selectors.date_format.as_deref()));
+        entries.push(RawEntry {
+            links: vec![link],
+            title: Some(Text {
+                body: title,
+                is_html: false,
+            }),
+            summary: item.summary.map(|body| Text { body, is_html: false }),
+            published,
+            ..RawEntry::default()
+        });
+    }
+    if entries.is_empty() {
+        return Err(Error::NoUsableItems {
+            found: found.elements,
+            why: repairs.warning().unwrap_or_default(),
+        });
+    }
+    Ok(RawFeed {
+        meta: FeedMeta {
+            title: page.title(),
+            site_link: Some(page.base().to_string()),
+            id: None,
+            format: None,
+        },
+        base: page.base().clone(),
+        language: page.language(),
+        entries,
+        repairs,
+    })
+}
+
+#[cfg(test)]
+mod tests;

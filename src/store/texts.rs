@@ -1,0 +1,194 @@
+//! Article texts of `full_text` sources: which are due to be fetched,
+//! storing one with the item's new matches, recording a failure with its
+//! next attempt. Kept in `item_texts`, apart from the item, so the feed's
+//! next version of an entry never overwrites its article.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::ingest::timestamp;
+use super::{Error, Store};
+use crate::model::{Cancelled, Item, Match, SourceId};
+
+/// An article to fetch, with what its item's tagging needs.
+#[derive(Clone, Debug)]
+pub struct DueText {
+    pub item_id: i64,
+    pub link: String,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// The item as stored (title, summary, content, categories, language
+    /// and content hash).
+    pub item: Item,
+}
+
+/// An item's article as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArticleText {
+    /// `pending`, `fetched` or `failed`.
+    pub state: String,
+    pub link: String,
+    pub text: Option<String>,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+impl Store {
+    /// Articles of `source` due by `now`, the oldest first.
+    pub async fn due_texts(&self, source: &SourceId, now: DateTime<Utc>, limit: usize) -> Result<Vec<DueText>, Error> {
+        let source = source.as_str().to_string();
+        self.call(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT t.item_id, t.link, t.attempts, i.title, i.summary, i.content, i.categories, i.language,
+                        i.content_hash
+                 FROM item_texts t JOIN items i ON i.id = t.item_id
+                 WHERE t.source_id = ?1 AND t.state = 'pending' AND t.next_attempt_at <= ?2
+                 ORDER BY t.next_attempt_at, t.item_id LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![source, timestamp(now), limit as i64], |row| {
+                let categories: String = row.get(6)?;
+                Ok(DueText {
+                    item_id: row.get(0)?,
+                    link: row.get(1)?,
+                    attempts: row.get(2)?,
+                    item: Item {
+                        title: row.get(3)?,
+                        summary: row.get(4)?,
+                        content: row.get(5)?,
+                        categories: categories.lines().map(str::to_string).collect(),
+                        language: row.get(7)?,
+                        content_hash: row.get(8)?,
+                        ..Item::default()
+                    },
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    /// Stores an article's text and the item's matches over it and its
+    /// other fields, unless the entry's link changed meanwhile (the text
+    /// is then fetched again). The matches are kept only if the item is
+    /// still the version they were computed from. Returns whether the
+    /// text was stored.
+    pub async fn store_text(
+        &self,
+        due: DueText,
+        text: String,
+        matches: Vec<Match>,
+        cancelled: Vec<Cancelled>,
+        at: DateTime<Utc>,
+    ) -> Result<bool, Error> {
+        let stored = self
+            .write(move |conn| {
+                let tx = conn.transaction()?;
+                let updated = tx.execute(
+                    "UPDATE item_texts SET state = 'fetched', text = ?3, fetched_at = ?4, last_error = NULL
+                     WHERE item_id = ?1 AND link = ?2 AND state = 'pending'",
+                    params![due.item_id, due.link, text, timestamp(at)],
+                )?;
+                if updated == 0 {
+                    return Ok(false);
+                }
+                let hash: Option<String> = tx
+                    .query_row("SELECT content_hash FROM items WHERE id = ?1", [due.item_id], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                if hash.as_deref() == Some(due.item.content_hash.as_str()) {
+                    super::ingest::replace_matches(&tx, due.item_id, &matches, &cancelled)?;
+                }
+                super::documents::mark_changed(&tx, at)?;
+                tx.commit()?;
+                Ok(true)
+            })
+            .await?;
+        if stored {
+            self.bump_generation();
+        }
+        Ok(stored)
+    }
+
+    /// An attempt failed: tried again at `next`, or never (`None`).
+    pub async fn text_failed(&self, due: &DueText, error: String, next: Option<DateTime<Utc>>) -> Result<(), Error> {
+        let (id, link) = (due.item_id, due.link.clone());
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE item_texts SET attempts = attempts + 1, last_error = ?3,
+                        state = iif(?4 IS NULL, 'failed', 'pending'), next_attempt_at = coalesce(?4, next_attempt_at)
+                 WHERE item_id = ?1 AND link = ?2 AND state = 'pending'",
+                params![id, link, error, next.map(timestamp)],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The article stored for an item, if one was ever wanted.
+    pub async fn article_text(&self, item_id: i64) -> Result<Option<ArticleText>, Error> {
+        self.call(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT state, link, text, attempts, last_error FROM item_texts WHERE item_id = ?1",
+                    [item_id],
+                    |row| {
+                        Ok(ArticleText {
+                            state: row.get(0)?,
+                            link: row.get(1)?,
+                            text: row.get(2)?,
+                            attempts: row.get(3)?,
+                            last_error: row.get(4)?,
+                        })
+                    },
+                )
+                .optional()?)
+        })
+        .await
+    }
+}
+
+/// A new item's article, to be fetched from `link` from `now` on.
+pub(super) fn want(
+    tx: &rusqlite::Connection,
+    item_id: i64,
+    source: &str,
+    link: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO item_texts (item_id, source_id, link, next_attempt_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![item_id, source, link, timestamp(now)])?;
+    Ok(())
+}
+
+/// An edited item: when its link changed, its article is fetched again
+/// (and the old article's matches go with it). Returns whether the item
+/// keeps an article whose matches still hold.
+pub(super) fn edited(
+    tx: &rusqlite::Connection,
+    item_id: i64,
+    link: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let stored: Option<(String, String)> = tx
+        .prepare_cached("SELECT link, state FROM item_texts WHERE item_id = ?1")?
+        .query_row([item_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((old_link, state)) = stored else {
+        return Ok(false);
+    };
+    match link {
+        Some(link) if link != old_link => {
+            tx.prepare_cached(
+                "UPDATE item_texts SET link = ?2, state = 'pending', text = NULL, attempts = 0, last_error = NULL,
+                        next_attempt_at = ?3, fetched_at = NULL
+                 WHERE item_id = ?1",
+            )?
+            .execute(params![item_id, link, timestamp(now)])?;
+            Ok(false)
+        }
+        _ => Ok(state == "fetched"),
+    }
+}
