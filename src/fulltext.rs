@@ -101,9 +101,7 @@ async fn article(
         validators: &validators,
         timeout: source.timeout.unwrap_or(pipeline.timeout),
         user_agent: source.user_agent.as_deref(),
-        // The source's own headers (often credentials) are for its feed
-        // only; the fetcher sends them to its origin alone anyway.
-        headers: &source.headers,
+        headers: own_headers(source, &url),
         hide_address: false,
     };
     let fetched = tokio::select! {
@@ -132,6 +130,16 @@ async fn article(
     })
     .await
     .map_err(|e| format!("extracting the article failed: {e}"))?
+}
+
+/// The source's own headers (often credentials) go only to the source's
+/// own origin, never to an article elsewhere.
+pub fn own_headers<'a>(source: &'a Source, url: &url::Url) -> &'a [crate::config::Header] {
+    if url.origin() == source.url.origin() {
+        &source.headers
+    } else {
+        &[]
+    }
 }
 
 /// The item's matches over its own fields and its article's text.

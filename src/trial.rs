@@ -92,7 +92,7 @@ async fn get(
         validators: &validators,
         timeout,
         user_agent: source.user_agent.as_deref(),
-        headers: &source.headers,
+        headers: crate::fulltext::own_headers(source, url),
         hide_address: source.url_hidden && url == &source.url,
     };
     let fetched = match scope {

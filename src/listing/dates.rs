@@ -58,7 +58,9 @@ pub fn check_date_format(format: &str) -> Result<(), String> {
         return Err("is not a valid date format (chrono strftime syntax such as \"%d.%m.%Y\")".into());
     }
     let has = |specs: &[&str]| specs.iter().any(|s| format.contains(s));
-    if !(has(&["%d", "%e"]) && has(&["%m", "%b", "%B", "%h"]) && has(&["%Y", "%y"])) && !has(&["%F", "%s", "%+"]) {
+    let whole = has(&["%F", "%s", "%+"]);
+    let parts = has(&["%d", "%e"]) && has(&["%m", "%b", "%B", "%h"]) && has(&["%Y", "%y"]);
+    if !whole && !parts {
         return Err("needs a day, a month and a year (such as \"%d.%m.%Y\" or \"%Y-%m-%d %H:%M\")".into());
     }
     Ok(())
