@@ -56,10 +56,7 @@ pub fn check_selector(text: &str) -> Result<(), SelectorError> {
         Err(e) => format!("{:?}", e.kind),
     };
     let ends_early = |kind: &str| kind.contains("EndOfInput");
-    let message = match ends_early(&error) {
-        true => "it ends too early".to_string(),
-        false => format!("unexpected input here ({error})"),
-    };
+    let message = explain_selector_error(&error);
     // The parser does not say where: the shortest prefix that fails for
     // another reason than ending early ends just after the culprit.
     let offset = text
@@ -71,6 +68,37 @@ pub fn check_selector(text: &str) -> Result<(), SelectorError> {
             text[..end].char_indices().next_back().map_or(0, |(at, _)| at)
         });
     Err(SelectorError { offset, message })
+}
+
+/// A selector parser's error kind (its `Debug` form) in words.
+fn explain_selector_error(kind: &str) -> String {
+    const KNOWN: &[(&str, &str)] = &[
+        ("EndOfInput", "it ends too early"),
+        ("ClassNeedsIdent", "'.' must be followed by a class name"),
+        ("EmptySelector", "a selector is empty (a stray ',')"),
+        (
+            "DanglingCombinator",
+            "a combinator ('>', '+', '~') has nothing after it",
+        ),
+        (
+            "UnsupportedPseudoClassOrElement",
+            "this pseudo-class or pseudo-element is not supported",
+        ),
+        (
+            "UnexpectedTokenInAttributeSelector",
+            "this attribute selector cannot be read",
+        ),
+        (
+            "BadValueInAttr",
+            "an attribute's value must be a word or a quoted string",
+        ),
+        ("ExpectedBarInAttr", "this attribute selector cannot be read"),
+        ("InvalidState", "this does not belong here"),
+    ];
+    match KNOWN.iter().find(|(name, _)| kind.contains(name)) {
+        Some((_, words)) => words.to_string(),
+        None => format!("unexpected input here ({kind})"),
+    }
 }
 
 /// Where items may link to.
