@@ -164,3 +164,20 @@ pub fn tag_with_article(tagger: &Tagger, item: &Item, article: &str) -> Tagging 
     ];
     tagger.tag(&fields, item.language.as_deref())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sources_headers_go_only_to_its_own_origin() {
+        let text = "[sources.s]\nurl = \"https://news.example/rss\"\nfull_text = true\n\
+                    headers = { Authorization = \"Bearer t\" }\n";
+        let config = crate::config::Config::parse(text, std::path::Path::new("c.toml")).unwrap();
+        let source = &config.sources[0];
+        let here = url::Url::parse("https://news.example/article/1").unwrap();
+        let elsewhere = url::Url::parse("https://cdn.example/article/1").unwrap();
+        assert_eq!(own_headers(source, &here).len(), 1);
+        assert!(own_headers(source, &elsewhere).is_empty());
+    }
+}

@@ -682,6 +682,13 @@ mod tests {
                 .unwrap_err();
             assert!(matches!(error, Error::Refused(_)), "{address}: {error}");
             assert!(error.to_string().contains("loopback address"), "{error}");
+            // An article is held to its source's scope the same way, even
+            // though its own address is on this machine.
+            let article = fetcher.get_within(&request, Scope::Public).await;
+            assert!(
+                matches!(article.outcome, Err(Error::Refused(_))),
+                "{address}: {article:?}"
+            );
         }
     }
 }

@@ -192,3 +192,194 @@ pub(super) fn edited(
         _ => Ok(state == "fetched"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+
+    use crate::model::{FeedMeta, Field, Item, Match, Route, SourceId, TaggedItem, Validators};
+    use crate::store::{FIRST_POLL_ARTICLES, PollOutcome, PollRecord, Store, TextFetch};
+
+    fn poll(items: Vec<TaggedItem>) -> PollRecord {
+        PollRecord {
+            source_id: SourceId::new("iem"),
+            source_url: "https://iem.example/rss".into(),
+            source_title: None,
+            at: Utc::now(),
+            http_status: Some(200),
+            moved_to: None,
+            outcome: PollOutcome::Fetched {
+                feed: FeedMeta::default(),
+                validators: Validators::default(),
+                items,
+                warning: None,
+            },
+            routes: vec![Route {
+                channel: "hook".into(),
+                tags: vec!["trafficking".into()],
+                sources: Vec::new(),
+                languages: Vec::new(),
+                backlog: true,
+            }],
+            full_text: Some(TextFetch {
+                wait: std::time::Duration::from_secs(300),
+            }),
+        }
+    }
+
+    fn item(n: i64, title: &str, link: &str) -> TaggedItem {
+        TaggedItem::new(
+            Item {
+                key: format!("guid:{n}"),
+                link: Some(link.into()),
+                title: title.into(),
+                published: Some(Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap() + Duration::hours(n)),
+                content_hash: format!("{title}{link}"),
+                ..Item::default()
+            },
+            Vec::new(),
+        )
+    }
+
+    fn article_match() -> Match {
+        Match {
+            tag: "trafficking".into(),
+            term: "cilvēku tirdzniecīb*".into(),
+            field: Field::Article,
+            end_field: None,
+            text: "cilvēku tirdzniecību".into(),
+            snippet: "par cilvēku tirdzniecību un piespiedu darbu".into(),
+        }
+    }
+
+    async fn tags(store: &Store) -> Vec<(String, String)> {
+        store
+            .call(|conn| {
+                let mut stmt = conn.prepare("SELECT tag, field FROM item_matches ORDER BY tag, field")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await
+            .unwrap()
+    }
+
+    /// A source's first poll wants only its newest 20 articles; each new
+    /// item's notification waits for its text, untagged as it is.
+    #[tokio::test]
+    async fn the_first_poll_wants_only_the_newest_articles() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        let items = (0..25)
+            .map(|n| item(n, &format!("Jaunums {n}"), &format!("https://iem.example/{n}")))
+            .collect();
+        store.ingest(poll(items)).await.unwrap();
+        let due = store.due_texts(&SourceId::new("iem"), Utc::now(), 100).await.unwrap();
+        assert_eq!(due.len(), FIRST_POLL_ARTICLES);
+        let mut wanted: Vec<String> = due.iter().map(|d| d.link.clone()).collect();
+        wanted.sort();
+        let mut newest: Vec<String> = (5..25).map(|n| format!("https://iem.example/{n}")).collect();
+        newest.sort();
+        assert_eq!(wanted, newest);
+        // Waiting rows for the newest 20; the other 5 are untagged, so the
+        // tag-filtered channel takes none of them.
+        let queued: i64 = store
+            .call(|conn| {
+                Ok(conn.query_row(
+                    "SELECT count(*) FROM outbox WHERE awaiting_text_until IS NOT NULL",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(queued, FIRST_POLL_ARTICLES as i64);
+        assert!(
+            store
+                .due_deliveries("hook", Utc::now(), true, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    /// The feed's next version of the entry keeps the article and its
+    /// tag; a new link wants the article again, and drops the old one's.
+    #[tokio::test]
+    async fn an_edit_keeps_the_article_and_a_new_link_fetches_it_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        store
+            .ingest(poll(vec![item(1, "Policija aiztur grupu", "https://iem.example/1")]))
+            .await
+            .unwrap();
+        let due = store.due_texts(&SourceId::new("iem"), Utc::now(), 10).await.unwrap();
+        assert_eq!(due.len(), 1);
+        let item_id = due[0].item_id;
+        let stored = store
+            .store_text(
+                due[0].clone(),
+                "Kriminālprocess ir uzsākts par cilvēku tirdzniecību.".into(),
+                vec![article_match()],
+                Vec::new(),
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        assert!(stored);
+        // Delivered now: the text is in.
+        assert_eq!(
+            store.due_deliveries("hook", Utc::now(), true, 10).await.unwrap().len(),
+            1
+        );
+
+        store
+            .ingest(poll(vec![item(
+                1,
+                "Policija aiztur grupu (papildināts)",
+                "https://iem.example/1",
+            )]))
+            .await
+            .unwrap();
+        assert_eq!(tags(&store).await, [("trafficking".to_string(), "article".to_string())]);
+        let text = store.article_text(item_id).await.unwrap().unwrap();
+        assert_eq!(text.state, "fetched");
+
+        store
+            .ingest(poll(vec![item(
+                1,
+                "Policija aiztur grupu (papildināts)",
+                "https://iem.example/1-jauns",
+            )]))
+            .await
+            .unwrap();
+        assert!(tags(&store).await.is_empty());
+        let text = store.article_text(item_id).await.unwrap().unwrap();
+        assert_eq!(
+            (text.state.as_str(), text.link.as_str()),
+            ("pending", "https://iem.example/1-jauns")
+        );
+    }
+
+    /// A failure is recorded with its next attempt; the last one gives up.
+    #[tokio::test]
+    async fn failures_wait_their_turn_and_then_give_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        store
+            .ingest(poll(vec![item(1, "Jaunums", "https://iem.example/1")]))
+            .await
+            .unwrap();
+        let source = SourceId::new("iem");
+        let due = store.due_texts(&source, Utc::now(), 10).await.unwrap().remove(0);
+        let next = Utc::now() + Duration::minutes(2);
+        store.text_failed(&due, "HTTP 500".into(), Some(next)).await.unwrap();
+        assert!(store.due_texts(&source, Utc::now(), 10).await.unwrap().is_empty());
+        let again = store.due_texts(&source, next, 10).await.unwrap().remove(0);
+        assert_eq!(again.attempts, 1);
+        store.text_failed(&again, "HTTP 500".into(), None).await.unwrap();
+        let text = store.article_text(due.item_id).await.unwrap().unwrap();
+        assert_eq!((text.state.as_str(), text.attempts), ("failed", 2));
+        assert_eq!(text.last_error.as_deref(), Some("HTTP 500"));
+        assert!(store.due_texts(&source, next, 10).await.unwrap().is_empty());
+    }
+}
