@@ -4,6 +4,7 @@
 //! metrics go to a few read-only connections ([`read`]), so they never
 //! queue behind a write.
 
+mod announce;
 mod checkpoint;
 mod documents;
 mod group;
