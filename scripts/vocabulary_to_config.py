@@ -18,19 +18,24 @@ not what the vocabulary generates, 0 when it is.
 
 A summary of what was added or skipped, and term counts, go to stderr.
 
-Each vocabulary term becomes one rule phrase in thbwatch's rule language:
-its word prefixes, each ending in `*` (matches any word starting with it),
-except words that stand whole in every one of the term's forms ("in", "w",
-"людьми"), which match whole words only. Text and rules are folded alike by
-thbwatch (case, diacritics, ł ø æ ð þ ß ё), so no spelling variants are
-needed. The script then checks, with a Python model of the same matching:
-- every `forms` entry matches its term's tag (a form the prefixes miss is
-  added as a phrase of its own and reported);
-- every `negatives` entry does not: a negative that a tag's phrases match is
-  added to that tag's `exclude`;
-- no migrant-smuggling form is tagged as trafficking.
-thbwatch's own test suite (tests/vocabulary.rs) checks the same against the
-real engine.
+The vocabulary has three kinds of table (vocabulary/README.md):
+- [[term]]: a concept in one language. Its `rules` (queries in thbwatch's
+  rule language: word families with `*`, compounds, NEAR/ONEAR for verbal
+  wording) become terms of the concept's tag, with the tags of `also`. A
+  term without `rules` becomes one phrase of its word prefixes, each ending
+  in `*`, except words that stand whole in every one of its forms ("in",
+  "w", "людьми"); a form those prefixes miss (checked with a Python model of
+  thbwatch's matching) is added as a phrase of its own, and a negative they
+  match is added to the tag's `exclude`.
+- [[exclude]]: occurrences a tag's terms must not count (goods next to the
+  word "trafficking").
+- [[context]]: what in an item cancels a tag (`unless`: historical or penal
+  forced labour, child sexual abuse as such).
+Text and rules are folded alike by thbwatch (case, diacritics, ł ø æ ð þ ß
+ё), so no spelling variants without diacritics are needed. thbwatch's own
+test suite (tests/vocabulary.rs) checks every term's `forms` and
+`negatives` against the real engine, and the labelled development set
+(tests/fixtures/eval/) measures the whole.
 
 Requires Python 3.11+ (tomllib).
 """
@@ -70,36 +75,6 @@ DESCRIPTIONS = {
     "forced-labour": "Forced labour and labour exploitation.",
     "sexual-exploitation": "Sexual exploitation, including forced prostitution.",
     "smuggling": "Migrant smuggling. A different crime from trafficking: tagged on its own.",
-}
-
-# Phrases added to what the vocabulary gives, per tag: (lang, phrase, why).
-EXTRA_TERMS = {
-    "trafficking": [
-        ("en", "traffick*", "sex trafficking, child trafficking, traffickers, trafficked; other kinds excluded below"),
-    ],
-}
-
-# Excludes per tag: (lang, phrase, why).
-EXTRA_EXCLUDES = {
-    "trafficking": [
-        ("en", p, "trafficking of goods, not people")
-        for p in [
-            "drug traffick*", "drugs traffick*", "narcotics traffick*", "cocaine traffick*",
-            "heroin traffick*", "arms traffick*", "weapons traffick*", "firearms traffick*",
-            "gun traffick*", "wildlife traffick*", "ivory traffick*", "cigarette traffick*",
-            "tobacco traffick*", "fuel traffick*", "antiquities traffick*", "cultural goods traffick*",
-            "traffick* in drug*", "traffick* of drug*", "traffick* in narcotic*", "traffick* of narcotic*",
-            "traffick* in arms", "traffick* of arms", "traffick* in weapon*", "traffick* of weapon*",
-            "traffick* in firearm*", "traffick* of firearm*", "traffick* in wildlife", "traffick* of wildlife",
-        ]
-    ],
-    "smuggling": [
-        ("et", p, "smuggling of goods, not migrants")
-        for p in [
-            "sigarettide smugeld*", "tubaka smugeld*", "alkoholi smugeld*", "kütuse smugeld*",
-            "narkootikumide smugeld*", "relvade smugeld*",
-        ]
-    ],
 }
 
 CONCEPT_TO_TAG = {
@@ -227,81 +202,121 @@ def comment(s: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def build_tags(terms: list[dict]):
-    """tag -> lang -> [(term, [phrases])], the excludes per tag, and a report."""
+PLAIN_RE = re.compile(r"^[^()|\"]*$")
+OPERATORS = {"AND", "OR", "NOT", "NEAR", "ONEAR"}
+
+
+def is_plain(rule: str) -> bool:
+    """A rule the Python model can evaluate: a phrase of whole words and
+    prefixes (no operators, groups, quotes or leading `*`)."""
+    if not PLAIN_RE.match(rule):
+        return False
+    for word in rule.split():
+        if word.startswith("*") or word in OPERATORS or word.split("/")[0] in OPERATORS:
+            return False
+    return True
+
+
+def term_rules(t: dict) -> list[str]:
+    rules = t.get("rules")
+    if rules is None:
+        return [term_phrase(t)]
+    if not isinstance(rules, list) or not all(isinstance(r, str) and r.strip() for r in rules):
+        raise SystemExit(f"term {t.get('canonical')!r} ({t.get('lang')}): `rules` must be a list of non-empty strings")
+    if not rules and not t.get("note"):
+        raise SystemExit(f"term {t.get('canonical')!r} ({t.get('lang')}): `rules = []` needs a `note` saying why")
+    return rules
+
+
+def check_table(kind: str, entry: dict, keys: tuple[str, ...]) -> None:
+    missing = [k for k in keys if k not in entry]
+    if missing:
+        raise SystemExit(f"a [[{kind}]] table lacks {', '.join(missing)}: {entry!r}")
+    tag = entry.get("tag")
+    if tag is not None and tag not in TAGS:
+        raise SystemExit(f"a [[{kind}]] table names the tag {tag!r}, not one of {', '.join(TAGS)}")
+
+
+def build_tags(vocab: dict):
+    """tag -> lang -> [(entry, [(rule, also)])], the excludes and contexts per
+    tag (lang, rule, why), and a report."""
+    terms = vocab["term"]
     report = {"extra_forms": [], "negatives_excluded": [], "dupes": 0}
     langs = sorted({t["lang"] for t in terms})
     grouped = {tag: OrderedDict((l, []) for l in langs) for tag in TAGS}
-    phrases_of = {tag: [] for tag in TAGS}  # (folded words, phrase)
-    excludes = {tag: [(lang, p, why) for lang, p, why in EXTRA_EXCLUDES.get(tag, [])] for tag in TAGS}
+    seen = {tag: set() for tag in TAGS}
+    plain_words = {tag: [] for tag in TAGS}  # the model's view of a tag's plain phrases
+    excludes = {tag: [] for tag in TAGS}
+    contexts = {tag: [] for tag in TAGS}
 
-    def words_of(tag: str) -> list:
-        return [w for w, _ in phrases_of[tag]]
+    for kind, target in (("exclude", excludes), ("context", contexts)):
+        for e in vocab.get(kind, []):
+            check_table(kind, e, ("tag", "lang", "rules"))
+            for r in e["rules"]:
+                target[e["tag"]].append((e["lang"], r, e.get("note", kind)))
 
     def excluded_words(tag: str) -> list:
-        return [parse_phrase(p) for _, p, _ in excludes[tag]]
+        return [parse_phrase(p) for _, p, _ in excludes[tag] if is_plain(p)]
 
-    def add(tag: str, phrase: str) -> bool:
-        words = parse_phrase(phrase)
-        if any(w == words for w, _ in phrases_of[tag]):
+    def add(tag: str, rule: str) -> bool:
+        key = " ".join(rule.lower().split())
+        if key in seen[tag]:
             report["dupes"] += 1
             return False
-        phrases_of[tag].append((words, phrase))
+        seen[tag].add(key)
+        if is_plain(rule):
+            plain_words[tag].append(parse_phrase(rule))
         return True
 
-    extras = {tag: OrderedDict((l, []) for l in langs) for tag in TAGS}
-    for tag, items in EXTRA_TERMS.items():
-        for lang, phrase, why in items:
-            if add(tag, phrase):
-                extras[tag][lang].append(({"canonical": why, "concept": "extra", "verified": True}, [phrase]))
-
     for t in terms:
+        check_table("term", t, ("lang", "concept", "canonical"))
         concept = t["concept"]
         if concept not in CONCEPT_TO_TAG:
             raise SystemExit(f"unknown concept {concept!r} in term {t['canonical']!r}")
         tag, lang = CONCEPT_TO_TAG[concept], t["lang"]
-        phrase = term_phrase(t)
-        out = [phrase] if add(tag, phrase) else []
-        for form in t.get("forms", []):
-            form = clean(form)
-            if not tagged(words_of(tag), excluded_words(tag), form):
-                # The prefixes miss this form: it becomes a phrase of its own.
-                if add(tag, form):
-                    out.append(form)
-                    report["extra_forms"].append((tag, lang, form))
+        also = t.get("also", [])
+        for other in also:
+            if other not in TAGS or other == tag:
+                raise SystemExit(f"term {t['canonical']!r} ({lang}): `also` names {other!r}")
+        out = [(r, also) for r in term_rules(t) if add(tag, r)]
+        if "rules" not in t:
+            for form in t.get("forms", []):
+                form = clean(form)
+                if not tagged(plain_words[tag], excluded_words(tag), form):
+                    # The prefixes miss this form: it becomes a phrase of its own.
+                    if add(tag, form):
+                        out.append((form, also))
+                        report["extra_forms"].append((tag, lang, form))
         grouped[tag][lang].append((t, out))
-    for tag in TAGS:
-        for lang, entries in extras[tag].items():
-            grouped[tag][lang] = entries + grouped[tag][lang]
 
     for t in terms:
+        if "rules" in t:
+            continue  # checked against the real engine by tests/vocabulary.rs
         tag = CONCEPT_TO_TAG[t["concept"]]
         for neg in t.get("negatives", []):
             n = clean(neg)
-            if tagged(words_of(tag), excluded_words(tag), n):
+            if tagged(plain_words[tag], excluded_words(tag), n):
                 excludes[tag].append((t["lang"], n, "a vocabulary negative the terms would match"))
                 report["negatives_excluded"].append((tag, t["lang"], n))
-
-    # Every form must still be tagged with the excludes in place, and
-    # migrant smuggling (a different crime) never as trafficking.
-    for t in terms:
-        tag = CONCEPT_TO_TAG[t["concept"]]
-        for form in t.get("forms", []):
-            if not tagged(words_of(tag), excluded_words(tag), clean(form)):
-                raise SystemExit(f"form {form!r} is not tagged {tag} once excludes apply")
-            if t["concept"] == "smuggling" and tagged(words_of("trafficking"), excluded_words("trafficking"), clean(form)):
-                raise SystemExit(f"smuggling form {form!r} would be tagged as trafficking")
-    return grouped, excludes, report
+    return grouped, excludes, contexts, report
 
 
-def render(terms, grouped, excludes) -> str:
+def render_rule(rule: str, also: list[str]) -> str:
+    if not also:
+        return toml_str(rule)
+    return "{ term = " + toml_str(rule) + ", also = [" + ", ".join(toml_str(a) for a in also) + "] }"
+
+
+def render(terms, grouped, excludes, contexts) -> str:
     """The generated section, markers included."""
     L = [
         f"{BEGIN_MARKER}: scripts/vocabulary_to_config.py rewrites everything from",
         "# this line to the END line from vocabulary/thb-terms.toml; edit the vocabulary",
         "# (or add rules of your own outside these lines), not the rules below.",
-        f"# One phrase per vocabulary term ({len(terms)} terms), from its word prefixes.",
-        "# \"unverified\" = not confirmed in an authoritative text: check IATE first.",
+        f"# {len(terms)} vocabulary terms in the rule language (docs/rules.md): word families,",
+        "# compounds, proximity for verbal wording; excludes for goods, contexts for",
+        "# historical and penal senses. \"unverified\" = not confirmed in an",
+        "# authoritative text. Measured on tests/fixtures/eval/ (`thbwatch eval`).",
         "# Migrant smuggling is a different crime and is never tagged as trafficking.",
         "# ---------------------------------------------------------------------------",
     ]
@@ -319,20 +334,26 @@ def render(terms, grouped, excludes) -> str:
                 L.append("")
             first = False
             L.append(f"  # {lang}")
-            for t, phrases in entries:
-                if not phrases:
+            for t, rules in entries:
+                if not rules:
                     continue
-                bits = [t["concept"]] if t["concept"] != "extra" else ["added"]
+                bits = [t["concept"]]
                 if not t.get("verified", False):
                     bits.append("unverified")
                 note = f"{clean(t['canonical'])} ({', '.join(bits)})"
-                for i, p in enumerate(phrases):
-                    L.append(f"  {toml_str(p)},  # {comment(note) if i == 0 else 'a form the prefixes miss'}")
+                for i, (r, also) in enumerate(rules):
+                    why = note if i == 0 else ("a form the prefixes miss" if "rules" not in t else "")
+                    L.append(f"  {render_rule(r, also)}," + (f"  # {comment(why)}" if why else ""))
         L.append("]")
-        if excludes[tag]:
-            L.append("exclude = [")
-            for lg, n, why in excludes[tag]:
-                L.append(f"  {toml_str(n)},  # {lg}: {comment(why)}")
+        for key, items in (("exclude", excludes[tag]), ("unless", contexts[tag])):
+            if not items:
+                continue
+            L.append(f"{key} = [")
+            last = None
+            for lg, r, why in items:
+                note = f"{lg}: {why}"
+                L.append(f"  {toml_str(r)}," + (f"  # {comment(note)}" if note != last else ""))
+                last = note
             L.append("]")
     L.append("")
     L.append(END_MARKER)
@@ -371,11 +392,15 @@ def validate(config_path: Path, text: str) -> None:
             errors.append(f"tag {tag}: no label")
         if not t.get("terms"):
             errors.append(f"tag {tag}: no terms")
-        low = [x.lower() for x in t.get("terms", [])]
+        rules = [x["term"] if isinstance(x, dict) else x for x in t.get("terms", [])]
+        low = [" ".join(x.lower().split()) for x in rules]
         if len(set(low)) != len(low):
             errors.append(f"tag {tag}: duplicate terms (case-insensitive)")
-        if any(not parse_phrase(x) for x in t.get("terms", [])):
-            errors.append(f"tag {tag}: term without words")
+        for x in rules + list(t.get("exclude", [])) + list(t.get("unless", [])):
+            if not tokens(x):
+                errors.append(f"tag {tag}: {x!r} has no words")
+            if x.count("(") != x.count(")") or x.count('"') % 2:
+                errors.append(f"tag {tag}: {x!r}: unbalanced parentheses or quotes")
     if errors:
         for e in errors:
             log(f"{config_path}: INVALID: {e}")
@@ -399,7 +424,7 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def summary(path: Path, terms, grouped, report) -> None:
+def summary(path: Path, terms, grouped, excludes, contexts, report) -> None:
     """What was generated, on stderr."""
     log(f"vocabulary: {len(terms)} terms from {path}")
     log(f"forms the prefixes miss, added as phrases: {len(report['extra_forms'])}")
@@ -415,7 +440,10 @@ def summary(path: Path, terms, grouped, report) -> None:
         for lang, entries in grouped[tag].items():
             per[lang] += sum(len(p) for _, p in entries)
         total += sum(per.values())
-        log(f"  {tag}: {sum(per.values())} phrases ({' '.join(f'{l}={per[l]}' for l in sorted(per) if per[l])})")
+        log(
+            f"  {tag}: {sum(per.values())} terms ({' '.join(f'{l}={per[l]}' for l in sorted(per) if per[l])}),"
+            f" {len(excludes[tag])} excludes, {len(contexts[tag])} contexts"
+        )
     log(f"  total: {total}")
 
 
@@ -436,10 +464,10 @@ def main(argv: list[str]) -> int:
     terms = vocab.get("term")
     if not isinstance(terms, list) or not terms:
         raise SystemExit(f"{args.vocabulary}: no [[term]] tables")
-    grouped, excludes, report = build_tags(terms)
-    new = splice(args.config, old, render(terms, grouped, excludes))
+    grouped, excludes, contexts, report = build_tags(vocab)
+    new = splice(args.config, old, render(terms, grouped, excludes, contexts))
     validate(args.config, new)
-    summary(args.vocabulary, terms, grouped, report)
+    summary(args.vocabulary, terms, grouped, excludes, contexts, report)
     if args.check:
         if new != old:
             log(f"{args.config}: the generated rules are not what the vocabulary gives; run without --check")

@@ -170,9 +170,10 @@ fn headlines_in_twelve_languages_get_their_tags() {
         ("Straż Graniczna zatrzymała handlarzy ludźmi", &["trafficking"]),
         ("Задержаны подозреваемые в торговле людьми", &["trafficking"]),
         ("Joint action against trafficking in human beings", &["trafficking"]),
+        // Sex trafficking is trafficking for sexual exploitation: both tags.
         (
             "Sex trafficking ring: traffickers convicted, victims trafficked from abroad",
-            &["trafficking"],
+            &["trafficking", "sexual-exploitation"],
         ),
         ("Drug trafficking and child trafficking on the agenda", &["trafficking"]),
         (
