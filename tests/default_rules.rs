@@ -1,0 +1,110 @@
+//! The gate on the default rules: the real binary scores the repository's
+//! `config.toml` with `thbwatch eval` on the whole labelled development
+//! set (`tests/fixtures/eval/`, the tuning part and the held-back part
+//! together), with thresholds just under what the rules reach. A rule or
+//! vocabulary change that loses precision or recall fails here, with
+//! eval's tables and every error in the message. Also: the set is what
+//! docs/rules.md says it is (every language in both parts, the held-back
+//! part at least a quarter, the tags' definitions at the top of each file).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::{stdout, thbwatch};
+
+/// Micro precision over the four tags, on the whole set.
+const MIN_PRECISION: &str = "0.97";
+/// Micro recall over the four tags, on the whole set.
+const MIN_RECALL: &str = "0.97";
+/// Recall of every language, on the whole set.
+const MIN_LANGUAGE_RECALL: &str = "0.93";
+
+const PARTS: [&str; 2] = ["tuning.tsv", "heldout.tsv"];
+const LANGUAGES: [&str; 12] = ["da", "de", "en", "et", "fi", "is", "lt", "lv", "no", "pl", "ru", "sv"];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn part(name: &str) -> PathBuf {
+    root().join("tests/fixtures/eval").join(name)
+}
+
+/// The rows of a part (neither comments nor the header line).
+fn rows(name: &str) -> Vec<String> {
+    let path = part(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty() && !l.starts_with("id\t"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn default_rules_keep_their_precision_and_recall_on_the_development_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("development.tsv");
+    let mut text = String::from("id\tlang\ttags\ttext\n");
+    for name in PARTS {
+        for row in rows(name) {
+            text.push_str(&row);
+            text.push('\n');
+        }
+    }
+    std::fs::write(&whole, text).unwrap();
+    let output = thbwatch(
+        &root().join("config.toml"),
+        &[
+            "eval",
+            whole.to_str().unwrap(),
+            "--min-precision",
+            MIN_PRECISION,
+            "--min-recall",
+            MIN_RECALL,
+            "--min-language-recall",
+            MIN_LANGUAGE_RECALL,
+        ],
+    );
+    let report = stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "the default rules fell below a threshold on the development set (tests/fixtures/eval/):\n{report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(report.contains("precision: "), "{report}");
+}
+
+#[test]
+fn the_development_set_has_every_language_in_both_parts_and_its_definitions() {
+    let mut counts: BTreeMap<&str, [usize; 2]> = BTreeMap::new();
+    for (i, name) in PARTS.iter().enumerate() {
+        let text = std::fs::read_to_string(part(name)).unwrap();
+        for definition in [
+            "# - trafficking:",
+            "# - forced-labour:",
+            "# - sexual-exploitation:",
+            "# - smuggling:",
+        ] {
+            assert!(text.contains(definition), "{name}: no {definition:?} at its top");
+        }
+        for row in rows(name) {
+            let lang = row.split('\t').nth(1).expect("a lang column").to_string();
+            let lang = LANGUAGES
+                .iter()
+                .find(|l| **l == lang)
+                .unwrap_or_else(|| panic!("{name}: unexpected language {lang:?}"));
+            counts.entry(lang).or_default()[i] += 1;
+        }
+    }
+    for lang in LANGUAGES {
+        let [tuning, heldout] = counts.get(lang).copied().unwrap_or_default();
+        assert!(tuning + heldout >= 80, "{lang}: {tuning} + {heldout} items");
+        assert!(
+            heldout * 4 >= tuning + heldout,
+            "{lang}: the held-back part ({heldout}) is under a quarter"
+        );
+    }
+}
