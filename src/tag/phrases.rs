@@ -54,12 +54,15 @@ impl Phrases {
         for (id, phrase) in ids.list.iter().enumerate() {
             // Parsing never yields an empty phrase.
             let Some(first) = phrase.first() else { continue };
-            // No leading space: a needle starting with the commonest byte
-            // would defeat the automaton's prefilter. Word starts are
-            // checked on each hit instead.
+            // A word that starts a word is sought with the space before
+            // it: the automaton then reports only matches at word starts,
+            // not every place inside longer words where a short prefix
+            // occurs (with hundreds of needles there is no prefilter to
+            // lose). Words matched inside others are sought as they are.
+            let lead = if first.infix { "" } else { " " };
             let needle = match first.prefix {
-                true => first.folded.clone(),
-                false => format!("{} ", first.folded),
+                true => format!("{lead}{}", first.folded),
+                false => format!("{lead}{} ", first.folded),
             };
             let next = needle_ids.len();
             let needle_id = *needle_ids.entry(needle).or_insert(next);
@@ -94,14 +97,13 @@ impl Phrases {
         let mut words = WordCursor::default();
         for m in self.automaton.find_overlapping_iter(folded) {
             let at = m.start();
-            let at_word_start = at > 0 && bytes[at - 1] == b' ';
             let mut word_start = None;
             for &phrase in &self.candidates[m.pattern().as_usize()] {
                 let phrase_words = &self.phrases[phrase];
                 let start = match phrase_words[0].infix {
                     true => *word_start.get_or_insert_with(|| folded[..at].rfind(' ').map_or(0, |i| i + 1)),
-                    false if at_word_start => at,
-                    false => continue,
+                    // The needle began with the space before the word.
+                    false => at + 1,
                 };
                 let Some(end) = phrase_end(phrase_words, folded, start) else {
                     continue;
