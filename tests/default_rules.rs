@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 use common::{stdout, thbwatch};
 
 /// Micro precision over the four tags, on the whole set.
-const MIN_PRECISION: &str = "0.97";
+const MIN_PRECISION: &str = "0.99";
 /// Micro recall over the four tags, on the whole set.
-const MIN_RECALL: &str = "0.97";
+const MIN_RECALL: &str = "0.94";
 /// Recall of every language, on the whole set.
-const MIN_LANGUAGE_RECALL: &str = "0.93";
+const MIN_LANGUAGE_RECALL: &str = "0.90";
 
 const PARTS: [&str; 2] = ["tuning.tsv", "heldout.tsv"];
 const LANGUAGES: [&str; 12] = ["da", "de", "en", "et", "fi", "is", "lt", "lv", "no", "pl", "ru", "sv"];
