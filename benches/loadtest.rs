@@ -992,15 +992,22 @@ const fn budget(what: &'static str, key: &'static str, unit: &'static str, limit
     }
 }
 
+// The first cycle and the in-process ingest still miss their budgets
+// (docs/benchmarks.md says why). Their guards stay where they were before
+// the budgets were tightened, 3x the former 3 s budget and a third of the
+// 18,170 items/s recorded then, so the guard catches a collapse of either
+// while the budgets themselves are reported as missed.
 const BUDGETS: &[Budget] = &[
     Budget {
         cpu_key: Some("first cpu"),
+        guard: 9.0,
         ..budget("first cycle (all new)", "first", "s", 1.5, false)
     },
     budget("first cycle / newsboat's", "newsboat ratio", "", 0.12, false),
     budget("304 cycle", "304", "s", 1.0, false),
     Budget {
         cpu_key: Some("ingest cpu"),
+        guard: 6_000.0,
         ..budget("in-process ingest", "ingest", "items/s", 50_000.0, true)
     },
     budget("tagging", "tagging", "MB/s", 100.0, true),
