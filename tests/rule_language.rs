@@ -340,7 +340,7 @@ fn truncated_titles_are_read_with_the_summary_that_continues_them() {
             ],
         ),
         (
-            // Both halves must say they are cut.
+            // The title must say it is cut.
             "en",
             "Court hears trafficking in",
             "human beings case against three men",
@@ -348,9 +348,23 @@ fn truncated_titles_are_read_with_the_summary_that_continues_them() {
         ),
         (
             "en",
+            "Court hears trafficking in",
+            "…human beings case against three men",
+            &[],
+        ),
+        (
+            // A summary that takes up the sentence without an ellipsis
+            // of its own still continues a cut title.
+            "en",
             "Court hears trafficking in…",
             "Human beings case against three men",
-            &[],
+            &["trafficking: trafficking in… Human beings (title + summary)"],
+        ),
+        (
+            "lv",
+            "Policija aiztur cilvēku...",
+            "tirdzniecībā aizdomās turētos",
+            &["trafficking: cilvēku... tirdzniecībā (title + summary)"],
         ),
         (
             // Proximity across the cut, too.

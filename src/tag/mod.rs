@@ -17,8 +17,9 @@
 //! elsewhere in the same text still counts. Context (`unless`) is per
 //! item: found anywhere, it cancels the tag.
 //!
-//! A title cut with an ellipsis whose summary starts with one is read as
-//! one text with its summary, so a phrase split between them matches.
+//! A title cut with an ellipsis is read as one text with its summary
+//! (whether or not the summary starts with one), so a phrase split
+//! between them matches.
 
 mod lex;
 mod phrases;

@@ -30,7 +30,7 @@ pub(super) struct Slot<'t> {
 pub(super) fn slots<'t>(fields: &[(Field, &'t str)]) -> Vec<Slot<'t>> {
     let text_of = |wanted: Field| fields.iter().find(|(f, t)| *f == wanted && !t.is_empty()).map(|f| f.1);
     let joined = match (text_of(Field::Title), text_of(Field::Summary)) {
-        (Some(title), Some(summary)) if truncated(title, summary) => join(title, summary),
+        (Some(title), Some(summary)) if truncated(title) => join(title, summary),
         _ => None,
     };
     let mut out = Vec::with_capacity(fields.len());
@@ -49,12 +49,12 @@ pub(super) fn slots<'t>(fields: &[(Field, &'t str)]) -> Vec<Slot<'t>> {
     out
 }
 
-/// A title cut with an ellipsis whose summary takes up the sentence
-/// with another.
-fn truncated(title: &str, summary: &str) -> bool {
+/// A title cut with an ellipsis: its summary takes up the sentence,
+/// whether or not it starts with an ellipsis of its own (many feeds
+/// cut the title and give the whole text as the summary, unmarked).
+fn truncated(title: &str) -> bool {
     let title = title.trim_end();
-    let summary = summary.trim_start();
-    (title.ends_with('…') || title.ends_with("...")) && (summary.starts_with('…') || summary.starts_with("..."))
+    title.ends_with('…') || title.ends_with("...")
 }
 
 /// Title and summary as one text: the ellipses fold to one space, so
