@@ -1,0 +1,193 @@
+//! The load test's in-process ingest (parse → normalise → tag → store on
+//! every core, each feed's ingest submitted as soon as it is processed),
+//! at a size callgrind can run, for counting instructions rather than
+//! timing them on a shared machine:
+//!
+//! ```text
+//! cargo build --release --example profile_ingest
+//! valgrind --tool=callgrind target/release/examples/profile_ingest chain 100 2
+//! ```
+//!
+//! Arguments: what to run (`chain`: the whole ingest; `process`: parse,
+//! normalise and tag without storing; `feed-rs`: feed-rs alone parsing the
+//! same documents), how many sources of 50 items, and how many rounds
+//! (each into a fresh store). Everything but the rounds is set up once,
+//! so the difference between two runs that differ by one round is one
+//! round's instructions.
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use thbwatch::config::Config;
+use thbwatch::lang::Detect;
+use thbwatch::store::{PollRecord, Store};
+use thbwatch::tag::Tagger;
+
+#[path = "../benches/support/synthetic.rs"]
+mod synthetic;
+
+const ITEMS: usize = 50;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = "usage: profile_ingest chain|process|feed-rs SOURCES ROUNDS";
+    let mode = args.first().expect(usage).clone();
+    let sources: usize = args.get(1).and_then(|s| s.parse().ok()).expect(usage);
+    let rounds: usize = args.get(2).and_then(|s| s.parse().ok()).expect(usage);
+    // PROFILE_INGEST_KEEP=DIR keeps the configuration and the databases
+    // there (a store of many items for timing start-up, say).
+    let temporary = tempfile::tempdir().unwrap();
+    let dir = match std::env::var_os("PROFILE_INGEST_KEEP") {
+        Some(keep) => {
+            std::fs::create_dir_all(&keep).unwrap();
+            std::path::PathBuf::from(keep)
+        }
+        None => temporary.path().to_path_buf(),
+    };
+    let list: Vec<(String, String, &str)> = (0..sources)
+        .map(|i| {
+            let lang = synthetic::LANGUAGES[i % synthetic::LANGUAGES.len()];
+            // Named as the load test names them, so that the configuration
+            // (sorted by name) lists them in the documents' order.
+            (
+                format!("s{i:05}"),
+                format!("https://source{i}.example.org/rss.xml"),
+                lang,
+            )
+        })
+        .collect();
+    let database = dir.join("unused.db");
+    let text = synthetic::config(&list, "127.0.0.1:0", database.to_str().unwrap(), &[]);
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    let config = Config::load(&path).unwrap();
+    let epoch: DateTime<Utc> = Utc::now() - chrono::Duration::days(2);
+    let documents: Vec<String> = (0..sources).map(|i| synthetic::rss(i, -1, ITEMS, epoch)).collect();
+    let tagger = Tagger::new(&config.tags).unwrap();
+    let detect = Detect::default();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    for round in 0..rounds {
+        let started = Instant::now();
+        let items = match mode.as_str() {
+            "chain" => {
+                let database = dir.join(format!("round{round}.db"));
+                runtime.block_on(chain(&config, &documents, &tagger, &detect, &database, workers))
+            }
+            "process" => process(&config, &documents, &tagger, &detect, workers),
+            "feed-rs" => feed_rs_alone(&documents, workers),
+            _ => panic!("{usage}"),
+        };
+        eprintln!("round {round}: {items} items in {:?}", started.elapsed());
+    }
+}
+
+/// As the load test's `seed`: processing on `workers` threads, ingests
+/// submitted as they come (up to 32 in flight), then the store closed.
+async fn chain(
+    config: &Config,
+    documents: &[String],
+    tagger: &Tagger,
+    detect: &Detect,
+    database: &std::path::Path,
+    workers: usize,
+) -> usize {
+    let store = Store::open(database).await.unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<PollRecord>(workers * 2);
+    let sources = &config.sources;
+    let stored = std::thread::scope(|scope| {
+        for worker in 0..workers {
+            let (tx, store) = (tx.clone(), &store);
+            scope.spawn(move || {
+                for i in (worker..sources.len()).step_by(workers) {
+                    let coming = store.expect_poll();
+                    let processed = thbwatch::poll::process_document(
+                        documents[i].as_bytes(),
+                        Some("application/rss+xml"),
+                        &sources[i].url,
+                        &sources[i],
+                        tagger,
+                        detect,
+                        2_000,
+                    )
+                    .unwrap();
+                    drop(coming);
+                    tx.blocking_send(synthetic::fetched(&sources[i], processed)).unwrap();
+                }
+            });
+        }
+        drop(tx);
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(async {
+                let mut ingests = tokio::task::JoinSet::new();
+                let mut stored = 0;
+                while let Some(record) = rx.recv().await {
+                    let store = store.clone();
+                    ingests.spawn(async move { store.ingest(record).await.unwrap().new });
+                    while ingests.len() >= 32 {
+                        stored += ingests.join_next().await.unwrap().unwrap();
+                    }
+                }
+                while let Some(new) = ingests.join_next().await {
+                    stored += new.unwrap();
+                }
+                stored
+            })
+        })
+    });
+    store.close().await;
+    stored
+}
+
+/// Parse, normalise and tag on `workers` threads, storing nothing.
+fn process(config: &Config, documents: &[String], tagger: &Tagger, detect: &Detect, workers: usize) -> usize {
+    let sources = &config.sources;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|worker| {
+                scope.spawn(move || {
+                    (worker..sources.len())
+                        .step_by(workers)
+                        .map(|i| {
+                            thbwatch::poll::process_document(
+                                documents[i].as_bytes(),
+                                Some("application/rss+xml"),
+                                &sources[i].url,
+                                &sources[i],
+                                tagger,
+                                detect,
+                                2_000,
+                            )
+                            .unwrap()
+                            .items
+                            .len()
+                        })
+                        .sum::<usize>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    })
+}
+
+/// feed-rs alone parsing the same documents (the floor of parsing).
+fn feed_rs_alone(documents: &[String], workers: usize) -> usize {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|worker| {
+                scope.spawn(move || {
+                    documents
+                        .iter()
+                        .skip(worker)
+                        .step_by(workers)
+                        .map(|d| std::hint::black_box(feed_rs::parser::parse(d.as_bytes()).unwrap().entries.len()))
+                        .sum::<usize>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    })
+}
