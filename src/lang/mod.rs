@@ -3,6 +3,8 @@
 //! Detection scores all candidate languages in one pass over the text
 //! (`score`), with whatlang's method and profiles (`profiles`).
 
+#[cfg(test)]
+mod agreement;
 mod profiles;
 mod score;
 
@@ -10,6 +12,8 @@ mod score;
 const MIN_CHARS: usize = 40;
 /// Detection reads at most this much of the text.
 const MAX_CHARS: usize = 600;
+/// How much of the text is read first when a language is declared.
+const PREFIX_CHARS: usize = 200;
 
 /// The primary language of a tag, as rules compare languages: lower case,
 /// before any `-` or `_` ("lv-LV", "lv_LV" → "lv"), and Norwegian Bokmål
@@ -43,7 +47,43 @@ impl Detect {
     /// The language of `text` as an ISO 639-1 code, when detection is
     /// reliable. A `hint` detection cannot recognise (Icelandic) wins: the
     /// text would only be mistaken for a neighbour.
+    ///
+    /// When the hint is a language detection knows, and its start alone
+    /// (the title and the first sentences) reliably reads as that
+    /// language, the rest is not read: the whole sample would almost
+    /// always say the same (see the agreement test below), and most items
+    /// are in the language their source declares.
     pub fn detect(&self, text: &str, hint: Option<&str>) -> Option<String> {
+        self.detect_reading(text, hint, PREFIX_CHARS)
+    }
+
+    /// [`Detect::detect`], reading `prefix` characters first.
+    fn detect_reading(&self, text: &str, hint: Option<&str>, prefix: usize) -> Option<String> {
+        let hint = match hint.map(primary) {
+            Some(h) => match profiles::PROFILES.iter().find(|p| p.0 == h) {
+                Some(profile) => Some(profile.0),
+                None => return None,
+            },
+            None => None,
+        };
+        let sample = text.char_indices().nth(MAX_CHARS).map_or(text, |(end, _)| &text[..end]);
+        if !has_letters(sample) {
+            return None;
+        }
+        if let Some(hint) = hint {
+            if let Some((end, _)) = sample.char_indices().nth(prefix) {
+                let start = &sample[..end];
+                if has_letters(start) && self.reliable(start) == Some(hint) {
+                    return Some(hint.to_string());
+                }
+            }
+        }
+        self.reliable(sample).map(str::to_string)
+    }
+
+    /// Detection over the whole sample, whatever the hint (what
+    /// [`Detect::detect`] answered before it read starts alone).
+    pub fn detect_whole(&self, text: &str, hint: Option<&str>) -> Option<String> {
         if hint
             .map(primary)
             .is_some_and(|h| !profiles::PROFILES.iter().any(|p| p.0 == h))
@@ -51,12 +91,22 @@ impl Detect {
             return None;
         }
         let sample = text.char_indices().nth(MAX_CHARS).map_or(text, |(end, _)| &text[..end]);
-        if sample.chars().filter(|c| c.is_alphabetic()).take(MIN_CHARS).count() < MIN_CHARS {
+        if !has_letters(sample) {
             return None;
         }
-        let best = self.scorer.best(sample)?;
-        (best.confidence > RELIABLE).then(|| best.code.to_string())
+        self.reliable(sample).map(str::to_string)
     }
+
+    /// The scorer's answer, when it is reliable.
+    fn reliable(&self, sample: &str) -> Option<&'static str> {
+        let best = self.scorer.best(sample)?;
+        (best.confidence > RELIABLE).then_some(best.code)
+    }
+}
+
+/// Whether a text has letters enough to detect from.
+fn has_letters(text: &str) -> bool {
+    text.chars().filter(|c| c.is_alphabetic()).take(MIN_CHARS).count() >= MIN_CHARS
 }
 
 #[cfg(test)]

@@ -69,7 +69,8 @@ impl Scorer {
     pub fn best(&self, text: &str) -> Option<Best> {
         let mut script = [0usize; 3];
         let mut alphabet = Alphabet::default();
-        let mut trigrams = Trigrams::default();
+        // A trigram per character at most, and one for the end.
+        let mut trigrams = Trigrams::with_capacity(text.len() + 1);
         for c in text.chars() {
             if !is_stop(c) {
                 script[script_of(c)] += 1;
@@ -211,17 +212,15 @@ struct Trigrams {
     previous: [char; 2],
 }
 
-impl Default for Trigrams {
-    fn default() -> Self {
+impl Trigrams {
+    fn with_capacity(capacity: usize) -> Self {
         Trigrams {
-            all: Vec::new(),
+            all: Vec::with_capacity(capacity),
             // As if the text started after a space.
             previous: [' ', ' '],
         }
     }
-}
 
-impl Trigrams {
     fn add(&mut self, c: char) {
         let c = if is_stop(c) { ' ' } else { c };
         let [c1, c2] = self.previous;
