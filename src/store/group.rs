@@ -200,10 +200,9 @@ fn copy(e: &Error) -> Error {
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
-
-    use super::super::{PollOutcome, PollRecord, Store};
-    use crate::model::{FeedMeta, Item, SourceId, TaggedItem, Validators};
+    use super::super::test_support::fetched;
+    use super::super::{PollRecord, Store};
+    use crate::model::{Item, TaggedItem};
 
     fn record(source: &str, keys: &[&str]) -> PollRecord {
         let items = keys
@@ -220,25 +219,7 @@ mod tests {
                 search_text: String::new(),
             })
             .collect();
-        PollRecord {
-            source_id: SourceId::new(source),
-            source_url: format!("https://{source}.example/feed"),
-            source_title: None,
-            at: Utc::now(),
-            http_status: Some(200),
-            moved_to: None,
-            outcome: PollOutcome::Fetched {
-                feed: FeedMeta::default(),
-                validators: Validators {
-                    etag: Some(format!("\"{source}\"")),
-                    last_modified: None,
-                },
-                items,
-                warning: None,
-            },
-            routes: Vec::new(),
-            full_text: None,
-        }
+        fetched(source, items)
     }
 
     /// Rows of `source`: its items, and whether its validators were stored.

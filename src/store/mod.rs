@@ -19,6 +19,8 @@ mod relink;
 mod retag;
 mod schema;
 mod status;
+#[cfg(test)]
+mod test_support;
 mod texts;
 
 use std::path::{Path, PathBuf};

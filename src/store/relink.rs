@@ -54,25 +54,14 @@ pub(super) fn rekey(tx: &Connection, row: i64, key: &str) -> Result<(), Error> {
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
+    use crate::model::{Field, Item, Match, Route, TaggedItem};
+    use crate::store::test_support::fetched;
+    use crate::store::{PollRecord, Store};
 
-    use crate::model::{FeedMeta, Field, Item, Match, Route, SourceId, TaggedItem, Validators};
-    use crate::store::{PollOutcome, PollRecord, Store};
-
+    /// A poll whose channel takes every tagged item, but not the backlog.
     fn poll(items: Vec<TaggedItem>) -> PollRecord {
         PollRecord {
-            source_id: SourceId::new("iem"),
             source_url: "https://cdn.example/iem/rss".into(),
-            source_title: None,
-            at: Utc::now(),
-            http_status: Some(200),
-            moved_to: None,
-            outcome: PollOutcome::Fetched {
-                feed: FeedMeta::default(),
-                validators: Validators::default(),
-                items,
-                warning: None,
-            },
             routes: vec![Route {
                 channel: "hook".into(),
                 tags: Vec::new(),
@@ -80,7 +69,7 @@ mod tests {
                 languages: Vec::new(),
                 backlog: false,
             }],
-            full_text: None,
+            ..fetched("iem", items)
         }
     }
 

@@ -197,23 +197,14 @@ pub(super) fn edited(
 mod tests {
     use chrono::{Duration, TimeZone, Utc};
 
-    use crate::model::{FeedMeta, Field, Item, Match, Route, SourceId, TaggedItem, Validators};
-    use crate::store::{FIRST_POLL_ARTICLES, PollOutcome, PollRecord, Store, TextFetch};
+    use crate::model::{Field, Item, Match, Route, SourceId, TaggedItem};
+    use crate::store::test_support::fetched;
+    use crate::store::{FIRST_POLL_ARTICLES, PollRecord, Store, TextFetch};
 
+    /// A poll of a `full_text` source whose channel takes its tagged items.
     fn poll(items: Vec<TaggedItem>) -> PollRecord {
         PollRecord {
-            source_id: SourceId::new("iem"),
             source_url: "https://iem.example/rss".into(),
-            source_title: None,
-            at: Utc::now(),
-            http_status: Some(200),
-            moved_to: None,
-            outcome: PollOutcome::Fetched {
-                feed: FeedMeta::default(),
-                validators: Validators::default(),
-                items,
-                warning: None,
-            },
             routes: vec![Route {
                 channel: "hook".into(),
                 tags: vec!["trafficking".into()],
@@ -224,6 +215,7 @@ mod tests {
             full_text: Some(TextFetch {
                 wait: std::time::Duration::from_secs(300),
             }),
+            ..fetched("iem", items)
         }
     }
 

@@ -1,0 +1,33 @@
+//! What the store's unit tests share: one poll record built as a poll
+//! builds it, so a test states only what it is about (its items, and
+//! with struct update syntax its address, channels or article fetching).
+
+use chrono::Utc;
+
+use super::{PollOutcome, PollRecord};
+use crate::model::{FeedMeta, SourceId, TaggedItem, Validators};
+
+/// A successful poll of `source` that found `items`: answered 200 with an
+/// ETag, from `https://SOURCE.example/feed`, announcing to no channel and
+/// fetching no article.
+pub(super) fn fetched(source: &str, items: Vec<TaggedItem>) -> PollRecord {
+    PollRecord {
+        source_id: SourceId::new(source),
+        source_url: format!("https://{source}.example/feed"),
+        source_title: None,
+        at: Utc::now(),
+        http_status: Some(200),
+        moved_to: None,
+        outcome: PollOutcome::Fetched {
+            feed: FeedMeta::default(),
+            validators: Validators {
+                etag: Some(format!("\"{source}\"")),
+                last_modified: None,
+            },
+            items,
+            warning: None,
+        },
+        routes: Vec::new(),
+        full_text: None,
+    }
+}
