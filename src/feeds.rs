@@ -346,6 +346,16 @@ pub fn check_filters(settings: &Settings, filters: &Filters) -> Result<(), Strin
     Ok(())
 }
 
+/// Why a document could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("{0}")]
+    Store(#[from] store::Error),
+    /// Rendering (off the runtime) panicked: a bug.
+    #[error("rendering failed: {0}")]
+    Crashed(#[source] tokio::task::JoinError),
+}
+
 /// A rendered document.
 #[derive(Clone, Debug)]
 pub struct Document {
@@ -361,7 +371,7 @@ pub async fn render(
     settings: &Settings,
     request: &Request,
     origin: Option<&Url>,
-) -> Result<Document, store::Error> {
+) -> Result<Document, RenderError> {
     let mut entries = store.entries(request.query(settings)).await?;
     let more = entries.len() > settings.max_entries;
     entries.truncate(settings.max_entries);
@@ -378,9 +388,7 @@ pub async fn render(
             body: page.render(&settings, &entries),
             content_type: publish::HTML_CONTENT_TYPE,
         };
-        return tokio::task::spawn_blocking(render)
-            .await
-            .map_err(|e| store::Error::Sqlite(format!("rendering failed: {e}").into()));
+        return tokio::task::spawn_blocking(render).await.map_err(RenderError::Crashed);
     }
     let info_parts = links(settings, request, origin, last, store_changed);
     let title = request.title(&settings.title, settings);
@@ -403,9 +411,7 @@ pub async fn render(
             },
         }
     };
-    tokio::task::spawn_blocking(render)
-        .await
-        .map_err(|e| store::Error::Sqlite(format!("rendering failed: {e}").into()))
+    tokio::task::spawn_blocking(render).await.map_err(RenderError::Crashed)
 }
 
 /// Where the site's paths start: `[server] base_url`, else the address

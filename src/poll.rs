@@ -55,7 +55,7 @@ pub struct Pipeline {
 }
 
 /// How a poll ended for its source.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Status {
     /// Fetched and stored; `warning` says what had to be mended in the
     /// document (`None`: it was well-formed).
@@ -67,7 +67,7 @@ pub enum Status {
     /// The source failed (network, HTTP, not a feed); the error is stored,
     /// and no attempt is made before `retry_at`.
     Failed {
-        error: String,
+        error: Failure,
         retry_at: DateTime<Utc>,
     },
     /// Backing off after failures: nothing was requested.
@@ -77,6 +77,48 @@ pub enum Status {
     /// Shutdown came before the fetch finished; nothing was written.
     Abandoned,
 }
+
+/// Why a source's poll failed: the error of the stage that failed, kept
+/// as it is (its message is what the source's health shows), so callers
+/// and the back-off tell the cases apart by type.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error(transparent)]
+    Fetch(#[from] fetch::Error),
+    /// The document is not a feed that can be read.
+    #[error(transparent)]
+    Parse(#[from] crate::parse::Error),
+    /// A listing page could not be read with its selectors.
+    #[error(transparent)]
+    Listing(#[from] crate::listing::Error),
+    /// Parsing, normalising or tagging panicked (a bug).
+    #[error("processing the feed failed: {0}")]
+    Crashed(#[source] tokio::task::JoinError),
+    /// The bound on parses running at once was closed (never, while the
+    /// pipeline lives).
+    #[error(transparent)]
+    Closed(#[from] tokio::sync::AcquireError),
+}
+
+impl Failure {
+    /// How long the source waits before its next attempt, as far as the
+    /// failure says: the server's `Retry-After`, the long wait after 410
+    /// Gone, or the usual back-off.
+    pub fn reason(&self) -> Reason {
+        match self {
+            Failure::Fetch(fetch::Error::Gone) => Reason::Gone,
+            Failure::Fetch(e) => e.retry_after().map_or(Reason::Other, Reason::RetryAfter),
+            _ => Reason::Other,
+        }
+    }
+}
+
+/// A poll whose result the store refused: recorded as a failure of its
+/// own (see `record_unstored`), and reported to the caller as the store
+/// error it is.
+#[derive(Debug, thiserror::Error)]
+#[error("the poll could not be stored: {0}")]
+struct Unstored(#[source] store::Error);
 
 /// Polls `source` once, unless it is backing off and `force` is false.
 /// Only a database failure is an `Err`: the source's own failures are
@@ -119,13 +161,7 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
         let mut attempt = attempt(pipeline, source, fetched).await;
         let slot = attempt.slot.take();
         let expected = attempt.expected.take();
-        let record = record(pipeline, source, &state, attempt);
-        // What the status needs, without copying the items.
-        let (outcome, warning) = match &record.outcome {
-            PollOutcome::Fetched { warning, .. } => (PollOutcome::NotModified, warning.clone()),
-            other => (other.clone(), None),
-        };
-        let fetched = matches!(record.outcome, PollOutcome::Fetched { .. });
+        let (record, ending) = record(pipeline, source, &state, attempt);
         let (http_status, moved_to) = (record.http_status, record.moved_to.clone());
         // On its way now: the group being written need not wait for it.
         drop(expected);
@@ -134,19 +170,13 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
             Err(e) => {
                 drop(slot);
                 metrics.poll(source.id.as_str(), "unstored", Some(fetch_time));
-                record_unstored(pipeline, source, &state, http_status, moved_to, &e).await;
+                let Unstored(e) = record_unstored(pipeline, source, &state, http_status, moved_to, Unstored(e)).await;
                 return Err(e);
             }
         };
         drop(slot);
-        let elapsed_ms = started.elapsed().as_millis() as u64;
         metrics.ingested(report.new, report.updated, report.duplicates);
-        let outcome_name = match &outcome {
-            _ if fetched => "ok",
-            PollOutcome::Failed { .. } => "error",
-            _ => "not_modified",
-        };
-        metrics.poll(source.id.as_str(), outcome_name, Some(fetch_time));
+        metrics.poll(source.id.as_str(), ending.metric(), Some(fetch_time));
         if source.full_text.is_some() {
             // New items' articles, and earlier failures due again. The
             // poll's result is stored already: nothing here can undo it.
@@ -158,8 +188,34 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
                 Err(e) => warn!(error = %e, "article texts could not be stored"),
             }
         }
-        Ok(match outcome {
-            _ if fetched => {
+        Ok(ending.report(report, started.elapsed().as_millis() as u64))
+    }
+    .instrument(span)
+    .await
+}
+
+/// How a poll ends, decided before its result is written; the store's
+/// report completes it.
+enum Ending {
+    Fetched { warning: Option<String> },
+    NotModified,
+    Failed { error: Failure, retry_at: DateTime<Utc> },
+}
+
+impl Ending {
+    /// The outcome's name in the metrics.
+    fn metric(&self) -> &'static str {
+        match self {
+            Ending::Fetched { .. } => "ok",
+            Ending::NotModified => "not_modified",
+            Ending::Failed { .. } => "error",
+        }
+    }
+
+    /// The poll's one log line, and its status.
+    fn report(self, report: IngestReport, elapsed_ms: u64) -> Status {
+        match self {
+            Ending::Fetched { warning } => {
                 info!(
                     status = "ok",
                     new = report.new,
@@ -172,22 +228,28 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
                 }
                 Status::Fetched { report, warning }
             }
-            PollOutcome::Failed { error, next_attempt } => {
-                let retry_at = next_attempt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                warn!(target: FAILURE_LOG_TARGET, status = "error", %error, %retry_at, elapsed_ms, "poll failed");
-                Status::Failed {
-                    error,
-                    retry_at: next_attempt,
-                }
-            }
-            PollOutcome::Fetched { .. } | PollOutcome::NotModified => {
+            Ending::NotModified => {
                 info!(status = "not modified", new = 0, tagged = 0, elapsed_ms, "polled");
                 Status::NotModified
             }
-        })
+            Ending::Failed { error, retry_at } => {
+                let shown = retry_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                warn!(target: FAILURE_LOG_TARGET, status = "error", %error, retry_at = %shown, elapsed_ms, "poll failed");
+                Status::Failed { error, retry_at }
+            }
+        }
     }
-    .instrument(span)
-    .await
+}
+
+/// When a source that failed `state`'s failures and now `reason` is tried
+/// again, from `at`.
+fn next_attempt(pipeline: &Pipeline, state: &PollState, reason: Reason, at: DateTime<Utc>) -> DateTime<Utc> {
+    let failures = state.consecutive_failures.saturating_add(1);
+    let wait = pipeline.backoff.delay(failures, reason, &mut fastrand::Rng::new());
+    chrono::Duration::from_std(wait)
+        .ok()
+        .and_then(|wait| at.checked_add_signed(wait))
+        .unwrap_or(at + chrono::Duration::hours(6))
 }
 
 /// A poll whose result could not be stored is still a failed poll: it is
@@ -202,18 +264,9 @@ async fn record_unstored(
     state: &PollState,
     http_status: Option<u16>,
     moved_to: Option<String>,
-    error: &store::Error,
-) {
+    unstored: Unstored,
+) -> Unstored {
     let at = Utc::now();
-    let wait = pipeline.backoff.delay(
-        state.consecutive_failures.saturating_add(1),
-        Reason::Other,
-        &mut fastrand::Rng::new(),
-    );
-    let next_attempt = chrono::Duration::from_std(wait)
-        .ok()
-        .and_then(|wait| at.checked_add_signed(wait))
-        .unwrap_or(at + chrono::Duration::hours(6));
     let record = PollRecord {
         source_id: source.id.clone(),
         source_url: source.stored_url(),
@@ -222,8 +275,8 @@ async fn record_unstored(
         http_status,
         moved_to,
         outcome: PollOutcome::Failed {
-            error: format!("the poll could not be stored: {error}"),
-            next_attempt,
+            error: unstored.to_string(),
+            next_attempt: next_attempt(pipeline, state, Reason::Other, at),
         },
         routes: Vec::new(),
         full_text: None,
@@ -231,13 +284,14 @@ async fn record_unstored(
     if let Err(e) = pipeline.store.ingest(record).await {
         debug!(error = %e, "the failure could not be recorded either");
     }
+    unstored
 }
 
 /// What one attempt found, before it is written.
 struct Attempt {
     http_status: Option<u16>,
     moved_to: Option<url::Url>,
-    result: Result<Option<Processed>, (String, Reason)>,
+    result: Result<Option<Processed>, Failure>,
     /// The fetch's request slot, held until the items are stored: when the
     /// database falls behind, fetching waits rather than piling parsed
     /// feeds up in memory.
@@ -246,8 +300,9 @@ struct Attempt {
     expected: Option<store::Expected>,
 }
 
-/// Builds the record to store: a failure gets its next attempt time.
-fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Attempt) -> PollRecord {
+/// Builds the record to store (a failure gets its next attempt time) and
+/// decides how the poll ends.
+fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Attempt) -> (PollRecord, Ending) {
     let at = Utc::now();
     let moved_to = attempt.moved_to.map(String::from).or_else(|| {
         // A failure before any redirect says nothing new: keep what was known.
@@ -259,8 +314,8 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
         let shown = source.public_form(target);
         warn!(moved_to = %shown, "the feed has moved permanently; update sources.{}.url", source.id);
     }
-    let outcome = match attempt.result {
-        Ok(None) => PollOutcome::NotModified,
+    let (outcome, ending) = match attempt.result {
+        Ok(None) => (PollOutcome::NotModified, Ending::NotModified),
         Ok(Some(processed)) => {
             if processed.dropped > 0 {
                 warn!(
@@ -269,24 +324,25 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
                     "the feed has more entries than poll.max_items; the rest were dropped"
                 );
             }
-            PollOutcome::Fetched {
+            let warning = processed.repairs.warning();
+            let outcome = PollOutcome::Fetched {
                 feed: processed.feed,
                 validators: processed.validators,
                 items: processed.items,
-                warning: processed.repairs.warning(),
-            }
+                warning: warning.clone(),
+            };
+            (outcome, Ending::Fetched { warning })
         }
-        Err((error, reason)) => {
-            let failures = state.consecutive_failures.saturating_add(1);
-            let wait = pipeline.backoff.delay(failures, reason, &mut fastrand::Rng::new());
-            let next_attempt = chrono::Duration::from_std(wait)
-                .ok()
-                .and_then(|wait| at.checked_add_signed(wait))
-                .unwrap_or(at + chrono::Duration::hours(6));
-            PollOutcome::Failed { error, next_attempt }
+        Err(error) => {
+            let retry_at = next_attempt(pipeline, state, error.reason(), at);
+            let outcome = PollOutcome::Failed {
+                error: error.to_string(),
+                next_attempt: retry_at,
+            };
+            (outcome, Ending::Failed { error, retry_at })
         }
     };
-    PollRecord {
+    let record = PollRecord {
         source_id: source.id.clone(),
         source_url: source.stored_url(),
         source_title: source.title.clone(),
@@ -298,7 +354,8 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
         full_text: source.full_text.as_ref().map(|_| store::TextFetch {
             wait: pipeline.full_text_wait,
         }),
-    }
+    };
+    (record, ending)
 }
 
 async fn attempt(pipeline: &Pipeline, source: &Source, fetched: fetch::Fetched) -> Attempt {
@@ -310,14 +367,7 @@ async fn attempt(pipeline: &Pipeline, source: &Source, fetched: fetch::Fetched) 
             expected = Some(pipeline.store.expect_poll());
             process_body(pipeline, source, body).await.map(Some)
         }
-        Err(e) => {
-            let reason = match (&e, e.retry_after()) {
-                (fetch::Error::Gone, _) => Reason::Gone,
-                (_, Some(wait)) => Reason::RetryAfter(wait),
-                _ => Reason::Other,
-            };
-            Err((e.to_string(), reason))
-        }
+        Err(e) => Err(Failure::Fetch(e)),
     };
     Attempt {
         http_status: fetched.status,
@@ -330,14 +380,8 @@ async fn attempt(pipeline: &Pipeline, source: &Source, fetched: fetch::Fetched) 
 
 /// Parses, normalises and tags a body off the runtime, within the bound
 /// on parses running at once.
-async fn process_body(pipeline: &Pipeline, source: &Source, body: fetch::Body) -> Result<Processed, (String, Reason)> {
-    let failed = |error: String| (error, Reason::Other);
-    let slot = pipeline
-        .parse_slots
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|e| failed(e.to_string()))?;
+async fn process_body(pipeline: &Pipeline, source: &Source, body: fetch::Body) -> Result<Processed, Failure> {
+    let slot = pipeline.parse_slots.clone().acquire_owned().await?;
     let (tagger, detect) = (Arc::clone(&pipeline.tagger), Arc::clone(&pipeline.detect));
     let (source, max_items) = (source.clone(), pipeline.max_items);
     let reach = match pipeline.fetcher.scope_for(&source.url).await {
@@ -354,11 +398,10 @@ async fn process_body(pipeline: &Pipeline, source: &Source, body: fetch::Body) -
         };
         let mut processed = process_source_document(&document, &source, reach, &tagger, &detect, max_items)?;
         processed.validators = body.validators;
-        Ok::<_, String>(processed)
+        Ok(processed)
     })
     .await
-    .map_err(|e| failed(format!("processing the feed failed: {e}")))?
-    .map_err(failed)
+    .map_err(Failure::Crashed)?
 }
 
 /// A parsed feed, normalised and tagged.
@@ -392,7 +435,7 @@ pub fn process_source_document(
     tagger: &Tagger,
     detect: &Detect,
     max_items: usize,
-) -> Result<Processed, String> {
+) -> Result<Processed, Failure> {
     match &source.kind {
         crate::config::SourceKind::Feed => process_document(
             document.bytes,
@@ -402,10 +445,10 @@ pub fn process_source_document(
             tagger,
             detect,
             max_items,
-        ),
+        )
+        .map_err(Failure::Parse),
         crate::config::SourceKind::Html(selectors) => {
-            let page = crate::listing::read(document.bytes, document.content_type, document.base, selectors, reach)
-                .map_err(|e| e.to_string())?;
+            let page = crate::listing::read(document.bytes, document.content_type, document.base, selectors, reach)?;
             Ok(process(page, source, tagger, detect, max_items))
         }
     }
@@ -421,8 +464,8 @@ pub fn process_document(
     tagger: &Tagger,
     detect: &Detect,
     max_items: usize,
-) -> Result<Processed, String> {
-    let feed = crate::parse::parse(bytes, content_type, base).map_err(|e| e.to_string())?;
+) -> Result<Processed, crate::parse::Error> {
+    let feed = crate::parse::parse(bytes, content_type, base)?;
     Ok(process(feed, source, tagger, detect, max_items))
 }
 
@@ -528,5 +571,39 @@ fn process(feed: RawFeed, source: &Source, tagger: &Tagger, detect: &Detect, max
         dropped,
         repeated,
         repairs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// The back-off follows from what failed, not from its message.
+    #[test]
+    fn the_back_off_reason_follows_from_the_failure() {
+        let busy = fetch::Error::Status {
+            code: 503,
+            reason: "Service Unavailable".into(),
+            retry_after: Some(Duration::from_secs(600)),
+        };
+        assert_eq!(
+            Failure::from(busy).reason(),
+            Reason::RetryAfter(Duration::from_secs(600))
+        );
+        assert_eq!(Failure::from(fetch::Error::Gone).reason(), Reason::Gone);
+        let failing = fetch::Error::Status {
+            code: 500,
+            reason: "Internal Server Error".into(),
+            retry_after: None,
+        };
+        assert_eq!(Failure::from(failing).reason(), Reason::Other);
+        assert_eq!(Failure::from(crate::parse::Error::Empty).reason(), Reason::Other);
+        // The message is the stage's own, word for word.
+        assert_eq!(
+            Failure::from(crate::parse::Error::Empty).to_string(),
+            crate::parse::Error::Empty.to_string()
+        );
     }
 }

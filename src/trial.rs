@@ -53,8 +53,7 @@ pub async fn run(config: &Config, id: &str, article: bool) -> anyhow::Result<Tri
             max_items,
         )
     })
-    .await?
-    .map_err(anyhow::Error::msg)?;
+    .await??;
     let first_link = processed.items.first().and_then(|t| t.item.link.clone());
     let article = match (article, first_link) {
         (false, _) => None,

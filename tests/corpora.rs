@@ -51,7 +51,7 @@ fn sweep_one(path: &Path, tagger: &Tagger, detect: &Detect) {
         Ok(feed) => feed,
         // A parser crash is caught and becomes an error; say so, so that
         // such files are visible rather than silently counted as "not a feed".
-        Err(e) if e.to_string().contains("crashed") => {
+        Err(thbwatch::parse::Error::Crashed) => {
             eprintln!("parser crash caught: {}", path.display());
             return;
         }

@@ -33,9 +33,9 @@ fn report(status: &Status) -> IngestReport {
     }
 }
 
-fn error(status: &Status) -> &str {
+fn error(status: &Status) -> String {
     match status {
-        Status::Failed { error, .. } => error,
+        Status::Failed { error, .. } => error.to_string(),
         other => panic!("expected a failure, got {other:?}"),
     }
 }
@@ -69,7 +69,7 @@ async fn first_poll_stores_items_and_second_sends_validators_and_stores_nothing(
     assert!(server.requests("/cbss")[0].get("if-none-match").is_none());
 
     let second = app::poll_once(&config, &[], true).await.unwrap();
-    assert_eq!(second[0].1, Status::NotModified);
+    assert!(matches!(second[0].1, Status::NotModified), "{:?}", second[0].1);
     let sent = &server.requests("/cbss")[1];
     assert_eq!(
         sent.get("if-none-match").unwrap(),
@@ -246,10 +246,10 @@ async fn last_modified_is_sent_back_as_if_modified_since() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("f", server.url("/f"))]);
     app::poll_once(&config, &[], true).await.unwrap();
-    assert_eq!(
+    assert!(matches!(
         app::poll_once(&config, &[], true).await.unwrap()[0].1,
         Status::NotModified
-    );
+    ));
     assert_eq!(server.requests("/f")[1].get("if-modified-since").unwrap(), date);
 }
 

@@ -105,22 +105,34 @@ pub async fn scope_of(url: &Url) -> Option<Scope> {
     Some(if all_internal { Scope::Internal } else { Scope::Public })
 }
 
+/// A connection the guard refused: a source on the public internet led
+/// to an internal address. A type of its own, so the fetch can tell it
+/// from any other connection failure when the client hands it back.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("refused to connect to {ip}, a {kind} address: the source is on the public internet")]
+pub struct Refusal {
+    pub ip: IpAddr,
+    /// What kind of internal address it is ([`internal_kind`]).
+    pub kind: &'static str,
+}
+
 /// Checks a literal IP host (which skips DNS) against the scope.
-pub fn check_literal(url: &Url, scope: Scope) -> Result<(), String> {
+pub fn check_literal(url: &Url, scope: Scope) -> Result<(), Refusal> {
     let ip = match url.host() {
         Some(Host::Ipv4(ip)) => IpAddr::V4(ip),
         Some(Host::Ipv6(ip)) => IpAddr::V6(ip),
         _ => return Ok(()),
     };
     match (scope, internal_kind(ip)) {
-        (Scope::Public, Some(kind)) => Err(refusal(ip, kind)),
+        (Scope::Public, Some(kind)) => Err(Refusal { ip, kind }),
         _ => Ok(()),
     }
 }
 
-fn refusal(ip: IpAddr, kind: &str) -> String {
-    format!("refused to connect to {ip}, a {kind} address: the source is on the public internet")
-}
+/// A name that resolved to no address at all.
+#[derive(Debug, thiserror::Error)]
+#[error("{0} has no address")]
+struct NoAddress(String);
 
 /// A resolver that only ever hands out public addresses: used by the
 /// client for public sources, so every connection (each redirect hop,
@@ -139,11 +151,14 @@ impl Resolve for PublicOnly {
                 .filter(|a| internal_kind(a.ip()).is_none())
                 .collect();
             if public.is_empty() {
-                let message = match addrs.first() {
-                    Some(a) => refusal(a.ip(), internal_kind(a.ip()).unwrap_or("internal")),
-                    None => format!("{host} has no address"),
+                let error: Box<dyn std::error::Error + Send + Sync> = match addrs.first() {
+                    Some(a) => Box::new(Refusal {
+                        ip: a.ip(),
+                        kind: internal_kind(a.ip()).unwrap_or("internal"),
+                    }),
+                    None => Box::new(NoAddress(host)),
                 };
-                return Err(message.into());
+                return Err(error);
             }
             Ok(Box::new(public.into_iter()) as Addrs)
         })
@@ -203,7 +218,13 @@ mod tests {
     #[test]
     fn literal_hosts_are_checked_against_the_scope() {
         let url = |s: &str| Url::parse(s).unwrap();
-        assert!(check_literal(&url("http://169.254.169.254/latest/"), Scope::Public).is_err());
+        assert_eq!(
+            check_literal(&url("http://169.254.169.254/latest/"), Scope::Public),
+            Err(Refusal {
+                ip: "169.254.169.254".parse().unwrap(),
+                kind: "cloud metadata"
+            })
+        );
         assert!(check_literal(&url("http://[::ffff:7f00:1]/"), Scope::Public).is_err());
         assert!(check_literal(&url("http://127.0.0.1/"), Scope::Internal).is_ok());
         assert!(check_literal(&url("http://8.8.8.8/"), Scope::Public).is_ok());
@@ -216,9 +237,11 @@ mod tests {
         let name: Name = "localhost".parse().unwrap();
         let error = match PublicOnly.resolve(name).await {
             Ok(_) => panic!("localhost must be refused"),
-            Err(e) => e.to_string(),
+            Err(e) => e,
         };
-        assert!(error.contains("loopback address"), "{error}");
+        let refusal = error.downcast_ref::<Refusal>().expect("a refusal");
+        assert_eq!(refusal.kind, "loopback", "{error}");
+        assert!(refusal.ip.is_loopback(), "{error}");
     }
 
     #[tokio::test]

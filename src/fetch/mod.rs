@@ -18,7 +18,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
 use crate::model::Validators;
-pub use guard::{Scope, internal_kind};
+pub use guard::{Refusal, Scope, internal_kind};
 
 /// An HTTP request a notification channel sends (webhook, ntfy, Matrix).
 pub struct Post<'a> {
@@ -54,7 +54,7 @@ impl Poster {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10))
             .build()
-            .map_err(|e| Error::Other(e.to_string()))?;
+            .map_err(Error::Client)?;
         Ok(Poster { client })
     }
 
@@ -125,16 +125,22 @@ async fn exchange(
 /// Redirects followed before giving up.
 pub const MAX_REDIRECTS: usize = 5;
 
-/// Why a fetch failed.
+/// Why a fetch failed. Each variant keeps the error it came from (as its
+/// source) and says in its message what happened in a person's words.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("timed out after {}", humantime::format_duration(*.0))]
     Timeout(Duration),
-    #[error("cannot connect: {0}")]
-    Connect(String),
+    #[error("cannot connect: {detail}")]
+    Connect {
+        /// The causes that say what happened (DNS, refused, reset, TLS).
+        detail: String,
+        #[source]
+        source: reqwest::Error,
+    },
     /// The address guard stopped a request to an internal address.
     #[error("{0}")]
-    Refused(String),
+    Refused(#[from] Refusal),
     #[error("HTTP {code} {reason}")]
     Status {
         code: u16,
@@ -147,9 +153,49 @@ pub enum Error {
     #[error("response larger than {0} bytes (poll.max_body_bytes)")]
     TooLarge(usize),
     #[error("{0}")]
-    Redirect(String),
+    Redirect(#[from] Redirect),
+    /// The exchange failed after connecting (reset, a bad answer, a body
+    /// that broke off).
+    #[error("request failed: {detail}")]
+    Request {
+        detail: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The HTTP client could not be built (its TLS set-up).
     #[error("request failed: {0}")]
-    Other(String),
+    Client(#[source] reqwest::Error),
+    /// A header that cannot be sent (configured ones are checked when the
+    /// configuration is loaded, so this is a bug).
+    #[error("request failed: {0}")]
+    HeaderName(#[from] header::InvalidHeaderName),
+    #[error("request failed: {0}")]
+    HeaderValue(#[from] header::InvalidHeaderValue),
+    /// The request slots were closed (the fetcher is going away).
+    #[error("request failed: {0}")]
+    Closed(#[from] tokio::sync::AcquireError),
+}
+
+/// Why a redirect was not followed; the addresses in it are shown as they
+/// may be published.
+#[derive(Debug, thiserror::Error)]
+pub enum Redirect {
+    #[error("HTTP {status} without a usable Location header")]
+    NoLocation { status: u16 },
+    #[error("HTTP {status} to an invalid address{shown}: {source}")]
+    InvalidLocation {
+        status: u16,
+        /// The address quoted after a space, or nothing when it is secret.
+        shown: String,
+        #[source]
+        source: url::ParseError,
+    },
+    #[error("redirect to a {scheme} address refused (only http and https): {chain}")]
+    Scheme { scheme: String, chain: String },
+    #[error("redirect loop: {chain}")]
+    Loop { chain: String },
+    #[error("more than {MAX_REDIRECTS} redirects: {chain}")]
+    TooMany { chain: String },
 }
 
 impl Error {
@@ -267,7 +313,7 @@ impl Fetcher {
                 // the allocator did not give back even once they closed.
                 .pool_max_idle_per_host(0)
         };
-        let build = |b: reqwest::ClientBuilder| b.build().map_err(|e| Error::Other(e.to_string()));
+        let build = |b: reqwest::ClientBuilder| b.build().map_err(Error::Client);
         Ok(Fetcher {
             public: build(builder().dns_resolver(guard::public_only()))?,
             internal: build(builder())?,
@@ -325,11 +371,7 @@ impl Fetcher {
     }
 
     async fn slot(&self) -> Result<OwnedSemaphorePermit, Error> {
-        self.slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| Error::Other(e.to_string()))
+        Ok(self.slots.clone().acquire_owned().await?)
     }
 
     /// Where a source at `url` may reach: what its listing's links and
@@ -367,7 +409,7 @@ impl Fetcher {
         let mut all_permanent = true;
         loop {
             let url = hops.last().cloned().unwrap_or_else(|| request.url.clone());
-            guard::check_literal(&url, scope).map_err(Error::Refused)?;
+            guard::check_literal(&url, scope)?;
             let response = send(client, &url, request).await?;
             let status = response.status();
             trail.status = Some(status.as_u16());
@@ -390,7 +432,13 @@ impl Fetcher {
             return match status {
                 StatusCode::NOT_MODIFIED => Ok(None),
                 s if s.is_success() => {
-                    let slot = slot.take().ok_or_else(|| Error::Other("no request slot".into()))?;
+                    // Held since the start (and taken again after a hop to
+                    // another host); waiting here, in the usual order (turn,
+                    // then slot), would only be slower.
+                    let slot = match slot.take() {
+                        Some(slot) => slot,
+                        None => self.slot().await?,
+                    };
                     Ok(Some(self.read_body(response, slot).await?))
                 }
                 StatusCode::GONE => Err(Error::Gone),
@@ -486,22 +534,28 @@ fn redirect_target(response: &reqwest::Response, url: &Url, hide: bool) -> Resul
         .headers()
         .get(header::LOCATION)
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| Error::Redirect(format!("HTTP {} without a usable Location header", status.as_u16())))?;
-    url.join(location.trim()).map(Some).map_err(|e| {
+        .ok_or(Redirect::NoLocation {
+            status: status.as_u16(),
+        })?;
+    url.join(location.trim()).map(Some).map_err(|source| {
         // The address may carry the source's secret along.
         let shown = if hide {
             String::new()
         } else {
             format!(" {:?}", crate::redact::text(location))
         };
-        Error::Redirect(format!("HTTP {} to an invalid address{shown}: {e}", status.as_u16()))
+        Error::Redirect(Redirect::InvalidLocation {
+            status: status.as_u16(),
+            shown,
+            source,
+        })
     })
 }
 
 /// Refuses a redirect hop to a non-http scheme, back to an address
 /// already visited, or beyond the limit. The chain in the message shows
 /// each address as it may be published.
-fn check_hop(hops: &[Url], next: &Url, hide: bool) -> Result<(), Error> {
+fn check_hop(hops: &[Url], next: &Url, hide: bool) -> Result<(), Redirect> {
     let shown = |u: &Url| {
         if hide {
             crate::redact::origin(u)
@@ -515,20 +569,16 @@ fn check_hop(hops: &[Url], next: &Url, hide: bool) -> Result<(), Error> {
         all.join(" → ")
     };
     if !matches!(next.scheme(), "http" | "https") {
-        return Err(Error::Redirect(format!(
-            "redirect to a {} address refused (only http and https): {}",
-            next.scheme(),
-            chain()
-        )));
+        return Err(Redirect::Scheme {
+            scheme: next.scheme().to_string(),
+            chain: chain(),
+        });
     }
     if hops.contains(next) {
-        return Err(Error::Redirect(format!("redirect loop: {}", chain())));
+        return Err(Redirect::Loop { chain: chain() });
     }
     if hops.len() > MAX_REDIRECTS {
-        return Err(Error::Redirect(format!(
-            "more than {MAX_REDIRECTS} redirects: {}",
-            chain()
-        )));
+        return Err(Redirect::TooMany { chain: chain() });
     }
     Ok(())
 }
@@ -545,9 +595,7 @@ fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 
 /// A header from configured text (already checked, so errors are bugs).
 fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
-    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| Error::Other(e.to_string()))?;
-    let value = HeaderValue::from_str(value).map_err(|e| Error::Other(e.to_string()))?;
-    Ok((name, value))
+    Ok((HeaderName::from_bytes(name.as_bytes())?, HeaderValue::from_str(value)?))
 }
 
 fn header_text(headers: &HeaderMap, name: HeaderName) -> Option<String> {
@@ -564,11 +612,15 @@ fn classify(e: reqwest::Error) -> Error {
     let mut causes = Vec::new();
     let mut cause = std::error::Error::source(&e);
     while let Some(c) = cause {
-        let text = c.to_string();
-        if text.starts_with("refused to connect to ") {
-            return Error::Refused(text);
+        // The resolver's refusal comes back as the resolver made it.
+        if let Some(refusal) = c.downcast_ref::<Refusal>() {
+            return Error::Refused(refusal.clone());
         }
-        if !text.starts_with("client error (") && !causes.iter().any(|known: &String| known.contains(&text)) {
+        let text = c.to_string();
+        // The connection pool's wrapper names only its own step.
+        let wrapper = c.is::<hyper_util::client::legacy::Error>();
+        // A cause often repeats the one above it in its own words.
+        if !wrapper && !causes.iter().any(|known: &String| known.contains(&text)) {
             causes.push(text);
         }
         cause = c.source();
@@ -579,9 +631,9 @@ fn classify(e: reqwest::Error) -> Error {
         causes.join(": ")
     };
     if e.is_connect() {
-        Error::Connect(detail)
+        Error::Connect { detail, source: e }
     } else {
-        Error::Other(detail)
+        Error::Request { detail, source: e }
     }
 }
 

@@ -22,6 +22,10 @@ pub enum Error {
     Html(String),
     #[error("not a readable feed: {0}")]
     Unreadable(String),
+    /// The parser panicked on the document (a bug it has, caught here so
+    /// that it fails this feed, not the poller).
+    #[error("not a readable feed: the feed parser crashed on this document")]
+    Crashed,
 }
 
 /// Parses a feed; `content_type` is the HTTP header (for its charset),
@@ -37,8 +41,7 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>, fetched_from: &Url) -> Re
     }
     let utf8 = crate::decode::to_utf8(bytes, content_type);
     // A parser bug on hostile input must fail this feed, not the poller.
-    let parsed = std::panic::catch_unwind(|| parse_utf8(&utf8, fetched_from))
-        .unwrap_or_else(|_| Err(Error::Unreadable("the feed parser crashed on this document".into())));
+    let parsed = std::panic::catch_unwind(|| parse_utf8(&utf8, fetched_from)).unwrap_or(Err(Error::Crashed));
     match (parsed, media_type) {
         // Some feeds are served as text/html: only a failure makes it a page.
         (Err(_), Some(t)) if t == "text/html" => Err(Error::Html(t)),

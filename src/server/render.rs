@@ -16,7 +16,7 @@ use tokio::sync::{OnceCell, Semaphore};
 use super::cache::{Cached, Encoding, Level, Validators};
 use super::kept::{Cache, Seen};
 use super::last_modified;
-use crate::feeds::Document;
+use crate::feeds::{Document, RenderError};
 use crate::store::{self, Store};
 
 /// Documents (and bytes) kept for everyone: feeds, tags, sources, pages.
@@ -39,8 +39,18 @@ pub enum Failure {
     Busy(Duration),
     #[error("cannot read the store")]
     Store(#[source] Arc<store::Error>),
+    /// Rendering or compressing panicked: a bug.
     #[error("rendering failed: {0}")]
-    Crashed(String),
+    Crashed(#[source] Arc<tokio::task::JoinError>),
+}
+
+impl From<RenderError> for Failure {
+    fn from(e: RenderError) -> Failure {
+        match e {
+            RenderError::Store(e) => Failure::Store(Arc::new(e)),
+            RenderError::Crashed(e) => Failure::Crashed(Arc::new(e)),
+        }
+    }
 }
 
 /// What a document is known by.
@@ -105,7 +115,7 @@ impl Renderer {
     ) -> Result<Arc<Cached>, Failure>
     where
         F: FnOnce() -> R,
-        R: Future<Output = Result<Document, store::Error>>,
+        R: Future<Output = Result<Document, RenderError>>,
     {
         let cache = if key.by_host { &self.by_host } else { &self.shared };
         let previous = cache.get(&key.text);
@@ -121,7 +131,7 @@ impl Renderer {
                 if let Some(current) = cache.get(&key.text).filter(|c| c.generation == generation) {
                     return Ok(current);
                 }
-                let document = render().await.map_err(|e| Failure::Store(Arc::new(e)))?;
+                let document = render().await?;
                 let known = self.seen.get(&key.text);
                 // Dates that survive restarts, for documents worth keeping.
                 let stored = match dates.filter(|_| key.keep) {
@@ -144,7 +154,7 @@ impl Renderer {
                     )
                 })
                 .await
-                .map_err(|e| Failure::Crashed(e.to_string()))?;
+                .map_err(|e| Failure::Crashed(Arc::new(e)))?;
                 let cached = Arc::new(cached);
                 self.seen.remember(&key.text, cached.validators());
                 // Dated for good from the first time (a reader that asked
@@ -348,7 +358,9 @@ mod tests {
         gate.notify_one();
         holder.await.unwrap().unwrap();
         let failed = renderer
-            .document(&key("feed.atom", true), 1, None, || async { Err(store::Error::Closed) })
+            .document(&key("feed.atom", true), 1, None, || async {
+                Err(store::Error::Closed.into())
+            })
             .await;
         assert!(matches!(failed, Err(Failure::Store(_))), "{failed:?}");
     }
