@@ -11,6 +11,8 @@ mod dates;
 mod depth;
 mod page;
 
+use cssparser::{BasicParseErrorKind, ParseErrorKind};
+use selectors::parser::SelectorParseErrorKind;
 use url::Url;
 
 use crate::config::Selectors;
@@ -51,54 +53,47 @@ pub struct SelectorError {
 
 /// Checks a CSS selector as the listing and article readers compile it.
 pub fn check_selector(text: &str) -> Result<(), SelectorError> {
-    let error = match dom_query::Matcher::new(text) {
+    let kind = match dom_query::Matcher::new(text) {
         Ok(_) => return Ok(()),
-        Err(e) => format!("{:?}", e.kind),
+        Err(e) => e.kind,
     };
-    let ends_early = |kind: &str| kind.contains("EndOfInput");
-    let message = explain_selector_error(&error);
+    let ends_early = |kind: &SelectorErrorKind| matches!(kind, ParseErrorKind::Basic(BasicParseErrorKind::EndOfInput));
+    let message = explain_selector_error(&kind);
     // The parser does not say where: the shortest prefix that fails for
     // another reason than ending early ends just after the culprit.
     let offset = text
         .char_indices()
         .map(|(at, c)| at + c.len_utf8())
         .take(1000)
-        .find(|&end| dom_query::Matcher::new(&text[..end]).is_err_and(|e| !ends_early(&format!("{:?}", e.kind))))
+        .find(|&end| dom_query::Matcher::new(&text[..end]).is_err_and(|e| !ends_early(&e.kind)))
         .map_or(text.len(), |end| {
             text[..end].char_indices().next_back().map_or(0, |(at, _)| at)
         });
     Err(SelectorError { offset, message })
 }
 
-/// A selector parser's error kind (its `Debug` form) in words.
-fn explain_selector_error(kind: &str) -> String {
-    const KNOWN: &[(&str, &str)] = &[
-        ("EndOfInput", "it ends too early"),
-        ("ClassNeedsIdent", "'.' must be followed by a class name"),
-        ("EmptySelector", "a selector is empty (a stray ',')"),
-        (
-            "DanglingCombinator",
-            "a combinator ('>', '+', '~') has nothing after it",
-        ),
-        (
-            "UnsupportedPseudoClassOrElement",
-            "this pseudo-class or pseudo-element is not supported",
-        ),
-        (
-            "UnexpectedTokenInAttributeSelector",
-            "this attribute selector cannot be read",
-        ),
-        (
-            "BadValueInAttr",
-            "an attribute's value must be a word or a quoted string",
-        ),
-        ("ExpectedBarInAttr", "this attribute selector cannot be read"),
-        ("InvalidState", "this does not belong here"),
-    ];
-    match KNOWN.iter().find(|(name, _)| kind.contains(name)) {
-        Some((_, words)) => words.to_string(),
-        None => format!("unexpected input here ({kind})"),
-    }
+/// What the selector parser says went wrong.
+type SelectorErrorKind = ParseErrorKind<SelectorParseErrorKind>;
+
+/// A selector parser's error in words.
+fn explain_selector_error(kind: &SelectorErrorKind) -> String {
+    use SelectorParseErrorKind as Kind;
+    let words = match kind {
+        ParseErrorKind::Basic(BasicParseErrorKind::EndOfInput) => "it ends too early",
+        ParseErrorKind::Custom(Kind::ClassNeedsIdent) => "'.' must be followed by a class name",
+        ParseErrorKind::Custom(Kind::EmptySelector) => "a selector is empty (a stray ',')",
+        ParseErrorKind::Custom(Kind::DanglingCombinator) => "a combinator ('>', '+', '~') has nothing after it",
+        ParseErrorKind::Custom(Kind::UnsupportedPseudoClassOrElement) => {
+            "this pseudo-class or pseudo-element is not supported"
+        }
+        ParseErrorKind::Custom(Kind::UnexpectedTokenInAttributeSelector | Kind::ExpectedBarInAttr) => {
+            "this attribute selector cannot be read"
+        }
+        ParseErrorKind::Custom(Kind::BadValueInAttr) => "an attribute's value must be a word or a quoted string",
+        ParseErrorKind::Custom(Kind::InvalidState) => "this does not belong here",
+        other => return format!("unexpected input here ({other:?})"),
+    };
+    words.to_string()
 }
 
 /// Where items may link to.

@@ -283,6 +283,21 @@ fn selectors_are_checked_with_where_they_go_wrong() {
     let error = check_selector("div[").unwrap_err();
     assert!(error.message.contains("ends too early"), "{error:?}");
     assert!(check_selector("ul > ").is_err());
+    // Each kind of mistake in words, told apart by the parser's error kind.
+    let said = |text: &str| check_selector(text).unwrap_err().message;
+    assert_eq!(said("article..news"), "'.' must be followed by a class name");
+    assert_eq!(said("a, , b"), "a selector is empty (a stray ',')");
+    assert_eq!(said("ul > "), "a combinator ('>', '+', '~') has nothing after it");
+    assert_eq!(
+        said("a::before"),
+        "this pseudo-class or pseudo-element is not supported"
+    );
+    assert_eq!(said("a[href^]"), "this attribute selector cannot be read");
+    assert_eq!(
+        said("a[href=1x]"),
+        "an attribute's value must be a word or a quoted string"
+    );
+    assert_eq!(said("a{"), "unexpected input here (Basic(UnexpectedToken))");
 }
 
 fn selectors() -> Selectors {
