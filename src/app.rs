@@ -251,7 +251,7 @@ pub fn eval(config: &Config, file: &Path, minimums: &eval::Minimums) -> Result<e
 }
 
 /// Whether the configuration has the tag or source a feed names.
-pub fn check_feed(config: &Config, feed: &Feed) -> Result<(), String> {
+pub fn check_feed(config: &Config, feed: &Feed) -> Result<(), feeds::Unknown> {
     feeds::check(&feed_settings(config), feed)
 }
 

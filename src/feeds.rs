@@ -146,20 +146,25 @@ impl Filters {
     }
 
     /// The search, when there is one; the error says what is wrong.
-    pub fn search(&self) -> Result<Option<crate::search::Search>, String> {
+    pub fn search(&self) -> Result<Option<crate::search::Search>, FilterError> {
         match &self.q {
             None => Ok(None),
-            Some(q) => crate::search::parse(q).map(Some).map_err(|e| format!("q={q:?} {e}")),
+            Some(q) => crate::search::parse(q)
+                .map(Some)
+                .map_err(|source| FilterError::Search { q: q.clone(), source }),
         }
     }
 
     /// The date range as store times (`to` is inclusive: up to the next
     /// day); the error names the bad parameter.
-    pub fn dates(&self) -> Result<(Option<String>, Option<String>), String> {
-        let day = |name: &str, value: &Option<String>, next: bool| -> Result<Option<String>, String> {
+    pub fn dates(&self) -> Result<(Option<String>, Option<String>), FilterError> {
+        let day = |name: &'static str, value: &Option<String>, next: bool| {
             let Some(value) = value else { return Ok(None) };
-            let date = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
-                .map_err(|_| format!("{name}={value:?} is not a date like 2026-11-27"))?;
+            let date = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|source| FilterError::Date {
+                name,
+                value: value.clone(),
+                source,
+            })?;
             let date = if next { date.succ_opt().unwrap_or(date) } else { date };
             Ok(Some(format!("{date}T00:00:00Z")))
         };
@@ -307,9 +312,36 @@ impl Request {
     }
 }
 
+/// A tag or source that a feed names and the configuration does not
+/// have; the message lists what it has.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Unknown {
+    #[error("no tag named {tag:?} (configured: {configured})")]
+    Tag { tag: String, configured: String },
+    #[error("no source with id {id:?} (configured: {configured})")]
+    Source { id: String, configured: String },
+}
+
+/// A filter of a request that cannot be run; the message names it.
+#[derive(Debug, thiserror::Error)]
+pub enum FilterError {
+    #[error("tag={tag:?}: {source}")]
+    Tag { tag: String, source: Unknown },
+    #[error("source={id:?}: {source}")]
+    Source { id: String, source: Unknown },
+    #[error("q={q:?} {source}")]
+    Search { q: String, source: crate::search::Invalid },
+    #[error("{name}={value:?} is not a date like 2026-11-27")]
+    Date {
+        name: &'static str,
+        value: String,
+        source: chrono::ParseError,
+    },
+}
+
 /// Whether the configuration has the tag or source a feed names; the
 /// error explains what exists.
-pub fn check(settings: &Settings, feed: &Feed) -> Result<(), String> {
+pub fn check(settings: &Settings, feed: &Feed) -> Result<(), Unknown> {
     let names = |names: Vec<&str>| {
         if names.is_empty() {
             "none".to_string()
@@ -318,28 +350,30 @@ pub fn check(settings: &Settings, feed: &Feed) -> Result<(), String> {
         }
     };
     match feed {
-        Feed::Tag(tag) if !settings.tags.iter().any(|t| &t.name == tag) => Err(format!(
-            "no tag named {tag:?} (configured: {})",
-            names(settings.tags.iter().map(|t| t.name.as_str()).collect())
-        )),
-        Feed::Source(id) if !settings.sources.iter().any(|s| &s.id == id) => Err(format!(
-            "no source with id {:?} (configured: {})",
-            id.as_str(),
-            names(settings.sources.iter().map(|s| s.id.as_str()).collect())
-        )),
+        Feed::Tag(tag) if !settings.tags.iter().any(|t| &t.name == tag) => Err(Unknown::Tag {
+            tag: tag.clone(),
+            configured: names(settings.tags.iter().map(|t| t.name.as_str()).collect()),
+        }),
+        Feed::Source(id) if !settings.sources.iter().any(|s| &s.id == id) => Err(Unknown::Source {
+            id: id.as_str().to_string(),
+            configured: names(settings.sources.iter().map(|s| s.id.as_str()).collect()),
+        }),
         _ => Ok(()),
     }
 }
 
 /// Whether a request's filters can be run: a known tag and source, a
 /// search that parses, dates; the error says what is wrong.
-pub fn check_filters(settings: &Settings, filters: &Filters) -> Result<(), String> {
+pub fn check_filters(settings: &Settings, filters: &Filters) -> Result<(), FilterError> {
     if let Some(tag) = &filters.tag {
-        check(settings, &Feed::Tag(tag.clone())).map_err(|e| format!("tag={tag:?}: {e}"))?;
+        check(settings, &Feed::Tag(tag.clone())).map_err(|source| FilterError::Tag {
+            tag: tag.clone(),
+            source,
+        })?;
     }
-    if let Some(source) = &filters.source {
-        check(settings, &Feed::Source(SourceId::new(source.as_str())))
-            .map_err(|e| format!("source={source:?}: {e}"))?;
+    if let Some(id) = &filters.source {
+        check(settings, &Feed::Source(SourceId::new(id.as_str())))
+            .map_err(|source| FilterError::Source { id: id.clone(), source })?;
     }
     filters.search()?;
     filters.dates()?;

@@ -78,12 +78,35 @@ pub async fn fetch_due(pipeline: &Pipeline, source: &Source) -> Result<Fetched, 
                         warn!(link = %due.link, %error, attempts, "article not fetched; given up (the item keeps its feed's tags)")
                     }
                 }
-                pipeline.store.text_failed(&due, error, next).await?;
+                pipeline.store.text_failed(&due, error.to_string(), next).await?;
                 done.failed += 1;
             }
         }
     }
     Ok(done)
+}
+
+/// Why an article could not be had; its message is stored with the
+/// failed attempt.
+#[derive(Debug, thiserror::Error)]
+pub enum ArticleError {
+    #[error("not a valid address: {0}")]
+    Address(#[source] url::ParseError),
+    #[error("shutting down")]
+    ShuttingDown,
+    #[error("the server answered 304 Not Modified to an unconditional request")]
+    NotModified,
+    #[error(transparent)]
+    Fetch(#[from] fetch::Error),
+    #[error(transparent)]
+    Extract(#[from] crate::article::Error),
+    /// The bound on parses running at once was closed (never, while the
+    /// pipeline lives).
+    #[error(transparent)]
+    Closed(#[from] tokio::sync::AcquireError),
+    /// Extracting panicked past its own guard (a bug).
+    #[error("extracting the article failed: {0}")]
+    Crashed(#[source] tokio::task::JoinError),
 }
 
 /// Fetches and extracts one article.
@@ -93,8 +116,8 @@ async fn article(
     scope: fetch::Scope,
     selector: Option<&str>,
     due: &DueText,
-) -> Result<String, String> {
-    let url = url::Url::parse(&due.link).map_err(|e| format!("not a valid address: {e}"))?;
+) -> Result<String, ArticleError> {
+    let url = url::Url::parse(&due.link).map_err(ArticleError::Address)?;
     let validators = Validators::default();
     let request = fetch::Request {
         url: &url,
@@ -105,18 +128,11 @@ async fn article(
         hide_address: false,
     };
     let fetched = tokio::select! {
-        _ = pipeline.cancel.cancelled() => return Err("shutting down".into()),
+        _ = pipeline.cancel.cancelled() => return Err(ArticleError::ShuttingDown),
         fetched = pipeline.fetcher.get_within(&request, scope) => fetched,
     };
-    let body = match fetched.outcome {
-        Ok(Some(body)) => body,
-        Ok(None) => return Err("the server answered 304 Not Modified to an unconditional request".into()),
-        Err(e) => return Err(e.to_string()),
-    };
-    let slot = Arc::clone(&pipeline.parse_slots)
-        .acquire_owned()
-        .await
-        .map_err(|e| e.to_string())?;
+    let body = fetched.outcome?.ok_or(ArticleError::NotModified)?;
+    let slot = Arc::clone(&pipeline.parse_slots).acquire_owned().await?;
     let selector = selector.map(str::to_string);
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
@@ -126,10 +142,10 @@ async fn article(
             &body.final_url,
             selector.as_deref(),
         )
-        .map_err(|e| e.to_string())
     })
     .await
-    .map_err(|e| format!("extracting the article failed: {e}"))?
+    .map_err(ArticleError::Crashed)?
+    .map_err(ArticleError::Extract)
 }
 
 /// The source's own headers (often credentials) go only to the source's

@@ -15,14 +15,27 @@ pub struct Imported {
     /// The tables, ready to paste.
     pub toml: String,
     /// Outlines left out, each with why.
-    pub skipped: Vec<String>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// An outline left out, and why (its address first).
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Skipped {
+    #[error("{url:?}: not a URL ({source})")]
+    NotUrl { url: String, source: url::ParseError },
+    #[error("{url:?}: only http and https feeds can be polled")]
+    Scheme { url: String },
+    #[error("{url:?}: has a user name or password, which would be published")]
+    Credentials { url: String },
+    #[error("{url:?}: listed twice")]
+    Twice { url: String },
 }
 
 /// Why an OPML file could not be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("not readable OPML: {0}")]
-    Xml(String),
+    #[error("not readable OPML: at byte {at}: {source}")]
+    Xml { at: u64, source: quick_xml::Error },
     #[error("no feeds in it (no <outline> with an xmlUrl)")]
     Empty,
 }
@@ -52,7 +65,12 @@ pub fn opml_to_sources(text: &str) -> Result<Imported, Error> {
                 }
             }
             Ok(Event::Eof) => break,
-            Err(e) => return Err(Error::Xml(format!("at byte {}: {e}", reader.error_position()))),
+            Err(source) => {
+                return Err(Error::Xml {
+                    at: reader.error_position(),
+                    source,
+                });
+            }
             Ok(_) => {}
         }
     }
@@ -68,18 +86,20 @@ fn table(
     language: Option<&str>,
     ids: &mut Ids,
     urls: &mut HashSet<String>,
-) -> Result<String, String> {
-    let parsed = url::Url::parse(url).map_err(|e| format!("{url:?}: not a URL ({e})"))?;
+) -> Result<String, Skipped> {
+    let parsed = url::Url::parse(url).map_err(|source| Skipped::NotUrl {
+        url: url.to_string(),
+        source,
+    })?;
+    let url = || url.to_string();
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(format!("{url:?}: only http and https feeds can be polled"));
+        return Err(Skipped::Scheme { url: url() });
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(format!(
-            "{url:?}: has a user name or password, which would be published"
-        ));
+        return Err(Skipped::Credentials { url: url() });
     }
     if !urls.insert(parsed.to_string()) {
-        return Err(format!("{url:?}: listed twice"));
+        return Err(Skipped::Twice { url: url() });
     }
     let id = ids.unique(title.unwrap_or_else(|| parsed.host_str().unwrap_or("feed")));
     let mut out = format!("\n[sources.{id}]\nurl = {}\n", quote(parsed.as_str()));
@@ -181,8 +201,14 @@ mod tests {
             imported.toml
         );
         assert_eq!(imported.skipped.len(), 2, "{:?}", imported.skipped);
-        assert!(imported.skipped[0].contains("only http and https"));
-        assert!(imported.skipped[1].contains("listed twice"));
+        assert!(matches!(&imported.skipped[0], Skipped::Scheme { .. }));
+        assert!(
+            imported.skipped[0]
+                .to_string()
+                .ends_with(": only http and https feeds can be polled")
+        );
+        assert!(matches!(&imported.skipped[1], Skipped::Twice { .. }));
+        assert!(imported.skipped[1].to_string().ends_with(": listed twice"));
         // What it prints is a valid configuration.
         let config = crate::config::Config::parse(&imported.toml, std::path::Path::new("c.toml"));
         assert!(config.is_ok(), "{:?}", config.err());
@@ -219,7 +245,7 @@ mod tests {
         ));
         assert!(matches!(
             opml_to_sources("<opml><body><outline></body>"),
-            Err(Error::Xml(_))
+            Err(Error::Xml { .. })
         ));
     }
 }

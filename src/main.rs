@@ -338,10 +338,14 @@ async fn execute(command: Command, config: Config, config_path: PathBuf) -> anyh
 /// error (exit 2), found before anything runs.
 fn check_arguments(command: &Command, config: &Config) -> Result<(), String> {
     match command {
-        Command::Poll { ids, .. } => config.select_sources(ids).map(drop),
-        Command::TrySource { id, .. } => config.select_sources(std::slice::from_ref(id)).map(drop),
+        Command::Poll { ids, .. } => config.select_sources(ids).map(drop).map_err(|e| e.to_string()),
+        Command::TrySource { id, .. } => config
+            .select_sources(std::slice::from_ref(id))
+            .map(drop)
+            .map_err(|e| e.to_string()),
         Command::Export { all, tag, source, .. } => {
             thbwatch::app::check_feed(config, &export_feed(*all, tag.clone(), source.clone()))
+                .map_err(|e| e.to_string())
         }
         Command::Notify {
             action: NotifyAction::Test { name } | NotifyAction::Retry { name: Some(name) },

@@ -4,29 +4,51 @@
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use tokio_cron_scheduler::{Job, JobScheduler};
+use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
-/// Why the scheduler could not start.
+/// Why the scheduler could not start, or take a job. The scheduler's own
+/// error is kept, and said in the message; it is not offered as a source
+/// as well, so that the command line (which prints each source after the
+/// message) does not say it twice.
 #[derive(Debug, thiserror::Error)]
-#[error("scheduler: {0}")]
-pub struct Error(String);
+pub enum Error {
+    #[error("scheduler: {0}")]
+    Scheduler(JobSchedulerError),
+    #[error("scheduler: {cron:?}: {error}")]
+    Job { cron: String, error: JobSchedulerError },
+    #[error("scheduler: adding a cron job timed out")]
+    TimedOut,
+}
+
+/// A schedule that is not a cron expression the scheduler can run.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CronError {
+    #[error(
+        "{expr:?} has {fields} {}: use 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)",
+        if *.fields == 1 { "field" } else { "fields" }
+    )]
+    Fields { expr: String, fields: usize },
+    #[error("{expr:?} is not a valid cron expression")]
+    Invalid { expr: String },
+}
 
 /// Accepts the standard 5-field form (`m h dom mon dow`) and the 6-field
 /// form with seconds first; returns the 6-field form the scheduler needs.
-pub fn normalize_cron(expr: &str) -> Result<String, String> {
+pub fn normalize_cron(expr: &str) -> Result<String, CronError> {
     let fields: Vec<&str> = expr.split_whitespace().collect();
     let six = match fields.len() {
         5 => format!("0 {}", fields.join(" ")),
         6 => fields.join(" "),
         n => {
-            let fields = if n == 1 { "field" } else { "fields" };
-            return Err(format!(
-                "{expr:?} has {n} {fields}: use 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)"
-            ));
+            return Err(CronError::Fields {
+                expr: expr.to_string(),
+                fields: n,
+            });
         }
     };
-    // Validate with the scheduler's own parser, so what passes here runs.
-    Job::new(six.as_str(), |_, _| {}).map_err(|_| format!("{expr:?} is not a valid cron expression"))?;
+    // Validate with the scheduler's own parser, so what passes here runs
+    // (its own message names the field by number only: ours says which).
+    Job::new(six.as_str(), |_, _| {}).map_err(|_| CronError::Invalid { expr: expr.to_string() })?;
     Ok(six)
 }
 
@@ -58,8 +80,8 @@ impl Scheduler {
         let capacity = (jobs * 4).next_power_of_two().max(1024);
         let inner = JobScheduler::new_with_channel_size(capacity)
             .await
-            .map_err(|e| Error(e.to_string()))?;
-        inner.start().await.map_err(|e| Error(e.to_string()))?;
+            .map_err(Error::Scheduler)?;
+        inner.start().await.map_err(Error::Scheduler)?;
         Ok(Scheduler { inner, capacity })
     }
 
@@ -84,11 +106,14 @@ impl Scheduler {
                     tracing::debug!(job = %id, "queue full or closed; tick skipped");
                 }
             })
-            .map_err(|e| Error(format!("{cron:?}: {e}")));
+            .map_err(|error| Error::Job {
+                cron: cron.clone(),
+                error,
+            });
             let added_job = match job {
                 Ok(job) => match tokio::time::timeout(JOB_CHANGE_TIMEOUT, self.inner.add(job)).await {
-                    Ok(added) => added.map_err(|e| Error(e.to_string())),
-                    Err(_) => Err(Error("adding a cron job timed out".into())),
+                    Ok(added) => added.map_err(Error::Scheduler),
+                    Err(_) => Err(Error::TimedOut),
                 },
                 Err(e) => Err(e),
             };
@@ -132,5 +157,19 @@ mod tests {
         for bad in ["", "* * *", "61 * * * *", "a b c d e", "* * * * * * * *"] {
             assert!(normalize_cron(bad).is_err(), "{bad:?}");
         }
+        assert_eq!(
+            normalize_cron("* * *").unwrap_err().to_string(),
+            "\"* * *\" has 3 fields: use 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)"
+        );
+        assert_eq!(
+            normalize_cron("*").unwrap_err().to_string(),
+            "\"*\" has 1 field: use 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)"
+        );
+        assert_eq!(
+            normalize_cron("61 * * * *").unwrap_err(),
+            super::CronError::Invalid {
+                expr: "61 * * * *".into()
+            }
+        );
     }
 }

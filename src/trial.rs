@@ -21,12 +21,28 @@ pub struct Trial {
     /// What had to be mended or was skipped.
     pub warning: Option<String>,
     /// The first item's article (with `--article`): its text, or why none.
-    pub article: Option<Result<String, String>>,
+    pub article: Option<Result<String, ArticleError>>,
+}
+
+/// Why the first item's article was not extracted.
+#[derive(Debug, thiserror::Error)]
+pub enum ArticleError {
+    #[error("no item with a link")]
+    NoLink,
+    #[error("{0}")]
+    Address(#[source] url::ParseError),
+    /// Its fetch failed; the message names the address as it may be shown.
+    #[error("{0}")]
+    Fetch(#[source] anyhow::Error),
+    #[error(transparent)]
+    Extract(#[from] crate::article::Error),
+    #[error("{0}")]
+    Crashed(#[source] tokio::task::JoinError),
 }
 
 /// Fetches and reads the source `id` once.
 pub async fn run(config: &Config, id: &str, article: bool) -> anyhow::Result<Trial> {
-    let source = config.select_sources(&[id.to_string()]).map_err(anyhow::Error::msg)?[0].clone();
+    let source = config.select_sources(&[id.to_string()])?[0].clone();
     let fetcher = fetcher(config)?;
     let tagger = Arc::new(Tagger::new(&config.tags)?);
     let timeout = source.timeout.unwrap_or(config.poll.timeout);
@@ -57,7 +73,7 @@ pub async fn run(config: &Config, id: &str, article: bool) -> anyhow::Result<Tri
     let first_link = processed.items.first().and_then(|t| t.item.link.clone());
     let article = match (article, first_link) {
         (false, _) => None,
-        (true, None) => Some(Err("no item with a link".to_string())),
+        (true, None) => Some(Err(ArticleError::NoLink)),
         (true, Some(link)) => Some(first_article(&fetcher, &source, &link, timeout).await),
     };
     Ok(Trial {
@@ -110,12 +126,12 @@ async fn first_article(
     source: &Source,
     link: &str,
     timeout: std::time::Duration,
-) -> Result<String, String> {
-    let url = url::Url::parse(link).map_err(|e| e.to_string())?;
+) -> Result<String, ArticleError> {
+    let url = url::Url::parse(link).map_err(ArticleError::Address)?;
     let scope = fetcher.scope_for(&source.url).await;
     let body = get(fetcher, source, &url, timeout, Some(scope))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(ArticleError::Fetch)?;
     let selector = source.full_text.as_ref().and_then(|f| f.selector.clone());
     tokio::task::spawn_blocking(move || {
         crate::article::extract(
@@ -124,10 +140,10 @@ async fn first_article(
             &body.final_url,
             selector.as_deref(),
         )
-        .map_err(|e| e.to_string())
     })
     .await
-    .map_err(|e| e.to_string())?
+    .map_err(ArticleError::Crashed)?
+    .map_err(ArticleError::Extract)
 }
 
 /// The trial as text: a header line, then each item on a few lines.

@@ -230,6 +230,15 @@ impl From<&str> for Term {
     }
 }
 
+/// A source id named (on the command line) that no source has; the
+/// message lists those configured.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("no source with id {id:?} (configured: {configured})")]
+pub struct UnknownSource {
+    pub id: String,
+    pub configured: String,
+}
+
 /// Why a configuration could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -326,7 +335,7 @@ impl Config {
 
     /// Sources selected by id, each once, in the order first named (all
     /// when none are named); an unknown id is an error naming it.
-    pub fn select_sources(&self, ids: &[String]) -> Result<Vec<&Source>, String> {
+    pub fn select_sources(&self, ids: &[String]) -> Result<Vec<&Source>, UnknownSource> {
         if ids.is_empty() {
             return Ok(self.sources.iter().collect());
         }
@@ -334,7 +343,10 @@ impl Config {
         for id in ids {
             let source = self.sources.iter().find(|s| s.id.as_str() == id).ok_or_else(|| {
                 let known: Vec<String> = self.sources.iter().map(|s| s.id.to_string()).collect();
-                format!("no source with id {id:?} (configured: {})", sections::listing(&known))
+                UnknownSource {
+                    id: id.clone(),
+                    configured: sections::listing(&known),
+                }
             })?;
             if !selected.iter().any(|s| s.id == source.id) {
                 selected.push(source);

@@ -516,7 +516,9 @@ pub(super) fn http_url(diag: &mut Diagnostics<'_>, span: Range<usize>, key: Stri
 }
 
 pub(super) fn cron(diag: &mut Diagnostics<'_>, span: Range<usize>, key: String, text: &str) -> Option<String> {
-    parse_or_report(diag, span, key, crate::schedule::normalize_cron(text), |e| e)
+    parse_or_report(diag, span, key, crate::schedule::normalize_cron(text), |e| {
+        e.to_string()
+    })
 }
 
 pub(super) fn duration(

@@ -411,7 +411,11 @@ fn select_sources_names_unknown_ids() {
     assert_eq!(config.select_sources(&["cbss".into()]).unwrap().len(), 1);
     assert_eq!(config.select_sources(&["cbss".into(), "cbss".into()]).unwrap().len(), 1);
     let err = config.select_sources(&["nope".into()]).unwrap_err();
-    assert!(err.contains("\"nope\"") && err.contains("cbss, lv-interior"), "{err}");
+    assert_eq!(err.id, "nope");
+    assert_eq!(
+        err.to_string(),
+        "no source with id \"nope\" (configured: cbss, lv-interior)"
+    );
 }
 
 #[test]

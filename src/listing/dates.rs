@@ -50,18 +50,27 @@ pub fn parse(text: &str, format: Option<&str>) -> Option<DateTime<Utc>> {
     Some(Utc.from_utc_datetime(&date.and_time(time.unwrap_or(NaiveTime::MIN))))
 }
 
+/// Why a `date_format` pattern cannot be used (said after the pattern).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DateFormatError {
+    #[error("is not a valid date format (chrono strftime syntax such as \"%d.%m.%Y\")")]
+    Invalid,
+    #[error("needs a day, a month and a year (such as \"%d.%m.%Y\" or \"%Y-%m-%d %H:%M\")")]
+    Incomplete,
+}
+
 /// Checks a `date_format` pattern: valid chrono syntax with a day, a
 /// month and a year.
-pub fn check_date_format(format: &str) -> Result<(), String> {
+pub fn check_date_format(format: &str) -> Result<(), DateFormatError> {
     let items: Vec<Item<'_>> = StrftimeItems::new(format).collect();
     if items.iter().any(|i| matches!(i, Item::Error)) {
-        return Err("is not a valid date format (chrono strftime syntax such as \"%d.%m.%Y\")".into());
+        return Err(DateFormatError::Invalid);
     }
     let has = |specs: &[&str]| specs.iter().any(|s| format.contains(s));
     let whole = has(&["%F", "%s", "%+"]);
     let parts = has(&["%d", "%e"]) && has(&["%m", "%b", "%B", "%h"]) && has(&["%Y", "%y"]);
     if !whole && !parts {
-        return Err("needs a day, a month and a year (such as \"%d.%m.%Y\" or \"%Y-%m-%d %H:%M\")".into());
+        return Err(DateFormatError::Incomplete);
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use url::Url;
 use crate::config::Selectors;
 use crate::model::{FeedMeta, RawEntry, RawFeed, Repairs, Text};
 
-pub use dates::{check_date_format, parse as parse_date};
+pub use dates::{DateFormatError, check_date_format, parse as parse_date};
 pub use depth::{MAX_DEPTH, bounded};
 pub use page::Page;
 

@@ -267,12 +267,12 @@ fn what_is_no_date_stays_none() {
 fn date_formats_are_checked() {
     assert!(check_date_format("%Y.%m.%d").is_ok());
     assert!(check_date_format("%d %B %Y %H:%M").is_ok());
-    assert!(check_date_format("%Y.%m").unwrap_err().contains("needs a day"));
-    assert!(
-        check_date_format("%Y-%m-%d %Q")
-            .unwrap_err()
-            .contains("not a valid date format")
-    );
+    let incomplete = check_date_format("%Y.%m").unwrap_err();
+    assert_eq!(incomplete, DateFormatError::Incomplete);
+    assert!(incomplete.to_string().starts_with("needs a day, a month and a year"));
+    let invalid = check_date_format("%Y-%m-%d %Q").unwrap_err();
+    assert_eq!(invalid, DateFormatError::Invalid);
+    assert!(invalid.to_string().starts_with("is not a valid date format"));
 }
 
 #[test]

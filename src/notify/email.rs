@@ -36,7 +36,7 @@ pub async fn send(channel: &Channel, key: &str, entries: &[Entry]) -> Outcome {
     };
     let mail = match build(from, to, &subject, key, entries) {
         Ok(mail) => mail,
-        Err(error) => return Outcome::Permanent { error },
+        Err(e) => return Outcome::Permanent { error: e.to_string() },
     };
     let builder = match security {
         Security::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
@@ -61,8 +61,26 @@ pub async fn send(channel: &Channel, key: &str, entries: &[Entry]) -> Outcome {
     }
 }
 
-fn build(from: &str, to: &[String], subject: &str, key: &str, entries: &[Entry]) -> Result<Message, String> {
-    let mailbox = |a: &str| a.parse::<Mailbox>().map_err(|e| format!("{a:?}: {e}"));
+/// Why a mail could not be written (the addresses are checked when the
+/// configuration is loaded, so this is rare).
+#[derive(Debug, thiserror::Error)]
+enum BuildError {
+    #[error("{address:?}: {source}")]
+    Address {
+        address: String,
+        source: lettre::address::AddressError,
+    },
+    #[error(transparent)]
+    Message(#[from] lettre::error::Error),
+}
+
+fn build(from: &str, to: &[String], subject: &str, key: &str, entries: &[Entry]) -> Result<Message, BuildError> {
+    let mailbox = |a: &str| {
+        a.parse::<Mailbox>().map_err(|source| BuildError::Address {
+            address: a.to_string(),
+            source,
+        })
+    };
     let sender = mailbox(from)?;
     let domain = sender.email.domain().to_string();
     let mut builder = Message::builder().from(sender).subject(subject);
@@ -87,5 +105,5 @@ fn build(from: &str, to: &[String], subject: &str, key: &str, entries: &[Entry])
                         .body(message::html(entries)),
                 ),
         )
-        .map_err(|e| e.to_string())
+        .map_err(BuildError::from)
 }

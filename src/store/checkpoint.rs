@@ -53,10 +53,20 @@ impl Checkpointer {
     }
 }
 
+/// Why the checkpoint thread could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Its own connection to the database.
+    #[error(transparent)]
+    Open(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Thread(#[from] std::io::Error),
+}
+
 /// Starts the checkpoint thread for the database at `path` (already open
 /// and in WAL mode). An error means no checkpoints: the writer must then
 /// make its own.
-pub fn start(path: &Path) -> Result<Checkpointer, String> {
+pub fn start(path: &Path) -> Result<Checkpointer, StartError> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -66,14 +76,12 @@ pub fn start(path: &Path) -> Result<Checkpointer, String> {
         // with it: briefly.
         conn.busy_timeout(RESTART_WAIT)?;
         Ok(conn)
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     let (nudges, rx) = mpsc::sync_channel(1);
     let wal = PathBuf::from(format!("{}-wal", path.display()));
     let thread = std::thread::Builder::new()
         .name("thbwatch-checkpoint".into())
-        .spawn(move || run(&conn, &wal, rx))
-        .map_err(|e| e.to_string())?;
+        .spawn(move || run(&conn, &wal, rx))?;
     Ok(Checkpointer { nudges, thread })
 }
 
