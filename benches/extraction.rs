@@ -7,8 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use thbwatch::config::Selectors;
 use thbwatch::listing::Reach;
+use thbwatch::listing::Selectors;
 use url::Url;
 
 fn fixture(path: &str) -> Vec<u8> {

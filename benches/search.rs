@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use thbwatch::config::Config;
-use thbwatch::model::{FeedMeta, Field, Item, Match, SourceId, TaggedItem, Validators};
+use thbwatch::model::{FeedMeta, Field, Item, Match, SourceId, Validators};
 use thbwatch::store::{PollOutcome, PollRecord, Store};
 
 const ITEMS: usize = 100_000;
@@ -199,7 +199,7 @@ fn record(source: usize, first: usize, count: usize, epoch: chrono::DateTime<Utc
                 Vec::new()
             };
             let link = format!("https://bench{source}.example/news/{n}");
-            TaggedItem::new(
+            thbwatch::normalize::tagged(
                 Item {
                     key: format!("guid:{n}"),
                     link: Some(link.clone()),

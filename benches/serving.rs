@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use thbwatch::config::Config;
-use thbwatch::model::{FeedMeta, Field, Item, Match, SourceId, TaggedItem, Validators};
+use thbwatch::model::{FeedMeta, Field, Item, Match, SourceId, Validators};
 use thbwatch::store::{PollOutcome, PollRecord, Store};
 
 const CLIENTS: usize = 50;
@@ -125,7 +125,7 @@ fn record(n: usize) -> PollRecord {
                 "<p>{}</p>",
                 "Officials discussed cooperation against human trafficking and forced labour. ".repeat(6)
             );
-            TaggedItem::new(
+            thbwatch::normalize::tagged(
                 Item {
                     key: format!("guid:{i}"),
                     link: Some(format!("https://bench.example/news/{i}")),

@@ -86,7 +86,7 @@ fn tagger_with(extra: &str) -> Tagger {
             .push("(nazi* | gulag* | memorial*) NEAR/10 (camp* | victim*)".into());
         rule.unless.push("sentenc* NEAR/6 (hours | community)".into());
     }
-    rules[0].terms.push(thbwatch::config::Term {
+    rules[0].terms.push(thbwatch::tag::Term {
         query: "(labour | labor) traffick*".into(),
         also: vec!["forced-labour".into()],
     });

@@ -164,8 +164,9 @@ pub struct Repairs {
     /// Items of a listing page left out, by why (no link, a
     /// `javascript:` link, a link to an internal address, ...).
     skipped: std::collections::BTreeMap<&'static str, usize>,
-    /// A page was read only up to where its markup nested too deep.
-    cut_too_deep: bool,
+    /// A page was read only up to where its markup nested deeper than
+    /// this many elements.
+    cut_too_deep: Option<usize>,
 }
 
 impl Repairs {
@@ -173,9 +174,10 @@ impl Repairs {
         *self.mended.entry(repair).or_default() += 1;
     }
 
-    /// The page was read only up to where its markup nested too deep.
-    pub fn cut_too_deep(&mut self) {
-        self.cut_too_deep = true;
+    /// The page was read only up to where its markup nested deeper than
+    /// `depth` elements.
+    pub fn cut_too_deep(&mut self, depth: usize) {
+        self.cut_too_deep = Some(depth);
     }
 
     /// An item of a listing page left out, and why ("without a link").
@@ -198,7 +200,7 @@ impl Repairs {
             && !self.truncated
             && self.damaged_entries == 0
             && self.skipped.is_empty()
-            && !self.cut_too_deep
+            && self.cut_too_deep.is_none()
     }
 
     /// "repaired: bare ampersand (3); truncated: 1 incomplete entry
@@ -225,10 +227,9 @@ impl Repairs {
             1 => parts.push("dropped: 1 entry whose title or link was damaged".to_string()),
             n => parts.push(format!("dropped: {n} entries whose title or link was damaged")),
         }
-        if self.cut_too_deep {
+        if let Some(depth) = self.cut_too_deep {
             parts.push(format!(
-                "truncated: markup nested deeper than {} elements was not read",
-                crate::listing::MAX_DEPTH
+                "truncated: markup nested deeper than {depth} elements was not read"
             ));
         }
         if !self.skipped.is_empty() {
@@ -389,22 +390,10 @@ pub struct TaggedItem {
     pub matches: Vec<Match>,
     /// Tags a context cancelled (kept to explain their absence).
     pub cancelled: Vec<Cancelled>,
-    /// What `?q=` searches ([`crate::normalize::search_text`]), computed
-    /// where items are processed in parallel, not on the database thread.
+    /// What `?q=` searches (the title and the summary's text, folded),
+    /// made where items are processed in parallel, not on the database
+    /// thread.
     pub search_text: String,
-}
-
-impl TaggedItem {
-    pub fn new(item: Item, matches: Vec<Match>) -> TaggedItem {
-        let summary = item.summary.as_deref().map(crate::normalize::html_to_text);
-        let search_text = crate::normalize::search_text(&item.title, summary.as_deref());
-        TaggedItem {
-            item,
-            matches,
-            cancelled: Vec::new(),
-            search_text,
-        }
-    }
 }
 
 /// The validators a server gave for a feed, sent back on the next poll.

@@ -5,7 +5,7 @@ use quick_xml::escape::{escape, resolve_html5_entity};
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::model::{Item, RawEntry, Text};
+use crate::model::{Item, Match, RawEntry, TaggedItem, Text};
 
 /// Context an entry is normalised in.
 pub struct Context<'a> {
@@ -264,6 +264,19 @@ fn as_html(text: &Text) -> String {
         text.body.trim().to_string()
     } else {
         escape(text.body.trim()).into_owned()
+    }
+}
+
+/// An item with matches found elsewhere (a test's, a benchmark's), its
+/// search text made as a poll makes it.
+pub fn tagged(item: Item, matches: Vec<Match>) -> TaggedItem {
+    let summary = item.summary.as_deref().map(html_to_text);
+    let search_text = search_text(&item.title, summary.as_deref());
+    TaggedItem {
+        item,
+        matches,
+        cancelled: Vec::new(),
+        search_text,
     }
 }
 

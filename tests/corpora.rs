@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use thbwatch::config::TagRule;
 use thbwatch::lang::Detect;
 use thbwatch::model::{Entry, SourceId};
 use thbwatch::normalize::{self, Context};
 use thbwatch::publish::{self, FeedInfo};
+use thbwatch::tag::TagRule;
 use thbwatch::tag::Tagger;
 
 /// One file may take this long before the sweep calls it a hang.

@@ -7,6 +7,7 @@
 use std::ops::Range;
 
 use super::reader::{Diagnostics, Table};
+use crate::listing::Selectors;
 
 /// What a source's address serves.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -16,24 +17,6 @@ pub enum SourceKind {
     Feed,
     /// A news listing page read with CSS selectors.
     Html(Selectors),
-}
-
-/// How the items of a listing page are found (`[sources.X.html]`). Each
-/// is a CSS selector; all but `item` apply inside one item's element.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Selectors {
-    /// One element per item.
-    pub item: String,
-    /// The title: its text.
-    pub title: String,
-    /// The article link: its `href`, made absolute.
-    pub link: String,
-    /// The date: its `datetime` attribute, else its text.
-    pub date: Option<String>,
-    /// A summary: its text.
-    pub summary: Option<String>,
-    /// A chrono `strftime` pattern tried before the automatic reading.
-    pub date_format: Option<String>,
 }
 
 /// Fetching the article behind each new item (`full_text = true`).

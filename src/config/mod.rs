@@ -17,6 +17,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::model::SourceId;
+use crate::tag::TagRule;
 pub use reader::Problem;
 use reader::{Diagnostics, Table};
 
@@ -35,7 +36,7 @@ pub struct Config {
     pub notify: Vec<Channel>,
 }
 
-pub use html::{FullText, Selectors, SourceKind};
+pub use html::{FullText, SourceKind};
 pub use notify::{Channel, ChannelKind, Room, Security, WebhookFormat};
 pub use secrets::Secret;
 
@@ -193,40 +194,6 @@ impl std::fmt::Debug for Source {
             .field("kind", &self.kind)
             .field("full_text", &self.full_text)
             .finish()
-    }
-}
-
-/// A keyword rule: the table key is the tag's name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TagRule {
-    pub name: String,
-    pub label: Option<String>,
-    pub description: Option<String>,
-    pub terms: Vec<Term>,
-    /// Cancel the term occurrences they cover.
-    pub exclude: Vec<String>,
-    /// Contexts: found anywhere in an item, they cancel the tag.
-    pub unless: Vec<String>,
-    /// The fields the rule looks at; empty: all.
-    pub fields: Vec<crate::model::Field>,
-    /// Primary language subtags the rule applies to; empty: all.
-    pub languages: Vec<String>,
-}
-
-/// One term of a rule: a query in the rule language, and the other tags
-/// it gives besides its rule's own.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Term {
-    pub query: String,
-    pub also: Vec<String>,
-}
-
-impl From<&str> for Term {
-    fn from(query: &str) -> Term {
-        Term {
-            query: query.to_string(),
-            also: Vec::new(),
-        }
     }
 }
 

@@ -9,9 +9,9 @@ use toml::de::DeValue;
 
 use super::reader::{Diagnostics, Table, Value, as_table};
 use super::sections::{check_id, in_file_order, optional_text};
-use super::{TagRule, Term};
 use crate::model::Field;
 use crate::tag::syntax::{self, Role};
+use crate::tag::{TagRule, Term};
 
 const RULE_KEYS: &[&str] = &[
     "terms",

@@ -15,7 +15,6 @@ use cssparser::{BasicParseErrorKind, ParseErrorKind};
 use selectors::parser::SelectorParseErrorKind;
 use url::Url;
 
-use crate::config::Selectors;
 use crate::model::{FeedMeta, RawEntry, RawFeed, Repairs, Text};
 
 pub use dates::{DateFormatError, check_date_format, parse as parse_date};
@@ -96,6 +95,25 @@ fn explain_selector_error(kind: &SelectorErrorKind) -> String {
     words.to_string()
 }
 
+/// How the items of a listing page are found (`[sources.X.html]`, which the
+/// configuration reads and checks). Each
+/// is a CSS selector; all but `item` apply inside one item's element.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selectors {
+    /// One element per item.
+    pub item: String,
+    /// The title: its text.
+    pub title: String,
+    /// The article link: its `href`, made absolute.
+    pub link: String,
+    /// The date: its `datetime` attribute, else its text.
+    pub date: Option<String>,
+    /// A summary: its text.
+    pub summary: Option<String>,
+    /// A chrono `strftime` pattern tried before the automatic reading.
+    pub date_format: Option<String>,
+}
+
 /// Where items may link to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reach {
@@ -131,7 +149,7 @@ fn read_text(text: &str, fetched_from: &Url, selectors: &Selectors, reach: Reach
     }
     let mut repairs = Repairs::default();
     if cut {
-        repairs.cut_too_deep();
+        repairs.cut_too_deep(MAX_DEPTH);
     }
     let mut entries = Vec::with_capacity(found.items.len());
     for item in found.items {

@@ -6,7 +6,7 @@ use dom_query::{Document, Matcher, NodeRef, Selection};
 use url::{Host, Url};
 
 use super::Reach;
-use crate::config::Selectors;
+use super::Selectors;
 
 /// What an item element gave, before it is checked.
 pub struct Found {

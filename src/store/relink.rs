@@ -85,7 +85,7 @@ mod tests {
             text: "cilvēku tirdzniecība".into(),
             snippet: title.into(),
         };
-        TaggedItem::new(
+        crate::normalize::tagged(
             Item {
                 key: format!("link:{link}"),
                 link: Some(link.into()),

@@ -220,7 +220,7 @@ mod tests {
     }
 
     fn item(n: i64, title: &str, link: &str) -> TaggedItem {
-        TaggedItem::new(
+        crate::normalize::tagged(
             Item {
                 key: format!("guid:{n}"),
                 link: Some(link.into()),

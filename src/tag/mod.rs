@@ -23,14 +23,15 @@
 
 mod lex;
 mod phrases;
+mod rule;
 mod scan;
 mod slots;
 mod spans;
 pub mod syntax;
 
-use crate::config::TagRule;
 use crate::model::{Cancelled, Field, Match};
 use phrases::{Hit, PhraseIds, Phrases};
+pub use rule::{TagRule, Term};
 use scan::Scan;
 use spans::{Found, QueryExpr, SpanExpr};
 use syntax::Role;
@@ -98,7 +99,7 @@ struct Rule {
 }
 
 #[derive(Debug)]
-struct Term {
+struct CompiledTerm {
     rule: usize,
     /// The rule's own tag first, then the ones the term also gives.
     tags: Vec<usize>,
@@ -111,7 +112,7 @@ struct Term {
 pub struct Tagger {
     phrases: Phrases,
     rules: Vec<Rule>,
-    terms: Vec<Term>,
+    terms: Vec<CompiledTerm>,
     /// Phrase id ─▶ the terms whose positive parts use it.
     users: Vec<Vec<usize>>,
     /// Whether any rule measures distances (word numbers needed).
@@ -146,7 +147,7 @@ impl Tagger {
                     }
                 }
                 let query = parse(&rule.name, &term.query, Role::Term)?;
-                terms.push(Term {
+                terms.push(CompiledTerm {
                     rule: index,
                     tags,
                     written: term.query.clone(),
