@@ -15,6 +15,7 @@ use thbwatch::config::Config;
 use thbwatch::feeds::{Feed, Request};
 use thbwatch::lang::Detect;
 use thbwatch::model::RawEntry;
+use thbwatch::normalize::Texts;
 use thbwatch::poll::{self, Processed};
 use thbwatch::store::{PollRecord, Store};
 use thbwatch::tag::Tagger;
@@ -195,7 +196,7 @@ fn tag_50_items(bencher: divan::Bencher) {
     bencher.counter(ItemsCount::new(items.len())).bench_local(|| {
         items
             .iter()
-            .map(|item| poll::tag_item(&fixture.tagger, item).matches.len())
+            .map(|item| fixture.tagger.tag_item(&Texts::of(item)).matches.len())
             .sum::<usize>()
     });
 }

@@ -183,10 +183,8 @@ pub async fn retag_store(store: &Store, tagger: Arc<Tagger>) -> anyhow::Result<R
         let batch = tokio::task::spawn_blocking(move || {
             page.into_iter()
                 .map(|stored| {
-                    let tagging = match &stored.article {
-                        Some(article) => crate::fulltext::tag_with_article(&tagger, &stored.item, article),
-                        None => poll::tag_item(&tagger, &stored.item),
-                    };
+                    let texts = crate::normalize::Texts::of(&stored.item).with_article(stored.article.as_deref());
+                    let tagging = tagger.tag_item(&texts);
                     Retagged {
                         id: stored.id,
                         matches: tagging.matches,
@@ -239,7 +237,7 @@ pub fn explain_item(
     let item = eval::with_context(language.as_deref(), &lang::Detect::default(), |cx| {
         crate::normalize::item(raw, cx)
     });
-    let explanation = poll::explain_item(&tagger, &item);
+    let explanation = tagger.explain_item(&crate::normalize::Texts::of(&item));
     Ok((item.language, explanation))
 }
 

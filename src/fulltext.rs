@@ -14,10 +14,10 @@ use tracing::{debug, info, warn};
 use crate::backoff::{self, Reason};
 use crate::config::Source;
 use crate::fetch;
-use crate::model::{Field, Item, Validators};
+use crate::model::Validators;
+use crate::normalize::Texts;
 use crate::poll::Pipeline;
 use crate::store::{self, DueText};
-use crate::tag::{Tagger, Tagging};
 
 /// Attempts at one article before it is given up.
 pub const MAX_ATTEMPTS: u32 = 4;
@@ -52,7 +52,8 @@ pub async fn fetch_due(pipeline: &Pipeline, source: &Source) -> Result<Fetched, 
         }
         match article(pipeline, source, scope, full_text.selector.as_deref(), &due).await {
             Ok(text) => {
-                let tagging = tag_with_article(&pipeline.tagger, &due.item, &text);
+                let texts = Texts::of(&due.item).with_article(Some(&text));
+                let tagging = pipeline.tagger.tag_item(&texts);
                 let stored = pipeline
                     .store
                     .store_text(due.clone(), text, tagging.matches, tagging.cancelled, Utc::now())
@@ -156,29 +157,6 @@ pub fn own_headers<'a>(source: &'a Source, url: &url::Url) -> &'a [crate::config
     } else {
         &[]
     }
-}
-
-/// The item's matches over its own fields and its article's text.
-pub fn tag_with_article(tagger: &Tagger, item: &Item, article: &str) -> Tagging {
-    let summary = item
-        .summary
-        .as_deref()
-        .map(crate::normalize::html_to_text)
-        .unwrap_or_default();
-    let content = item
-        .content
-        .as_deref()
-        .map(crate::normalize::html_to_text)
-        .unwrap_or_default();
-    let categories = item.categories.join("\n");
-    let fields = [
-        (Field::Title, item.title.as_str()),
-        (Field::Summary, summary.as_str()),
-        (Field::Content, content.as_str()),
-        (Field::Categories, categories.as_str()),
-        (Field::Article, article),
-    ];
-    tagger.tag(&fields, item.language.as_deref())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use quick_xml::escape::{escape, resolve_html5_entity};
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::model::{Item, Match, RawEntry, TaggedItem, Text};
+use crate::model::{Field, Item, Match, RawEntry, TaggedItem, Text};
 
 /// Context an entry is normalised in.
 pub struct Context<'a> {
@@ -37,6 +37,71 @@ pub fn item(raw: RawEntry, cx: &Context<'_>) -> Item {
 pub struct BodyText {
     pub summary: Option<String>,
     pub content: Option<String>,
+}
+
+/// The texts of an item the keyword rules read: its title, its summary
+/// and content as plain text, its categories one per line, and the
+/// article behind it when a `full_text` source fetched one. The one
+/// place that says what is tagged: a poll, `retag`, the article fetch,
+/// `thbwatch match --item` and `thbwatch eval` all read items through it.
+#[derive(Debug)]
+pub struct Texts<'a> {
+    item: &'a Item,
+    summary: Option<String>,
+    content: String,
+    categories: String,
+    article: Option<&'a str>,
+}
+
+impl<'a> Texts<'a> {
+    /// The texts of a stored (or otherwise normalised) item.
+    pub fn of(item: &'a Item) -> Texts<'a> {
+        Texts::made(item, BodyText::default())
+    }
+
+    /// [`Texts::of`], with the plain text normalising already made.
+    pub fn made(item: &'a Item, made: BodyText) -> Texts<'a> {
+        let summary = made.summary.or_else(|| item.summary.as_deref().map(html_to_text));
+        let content = made
+            .content
+            .or_else(|| item.content.as_deref().map(html_to_text))
+            .unwrap_or_default();
+        Texts {
+            item,
+            summary,
+            content,
+            categories: item.categories.join("\n"),
+            article: None,
+        }
+    }
+
+    /// With the text of the item's article, when there is one.
+    pub fn with_article(self, article: Option<&'a str>) -> Texts<'a> {
+        Texts { article, ..self }
+    }
+
+    /// Each text with the field it is, in the order the rules read them.
+    pub fn fields(&self) -> Vec<(Field, &str)> {
+        let mut fields = Vec::with_capacity(5);
+        fields.extend([
+            (Field::Title, self.item.title.as_str()),
+            (Field::Summary, self.summary.as_deref().unwrap_or_default()),
+            (Field::Content, self.content.as_str()),
+            (Field::Categories, self.categories.as_str()),
+        ]);
+        fields.extend(self.article.map(|article| (Field::Article, article)));
+        fields
+    }
+
+    /// The item's language, which decides the rules that apply.
+    pub fn language(&self) -> Option<&str> {
+        self.item.language.as_deref()
+    }
+
+    /// What search reads of the item besides its title (the summary's text).
+    pub fn search_text(&self) -> String {
+        search_text(&self.item.title, self.summary.as_deref())
+    }
 }
 
 /// [`item`], with the plain text it read.
@@ -396,6 +461,42 @@ fn sha256_hex(parts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the rules read of an item: plain text, categories one per
+    /// line, the article only when there is one; the same whether the
+    /// body's text was made while normalising or is made from the stored
+    /// HTML.
+    #[test]
+    fn the_texts_tagged_are_the_same_on_every_path() {
+        let item = Item {
+            title: "Cilvēku tirdzniecība".into(),
+            summary: Some("<p>Policija <b>aiztur</b> &amp; ziņo</p>".into()),
+            content: Some("<p>Pilns teksts</p>".into()),
+            categories: vec!["Noziegumi".into(), "Policija".into()],
+            language: Some("lv".into()),
+            ..Item::default()
+        };
+        let stored = Texts::of(&item);
+        let expected = [
+            (Field::Title, "Cilvēku tirdzniecība"),
+            (Field::Summary, "Policija aiztur & ziņo"),
+            (Field::Content, "Pilns teksts"),
+            (Field::Categories, "Noziegumi\nPolicija"),
+        ];
+        assert_eq!(stored.fields(), expected);
+        assert_eq!(stored.language(), Some("lv"));
+        let made = BodyText {
+            summary: Some(html_to_text(item.summary.as_deref().unwrap())),
+            content: None,
+        };
+        assert_eq!(Texts::made(&item, made).fields(), expected);
+        let with_article = Texts::of(&item).with_article(Some("Raksts"));
+        assert_eq!(with_article.fields()[4], (Field::Article, "Raksts"));
+        assert_eq!(
+            with_article.search_text(),
+            search_text(&item.title, Some("Policija aiztur & ziņo"))
+        );
+    }
 
     static DETECT: std::sync::LazyLock<crate::lang::Detect> = std::sync::LazyLock::new(Default::default);
 

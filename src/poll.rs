@@ -14,10 +14,10 @@ use crate::backoff::{self, Reason};
 use crate::config::Source;
 use crate::fetch::{self, Fetcher};
 use crate::lang::Detect;
-use crate::model::{FeedMeta, Field, Item, RawEntry, RawFeed, Route, TaggedItem};
+use crate::model::{FeedMeta, Item, RawEntry, RawFeed, Route, TaggedItem};
 use crate::normalize;
 use crate::store::{self, IngestReport, PollOutcome, PollRecord, PollState, Store};
-use crate::tag::{Explanation, Tagger, Tagging};
+use crate::tag::Tagger;
 use crate::versions;
 
 /// A retry timer may fire this much early and still count as due.
@@ -469,72 +469,26 @@ pub fn process_document(
     Ok(process(feed, source, tagger, detect, max_items))
 }
 
-/// A normalised item tagged: what every poll does with each item it
-/// keeps, and what `thbwatch eval` does with each labelled row.
-pub fn tag_normalized(item: Item, tagger: &Tagger) -> TaggedItem {
-    tag_with_text(item, normalize::BodyText::default(), tagger)
+/// One entry normalised and tagged as a poll does it (what `thbwatch
+/// eval` does with each labelled row).
+pub fn tag_entry(raw: RawEntry, cx: &normalize::Context<'_>, tagger: &Tagger) -> TaggedItem {
+    let (item, made) = normalize::item_and_text(raw, cx);
+    tagged(item, made, tagger)
 }
 
-/// [`tag_normalized`], with the plain text normalising already made.
-fn tag_with_text(item: Item, text: normalize::BodyText, tagger: &Tagger) -> TaggedItem {
+/// A normalised item tagged, with the plain text normalising made.
+fn tagged(item: Item, made: normalize::BodyText, tagger: &Tagger) -> TaggedItem {
+    let texts = normalize::Texts::made(&item, made);
+    let tagging = tagger.tag_item(&texts);
     // The summary's text serves both tagging and search.
-    let summary = text
-        .summary
-        .or_else(|| item.summary.as_deref().map(normalize::html_to_text));
-    let content = text
-        .content
-        .or_else(|| item.content.as_deref().map(normalize::html_to_text))
-        .unwrap_or_default();
-    let categories = item.categories.join("\n");
-    let tagging = tagger.tag(
-        &fields(&item, summary.as_deref().unwrap_or_default(), &content, &categories),
-        item.language.as_deref(),
-    );
-    let search_text = normalize::search_text(&item.title, summary.as_deref());
+    let search_text = texts.search_text();
+    drop(texts);
     TaggedItem {
         item,
         matches: tagging.matches,
         cancelled: tagging.cancelled,
         search_text,
     }
-}
-
-/// One entry normalised and tagged as a poll does it.
-pub fn tag_entry(raw: RawEntry, cx: &normalize::Context<'_>, tagger: &Tagger) -> TaggedItem {
-    tag_normalized(normalize::item(raw, cx), tagger)
-}
-
-/// The keyword matches of an item, over the text of each of its fields.
-pub fn tag_item(tagger: &Tagger, item: &Item) -> Tagging {
-    let summary = item.summary.as_deref().map(normalize::html_to_text).unwrap_or_default();
-    tag_fields(tagger, item, &summary)
-}
-
-/// [`tag_item`] with the summary's plain text already at hand.
-fn tag_fields(tagger: &Tagger, item: &Item, summary: &str) -> Tagging {
-    let content = item.content.as_deref().map(normalize::html_to_text).unwrap_or_default();
-    let categories = item.categories.join("\n");
-    tagger.tag(&fields(item, summary, &content, &categories), item.language.as_deref())
-}
-
-/// What the rules make of an item, with the reasons: [`tag_item`] as
-/// `thbwatch match --item` shows it.
-pub fn explain_item(tagger: &Tagger, item: &Item) -> Explanation {
-    let summary = item.summary.as_deref().map(normalize::html_to_text).unwrap_or_default();
-    let content = item.content.as_deref().map(normalize::html_to_text).unwrap_or_default();
-    let categories = item.categories.join("\n");
-    tagger.explain(&fields(item, &summary, &content, &categories), item.language.as_deref())
-}
-
-/// The texts of an item the rules read, as plain text (categories one
-/// per line).
-fn fields<'a>(item: &'a Item, summary: &'a str, content: &'a str, categories: &'a str) -> [(Field, &'a str); 4] {
-    [
-        (Field::Title, item.title.as_str()),
-        (Field::Summary, summary),
-        (Field::Content, content),
-        (Field::Categories, categories),
-    ]
 }
 
 /// Normalises the first `max_items` entries of a parsed feed, keeps the
@@ -562,7 +516,7 @@ fn process(feed: RawFeed, source: &Source, tagger: &Tagger, detect: &Detect, max
     }
     let items = items
         .into_iter()
-        .map(|(item, text)| tag_with_text(item, text, tagger))
+        .map(|(item, made)| tagged(item, made, tagger))
         .collect();
     Processed {
         feed: feed.meta,

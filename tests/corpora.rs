@@ -66,7 +66,7 @@ fn sweep_one(path: &Path, tagger: &Tagger, detect: &Detect) {
     let mut entries = Vec::new();
     for raw in feed.entries {
         let item = normalize::item(raw, &cx);
-        let tagging = thbwatch::poll::tag_item(tagger, &item);
+        let tagging = tagger.tag_item(&normalize::Texts::of(&item));
         let matches = tagging.matches;
         entries.push(Entry {
             entry_id: thbwatch::model::name_urn(&["sweep", &item.key]),

@@ -30,6 +30,7 @@ mod spans;
 pub mod syntax;
 
 use crate::model::{Cancelled, Field, Match};
+use crate::normalize::Texts;
 use phrases::{Hit, PhraseIds, Phrases};
 pub use rule::{TagRule, Term};
 use scan::Scan;
@@ -210,6 +211,17 @@ impl Tagger {
             matches: e.matches,
             cancelled: e.cancelled,
         }
+    }
+
+    /// The matches of an item over the texts the rules read of it
+    /// ([`Texts`] says which).
+    pub fn tag_item(&self, texts: &Texts<'_>) -> Tagging {
+        self.tag(&texts.fields(), texts.language())
+    }
+
+    /// [`Tagger::tag_item`] as `thbwatch match --item` explains it.
+    pub fn explain_item(&self, texts: &Texts<'_>) -> Explanation {
+        self.explain(&texts.fields(), texts.language())
     }
 
     /// [`Tagger::tag`] with what exclusions cancelled and which rules did
