@@ -222,12 +222,12 @@ fn record(source: usize, first: usize, count: usize, epoch: chrono::DateTime<Utc
         at: Utc::now(),
         http_status: Some(200),
         moved_to: None,
-        routes: Vec::new(),
         full_text: None,
         outcome: PollOutcome::Fetched {
             feed: FeedMeta::default(),
             validators: Validators::default(),
             items,
+            recipients: Vec::new(),
             warning: None,
         },
     }

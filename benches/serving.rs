@@ -155,7 +155,6 @@ fn record(n: usize) -> PollRecord {
         at: Utc::now(),
         http_status: Some(200),
         moved_to: None,
-        routes: Vec::new(),
         full_text: None,
         outcome: PollOutcome::Fetched {
             feed: FeedMeta {
@@ -164,6 +163,7 @@ fn record(n: usize) -> PollRecord {
             },
             validators: Validators::default(),
             items,
+            recipients: Vec::new(),
             warning: None,
         },
     }

@@ -440,42 +440,6 @@ pub struct Entry {
     pub cursor: String,
 }
 
-/// Which new items a notification channel is sent: written into the
-/// outbox by the ingest that stores them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Route {
-    pub channel: String,
-    /// Any of these tags (empty: any tag at all).
-    pub tags: Vec<String>,
-    /// Only these sources (empty: all).
-    pub sources: Vec<SourceId>,
-    /// Only these languages, primary subtags (empty: all).
-    pub languages: Vec<String>,
-    /// Also what a new source's first poll finds.
-    pub backlog: bool,
-}
-
-impl Route {
-    /// Whether an item with these matches, from this source, in this
-    /// language, goes to the channel. Untagged items never do.
-    pub fn wants(&self, matches: &[Match], source: &SourceId, language: Option<&str>) -> bool {
-        let tagged = match self.tags.is_empty() {
-            true => !matches.is_empty(),
-            false => matches.iter().any(|m| self.tags.contains(&m.tag)),
-        };
-        tagged && self.may_want(source, language)
-    }
-
-    /// Whether an item from this source in this language would go to the
-    /// channel once tagged (what an item still waiting for its article is
-    /// queued on).
-    pub fn may_want(&self, source: &SourceId, language: Option<&str>) -> bool {
-        let language_ok =
-            self.languages.is_empty() || language.is_some_and(|l| self.languages.contains(&crate::lang::primary(l)));
-        (self.sources.is_empty() || self.sources.contains(source)) && language_ok
-    }
-}
-
 /// A cross-source copy of an entry: the same article from another source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Copy {

@@ -14,7 +14,7 @@ use crate::backoff::{self, Reason};
 use crate::config::Source;
 use crate::fetch::{self, Fetcher};
 use crate::lang::Detect;
-use crate::model::{FeedMeta, Item, RawEntry, RawFeed, Route, TaggedItem};
+use crate::model::{FeedMeta, Item, RawEntry, RawFeed, TaggedItem};
 use crate::normalize;
 use crate::store::{self, IngestReport, PollOutcome, PollRecord, PollState, Store};
 use crate::tag::Tagger;
@@ -44,7 +44,7 @@ pub struct Pipeline {
     pub full_text_wait: Duration,
     pub backoff: backoff::Policy,
     /// Where new tagged items are announced (the notification channels).
-    pub routes: Arc<Vec<Route>>,
+    pub routes: Arc<crate::notify::Routes>,
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Parsing takes about ten times the body's size in memory: this
     /// bounds how many parses run at once.
@@ -278,7 +278,6 @@ async fn record_unstored(
             error: unstored.to_string(),
             next_attempt: next_attempt(pipeline, state, Reason::Other, at),
         },
-        routes: Vec::new(),
         full_text: None,
     };
     if let Err(e) = pipeline.store.ingest(record).await {
@@ -325,10 +324,15 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
                 );
             }
             let warning = processed.repairs.warning();
+            // Which channels want which items, decided before the write.
+            let recipients = pipeline
+                .routes
+                .recipients(&source.id, &processed.items, source.full_text.is_some());
             let outcome = PollOutcome::Fetched {
                 feed: processed.feed,
                 validators: processed.validators,
                 items: processed.items,
+                recipients,
                 warning: warning.clone(),
             };
             (outcome, Ending::Fetched { warning })
@@ -350,7 +354,6 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
         http_status: attempt.http_status,
         moved_to,
         outcome,
-        routes: pipeline.routes.as_ref().clone(),
         full_text: source.full_text.as_ref().map(|_| store::TextFetch {
             wait: pipeline.full_text_wait,
         }),

@@ -251,12 +251,12 @@ pub fn fetched(source: &thbwatch::config::Source, processed: thbwatch::poll::Pro
         at: Utc::now(),
         http_status: Some(200),
         moved_to: None,
-        routes: Vec::new(),
         full_text: None,
         outcome: thbwatch::store::PollOutcome::Fetched {
             feed: processed.feed,
             validators: processed.validators,
             items: processed.items,
+            recipients: Vec::new(),
             warning: processed.repairs.warning(),
         },
     }

@@ -11,6 +11,7 @@ mod matrix;
 mod message;
 mod ntfy;
 mod record;
+mod route;
 mod webhook;
 
 use std::sync::Arc;
@@ -24,9 +25,10 @@ use tracing::{Instrument, info, warn, warn_span};
 use crate::backoff;
 use crate::config::{Channel, ChannelKind};
 use crate::fetch::Poster;
-use crate::model::{Entry, Route};
+use crate::model::Entry;
 use crate::store::{self, Delivery, Store};
 use record::{Record, Unrecorded};
+pub use route::{Route, Routes, route};
 
 /// How often a channel looks for due deliveries.
 const TICK: Duration = Duration::from_secs(1);
@@ -34,17 +36,6 @@ const TICK: Duration = Duration::from_secs(1);
 const BATCH: usize = 20;
 /// Timeout of one HTTP attempt.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// What a channel takes from the ingest.
-pub fn route(channel: &Channel) -> Route {
-    Route {
-        channel: channel.name.clone(),
-        tags: channel.tags.clone(),
-        sources: channel.sources.clone(),
-        languages: channel.languages.clone(),
-        backlog: channel.notify_backlog,
-    }
-}
 
 /// How one attempt ended.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,11 +6,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Error, Store};
-use crate::model::{Cancelled, FeedMeta, Field, Item, Match, Route, SourceId, TaggedItem, Validators};
+use crate::model::{Cancelled, FeedMeta, Field, Item, Match, SourceId, TaggedItem, Validators};
 use crate::versions;
 
-pub use super::announce::{FIRST_POLL_ARTICLES, TextFetch};
-use super::announce::{Outbox, want_articles};
+pub use super::announce::{FIRST_POLL_ARTICLES, Recipient, Recipients, TextFetch};
+use super::announce::{New, Outbox, want_articles};
 
 /// Everything one poll of one source produced.
 #[derive(Clone, Debug)]
@@ -24,8 +24,6 @@ pub struct PollRecord {
     /// Where a permanent redirect led (kept from the last poll on failure).
     pub moved_to: Option<String>,
     pub outcome: PollOutcome,
-    /// The notification channels new items may be routed to.
-    pub routes: Vec<Route>,
     /// The source fetches the article behind each new item.
     pub full_text: Option<TextFetch>,
 }
@@ -36,6 +34,9 @@ pub enum PollOutcome {
         feed: FeedMeta,
         validators: Validators,
         items: Vec<TaggedItem>,
+        /// The channels each item goes to if it is new, in the items'
+        /// order (decided by `notify`; none for an item left out).
+        recipients: Vec<Recipients>,
         /// What had to be mended in the document (`None`: it was
         /// well-formed); its items are marked as repaired.
         warning: Option<String>,
@@ -181,6 +182,7 @@ pub(super) fn write(tx: &Connection, record: &PollRecord) -> Result<IngestReport
             feed,
             validators,
             items,
+            recipients,
             warning,
         } => {
             // A source's first successful poll (new, or at a new URL) is a
@@ -189,7 +191,6 @@ pub(super) fn write(tx: &Connection, record: &PollRecord) -> Result<IngestReport
                 .prepare_cached("SELECT last_success_at IS NULL, relink_pending FROM sources WHERE id = ?1")?
                 .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
             let outbox = Outbox {
-                routes: &record.routes,
                 baseline,
                 source: &record.source_id,
                 full_text: record.full_text.is_some(),
@@ -200,10 +201,12 @@ pub(super) fn write(tx: &Connection, record: &PollRecord) -> Result<IngestReport
             };
             let mut changed = false;
             let mut awaiting = Vec::new();
-            for tagged in items {
-                let stored = store_item(tx, id, &document, tagged, &outbox, relink, &mut report)?;
+            let nobody = Recipients::default();
+            for (index, tagged) in items.iter().enumerate() {
+                let new = (tagged, recipients.get(index).unwrap_or(&nobody));
+                let stored = store_item(tx, id, &document, new, &outbox, relink, &mut report)?;
                 changed |= stored.changed;
-                awaiting.extend(stored.awaiting.map(|row| (row, tagged)));
+                awaiting.extend(stored.awaiting.map(|row| (row, new)));
             }
             if let Some(fetch) = record.full_text {
                 want_articles(tx, &outbox, awaiting, fetch, record.at)?;
@@ -328,11 +331,12 @@ fn store_item(
     tx: &Connection,
     source: &str,
     document: &Document,
-    tagged: &TaggedItem,
+    new: New<'_>,
     outbox: &Outbox<'_>,
     relink: bool,
     report: &mut IngestReport,
 ) -> Result<Stored, Error> {
+    let tagged = new.0;
     let now = document.at;
     let item = &tagged.item;
     let version_date = versions::date(item);
@@ -411,7 +415,7 @@ fn store_item(
                 awaiting = Some(row_id);
             } else {
                 report.new += 1;
-                outbox.queue(tx, row_id, tagged, now, None)?;
+                outbox.queue(tx, row_id, new, now, None)?;
             }
             if !tagged.matches.is_empty() {
                 report.tagged += 1;

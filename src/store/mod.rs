@@ -33,7 +33,9 @@ use tokio::sync::oneshot;
 
 pub use documents::DocumentDate;
 pub use group::Expected;
-pub use ingest::{FIRST_POLL_ARTICLES, IngestReport, PollOutcome, PollRecord, PollState, TextFetch};
+pub use ingest::{
+    FIRST_POLL_ARTICLES, IngestReport, PollOutcome, PollRecord, PollState, Recipient, Recipients, TextFetch,
+};
 pub use integrity::Verdict;
 pub use maintenance::Pruned;
 pub use outbox::{Counts, Delivery, DeliveryState};

@@ -54,23 +54,25 @@ pub(super) fn rekey(tx: &Connection, row: i64, key: &str) -> Result<(), Error> {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Field, Item, Match, Route, TaggedItem};
-    use crate::store::test_support::fetched;
+    use crate::model::{Field, Item, Match, TaggedItem};
+    use crate::notify::Route;
+    use crate::store::test_support::{fetched, routed};
     use crate::store::{PollRecord, Store};
 
     /// A poll whose channel takes every tagged item, but not the backlog.
     fn poll(items: Vec<TaggedItem>) -> PollRecord {
-        PollRecord {
+        let record = PollRecord {
             source_url: "https://cdn.example/iem/rss".into(),
-            routes: vec![Route {
-                channel: "hook".into(),
-                tags: Vec::new(),
-                sources: Vec::new(),
-                languages: Vec::new(),
-                backlog: false,
-            }],
             ..fetched("iem", items)
-        }
+        };
+        let hook = Route {
+            channel: "hook".into(),
+            tags: Vec::new(),
+            sources: Vec::new(),
+            languages: Vec::new(),
+            backlog: false,
+        };
+        routed(record, vec![hook])
     }
 
     fn item(link: &str, title: &str) -> TaggedItem {

@@ -197,26 +197,28 @@ pub(super) fn edited(
 mod tests {
     use chrono::{Duration, TimeZone, Utc};
 
-    use crate::model::{Field, Item, Match, Route, SourceId, TaggedItem};
-    use crate::store::test_support::fetched;
+    use crate::model::{Field, Item, Match, SourceId, TaggedItem};
+    use crate::notify::Route;
+    use crate::store::test_support::{fetched, routed};
     use crate::store::{FIRST_POLL_ARTICLES, PollRecord, Store, TextFetch};
 
     /// A poll of a `full_text` source whose channel takes its tagged items.
     fn poll(items: Vec<TaggedItem>) -> PollRecord {
-        PollRecord {
+        let record = PollRecord {
             source_url: "https://iem.example/rss".into(),
-            routes: vec![Route {
-                channel: "hook".into(),
-                tags: vec!["trafficking".into()],
-                sources: Vec::new(),
-                languages: Vec::new(),
-                backlog: true,
-            }],
             full_text: Some(TextFetch {
                 wait: std::time::Duration::from_secs(300),
             }),
             ..fetched("iem", items)
-        }
+        };
+        let hook = Route {
+            channel: "hook".into(),
+            tags: vec!["trafficking".into()],
+            sources: Vec::new(),
+            languages: Vec::new(),
+            backlog: true,
+        };
+        routed(record, vec![hook])
     }
 
     fn item(n: i64, title: &str, link: &str) -> TaggedItem {
