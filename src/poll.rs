@@ -1,6 +1,9 @@
 //! One poll of one source, read as the pipeline: fetch ─▶ parse ─▶
-//! normalise ─▶ tag ─▶ one ingest transaction. A failing source records
-//! its error and when to try again, and affects nobody else.
+//! normalise ─▶ tag ─▶ route ─▶ one ingest transaction. [`poll`] fetches,
+//! [`read_document`] reads what came (off the runtime), `record` decides
+//! how the poll ends and which channels get which items, and the store
+//! writes it all at once. A failing source records its error and when to
+//! try again, and affects nobody else.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,10 +14,10 @@ use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, info, warn, warn_span};
 
 use crate::backoff::{self, Reason};
-use crate::config::Source;
+use crate::config::{Source, SourceKind};
 use crate::fetch::{self, Fetcher};
 use crate::lang::Detect;
-use crate::model::{FeedMeta, Item, RawEntry, RawFeed, TaggedItem};
+use crate::model::{FeedMeta, Item, RawFeed, TaggedItem};
 use crate::normalize;
 use crate::store::{self, IngestReport, PollOutcome, PollRecord, PollState, Store};
 use crate::tag::Tagger;
@@ -158,10 +161,21 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
         };
         let fetch_time = fetch_started.elapsed();
         let metrics = &pipeline.metrics;
-        let mut attempt = attempt(pipeline, source, fetched).await;
-        let slot = attempt.slot.take();
-        let expected = attempt.expected.take();
-        let (record, ending) = record(pipeline, source, &state, attempt);
+        // A body's request slot is held until what it became is stored:
+        // when the database falls behind, fetching waits rather than
+        // piling parsed feeds up in memory. And the database thread is
+        // told that this poll's items are coming.
+        let (mut slot, mut expected) = (None, None);
+        let result = match fetched.outcome {
+            Ok(None) => Ok(None),
+            Ok(Some(mut body)) => {
+                slot = body.take_slot();
+                expected = Some(pipeline.store.expect_poll());
+                read_body(pipeline, source, body).await.map(Some)
+            }
+            Err(e) => Err(Failure::Fetch(e)),
+        };
+        let (record, ending) = record(pipeline, source, &state, (fetched.status, fetched.moved_to), result);
         let (http_status, moved_to) = (record.http_status, record.moved_to.clone());
         // On its way now: the group being written need not wait for it.
         drop(expected);
@@ -178,20 +192,25 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
         metrics.ingested(report.new, report.updated, report.duplicates);
         metrics.poll(source.id.as_str(), ending.metric(), Some(fetch_time));
         if source.full_text.is_some() {
-            // New items' articles, and earlier failures due again. The
-            // poll's result is stored already: nothing here can undo it.
-            match crate::fulltext::fetch_due(pipeline, source).await {
-                Ok(done) if done != Default::default() => {
-                    info!(stored = done.stored, failed = done.failed, "article texts fetched")
-                }
-                Ok(_) => {}
-                Err(e) => warn!(error = %e, "article texts could not be stored"),
-            }
+            fetch_articles(pipeline, source).await;
         }
         Ok(ending.report(report, started.elapsed().as_millis() as u64))
     }
     .instrument(span)
     .await
+}
+
+/// After a `full_text` source's poll: new items' articles, and earlier
+/// failures due again. The poll's result is stored already: nothing here
+/// can undo it.
+async fn fetch_articles(pipeline: &Pipeline, source: &Source) {
+    match crate::fulltext::fetch_due(pipeline, source).await {
+        Ok(done) if done != Default::default() => {
+            info!(stored = done.stored, failed = done.failed, "article texts fetched")
+        }
+        Ok(_) => {}
+        Err(e) => warn!(error = %e, "article texts could not be stored"),
+    }
 }
 
 /// How a poll ends, decided before its result is written; the store's
@@ -286,26 +305,20 @@ async fn record_unstored(
     unstored
 }
 
-/// What one attempt found, before it is written.
-struct Attempt {
-    http_status: Option<u16>,
-    moved_to: Option<url::Url>,
+/// Builds the record to store (a failure gets its next attempt time, the
+/// items the channels they go to) and decides how the poll ends, from
+/// the last HTTP status, where a permanent redirect led, and the result.
+fn record(
+    pipeline: &Pipeline,
+    source: &Source,
+    state: &PollState,
+    (http_status, moved_to): (Option<u16>, Option<url::Url>),
     result: Result<Option<Processed>, Failure>,
-    /// The fetch's request slot, held until the items are stored: when the
-    /// database falls behind, fetching waits rather than piling parsed
-    /// feeds up in memory.
-    slot: Option<tokio::sync::OwnedSemaphorePermit>,
-    /// Tells the database thread this poll's items are coming.
-    expected: Option<store::Expected>,
-}
-
-/// Builds the record to store (a failure gets its next attempt time) and
-/// decides how the poll ends.
-fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Attempt) -> (PollRecord, Ending) {
+) -> (PollRecord, Ending) {
     let at = Utc::now();
-    let moved_to = attempt.moved_to.map(String::from).or_else(|| {
+    let moved_to = moved_to.map(String::from).or_else(|| {
         // A failure before any redirect says nothing new: keep what was known.
-        attempt.result.is_err().then(|| state.moved_to.clone()).flatten()
+        result.is_err().then(|| state.moved_to.clone()).flatten()
     });
     if let Some(target) = &moved_to
         && state.moved_to.as_ref() != Some(target)
@@ -313,7 +326,7 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
         let shown = source.public_form(target);
         warn!(moved_to = %shown, "the feed has moved permanently; update sources.{}.url", source.id);
     }
-    let (outcome, ending) = match attempt.result {
+    let (outcome, ending) = match result {
         Ok(None) => (PollOutcome::NotModified, Ending::NotModified),
         Ok(Some(processed)) => {
             if processed.dropped > 0 {
@@ -351,7 +364,7 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
         source_url: source.stored_url(),
         source_title: source.title.clone(),
         at,
-        http_status: attempt.http_status,
+        http_status,
         moved_to,
         outcome,
         full_text: source.full_text.as_ref().map(|_| store::TextFetch {
@@ -361,29 +374,9 @@ fn record(pipeline: &Pipeline, source: &Source, state: &PollState, attempt: Atte
     (record, ending)
 }
 
-async fn attempt(pipeline: &Pipeline, source: &Source, fetched: fetch::Fetched) -> Attempt {
-    let (mut slot, mut expected) = (None, None);
-    let result = match fetched.outcome {
-        Ok(None) => Ok(None),
-        Ok(Some(mut body)) => {
-            slot = body.take_slot();
-            expected = Some(pipeline.store.expect_poll());
-            process_body(pipeline, source, body).await.map(Some)
-        }
-        Err(e) => Err(Failure::Fetch(e)),
-    };
-    Attempt {
-        http_status: fetched.status,
-        moved_to: fetched.moved_to,
-        result,
-        slot,
-        expected,
-    }
-}
-
-/// Parses, normalises and tags a body off the runtime, within the bound
-/// on parses running at once.
-async fn process_body(pipeline: &Pipeline, source: &Source, body: fetch::Body) -> Result<Processed, Failure> {
+/// Reads a body off the runtime, within the bound on parses running at
+/// once: [`read_document`].
+async fn read_body(pipeline: &Pipeline, source: &Source, body: fetch::Body) -> Result<Processed, Failure> {
     let slot = pipeline.parse_slots.clone().acquire_owned().await?;
     let (tagger, detect) = (Arc::clone(&pipeline.tagger), Arc::clone(&pipeline.detect));
     let (source, max_items) = (source.clone(), pipeline.max_items);
@@ -399,7 +392,7 @@ async fn process_body(pipeline: &Pipeline, source: &Source, body: fetch::Body) -
             content_type: body.content_type.as_deref(),
             base: &base,
         };
-        let mut processed = process_source_document(&document, &source, reach, &tagger, &detect, max_items)?;
+        let mut processed = read_document(&document, &source, reach, &tagger, &detect, max_items)?;
         processed.validators = body.validators;
         Ok(processed)
     })
@@ -429,9 +422,11 @@ pub struct Document<'a> {
     pub base: &'a url::Url,
 }
 
-/// [`process_document`] for a feed, or the same for a listing page read
-/// with its selectors; `reach` says where a listing's items may link.
-pub fn process_source_document(
+/// The CPU part of a poll: the document read (a feed parsed, or a
+/// listing page read with its selectors; `reach` says where a listing's
+/// items may link), its first `max_items` entries normalised, the newest
+/// version kept of each item listed more than once, and each tagged.
+pub fn read_document(
     document: &Document<'_>,
     source: &Source,
     reach: crate::listing::Reach,
@@ -439,64 +434,11 @@ pub fn process_source_document(
     detect: &Detect,
     max_items: usize,
 ) -> Result<Processed, Failure> {
-    match &source.kind {
-        crate::config::SourceKind::Feed => process_document(
-            document.bytes,
-            document.content_type,
-            document.base,
-            source,
-            tagger,
-            detect,
-            max_items,
-        )
-        .map_err(Failure::Parse),
-        crate::config::SourceKind::Html(selectors) => {
-            let page = crate::listing::read(document.bytes, document.content_type, document.base, selectors, reach)?;
-            Ok(process(page, source, tagger, detect, max_items))
-        }
-    }
-}
-
-/// The CPU part of a poll, for a document fetched from `base`: parse,
-/// normalise and tag (the benchmarks measure it alone).
-pub fn process_document(
-    bytes: &[u8],
-    content_type: Option<&str>,
-    base: &url::Url,
-    source: &Source,
-    tagger: &Tagger,
-    detect: &Detect,
-    max_items: usize,
-) -> Result<Processed, crate::parse::Error> {
-    let feed = crate::parse::parse(bytes, content_type, base)?;
-    Ok(process(feed, source, tagger, detect, max_items))
-}
-
-/// One entry normalised and tagged as a poll does it (what `thbwatch
-/// eval` does with each labelled row).
-pub fn tag_entry(raw: RawEntry, cx: &normalize::Context<'_>, tagger: &Tagger) -> TaggedItem {
-    let (item, made) = normalize::item_and_text(raw, cx);
-    tagged(item, made, tagger)
-}
-
-/// A normalised item tagged, with the plain text normalising made.
-fn tagged(item: Item, made: normalize::BodyText, tagger: &Tagger) -> TaggedItem {
-    let texts = normalize::Texts::made(&item, made);
-    let tagging = tagger.tag_item(&texts);
-    // The summary's text serves both tagging and search.
-    let search_text = texts.search_text();
-    drop(texts);
-    TaggedItem {
-        item,
-        matches: tagging.matches,
-        cancelled: tagging.cancelled,
-        search_text,
-    }
-}
-
-/// Normalises the first `max_items` entries of a parsed feed, keeps the
-/// newest version of each item listed more than once, and tags them.
-fn process(feed: RawFeed, source: &Source, tagger: &Tagger, detect: &Detect, max_items: usize) -> Processed {
+    let (bytes, content_type, base) = (document.bytes, document.content_type, document.base);
+    let feed: RawFeed = match &source.kind {
+        SourceKind::Feed => crate::parse::parse(bytes, content_type, base)?,
+        SourceKind::Html(selectors) => crate::listing::read(bytes, content_type, base, selectors, reach)?,
+    };
     let cx = normalize::Context {
         base: &feed.base,
         source_language: source.language.as_deref(),
@@ -504,7 +446,6 @@ fn process(feed: RawFeed, source: &Source, tagger: &Tagger, detect: &Detect, max
         detect,
     };
     let dropped = feed.entries.len().saturating_sub(max_items);
-    let repairs = feed.repairs;
     let items: Vec<(Item, normalize::BodyText)> = feed
         .entries
         .into_iter()
@@ -517,18 +458,40 @@ fn process(feed: RawFeed, source: &Source, tagger: &Tagger, detect: &Detect, max
     if repeated > 0 {
         debug!(repeated, "older versions of items listed twice were dropped");
     }
-    let items = items
-        .into_iter()
-        .map(|(item, made)| tagged(item, made, tagger))
-        .collect();
-    Processed {
+    Ok(Processed {
         feed: feed.meta,
         validators: Default::default(),
-        items,
+        items: items.into_iter().map(|normalized| tagger.tagged(normalized)).collect(),
         dropped,
         repeated,
-        repairs,
-    }
+        repairs: feed.repairs,
+    })
+}
+
+/// [`read_document`] for a feed fetched from `base` (what the benchmarks
+/// measure).
+pub fn process_document(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    base: &url::Url,
+    source: &Source,
+    tagger: &Tagger,
+    detect: &Detect,
+    max_items: usize,
+) -> Result<Processed, Failure> {
+    let document = Document {
+        bytes,
+        content_type,
+        base,
+    };
+    read_document(
+        &document,
+        source,
+        crate::listing::Reach::Public,
+        tagger,
+        detect,
+        max_items,
+    )
 }
 
 #[cfg(test)]

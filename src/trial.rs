@@ -60,7 +60,7 @@ pub async fn run(config: &Config, id: &str, article: bool) -> anyhow::Result<Tri
             base: &base,
         };
         let detect = crate::lang::Detect::default();
-        crate::poll::process_source_document(
+        crate::poll::read_document(
             &document,
             &processed_source,
             reach,

@@ -1,6 +1,7 @@
 //! `thbwatch eval`: scores the configured rules on a labelled file. Each
 //! row goes through exactly what a poll does with a feed entry
-//! ([`crate::poll::tag_entry`]: normalisation, language detection,
+//! ([`crate::normalize::item_and_text`], then
+//! [`crate::tag::Tagger::tagged`]: normalisation, language detection,
 //! tagging of title and summary), as an entry declaring the row's
 //! language from a source configured with it. Pure but for reading the
 //! file.
@@ -171,7 +172,9 @@ pub fn run(config: &Config, path: &Path) -> Result<Report, Error> {
 /// A row as a feed entry, normalised and tagged the way every poll does.
 pub fn tag_row(row: &Row, tagger: &Tagger, detect: &Detect) -> TaggedItem {
     let raw = entry(&row.id, &row.title, &row.summary, Some(&row.lang));
-    with_context(Some(&row.lang), detect, |cx| crate::poll::tag_entry(raw, cx, tagger))
+    with_context(Some(&row.lang), detect, |cx| {
+        tagger.tagged(crate::normalize::item_and_text(raw, cx))
+    })
 }
 
 /// A title and summary as a feed entry declaring `lang`.

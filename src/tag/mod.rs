@@ -29,8 +29,8 @@ mod slots;
 mod spans;
 pub mod syntax;
 
-use crate::model::{Cancelled, Field, Match};
-use crate::normalize::Texts;
+use crate::model::{Cancelled, Field, Item, Match, TaggedItem};
+use crate::normalize::{BodyText, Texts};
 use phrases::{Hit, PhraseIds, Phrases};
 pub use rule::{TagRule, Term};
 use scan::Scan;
@@ -210,6 +210,23 @@ impl Tagger {
         Tagging {
             matches: e.matches,
             cancelled: e.cancelled,
+        }
+    }
+
+    /// A normalised item tagged, as every poll tags the items it keeps
+    /// and `thbwatch eval` each labelled row: over the texts the rules
+    /// read of it, reusing the plain text normalising made of its body,
+    /// with the search text made from the same text.
+    pub fn tagged(&self, (item, made): (Item, BodyText)) -> TaggedItem {
+        let texts = Texts::made(&item, made);
+        let tagging = self.tag_item(&texts);
+        let search_text = texts.search_text();
+        drop(texts);
+        TaggedItem {
+            item,
+            matches: tagging.matches,
+            cancelled: tagging.cancelled,
+            search_text,
         }
     }
 
