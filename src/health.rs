@@ -243,6 +243,74 @@ mod tests {
         }
     }
 
+    /// The bytes of `sources --json` (and `/sources.json`), pinned: field
+    /// names, their order, null for what is not known.
+    #[test]
+    fn the_json_is_pinned() {
+        let text = "[sources.vp]\nurl = \"https://www.vp.gov.lv/rss?token=s3cret\"\ntitle = \"Valsts policija\"\n\n\
+                    [sources.new]\nurl = \"https://new.example/feed\"\n";
+        let config = crate::config::Config::parse(text, std::path::Path::new("c.toml")).unwrap();
+        let catalog = Catalog {
+            sources: config.sources.clone(),
+            stale_after: Duration::from_secs(3 * 86_400),
+        };
+        let failing = SourceHealth {
+            id: SourceId::new("vp"),
+            url: config.sources[0].stored_url(),
+            feed_title: Some("VP".into()),
+            http_status: Some(503),
+            last_error: Some("HTTP 503 Service Unavailable".into()),
+            next_attempt: Some(at("2026-11-29T12:30:00Z")),
+            moved_to: Some("https://vp.example/rss?token=s3cret".into()),
+            warning: Some("repaired: bare ampersand (3)".into()),
+            items: 42,
+            ..health(Some("2026-11-29T10:00:00Z"), 2, "error")
+        };
+        let reports = report(&catalog, vec![failing], at("2026-11-29T12:00:00Z"));
+        let json = to_json(&reports);
+        assert_eq!(json, SOURCES);
+    }
+
+    const SOURCES: &str = r##"{
+  "sources": [
+    {
+      "id": "vp",
+      "title": "Valsts policija",
+      "url": "https://www.vp.gov.lv/rss?token=REDACTED",
+      "state": "failing",
+      "stale": false,
+      "last_attempt": "2026-11-29T11:00:00Z",
+      "last_success": "2026-11-29T10:00:00Z",
+      "last_status": "error",
+      "http_status": 503,
+      "last_error": "HTTP 503 Service Unavailable",
+      "consecutive_failures": 2,
+      "next_attempt": "2026-11-29T12:30:00Z",
+      "moved_to": "https://vp.example/rss?token=REDACTED",
+      "warning": "repaired: bare ampersand (3)",
+      "items": 42
+    },
+    {
+      "id": "new",
+      "title": "new",
+      "url": "https://new.example/feed",
+      "state": "new",
+      "stale": false,
+      "last_attempt": null,
+      "last_success": null,
+      "last_status": null,
+      "http_status": null,
+      "last_error": null,
+      "consecutive_failures": 0,
+      "next_attempt": null,
+      "moved_to": null,
+      "warning": null,
+      "items": 0
+    }
+  ]
+}
+"##;
+
     #[test]
     fn times_read_as_short_spans() {
         let now = at("2026-11-29T12:00:00Z");

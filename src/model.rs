@@ -475,3 +475,107 @@ pub fn name_urn(parts: &[&str]) -> String {
         &hex[20..32]
     )
 }
+
+/// Entries that the tests of the JSON the project emits (webhook
+/// payloads, JSON Feed) share.
+#[cfg(test)]
+pub(crate) mod examples {
+    use chrono::DateTime;
+
+    use super::*;
+
+    /// An entry with every field the payload may carry.
+    pub fn full_entry() -> Entry {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        Entry {
+            entry_id: "urn:uuid:00000000-0000-8000-8000-000000000001".into(),
+            source_id: SourceId::new("vp"),
+            source_title: "Valsts policija".into(),
+            source_url: "https://www.vp.gov.lv/rss".into(),
+            source_link: Some("https://www.vp.gov.lv/".into()),
+            source_feed_id: Some("urn:vp".into()),
+            source_format: Some(crate::model::FeedFormat::Rss),
+            source_updated: Some(at("2026-11-28T08:00:00Z")),
+            link: Some("https://www.vp.gov.lv/lv/jaunums/1?a=1&b=<2>".into()),
+            title: "Cilvēku tirdzniecība: \"aizturēti\" <trīs>".into(),
+            summary: Some("<p>Policija <b>aiztur</b> &amp; ziņo</p>".into()),
+            content: Some("<p>Pilns teksts</p><script>x()</script>".into()),
+            author: Some("Preses dienests".into()),
+            language: Some("lv".into()),
+            published: Some(at("2026-11-28T09:15:00Z")),
+            updated: at("2026-11-28T10:00:00Z"),
+            tags: vec!["trafficking".into(), "forced-labour".into()],
+            matches: vec![
+                Match {
+                    tag: "trafficking".into(),
+                    term: "cilvēku tirdzniecīb*".into(),
+                    field: Field::Title,
+                    end_field: None,
+                    text: "Cilvēku tirdzniecība".into(),
+                    snippet: "Cilvēku tirdzniecība: \"aizturēti\"".into(),
+                },
+                Match {
+                    tag: "forced-labour".into(),
+                    term: "piespiedu darb*".into(),
+                    field: Field::Title,
+                    end_field: Some(Field::Summary),
+                    text: "piespiedu… …darbs".into(),
+                    snippet: "piespiedu… …darbs".into(),
+                },
+            ],
+            cancelled: vec![Cancelled {
+                tag: "smuggling".into(),
+                term: "kontrabanda*".into(),
+                field: Field::Summary,
+                text: "kontrabandu".into(),
+                context: "cigaret*".into(),
+                context_field: Field::Content,
+                context_text: "cigaretes".into(),
+            }],
+            copies: vec![
+                Copy {
+                    source_id: SourceId::new("iem"),
+                    source_title: "Iekšlietu ministrija".into(),
+                    link: Some("https://www.iem.gov.lv/lv/jaunums/1".into()),
+                    source_url: "https://www.iem.gov.lv/rss".into(),
+                    source_format: None,
+                },
+                Copy {
+                    source_id: SourceId::new("lsm"),
+                    source_title: "LSM".into(),
+                    link: None,
+                    source_url: "https://www.lsm.lv/rss".into(),
+                    source_format: None,
+                },
+            ],
+            cursor: "c".into(),
+        }
+    }
+
+    /// An entry with nothing but what every entry has.
+    pub fn bare_entry() -> Entry {
+        Entry {
+            entry_id: "urn:uuid:00000000-0000-8000-8000-000000000002".into(),
+            source_id: SourceId::new("cbss"),
+            source_title: "CBSS".into(),
+            source_url: "https://cbss.org/feed/".into(),
+            source_link: None,
+            source_feed_id: None,
+            source_format: None,
+            source_updated: None,
+            link: None,
+            title: "News".into(),
+            summary: None,
+            content: None,
+            author: None,
+            language: None,
+            published: None,
+            updated: DateTime::UNIX_EPOCH,
+            tags: Vec::new(),
+            matches: Vec::new(),
+            cancelled: Vec::new(),
+            copies: Vec::new(),
+            cursor: String::new(),
+        }
+    }
+}

@@ -182,3 +182,147 @@ fn thresholds_apply_to_the_micro_totals_and_every_language() {
         .collect();
     assert_eq!(failed, ["recall of lv"]);
 }
+
+/// The bytes of `eval --json`, pinned: field names, their order, null
+/// for a figure that cannot be measured.
+#[test]
+fn the_json_is_pinned() {
+    let mut r = report();
+    r.apply(&Minimums {
+        precision: Some(0.9),
+        recall: None,
+        language_recall: Some(0.5),
+    });
+    let json = serde_json::to_string_pretty(&r).unwrap();
+    assert_eq!(json, JSON);
+}
+
+const JSON: &str = r##"{
+  "file": "small.tsv",
+  "items": 10,
+  "tags": [
+    {
+      "tag": "trafficking",
+      "tp": 4,
+      "fp": 1,
+      "fn": 1,
+      "precision": 0.8,
+      "recall": 0.8,
+      "f1": 0.8000000000000002
+    },
+    {
+      "tag": "forced-labour",
+      "tp": 2,
+      "fp": 0,
+      "fn": 1,
+      "precision": 1.0,
+      "recall": 0.6666666666666666,
+      "f1": 0.8
+    }
+  ],
+  "micro": {
+    "tp": 6,
+    "fp": 1,
+    "fn": 2,
+    "precision": 0.8571428571428571,
+    "recall": 0.75,
+    "f1": 0.7999999999999999
+  },
+  "languages": [
+    {
+      "lang": "de",
+      "items": 3,
+      "tp": 2,
+      "fp": 0,
+      "fn": 0,
+      "precision": 1.0,
+      "recall": 1.0,
+      "f1": 1.0
+    },
+    {
+      "lang": "en",
+      "items": 5,
+      "tp": 3,
+      "fp": 1,
+      "fn": 1,
+      "precision": 0.75,
+      "recall": 0.75,
+      "f1": 0.75
+    },
+    {
+      "lang": "lv",
+      "items": 2,
+      "tp": 1,
+      "fp": 0,
+      "fn": 1,
+      "precision": 1.0,
+      "recall": 0.5,
+      "f1": 0.6666666666666666
+    }
+  ],
+  "errors": [
+    {
+      "kind": "false_negative",
+      "id": "en-3",
+      "line": 5,
+      "lang": "en",
+      "tag": "forced-labour",
+      "text": "Workers made to toil without pay | A farm was raided.",
+      "matched": [],
+      "cancelled_by": null
+    },
+    {
+      "kind": "false_positive",
+      "id": "en-4",
+      "line": 6,
+      "lang": "en",
+      "tag": "trafficking",
+      "text": "Human trafficking film wins award | The festival closed on Sunday.",
+      "matched": [
+        {
+          "term": "human traffick*",
+          "text": "Human trafficking",
+          "field": "title"
+        }
+      ],
+      "cancelled_by": null
+    },
+    {
+      "kind": "false_negative",
+      "id": "lv-2",
+      "line": 9,
+      "lang": "lv",
+      "tag": "trafficking",
+      "text": "Aizturēti cilvēktirgotāji | Policija informē.",
+      "matched": [],
+      "cancelled_by": null
+    }
+  ],
+  "thresholds": [
+    {
+      "name": "precision",
+      "min": 0.9,
+      "value": 0.8571428571428571,
+      "passed": false
+    },
+    {
+      "name": "recall of de",
+      "min": 0.5,
+      "value": 1.0,
+      "passed": true
+    },
+    {
+      "name": "recall of en",
+      "min": 0.5,
+      "value": 0.75,
+      "passed": true
+    },
+    {
+      "name": "recall of lv",
+      "min": 0.5,
+      "value": 0.5,
+      "passed": true
+    }
+  ],
+  "passed": false
+}"##;

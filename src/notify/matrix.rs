@@ -53,12 +53,6 @@ pub async fn send(channel: &Channel, poster: &Poster, rooms: &Rooms, key: &str, 
             error: format!("cannot make a URL from {homeserver}"),
         };
     };
-    let body = serde_json::json!({
-        "msgtype": "m.text",
-        "body": message::text(entries),
-        "format": "org.matrix.custom.html",
-        "formatted_body": message::html(entries),
-    });
     let post = Post {
         put: true,
         url: &url,
@@ -66,7 +60,7 @@ pub async fn send(channel: &Channel, poster: &Poster, rooms: &Rooms, key: &str, 
             ("Content-Type".to_string(), "application/json".to_string()),
             authorization(token),
         ],
-        body: serde_json::to_vec(&body).unwrap_or_default(),
+        body: body(entries),
         timeout: super::SEND_TIMEOUT,
     };
     let outcome = match poster.send(post).await {
@@ -150,8 +144,28 @@ fn segment(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
+/// The message event: plain text and HTML.
+fn body(entries: &[Entry]) -> Vec<u8> {
+    let body = serde_json::json!({
+        "msgtype": "m.text",
+        "body": message::text(entries),
+        "format": "org.matrix.custom.html",
+        "formatted_body": message::html(entries),
+    });
+    serde_json::to_vec(&body).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
+    /// The bytes of the message event, pinned.
+    #[test]
+    fn the_event_is_pinned() {
+        let json = String::from_utf8(super::body(&[crate::model::examples::full_entry()])).unwrap();
+        assert_eq!(json, EVENT);
+    }
+
+    const EVENT: &str = r##"{"msgtype":"m.text","body":"[trafficking, forced-labour] Cilvēku tirdzniecība: \"aizturēti\" <trīs>\nValsts policija · 2026-11-28T09:15:00Z\nhttps://www.vp.gov.lv/lv/jaunums/1?a=1&b=<2>\nAlso published by: Iekšlietu ministrija (https://www.iem.gov.lv/lv/jaunums/1), LSM\nMatched: Cilvēku tirdzniecība (title); piespiedu… …darbs (title + summary)\nCancelled by context: smuggling: \"cigaretes\" (content)","format":"org.matrix.custom.html","formatted_body":"<p><b><a href=\"https://www.vp.gov.lv/lv/jaunums/1?a=1&amp;b=&lt;2&gt;\">Cilvēku tirdzniecība: &quot;aizturēti&quot; &lt;trīs&gt;</a></b> [trafficking, forced-labour]<br>Valsts policija · 2026-11-28T09:15:00Z<br>Also published by: <a href=\"https://www.iem.gov.lv/lv/jaunums/1\">Iekšlietu ministrija</a>, LSM<br>Matched: Cilvēku tirdzniecība (title); piespiedu… …darbs (title + summary)<br>Cancelled by context: smuggling: &quot;cigaretes&quot; (content)</p>\n"}"##;
+
     use super::*;
 
     #[test]

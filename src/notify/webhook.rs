@@ -25,20 +25,7 @@ pub async fn send(channel: &Channel, poster: &Poster, key: &str, entries: &[Entr
             error: "not a webhook channel".into(),
         };
     };
-    let body = match format {
-        WebhookFormat::Json => match entries {
-            [one] => message::payload(&channel.name, key, one),
-            many => serde_json::json!({
-                "idempotency_key": key,
-                "channel": channel.name,
-                "items": many.iter().map(|e| message::payload(&channel.name, key, e)["item"].clone()).collect::<Vec<_>>(),
-            }),
-        },
-        // Slack reads <…> as links and mentions: a publisher's text must
-        // not be able to write "<!channel>".
-        WebhookFormat::Slack => serde_json::json!({ "text": slack_escape(&message::text(entries)) }),
-    };
-    let body = serde_json::to_vec(&body).unwrap_or_default();
+    let body = body(&channel.name, format, key, entries);
     let mut all_headers = vec![
         ("Content-Type".to_string(), "application/json".to_string()),
         ("Idempotency-Key".to_string(), key.to_string()),
@@ -63,6 +50,25 @@ pub async fn send(channel: &Channel, poster: &Poster, key: &str, entries: &[Entr
     }
 }
 
+/// What is posted: the documented JSON (one item, or a digest's items),
+/// or Slack's `{"text": …}`.
+fn body(channel: &str, format: &WebhookFormat, key: &str, entries: &[Entry]) -> Vec<u8> {
+    let body = match format {
+        WebhookFormat::Json => match entries {
+            [one] => message::payload(channel, key, one),
+            many => serde_json::json!({
+                "idempotency_key": key,
+                "channel": channel,
+                "items": many.iter().map(|e| message::payload(channel, key, e)["item"].clone()).collect::<Vec<_>>(),
+            }),
+        },
+        // Slack reads <…> as links and mentions: a publisher's text must
+        // not be able to write "<!channel>".
+        WebhookFormat::Slack => serde_json::json!({ "text": slack_escape(&message::text(entries)) }),
+    };
+    serde_json::to_vec(&body).unwrap_or_default()
+}
+
 fn slack_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
@@ -79,6 +85,31 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// The bytes posted, pinned: field names, their order, null against
+    /// absent. Receivers parse this (docs/notifications.md documents it).
+    #[test]
+    fn the_posted_json_is_pinned() {
+        let (full, bare) = (
+            crate::model::examples::full_entry(),
+            crate::model::examples::bare_entry(),
+        );
+        let posted = |format: &WebhookFormat, entries: &[Entry]| {
+            String::from_utf8(body("ops", format, "urn:uuid:k", entries)).unwrap()
+        };
+        let one = posted(&WebhookFormat::Json, std::slice::from_ref(&full));
+        let digest = posted(&WebhookFormat::Json, &[full.clone(), bare]);
+        let slack = posted(&WebhookFormat::Slack, &[full]);
+        assert_eq!(one, ONE);
+        assert_eq!(digest, DIGEST);
+        assert_eq!(slack, SLACK);
+    }
+
+    const ONE: &str = r##"{"idempotency_key":"urn:uuid:k","channel":"ops","item":{"id":"urn:uuid:00000000-0000-8000-8000-000000000001","title":"Cilvēku tirdzniecība: \"aizturēti\" <trīs>","link":"https://www.vp.gov.lv/lv/jaunums/1?a=1&b=<2>","published":"2026-11-28T09:15:00Z","updated":"2026-11-28T10:00:00Z","language":"lv","source":{"id":"vp","title":"Valsts policija"},"also_published_by":[{"id":"iem","title":"Iekšlietu ministrija","link":"https://www.iem.gov.lv/lv/jaunums/1"},{"id":"lsm","title":"LSM","link":null}],"tags":["trafficking","forced-labour"],"matches":[{"tag":"trafficking","term":"cilvēku tirdzniecīb*","field":"title","end_field":null,"text":"Cilvēku tirdzniecība","snippet":"Cilvēku tirdzniecība: \"aizturēti\""},{"tag":"forced-labour","term":"piespiedu darb*","field":"title","end_field":"summary","text":"piespiedu… …darbs","snippet":"piespiedu… …darbs"}],"cancelled":[{"tag":"smuggling","term":"kontrabanda*","field":"summary","text":"kontrabandu","context":"cigaret*","context_field":"content","context_text":"cigaretes"}]}}"##;
+    const DIGEST: &str = r##"{"idempotency_key":"urn:uuid:k","channel":"ops","items":[{"id":"urn:uuid:00000000-0000-8000-8000-000000000001","title":"Cilvēku tirdzniecība: \"aizturēti\" <trīs>","link":"https://www.vp.gov.lv/lv/jaunums/1?a=1&b=<2>","published":"2026-11-28T09:15:00Z","updated":"2026-11-28T10:00:00Z","language":"lv","source":{"id":"vp","title":"Valsts policija"},"also_published_by":[{"id":"iem","title":"Iekšlietu ministrija","link":"https://www.iem.gov.lv/lv/jaunums/1"},{"id":"lsm","title":"LSM","link":null}],"tags":["trafficking","forced-labour"],"matches":[{"tag":"trafficking","term":"cilvēku tirdzniecīb*","field":"title","end_field":null,"text":"Cilvēku tirdzniecība","snippet":"Cilvēku tirdzniecība: \"aizturēti\""},{"tag":"forced-labour","term":"piespiedu darb*","field":"title","end_field":"summary","text":"piespiedu… …darbs","snippet":"piespiedu… …darbs"}],"cancelled":[{"tag":"smuggling","term":"kontrabanda*","field":"summary","text":"kontrabandu","context":"cigaret*","context_field":"content","context_text":"cigaretes"}]},{"id":"urn:uuid:00000000-0000-8000-8000-000000000002","title":"News","link":null,"published":null,"updated":"1970-01-01T00:00:00Z","language":null,"source":{"id":"cbss","title":"CBSS"},"also_published_by":[],"tags":[],"matches":[],"cancelled":[]}]}"##;
+    const SLACK: &str = r##"{"text":"[trafficking, forced-labour] Cilvēku tirdzniecība: \"aizturēti\" &lt;trīs&gt;\nValsts policija · 2026-11-28T09:15:00Z\nhttps://www.vp.gov.lv/lv/jaunums/1?a=1&amp;b=&lt;2&gt;\nAlso published by: Iekšlietu ministrija (https://www.iem.gov.lv/lv/jaunums/1), LSM\nMatched: Cilvēku tirdzniecība (title); piespiedu… …darbs (title + summary)\nCancelled by context: smuggling: \"cigaretes\" (content)"}"##;
+
     #[test]
     fn slack_text_cannot_mention_or_link() {
         assert_eq!(

@@ -78,6 +78,131 @@ fn item(e: &Entry) -> Value {
 mod tests {
     use super::*;
 
+    /// The bytes of a JSON Feed, pinned: field names, their order, what
+    /// is left out when empty, the `_thbwatch` extension.
+    #[test]
+    fn the_document_is_pinned() {
+        let (full, bare) = (
+            crate::model::examples::full_entry(),
+            crate::model::examples::bare_entry(),
+        );
+        let info = FeedInfo {
+            home_url: Some("https://w.example/".into()),
+            self_url: Some("https://w.example/feed.json?before=x".into()),
+            first_url: Some("https://w.example/feed.json".into()),
+            next_url: Some("https://w.example/feed.json?before=y".into()),
+            ..FeedInfo::minimal("thbwatch: tagged", "urn:x")
+        };
+        assert_eq!(json_feed(&info, &[full, bare]), FULL);
+        assert_eq!(json_feed(&FeedInfo::minimal("T", "urn:x"), &[]), EMPTY);
+    }
+
+    const FULL: &str = r##"{
+  "version": "https://jsonfeed.org/version/1.1",
+  "title": "thbwatch: tagged",
+  "items": [
+    {
+      "id": "urn:uuid:00000000-0000-8000-8000-000000000001",
+      "title": "Cilvēku tirdzniecība: \"aizturēti\" <trīs>",
+      "content_html": "<p>Pilns teksts</p>",
+      "date_modified": "2026-11-28T10:00:00Z",
+      "authors": [
+        {
+          "name": "Preses dienests"
+        }
+      ],
+      "tags": [
+        "trafficking",
+        "forced-labour"
+      ],
+      "_thbwatch": {
+        "source": {
+          "id": "vp",
+          "title": "Valsts policija",
+          "url": "https://www.vp.gov.lv/rss"
+        },
+        "also_published_by": [
+          {
+            "id": "iem",
+            "title": "Iekšlietu ministrija",
+            "url": "https://www.iem.gov.lv/lv/jaunums/1"
+          },
+          {
+            "id": "lsm",
+            "title": "LSM",
+            "url": null
+          }
+        ],
+        "matches": [
+          {
+            "tag": "trafficking",
+            "term": "cilvēku tirdzniecīb*",
+            "field": "title",
+            "end_field": null,
+            "text": "Cilvēku tirdzniecība",
+            "snippet": "Cilvēku tirdzniecība: \"aizturēti\""
+          },
+          {
+            "tag": "forced-labour",
+            "term": "piespiedu darb*",
+            "field": "title",
+            "end_field": "summary",
+            "text": "piespiedu… …darbs",
+            "snippet": "piespiedu… …darbs"
+          }
+        ],
+        "cancelled": [
+          {
+            "tag": "smuggling",
+            "term": "kontrabanda*",
+            "field": "summary",
+            "text": "kontrabandu",
+            "context": "cigaret*",
+            "context_field": "content",
+            "context_text": "cigaretes"
+          }
+        ]
+      },
+      "url": "https://www.vp.gov.lv/lv/jaunums/1?a=1&b=<2>",
+      "summary": "Policija aiztur & ziņo Also published by: Iekšlietu ministrija, LSM Matched: Cilvēku tirdzniecība (title); piespiedu… …darbs (title + summary) Cancelled by context: smuggling: \"cigaretes\" (content)",
+      "date_published": "2026-11-28T09:15:00Z",
+      "language": "lv"
+    },
+    {
+      "id": "urn:uuid:00000000-0000-8000-8000-000000000002",
+      "title": "News",
+      "content_html": "News",
+      "date_modified": "1970-01-01T00:00:00Z",
+      "authors": [
+        {
+          "name": "CBSS"
+        }
+      ],
+      "tags": [],
+      "_thbwatch": {
+        "source": {
+          "id": "cbss",
+          "title": "CBSS",
+          "url": "https://cbss.org/feed/"
+        },
+        "also_published_by": [],
+        "matches": [],
+        "cancelled": []
+      }
+    }
+  ],
+  "home_page_url": "https://w.example/",
+  "feed_url": "https://w.example/feed.json",
+  "next_url": "https://w.example/feed.json?before=y"
+}
+"##;
+    const EMPTY: &str = r##"{
+  "version": "https://jsonfeed.org/version/1.1",
+  "title": "T",
+  "items": []
+}
+"##;
+
     #[test]
     fn items_carry_ids_links_tags_and_explanations() {
         let entry = crate::publish::atom::tests::entry();
