@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::config::Source;
 use crate::store::SourceHealth;
@@ -96,33 +96,60 @@ fn judge(health: &SourceHealth, stale_after: Duration, now: DateTime<Utc>) -> St
     }
 }
 
+/// `sources --json` and `/sources.json`.
+#[derive(Serialize)]
+struct Listing<'a> {
+    sources: Vec<SourceState<'a>>,
+}
+
+/// One source as scripts read it: `null` for what is not known yet.
+#[derive(Serialize)]
+struct SourceState<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: String,
+    state: &'static str,
+    stale: bool,
+    last_attempt: Option<String>,
+    last_success: Option<String>,
+    last_status: Option<&'a str>,
+    http_status: Option<u16>,
+    last_error: Option<&'a str>,
+    consecutive_failures: u32,
+    next_attempt: Option<String>,
+    moved_to: Option<String>,
+    warning: Option<&'a str>,
+    items: u64,
+}
+
 /// JSON for scripts: one object per source, times in RFC 3339 UTC.
 pub fn to_json(reports: &[Report]) -> String {
     let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
-    let sources: Vec<_> = reports
+    let sources = reports
         .iter()
         .map(|r| {
             let h = &r.health;
-            json!({
-                "id": r.source.id.as_str(),
-                "title": r.source.display_title(),
-                "url": r.source.public_url(),
-                "state": r.state.as_str(),
-                "stale": r.state == State::Stale,
-                "last_attempt": time(h.last_attempt),
-                "last_success": time(h.last_success),
-                "last_status": h.last_status,
-                "http_status": h.http_status,
-                "last_error": h.last_error,
-                "consecutive_failures": h.consecutive_failures,
-                "next_attempt": time(h.next_attempt),
-                "moved_to": moved_to(r),
-                "warning": h.warning,
-                "items": h.items,
-            })
+            SourceState {
+                id: r.source.id.as_str(),
+                title: r.source.display_title(),
+                url: r.source.public_url(),
+                state: r.state.as_str(),
+                stale: r.state == State::Stale,
+                last_attempt: time(h.last_attempt),
+                last_success: time(h.last_success),
+                last_status: h.last_status.as_deref(),
+                http_status: h.http_status,
+                last_error: h.last_error.as_deref(),
+                consecutive_failures: h.consecutive_failures,
+                next_attempt: time(h.next_attempt),
+                moved_to: moved_to(r),
+                warning: h.warning.as_deref(),
+                items: h.items,
+            }
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&json!({ "sources": sources })).unwrap_or_default();
+    // Plain data into a string: serialising cannot fail.
+    let mut text = serde_json::to_string_pretty(&Listing { sources }).unwrap_or_default();
     text.push('\n');
     text
 }

@@ -146,13 +146,23 @@ fn segment(text: &str) -> String {
 
 /// The message event: plain text and HTML.
 fn body(entries: &[Entry]) -> Vec<u8> {
-    let body = serde_json::json!({
-        "msgtype": "m.text",
-        "body": message::text(entries),
-        "format": "org.matrix.custom.html",
-        "formatted_body": message::html(entries),
-    });
-    serde_json::to_vec(&body).unwrap_or_default()
+    let event = Event {
+        msgtype: "m.text",
+        body: message::text(entries),
+        format: "org.matrix.custom.html",
+        formatted_body: message::html(entries),
+    };
+    // Plain data into a vector: serialising cannot fail.
+    serde_json::to_vec(&event).unwrap_or_default()
+}
+
+/// An `m.room.message` event with an HTML body.
+#[derive(serde::Serialize)]
+struct Event {
+    msgtype: &'static str,
+    body: String,
+    format: &'static str,
+    formatted_body: String,
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! headline, plain text and HTML bodies, and the documented JSON payload.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::model::{Cancelled, Entry, SourceId};
 use crate::publish::escape;
@@ -117,27 +117,91 @@ fn linked(text: &str, href: Option<&str>) -> String {
     }
 }
 
-/// The webhook's JSON: documented in docs/notifications.md.
-pub fn payload(channel: &str, key: &str, e: &Entry) -> Value {
-    json!({
-        "idempotency_key": key,
-        "channel": channel,
-        "item": {
-            "id": e.entry_id,
-            "title": e.title,
-            "link": e.link,
-            "published": e.published.map(time),
-            "updated": time(e.updated),
-            "language": e.language,
-            "source": { "id": e.source_id.as_str(), "title": e.source_title },
-            "also_published_by": e.copies.iter().map(|c| json!({
-                "id": c.source_id.as_str(), "title": c.source_title, "link": c.link,
-            })).collect::<Vec<_>>(),
-            "tags": e.tags,
-            "matches": e.matches,
-            "cancelled": e.cancelled,
+/// The webhook's JSON for one item: documented in
+/// docs/notifications.md (its fields in this order; `null` for what an
+/// item does not have).
+#[derive(Serialize)]
+pub struct Payload<'a> {
+    pub idempotency_key: &'a str,
+    pub channel: &'a str,
+    pub item: Item<'a>,
+}
+
+/// The webhook's JSON for a digest: the same, with the items in a list.
+#[derive(Serialize)]
+pub struct Digest<'a> {
+    pub idempotency_key: &'a str,
+    pub channel: &'a str,
+    pub items: Vec<Item<'a>>,
+}
+
+/// One item as a webhook receives it.
+#[derive(Serialize)]
+pub struct Item<'a> {
+    id: &'a str,
+    title: &'a str,
+    link: Option<&'a str>,
+    published: Option<String>,
+    updated: String,
+    language: Option<&'a str>,
+    source: Source<'a>,
+    also_published_by: Vec<Copy<'a>>,
+    tags: &'a [String],
+    matches: &'a [crate::model::Match],
+    cancelled: &'a [Cancelled],
+}
+
+/// The source that published an item.
+#[derive(Serialize)]
+struct Source<'a> {
+    id: &'a str,
+    title: &'a str,
+}
+
+/// Another source that published the same article, and its link there.
+#[derive(Serialize)]
+struct Copy<'a> {
+    id: &'a str,
+    title: &'a str,
+    link: Option<&'a str>,
+}
+
+impl<'a> Item<'a> {
+    pub fn of(e: &'a Entry) -> Item<'a> {
+        Item {
+            id: &e.entry_id,
+            title: &e.title,
+            link: e.link.as_deref(),
+            published: e.published.map(time),
+            updated: time(e.updated),
+            language: e.language.as_deref(),
+            source: Source {
+                id: e.source_id.as_str(),
+                title: &e.source_title,
+            },
+            also_published_by: e
+                .copies
+                .iter()
+                .map(|c| Copy {
+                    id: c.source_id.as_str(),
+                    title: &c.source_title,
+                    link: c.link.as_deref(),
+                })
+                .collect(),
+            tags: &e.tags,
+            matches: &e.matches,
+            cancelled: &e.cancelled,
         }
-    })
+    }
+}
+
+/// The webhook's JSON for one item.
+pub fn payload<'a>(channel: &'a str, key: &'a str, e: &'a Entry) -> Payload<'a> {
+    Payload {
+        idempotency_key: key,
+        channel,
+        item: Item::of(e),
+    }
 }
 
 /// What `thbwatch notify test` sends.
@@ -223,7 +287,7 @@ mod tests {
             "{html}"
         );
         assert_eq!(html.matches("Cilvēku tirdzniecība (").count(), 1, "{html}");
-        let payload = payload("ops", "k", &e);
+        let payload = serde_json::to_value(payload("ops", "k", &e)).unwrap();
         assert_eq!(payload["item"]["also_published_by"][0]["id"], "iem");
     }
 
@@ -260,14 +324,14 @@ mod tests {
             html(std::slice::from_ref(&e))
                 .contains("Cancelled by context: forced-labour: &quot;memorial&quot; (summary)")
         );
-        let payload = payload("hook", "k", &e);
+        let payload = serde_json::to_value(payload("hook", "k", &e)).unwrap();
         let m = &payload["item"]["matches"][0];
         assert_eq!(m["field"], "title");
         assert_eq!(m["end_field"], "summary");
         assert_eq!(m["text"], "trafficking in… …human beings");
         assert_eq!(
             payload["item"]["cancelled"][0],
-            json!({
+            serde_json::json!({
                 "tag": "forced-labour", "term": "forced labo*", "field": "title", "text": "Forced labour",
                 "context": "memorial* | nazi*", "context_field": "summary", "context_text": "memorial",
             })

@@ -53,20 +53,27 @@ pub async fn send(channel: &Channel, poster: &Poster, key: &str, entries: &[Entr
 /// What is posted: the documented JSON (one item, or a digest's items),
 /// or Slack's `{"text": …}`.
 fn body(channel: &str, format: &WebhookFormat, key: &str, entries: &[Entry]) -> Vec<u8> {
-    let body = match format {
-        WebhookFormat::Json => match entries {
-            [one] => message::payload(channel, key, one),
-            many => serde_json::json!({
-                "idempotency_key": key,
-                "channel": channel,
-                "items": many.iter().map(|e| message::payload(channel, key, e)["item"].clone()).collect::<Vec<_>>(),
-            }),
-        },
+    let body = match (format, entries) {
+        (WebhookFormat::Json, [one]) => serde_json::to_vec(&message::payload(channel, key, one)),
+        (WebhookFormat::Json, many) => serde_json::to_vec(&message::Digest {
+            idempotency_key: key,
+            channel,
+            items: many.iter().map(message::Item::of).collect(),
+        }),
         // Slack reads <…> as links and mentions: a publisher's text must
         // not be able to write "<!channel>".
-        WebhookFormat::Slack => serde_json::json!({ "text": slack_escape(&message::text(entries)) }),
+        (WebhookFormat::Slack, _) => serde_json::to_vec(&Slack {
+            text: slack_escape(&message::text(entries)),
+        }),
     };
-    serde_json::to_vec(&body).unwrap_or_default()
+    // Plain data into a vector: serialising cannot fail.
+    body.unwrap_or_default()
+}
+
+/// Slack's (and Mattermost's) incoming webhook message.
+#[derive(serde::Serialize)]
+struct Slack {
+    text: String,
 }
 
 fn slack_escape(text: &str) -> String {

@@ -2,76 +2,132 @@
 //! prefer JSON; thbwatch's tags, matches and other sources go in an
 //! `_thbwatch` extension object, as the format allows.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::atom::summary_html;
 use super::{FeedInfo, sanitize, time};
-use crate::model::Entry;
+use crate::model::{Cancelled, Entry, Match};
 
 pub const JSON_FEED_CONTENT_TYPE: &str = "application/feed+json; charset=utf-8";
 
+/// A JSON Feed document; optional members are left out when unknown.
+#[derive(Serialize)]
+struct Feed<'a> {
+    version: &'static str,
+    title: &'a str,
+    items: Vec<Item<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    home_page_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feed_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_url: Option<&'a str>,
+}
+
+/// One item; thbwatch's own members in `_thbwatch`.
+#[derive(Serialize)]
+struct Item<'a> {
+    id: &'a str,
+    title: &'a str,
+    content_html: String,
+    date_modified: String,
+    authors: [Author<'a>; 1],
+    tags: &'a [String],
+    #[serde(rename = "_thbwatch")]
+    thbwatch: Extension<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Author<'a> {
+    name: &'a str,
+}
+
+/// What JSON Feed has no member for: where the item came from, who else
+/// published it, and why it carries (or lost) its tags.
+#[derive(Serialize)]
+struct Extension<'a> {
+    source: Source<'a>,
+    also_published_by: Vec<Source<'a>>,
+    matches: &'a [Match],
+    cancelled: &'a [Cancelled],
+}
+
+/// A source: its feed's address, or for another source that published
+/// the article, the copy's link there (`null` when it has none).
+#[derive(Serialize)]
+struct Source<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: Option<&'a str>,
+}
+
 /// Renders a JSON Feed of `entries` (already ordered and limited).
 pub fn json_feed(info: &FeedInfo<'_>, entries: &[Entry]) -> String {
-    let mut feed = json!({
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": info.title,
-        "items": entries.iter().map(item).collect::<Vec<_>>(),
-    });
-    // The feed's address is its first page's, not this page's.
-    let feed_url = info.first_url.as_ref().or(info.self_url.as_ref()).cloned();
-    let optional = [
-        ("home_page_url", &info.home_url),
-        ("feed_url", &feed_url),
-        ("next_url", &info.next_url),
-    ];
-    for (key, value) in optional {
-        if let Some(value) = value {
-            feed[key] = json!(value);
-        }
-    }
+    let feed = Feed {
+        version: "https://jsonfeed.org/version/1.1",
+        title: info.title,
+        items: entries.iter().map(item).collect(),
+        home_page_url: info.home_url.as_deref(),
+        // The feed's address is its first page's, not this page's.
+        feed_url: info.first_url.as_deref().or(info.self_url.as_deref()),
+        next_url: info.next_url.as_deref(),
+    };
+    // Plain data into a string: serialising cannot fail.
     let mut text = serde_json::to_string_pretty(&feed).unwrap_or_default();
     text.push('\n');
     crate::normalize::without_hidden_controls(text)
 }
 
-fn item(e: &Entry) -> Value {
+fn item(e: &Entry) -> Item<'_> {
     let base = Some(super::atom::content_base(e));
     // JSON Feed needs content: the article's, else the summary, else the title.
-    let content = e
+    let summary = summary_html(e, base);
+    let content_html = e
         .content
         .as_deref()
         .map(|c| sanitize(c, base))
-        .or_else(|| summary_html(e, base))
+        .or_else(|| summary.clone())
         .unwrap_or_else(|| super::escape(&e.title));
-    let mut item = json!({
-        "id": e.entry_id,
-        "title": e.title,
-        "content_html": content,
-        "date_modified": time(e.updated),
-        "authors": [{ "name": e.author.as_deref().unwrap_or(&e.source_title) }],
-        "tags": e.tags,
-        "_thbwatch": {
-            "source": { "id": e.source_id.as_str(), "title": e.source_title, "url": e.source_url },
-            "also_published_by": e.copies.iter().map(|c| json!({
-                "id": c.source_id.as_str(), "title": c.source_title, "url": c.link,
-            })).collect::<Vec<_>>(),
-            "matches": e.matches,
-            "cancelled": e.cancelled,
+    Item {
+        id: &e.entry_id,
+        title: &e.title,
+        content_html,
+        date_modified: time(e.updated),
+        authors: [Author {
+            name: e.author.as_deref().unwrap_or(&e.source_title),
+        }],
+        tags: &e.tags,
+        thbwatch: Extension {
+            source: Source {
+                id: e.source_id.as_str(),
+                title: &e.source_title,
+                url: Some(&e.source_url),
+            },
+            also_published_by: e
+                .copies
+                .iter()
+                .map(|c| Source {
+                    id: c.source_id.as_str(),
+                    title: &c.source_title,
+                    url: c.link.as_deref(),
+                })
+                .collect(),
+            matches: &e.matches,
+            cancelled: &e.cancelled,
         },
-    });
-    if let Some(link) = &e.link {
-        item["url"] = json!(link);
+        url: e.link.as_deref(),
+        summary: summary.map(|summary| crate::normalize::html_to_text(&summary)),
+        date_published: e.published.map(time),
+        language: e.language.as_deref(),
     }
-    if let Some(summary) = summary_html(e, base) {
-        item["summary"] = json!(crate::normalize::html_to_text(&summary));
-    }
-    if let Some(published) = e.published {
-        item["date_published"] = json!(time(published));
-    }
-    if let Some(language) = &e.language {
-        item["language"] = json!(language);
-    }
-    item
 }
 
 #[cfg(test)]
@@ -211,7 +267,7 @@ mod tests {
             next_url: Some("https://w.example/feed.json?before=x".into()),
             ..FeedInfo::minimal("T", "urn:x")
         };
-        let feed: Value = serde_json::from_str(&json_feed(&info, &[entry])).unwrap();
+        let feed: serde_json::Value = serde_json::from_str(&json_feed(&info, &[entry])).unwrap();
         assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
         assert_eq!(feed["next_url"], "https://w.example/feed.json?before=x");
         let item = &feed["items"][0];
