@@ -16,11 +16,11 @@ use std::path::{Path, PathBuf};
 use common::{stdout, thbwatch};
 
 /// Micro precision over the four tags, on the whole set.
-const MIN_PRECISION: &str = "0.995";
+const MIN_PRECISION: &str = "0.998";
 /// Micro recall over the four tags, on the whole set.
-const MIN_RECALL: &str = "0.995";
+const MIN_RECALL: &str = "0.998";
 /// Recall of every language, on the whole set.
-const MIN_LANGUAGE_RECALL: &str = "0.98";
+const MIN_LANGUAGE_RECALL: &str = "0.99";
 
 const PARTS: [&str; 4] = ["tuning.tsv", "heldout.tsv", "fresh.tsv", "blind.tsv"];
 const LANGUAGES: [&str; 12] = ["da", "de", "en", "et", "fi", "is", "lt", "lv", "no", "pl", "ru", "sv"];
