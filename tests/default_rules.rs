@@ -1,11 +1,12 @@
 //! The gate on the default rules: the real binary scores the repository's
 //! `config.toml` with `thbwatch eval` on the whole labelled development
-//! set (`tests/fixtures/eval/`: the tuning part and the three held-back
-//! parts, first, fresh and blind, together), with thresholds just under what
-//! the rules reach. A rule or vocabulary change that loses precision or
+//! set (`tests/fixtures/eval/`: the five parts together: tuning, and the
+//! four written blind — heldout, fresh and blind, which the rules have since
+//! seen, and heldback, scored once with the rules frozen), with thresholds
+//! just under what the rules reach. A rule or vocabulary change that loses precision or
 //! recall fails here, with eval's tables and every error in the message.
 //! Also: the set is what docs/rules.md says it is (every language in every
-//! part, the held-back parts together at least a quarter, the tags'
+//! part, the held-back part at least a quarter of the whole, the tags'
 //! definitions at the top of each file).
 
 mod common;
@@ -16,13 +17,13 @@ use std::path::{Path, PathBuf};
 use common::{stdout, thbwatch};
 
 /// Micro precision over the four tags, on the whole set.
-const MIN_PRECISION: &str = "0.998";
+const MIN_PRECISION: &str = "0.995";
 /// Micro recall over the four tags, on the whole set.
-const MIN_RECALL: &str = "0.998";
+const MIN_RECALL: &str = "0.965";
 /// Recall of every language, on the whole set.
-const MIN_LANGUAGE_RECALL: &str = "0.99";
+const MIN_LANGUAGE_RECALL: &str = "0.94";
 
-const PARTS: [&str; 4] = ["tuning.tsv", "heldout.tsv", "fresh.tsv", "blind.tsv"];
+const PARTS: [&str; 5] = ["tuning.tsv", "heldout.tsv", "fresh.tsv", "blind.tsv", "heldback.tsv"];
 const LANGUAGES: [&str; 12] = ["da", "de", "en", "et", "fi", "is", "lt", "lv", "no", "pl", "ru", "sv"];
 
 fn root() -> &'static Path {
@@ -105,12 +106,10 @@ fn the_development_set_has_every_language_in_every_part_and_its_definitions() {
         for (name, n) in PARTS.iter().zip(per_part) {
             assert!(n >= 8, "{lang}: only {n} items in {name}");
         }
-        let [tuning, heldout, fresh, blind] = per_part;
-        let all = tuning + heldout + fresh + blind;
-        assert!(all >= 80, "{lang}: {tuning} + {heldout} + {fresh} + {blind} items");
-        assert!(
-            (heldout + fresh + blind) * 4 >= all,
-            "{lang}: the held-back parts ({heldout} + {fresh} + {blind}) are under a quarter"
-        );
+        let all: usize = per_part.iter().sum();
+        assert!(all >= 80, "{lang}: {per_part:?} items in {PARTS:?}");
+        // The part not yet seen when the rules were last changed.
+        let heldback = per_part[PARTS.len() - 1];
+        assert!(heldback * 4 >= all, "{lang}: the held-back part ({heldback} of {all}) is under a quarter");
     }
 }
