@@ -1,264 +1,84 @@
-//! Wires the parts together for each one-off command: poll, sources,
-//! retag, match, export, notify, backup, prune; and builds what the daemon
-//! ([`crate::daemon`]) runs. Knows no feed format.
+//! The daemon's wiring: what the binary does for `thbwatch run` (signals,
+//! systemd's notifier, the listener bound from `[server] listen`, then
+//! [`crate::daemon::run`]), and what a configuration makes of the parts
+//! that the daemon and the one-off commands ([`crate::commands`]) share:
+//! the poll pipeline, the site the server shows, the feeds' settings.
+//! Knows no feed format.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use chrono::Utc;
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, Source};
-use crate::feeds::{self, Feed, Request};
+use crate::backoff;
+use crate::config::Config;
+use crate::daemon::{self, Control};
+use crate::feeds;
 use crate::fetch::{self, Fetcher};
-use crate::model::Field;
-use crate::model::SourceId;
+use crate::health;
 use crate::notify;
-use crate::poll::{self, Pipeline, Status};
+use crate::poll::Pipeline;
 use crate::publish::TagInfo;
-use crate::store::{Retagged, Store};
+use crate::server;
+use crate::store::Store;
+use crate::systemd;
 use crate::tag::Tagger;
-use crate::{backoff, eval, health, lang, server, tag};
 
-/// Prunes what `[storage] retain_*` says is too old (the daemon does it
-/// daily; `thbwatch prune` now).
-pub async fn prune_store(store: &Store, storage: &crate::config::Storage) -> anyhow::Result<crate::store::Pruned> {
-    let now = Utc::now();
-    let before = |d: Option<std::time::Duration>| d.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now - d);
-    Ok(store
-        .prune(before(storage.retain_untagged), before(storage.retain_tagged))
-        .await?)
-}
-
-/// `thbwatch prune`.
-pub async fn prune(config: &Config) -> anyhow::Result<crate::store::Pruned> {
-    let store = Store::open(&config.storage.path).await?;
-    prune_store(&store, &config.storage).await
-}
-
-/// `thbwatch backup FILE`: a consistent copy, even while the daemon writes.
-pub async fn backup(config: &Config, target: &Path) -> anyhow::Result<()> {
-    let store = Store::open(&config.storage.path).await?;
-    store.backup(target).await?;
-    Ok(())
-}
-
-/// `thbwatch notify test NAME`: a test message through one channel, now.
-pub async fn notify_test(config: &Config, name: &str) -> anyhow::Result<notify::Outcome> {
-    let channel = config
-        .notify
-        .iter()
-        .find(|c| c.name == name)
-        .ok_or_else(|| anyhow::anyhow!("{}", unknown_channel(config, name)))?;
-    let senders = notify::Senders::new(&config.poll.user_agent, Arc::default())?;
-    let now = chrono::Utc::now();
-    let key = crate::model::name_urn(&["thbwatch test notification", name, &now.to_rfc3339()]);
-    Ok(notify::send(channel, &senders, &key, &[notify::test_entry(now)]).await)
-}
-
-/// Names the configured channels for a usage error.
-pub fn unknown_channel(config: &Config, name: &str) -> String {
-    let names: Vec<&str> = config.notify.iter().map(|c| c.name.as_str()).collect();
-    format!(
-        "no channel named {name:?} (configured: {})",
-        if names.is_empty() {
-            "none".to_string()
-        } else {
-            names.join(", ")
-        }
-    )
-}
-
-/// `thbwatch notify status`: counts per channel and state, then what is
-/// not delivered.
-pub async fn notify_status(config: &Config) -> anyhow::Result<String> {
-    let store = Store::open(&config.storage.path).await?;
-    let (counts, rows) = store.outbox_status(50).await?;
-    let mut out = if counts.is_empty() {
-        String::from("(no notifications yet)\n")
-    } else {
-        let header = ["CHANNEL", "STATE", "COUNT"].map(String::from);
-        let rows = counts
-            .iter()
-            .map(|(channel, state, count)| [channel.clone(), state.clone(), count.to_string()]);
-        crate::table::render(&std::iter::once(header).chain(rows).collect::<Vec<_>>())
-    };
-    if !rows.is_empty() {
-        out.push_str("\nNot delivered (newest first):\n");
-        for r in rows {
-            let next = match (r.state.as_str(), r.next_attempt_at) {
-                ("pending", Some(t)) => format!(", next attempt {}", t.format("%Y-%m-%d %H:%M:%S UTC")),
-                _ => String::new(),
-            };
-            out.push_str(&format!(
-                "{} {}: {} ({} attempts{next}){}\n",
-                r.channel,
-                r.state,
-                r.title,
-                r.attempts,
-                r.last_error.map(|e| format!(": {e}")).unwrap_or_default()
-            ));
-        }
-    }
-    Ok(out)
-}
-
-/// `thbwatch notify retry [NAME]`: dead letters pending again.
-pub async fn notify_retry(config: &Config, name: Option<&str>) -> anyhow::Result<usize> {
-    if let Some(name) = name
-        && !config.notify.iter().any(|c| c.name == name)
-    {
-        anyhow::bail!("{}", unknown_channel(config, name));
-    }
-    let store = Store::open(&config.storage.path).await?;
-    Ok(store.retry_dead(name.map(str::to_string), chrono::Utc::now()).await?)
-}
-
-/// Polls the given sources (all when empty) once, as politely as the
-/// daemon does; a source backing off is left alone unless `force`.
-/// Results come back in configuration order.
-pub async fn poll_once(config: &Config, ids: &[String], force: bool) -> anyhow::Result<Vec<(SourceId, Status)>> {
-    let selected: Vec<Source> = config
-        .select_sources(ids)
-        .map_err(anyhow::Error::msg)?
-        .into_iter()
-        .cloned()
-        .collect();
-    let store = Store::open(&config.storage.path).await?;
-    // Nothing cancels a one-off poll: Ctrl-C ends the process, and SQLite
-    // rolls back whatever transaction was open.
-    let pipeline = pipeline(config, store, CancellationToken::new(), Arc::default())?;
-    let mut tasks = JoinSet::new();
-    for (index, source) in selected.into_iter().enumerate() {
-        let pipeline = pipeline.clone();
-        tasks.spawn(async move { (index, source.id.clone(), poll::poll(&pipeline, &source, force).await) });
-    }
-    let mut results = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        let (index, id, status) = joined.context("a poll task failed")?;
-        results.push((index, id, status?));
-    }
-    results.sort_by_key(|r| r.0);
-    Ok(results.into_iter().map(|(_, id, status)| (id, status)).collect())
-}
-
-/// Every configured source with its health, as `thbwatch sources` shows it.
-pub async fn sources(config: &Config) -> anyhow::Result<Vec<health::Report>> {
-    let store = Store::open(&config.storage.path).await?;
-    let stored = store.source_health().await?;
-    Ok(health::report(&catalog(config), stored, Utc::now()))
-}
-
-/// What `retag` changed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RetagReport {
-    pub items: usize,
-    pub tagged_before: u64,
-    pub tagged_after: u64,
-}
-
-/// Re-applies the current rules to every stored item, a page at a time, so
-/// a rule change reaches history. A running daemon serves the stored tags
-/// at once, but keeps its own rules (tag feeds, new items) until reloaded.
-pub async fn retag(config: &Config) -> anyhow::Result<RetagReport> {
-    let store = Store::open(&config.storage.path).await?;
-    retag_store(&store, Arc::new(Tagger::new(&config.tags)?)).await
-}
-
-/// Re-tags every item of an open store with `tagger`.
-pub async fn retag_store(store: &Store, tagger: Arc<Tagger>) -> anyhow::Result<RetagReport> {
-    const PAGE: usize = 500;
-    let tagged_before = store.tagged_count().await?;
-    let (mut after, mut items) = (0, 0);
-    loop {
-        let page = store.items_after(after, PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
-        items += page.len();
-        let tagger = Arc::clone(&tagger);
-        // Matching is CPU work: off the runtime.
-        let batch = tokio::task::spawn_blocking(move || {
-            page.into_iter()
-                .map(|stored| {
-                    let texts = crate::normalize::Texts::of(&stored.item).with_article(stored.article.as_deref());
-                    let tagging = tagger.tag_item(&texts);
-                    Retagged {
-                        id: stored.id,
-                        matches: tagging.matches,
-                        cancelled: tagging.cancelled,
-                        content_hash: stored.item.content_hash,
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
+/// `thbwatch run`: the daemon until SIGINT or SIGTERM; SIGHUP reloads the
+/// configuration file.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    // Listening from the start, so no signal is missed (during a reload, say).
+    let signals = Signals::new()?;
+    let listener = TcpListener::bind(config.server.listen)
         .await
-        .context("re-tagging failed")?;
-        store.replace_matches(batch).await?;
+        .with_context(|| format!("cannot listen on {} (server.listen)", config.server.listen))?;
+    // Room for a reload asked for during a reload, and the stop after it.
+    let (control, requests) = mpsc::channel(4);
+    let forwarding = tokio::spawn(signals.forward(control));
+    let ran = daemon::run(config, listener, requests, systemd::Notifier::from_env()).await;
+    forwarding.abort();
+    ran
+}
+
+/// The signals the daemon answers, listened to for its whole life.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> anyhow::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+            terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+            hangup: signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?,
+        })
     }
-    Ok(RetagReport {
-        items,
-        tagged_before,
-        tagged_after: store.tagged_count().await?,
-    })
-}
 
-/// What the rules make of a text, as `thbwatch match` shows it: the
-/// language used (given, else detected) and the explanation.
-pub fn explain(
-    config: &Config,
-    text: &str,
-    language: Option<&str>,
-    field: Field,
-) -> anyhow::Result<(Option<String>, tag::Explanation)> {
-    let tagger = Tagger::new(&config.tags)?;
-    let language = match language {
-        Some(given) => Some(given.to_ascii_lowercase()),
-        None => lang::Detect::default().detect(text, None),
-    };
-    let explanation = tagger.explain(&[(field, text)], language.as_deref());
-    Ok((language, explanation))
-}
-
-/// What the rules make of an item written `TITLE | SUMMARY` (as in an
-/// `eval` file), normalised and read as a poll reads it: the item's
-/// language (detected, else `language`) and the explanation.
-pub fn explain_item(
-    config: &Config,
-    text: &str,
-    language: Option<&str>,
-) -> anyhow::Result<(Option<String>, tag::Explanation)> {
-    let tagger = Tagger::new(&config.tags)?;
-    let (title, summary) = text.split_once(eval::SEPARATOR).unwrap_or((text, ""));
-    let language = language.map(str::to_ascii_lowercase);
-    let raw = eval::entry("match", title.trim(), summary.trim(), language.as_deref());
-    let item = eval::with_context(language.as_deref(), &lang::Detect::default(), |cx| {
-        crate::normalize::item(raw, cx)
-    });
-    let explanation = tagger.explain_item(&crate::normalize::Texts::of(&item));
-    Ok((item.language, explanation))
-}
-
-/// Scores the rules on a labelled file (`thbwatch eval`).
-pub fn eval(config: &Config, file: &Path, minimums: &eval::Minimums) -> Result<eval::Report, eval::Error> {
-    let mut report = eval::run(config, file)?;
-    report.apply(minimums);
-    Ok(report)
-}
-
-/// Whether the configuration has the tag or source a feed names.
-pub fn check_feed(config: &Config, feed: &Feed) -> Result<(), feeds::Unknown> {
-    feeds::check(&feed_settings(config), feed)
-}
-
-/// The document the server would serve for `request` (links from
-/// `[server] base_url`, when set).
-pub async fn export(config: &Config, request: &Request) -> anyhow::Result<String> {
-    check_feed(config, &request.feed).map_err(anyhow::Error::msg)?;
-    let store = Store::open(&config.storage.path).await?;
-    Ok(feeds::render(&store, &feed_settings(config), request, None).await?.body)
+    /// SIGHUP asks for a reload, SIGINT and SIGTERM for a stop.
+    async fn forward(mut self, control: mpsc::Sender<Control>) {
+        loop {
+            let request = tokio::select! {
+                _ = self.interrupt.recv() => Control::Stop,
+                _ = self.terminate.recv() => Control::Stop,
+                _ = self.hangup.recv() => Control::Reload,
+            };
+            match request {
+                // With reloads queued already, one more reads the same file.
+                Control::Reload => {
+                    let _ = control.try_send(request);
+                }
+                Control::Stop => {
+                    let _ = control.send(request).await;
+                    return;
+                }
+            }
+        }
+    }
 }
 
 /// What every poll needs, for a configuration.
@@ -312,7 +132,7 @@ pub fn site(config: &Config) -> server::Site {
     }
 }
 
-fn catalog(config: &Config) -> health::Catalog {
+pub(crate) fn catalog(config: &Config) -> health::Catalog {
     health::Catalog {
         sources: config.sources.clone(),
         stale_after: config.poll.stale_after,

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod article;
 pub mod backoff;
+pub mod commands;
 pub mod config;
 pub mod daemon;
 pub mod decode;

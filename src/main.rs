@@ -1,5 +1,6 @@
-//! The command line: parses arguments, sets up logging, runs a command
-//! from [`thbwatch::app`], and turns the outcome into an exit code.
+//! The command line: parses arguments, sets up logging, runs the daemon
+//! ([`thbwatch::app::serve`]) or a one-off command
+//! ([`thbwatch::commands`]), and turns the outcome into an exit code.
 #![forbid(unsafe_code)]
 
 use std::io::IsTerminal;
@@ -7,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use thbwatch::commands;
 use thbwatch::config::{self, Config};
 use thbwatch::explain;
 use thbwatch::feeds::{Feed, Format, Request};
@@ -251,7 +253,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(execute(cli.command, config, cli.config)) {
+    match runtime.block_on(execute(cli.command, config)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("thbwatch: {e:#}");
@@ -263,16 +265,16 @@ fn main() -> ExitCode {
     }
 }
 
-async fn execute(command: Command, config: Config, config_path: PathBuf) -> anyhow::Result<ExitCode> {
+async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
         // Handled before the runtime starts.
         Command::Check | Command::Match { .. } | Command::Eval { .. } => Ok(ExitCode::SUCCESS),
         Command::Run => {
-            thbwatch::daemon::run(&config_path, config).await?;
+            thbwatch::app::serve(config).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Poll { ids, force } => {
-            let results = thbwatch::app::poll_once(&config, &ids, force).await?;
+            let results = commands::poll_once(&config, &ids, force).await?;
             let mut failed = false;
             for (id, status) in &results {
                 failed |= matches!(status, Status::Failed { .. });
@@ -286,27 +288,28 @@ async fn execute(command: Command, config: Config, config_path: PathBuf) -> anyh
             Ok(ExitCode::SUCCESS)
         }
         Command::Sources { json } => {
-            let reports = thbwatch::app::sources(&config).await?;
+            let now = chrono::Utc::now();
+            let reports = commands::sources(&config, now).await?;
             if json {
                 print!("{}", health::to_json(&reports));
             } else {
-                print!("{}", health::to_table(&reports, chrono::Utc::now()));
+                print!("{}", health::to_table(&reports, now));
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Notify { action } => notify(&config, action).await,
         Command::Backup { file } => {
-            thbwatch::app::backup(&config, &file).await?;
+            commands::backup(&config, &file).await?;
             println!("backed up {} to {}", config.storage.path.display(), file.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Prune => {
-            let pruned = thbwatch::app::prune(&config).await?;
+            let pruned = commands::prune(&config, chrono::Utc::now()).await?;
             println!("pruned {} untagged and {} tagged items", pruned.untagged, pruned.tagged);
             Ok(ExitCode::SUCCESS)
         }
         Command::Retag => {
-            let report = thbwatch::app::retag(&config).await?;
+            let report = commands::retag(&config).await?;
             println!(
                 "retagged {}: {} a tag now (before: {})",
                 counted(report.items as u64, "item", "items"),
@@ -326,7 +329,7 @@ async fn execute(command: Command, config: Config, config_path: PathBuf) -> anyh
             if json {
                 request.format = Format::Json;
             }
-            print!("{}", thbwatch::app::export(&config, &request).await?);
+            print!("{}", commands::export(&config, &request).await?);
             Ok(ExitCode::SUCCESS)
         }
         // Handled before the configuration is read.
@@ -336,20 +339,17 @@ async fn execute(command: Command, config: Config, config_path: PathBuf) -> anyh
 
 /// Ids and tags named on the command line must exist: a typo is a usage
 /// error (exit 2), found before anything runs.
-fn check_arguments(command: &Command, config: &Config) -> Result<(), String> {
+fn check_arguments(command: &Command, config: &Config) -> anyhow::Result<()> {
     match command {
-        Command::Poll { ids, .. } => config.select_sources(ids).map(drop).map_err(|e| e.to_string()),
-        Command::TrySource { id, .. } => config
-            .select_sources(std::slice::from_ref(id))
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        Command::Export { all, tag, source, .. } => {
-            thbwatch::app::check_feed(config, &export_feed(*all, tag.clone(), source.clone()))
-                .map_err(|e| e.to_string())
-        }
+        Command::Poll { ids, .. } => Ok(config.select_sources(ids).map(drop)?),
+        Command::TrySource { id, .. } => Ok(config.select_sources(std::slice::from_ref(id)).map(drop)?),
+        Command::Export { all, tag, source, .. } => Ok(commands::check_feed(
+            config,
+            &export_feed(*all, tag.clone(), source.clone()),
+        )?),
         Command::Notify {
             action: NotifyAction::Test { name } | NotifyAction::Retry { name: Some(name) },
-        } if !config.notify.iter().any(|c| &c.name == name) => Err(thbwatch::app::unknown_channel(config, name)),
+        } => Ok(commands::UnknownChannel::check(config, name)?),
         Command::Notify { .. } => Ok(()),
         Command::Backup { .. } | Command::Prune => Ok(()),
         Command::Run
@@ -395,7 +395,7 @@ fn poll_line(id: &SourceId, status: &Status) -> String {
 
 async fn notify(config: &Config, action: NotifyAction) -> anyhow::Result<ExitCode> {
     match action {
-        NotifyAction::Test { name } => match thbwatch::app::notify_test(config, &name).await? {
+        NotifyAction::Test { name } => match commands::notify_test(config, &name, chrono::Utc::now()).await? {
             thbwatch::notify::Outcome::Delivered => {
                 println!("{name}: delivered");
                 Ok(ExitCode::SUCCESS)
@@ -406,11 +406,11 @@ async fn notify(config: &Config, action: NotifyAction) -> anyhow::Result<ExitCod
             }
         },
         NotifyAction::Status => {
-            print!("{}", thbwatch::app::notify_status(config).await?);
+            print!("{}", commands::notify_status(config).await?);
             Ok(ExitCode::SUCCESS)
         }
         NotifyAction::Retry { name } => {
-            let count = thbwatch::app::notify_retry(config, name.as_deref()).await?;
+            let count = commands::notify_retry(config, name.as_deref(), chrono::Utc::now()).await?;
             println!(
                 "{} queued again",
                 counted(count as u64, "dead-lettered delivery", "dead-lettered deliveries")
@@ -448,7 +448,7 @@ fn import_opml(file: &std::path::Path) -> ExitCode {
 /// `thbwatch eval`: exit 0 when every minimum is reached, 1 when one is
 /// not, 2 when the file cannot be read or is malformed.
 fn eval(config: &Config, file: &std::path::Path, minimums: &thbwatch::eval::Minimums, json: bool) -> ExitCode {
-    match thbwatch::app::eval(config, file, minimums) {
+    match commands::eval(config, file, minimums) {
         Ok(report) => {
             if json {
                 println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
@@ -490,8 +490,8 @@ fn match_text(config: &Config, text: Option<String>, lang: Option<&str>, field: 
         },
     };
     let explained = match field {
-        Some(field) => thbwatch::app::explain(config, &text, lang, field),
-        None => thbwatch::app::explain_item(config, &text, lang),
+        Some(field) => commands::explain(config, &text, lang, field),
+        None => commands::explain_item(config, &text, lang),
     };
     let (language, explanation) = match explained {
         Ok(found) => found,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
 /// Why the scheduler could not start, or take a job. The scheduler's own
@@ -18,6 +18,12 @@ pub enum Error {
     Job { cron: String, error: JobSchedulerError },
     #[error("scheduler: adding a cron job timed out")]
     TimedOut,
+    #[error("scheduler: cannot start its thread: {0}")]
+    Thread(std::io::Error),
+    #[error("scheduler: cannot start its runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("scheduler: its thread ended before it started")]
+    Ended,
 }
 
 /// A schedule that is not a cron expression the scheduler can run.
@@ -53,18 +59,28 @@ pub fn normalize_cron(expr: &str) -> Result<String, CronError> {
 }
 
 /// The daemon's scheduler, started once. Each configuration adds its jobs
-/// and removes them when it is replaced: a fresh tokio-cron-scheduler per
-/// reload would never be freed (its internal tasks outlive `shutdown`,
-/// about 1 MB per 1,000 jobs).
+/// and removes them when it is replaced, rather than starting a fresh
+/// scheduler per reload.
+///
+/// tokio-cron-scheduler's own tasks (its tick loop and the actors behind
+/// `add` and `remove`) run on a small runtime of their own, on one thread:
+/// they loop until their channels close and log that closing as an error,
+/// and nothing in the crate stops them. Dropping that runtime ends them
+/// without polling them again, so [`Scheduler::shutdown`] frees the
+/// scheduler completely and quietly, whether the process is exiting or a
+/// test runs the daemon again in the same process. Ticks reach the daemon
+/// through its channel (`try_send`), whichever runtime they come from.
 ///
 /// Its internal channels must hold every job at once: all sources on one
 /// schedule fire in the same tick, and a reload removes them all; a
 /// channel that overflows silently drops ticks, or stops the task that
 /// reads it for good.
-#[derive(Clone)]
 pub struct Scheduler {
     inner: JobScheduler,
     capacity: usize,
+    /// Ends the scheduler's runtime, and with it every task of the crate.
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 /// How long adding or removing one job may take before it counts as failed.
@@ -78,11 +94,39 @@ impl Scheduler {
     /// A scheduler with room for `jobs` jobs firing at once, and more.
     pub async fn start(jobs: usize) -> Result<Scheduler, Error> {
         let capacity = (jobs * 4).next_power_of_two().max(1024);
-        let inner = JobScheduler::new_with_channel_size(capacity)
-            .await
-            .map_err(Error::Scheduler)?;
-        inner.start().await.map_err(Error::Scheduler)?;
-        Ok(Scheduler { inner, capacity })
+        let (started_tx, started_rx) = oneshot::channel();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("thbwatch-cron".into())
+            .spawn(move || run_scheduler(capacity, started_tx, stopped))
+            .map_err(Error::Thread)?;
+        let started = started_rx.await.unwrap_or(Err(Error::Ended));
+        let inner = match started {
+            Ok(inner) => inner,
+            Err(e) => {
+                // The thread has ended or is ending: nothing to stop.
+                let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+                return Err(e);
+            }
+        };
+        Ok(Scheduler {
+            inner,
+            capacity,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// Stops the scheduler: its jobs never fire again and its tasks are
+    /// gone when this returns.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            // Joining blocks (briefly: the thread only drops its runtime).
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
     }
 
     /// Whether `jobs` jobs (besides those being replaced) fit with the
@@ -141,9 +185,50 @@ impl Scheduler {
     }
 }
 
+impl Drop for Scheduler {
+    /// Without [`Scheduler::shutdown`] (an early return): the thread is
+    /// told to stop and ends on its own.
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The scheduler's thread: starts tokio-cron-scheduler on a runtime of its
+/// own, hands it over, and keeps the runtime until told to stop (or until
+/// the [`Scheduler`] is gone). Dropping the runtime then drops the crate's
+/// tasks without running them again.
+fn run_scheduler(capacity: usize, started: oneshot::Sender<Result<JobScheduler, Error>>, stop: oneshot::Receiver<()>) {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_time().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            let _ = started.send(Err(Error::Runtime(e)));
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        let inner = async {
+            let inner = JobScheduler::new_with_channel_size(capacity).await?;
+            inner.start().await?;
+            Ok::<_, JobSchedulerError>(inner)
+        }
+        .await
+        .map_err(Error::Scheduler);
+        let running = inner.is_ok();
+        if started.send(inner).is_ok() && running {
+            let _ = stop.await;
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
-    use super::normalize_cron;
+    use std::time::Duration;
+
+    use tokio::sync::mpsc;
+
+    use super::{Scheduler, normalize_cron};
 
     #[test]
     fn accepts_five_and_six_fields() {
@@ -171,5 +256,36 @@ mod tests {
                 expr: "61 * * * *".into()
             }
         );
+    }
+
+    #[tokio::test]
+    async fn jobs_tick_and_shutdown_frees_everything() {
+        let scheduler = Scheduler::start(1).await.unwrap();
+        let (tx, mut rx) = mpsc::channel(4);
+        let _jobs = scheduler
+            .add(&[("every second", "* * * * * *".to_string())], tx)
+            .await
+            .unwrap();
+        let deadline = Duration::from_secs(10);
+        let tick = tokio::time::timeout(deadline, rx.recv())
+            .await
+            .expect("a tick within the deadline");
+        assert_eq!(tick, Some("every second"));
+        scheduler.shutdown().await;
+        // Every copy of the job's sender went with the scheduler, though
+        // the job was never removed: the channel closes (after the ticks
+        // already queued, if any).
+        let closed = tokio::time::timeout(deadline, async { while rx.recv().await.is_some() {} }).await;
+        assert!(closed.is_ok(), "the scheduler still holds its jobs after shutdown");
+    }
+
+    #[tokio::test]
+    async fn a_scheduler_dropped_without_shutdown_stops_ticking() {
+        let scheduler = Scheduler::start(1).await.unwrap();
+        let (tx, mut rx) = mpsc::channel(4);
+        let _jobs = scheduler.add(&[(1, "* * * * * *".to_string())], tx).await.unwrap();
+        drop(scheduler);
+        let closed = tokio::time::timeout(Duration::from_secs(10), async { while rx.recv().await.is_some() {} }).await;
+        assert!(closed.is_ok(), "a dropped scheduler still ticks");
     }
 }

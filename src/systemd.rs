@@ -6,18 +6,35 @@
 use std::os::unix::net::UnixDatagram;
 use std::time::Duration;
 
-/// The socket systemd listens on, if it gave one.
+/// The socket systemd listens on, if it gave one, and how often it wants
+/// to hear from the watchdog.
 #[derive(Clone, Debug)]
 pub struct Notifier {
     path: Option<String>,
+    watchdog: Option<Duration>,
 }
 
 impl Notifier {
-    /// From `$NOTIFY_SOCKET` (a path, or `@name` for the abstract namespace).
+    /// From `$NOTIFY_SOCKET` (a path, or `@name` for the abstract
+    /// namespace) and `$WATCHDOG_USEC` (see [`watchdog_interval`]).
     pub fn from_env() -> Notifier {
         Notifier {
             path: std::env::var("NOTIFY_SOCKET").ok().filter(|p| !p.is_empty()),
+            watchdog: watchdog_interval(),
         }
+    }
+
+    /// One that tells nobody anything (not run by systemd: a test, say).
+    pub fn silent() -> Notifier {
+        Notifier {
+            path: None,
+            watchdog: None,
+        }
+    }
+
+    /// How often to ping the watchdog, when systemd asks for pings.
+    pub fn watchdog_interval(&self) -> Option<Duration> {
+        self.watchdog
     }
 
     /// Sends one message; failures are logged, never fatal (systemd may be

@@ -24,10 +24,10 @@ async fn exported_feeds_validate_against_the_atom_schema() {
         server.url("/lv")
     );
     let config = Config::load(&write_config(dir.path(), &text)).unwrap();
-    thbwatch::app::poll_once(&config, &[], true).await.unwrap();
+    thbwatch::commands::poll_once(&config, &[], true).await.unwrap();
 
     for feed in [Feed::Tagged, Feed::All, Feed::Tag("trafficking".into())] {
-        let xml = thbwatch::app::export(&config, &thbwatch::feeds::Request::atom(feed.clone()))
+        let xml = thbwatch::commands::export(&config, &thbwatch::feeds::Request::atom(feed.clone()))
             .await
             .unwrap();
         assert!(xml.contains("<entry"), "{feed:?} has entries to check");

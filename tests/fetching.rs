@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use common::{FeedServer, Reply, TAGS, fixture, rss, write_config};
-use thbwatch::app;
+use thbwatch::commands;
 use thbwatch::config::Config;
 use thbwatch::feeds::Feed;
 use thbwatch::poll::Status;
@@ -31,7 +31,7 @@ fn config(dir: &std::path::Path, poll: &str, sources: &[(&str, String)]) -> Conf
 const QUICK: &str = "host_interval = \"0s\"";
 
 async fn poll(config: &Config, force: bool) -> Vec<Status> {
-    let results = app::poll_once(config, &[], force).await.unwrap();
+    let results = commands::poll_once(config, &[], force).await.unwrap();
     results.into_iter().map(|(_, status)| status).collect()
 }
 
@@ -415,7 +415,7 @@ async fn legacy_encodings_are_decoded_from_raw_bytes() {
 
     for (i, (file, _, title, summary)) in cases.iter().enumerate() {
         assert!(matches!(results[i], Status::Fetched { .. }), "{file}: {:?}", results[i]);
-        let xml = app::export(
+        let xml = commands::export(
             &config,
             &thbwatch::feeds::Request::atom(Feed::Source(thbwatch::model::SourceId::new(format!("enc{i}")))),
         )

@@ -21,9 +21,9 @@ use std::path::{Path, PathBuf};
 
 use common::{FeedServer, Reply, write_config};
 use reqwest::header;
-use thbwatch::app;
 use thbwatch::config::Config;
 use thbwatch::store::{EntryQuery, Store};
+use thbwatch::{app, commands};
 use tokio_util::sync::CancellationToken;
 
 const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
@@ -206,7 +206,7 @@ async fn site_with(max_entries: usize, server_settings: &str) -> Site {
     }
     text.push_str(TAGS);
     let config = Config::load(&write_config(dir.path(), &text)).unwrap();
-    app::poll_once(&config, &[], true).await.unwrap();
+    commands::poll_once(&config, &[], true).await.unwrap();
     let store = Store::open(&config.storage.path).await.unwrap();
     let router = app::http_router(&config, store.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -559,13 +559,17 @@ async fn the_index_follows_ingest_edits_retag_and_retention() {
         Reply::feed(rss(&[("de1", "Menschenhandel am Bahnhof", "Neue Ermittlungen.", 25)])),
     );
     site.store.close().await;
-    app::poll_once(&site.config, &["de".to_string()], true).await.unwrap();
+    commands::poll_once(&site.config, &["de".to_string()], true)
+        .await
+        .unwrap();
     let store = Store::open(&path).await.unwrap();
     assert!(found(&store, "hauptstrasse").await.is_empty());
     assert_eq!(found(&store, "bahnhof").await, ["Menschenhandel am Bahnhof"]);
     // Retag changes tags, not text: still found, under its tags.
     let tagger = thbwatch::tag::Tagger::new(&site.config.tags).unwrap();
-    let retagged = app::retag_store(&store, std::sync::Arc::new(tagger)).await.unwrap();
+    let retagged = commands::retag_store(&store, std::sync::Arc::new(tagger))
+        .await
+        .unwrap();
     assert_eq!(retagged.items, 30);
     assert_eq!(found(&store, "bahnhof").await.len(), 1);
     // Retention: a pruned item is gone from search.
@@ -649,7 +653,9 @@ async fn the_sources_page_puts_failing_and_quiet_sources_first() {
     let site = site(5).await;
     site._server.set("/ru", Reply::status(500));
     site.store.close().await;
-    app::poll_once(&site.config, &["ru".to_string()], true).await.unwrap();
+    commands::poll_once(&site.config, &["ru".to_string()], true)
+        .await
+        .unwrap();
     let store = Store::open(&site.config.storage.path).await.unwrap();
     let activity = store.source_activity(8, 10, chrono::Utc::now()).await.unwrap();
     let polls = &activity.polls[&thbwatch::model::SourceId::new("ru")];

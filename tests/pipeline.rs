@@ -5,7 +5,7 @@
 mod common;
 
 use common::{FeedServer, Reply, TAGS, fixture, rss, write_config};
-use thbwatch::app;
+use thbwatch::commands;
 use thbwatch::config::Config;
 use thbwatch::feeds::Feed;
 use thbwatch::poll::Status;
@@ -42,7 +42,7 @@ fn error(status: &Status) -> String {
 
 /// Entries of an exported feed as (id, title, categories).
 async fn exported(config: &Config, feed: Feed) -> Vec<(String, String, Vec<String>)> {
-    let xml = app::export(config, &thbwatch::feeds::Request::atom(feed))
+    let xml = commands::export(config, &thbwatch::feeds::Request::atom(feed))
         .await
         .unwrap();
     let parsed = feed_rs::parser::parse(xml.as_bytes()).expect("export is a valid feed");
@@ -63,12 +63,12 @@ async fn first_poll_stores_items_and_second_sends_validators_and_stores_nothing(
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("cbss", server.url("/cbss"))]);
 
-    let first = app::poll_once(&config, &[], true).await.unwrap();
+    let first = commands::poll_once(&config, &[], true).await.unwrap();
     assert_eq!(report(&first[0].1).new, 3);
     assert_eq!(report(&first[0].1).tagged, 2);
     assert!(server.requests("/cbss")[0].get("if-none-match").is_none());
 
-    let second = app::poll_once(&config, &[], true).await.unwrap();
+    let second = commands::poll_once(&config, &[], true).await.unwrap();
     assert!(matches!(second[0].1, Status::NotModified), "{:?}", second[0].1);
     let sent = &server.requests("/cbss")[1];
     assert_eq!(
@@ -97,8 +97,8 @@ async fn an_unchanged_feed_without_validators_stores_nothing_new() {
     server.set("/cbss", Reply::feed(fixture("cbss.xml")));
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("cbss", server.url("/cbss"))]);
-    app::poll_once(&config, &[], true).await.unwrap();
-    let second = report(&app::poll_once(&config, &[], true).await.unwrap()[0].1);
+    commands::poll_once(&config, &[], true).await.unwrap();
+    let second = report(&commands::poll_once(&config, &[], true).await.unwrap()[0].1);
     assert_eq!(
         second,
         IngestReport {
@@ -116,8 +116,8 @@ async fn the_same_article_from_two_sources_appears_once() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("cbss", server.url("/cbss")), ("lv", server.url("/lv"))]);
 
-    app::poll_once(&config, &["cbss".into()], true).await.unwrap();
-    let lv = report(&app::poll_once(&config, &["lv".into()], true).await.unwrap()[0].1);
+    commands::poll_once(&config, &["cbss".into()], true).await.unwrap();
+    let lv = report(&commands::poll_once(&config, &["lv".into()], true).await.unwrap()[0].1);
     assert_eq!(
         (lv.new, lv.duplicates),
         (1, 1),
@@ -148,7 +148,10 @@ async fn an_item_without_guid_keeps_its_key_and_entry_id_across_polls() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("f", server.url("/f"))]);
 
-    assert_eq!(report(&app::poll_once(&config, &[], true).await.unwrap()[0].1).new, 2);
+    assert_eq!(
+        report(&commands::poll_once(&config, &[], true).await.unwrap()[0].1).new,
+        2
+    );
     let before = exported(&config, Feed::All).await;
     // The tracking parameter changes between polls; the article does not.
     let body = rss(
@@ -159,7 +162,7 @@ async fn an_item_without_guid_keeps_its_key_and_entry_id_across_polls() {
         ],
     );
     server.set("/f", Reply::feed(body));
-    let second = report(&app::poll_once(&config, &[], true).await.unwrap()[0].1);
+    let second = report(&commands::poll_once(&config, &[], true).await.unwrap()[0].1);
     assert_eq!((second.new, second.updated, second.unchanged), (0, 0, 2), "{second:?}");
     let after = exported(&config, Feed::All).await;
     let ids = |entries: &[(String, String, Vec<String>)]| entries.iter().map(|e| e.0.clone()).collect::<Vec<_>>();
@@ -184,7 +187,7 @@ async fn failing_sources_record_their_error_and_leave_the_others_intact() {
     ];
     let config = config(dir.path(), &sources);
 
-    let results = app::poll_once(&config, &[], true).await.unwrap();
+    let results = commands::poll_once(&config, &[], true).await.unwrap();
     assert_eq!(report(&results[0].1).new, 3);
     assert_eq!(error(&results[1].1), "HTTP 500 Internal Server Error");
     assert!(error(&results[2].1).contains("not a feed: an HTML page"), "{results:?}");
@@ -192,7 +195,7 @@ async fn failing_sources_record_their_error_and_leave_the_others_intact() {
 
     // Later the good source breaks too: what it stored stays.
     server.set("/good", Reply::status(503));
-    app::poll_once(&config, &[], true).await.unwrap();
+    commands::poll_once(&config, &[], true).await.unwrap();
     assert_eq!(exported(&config, Feed::All).await.len(), 3);
 
     let store = Store::open(&config.storage.path).await.unwrap();
@@ -221,7 +224,7 @@ async fn an_edited_item_is_updated_in_place() {
     );
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("f", server.url("/f"))]);
-    app::poll_once(&config, &[], true).await.unwrap();
+    commands::poll_once(&config, &[], true).await.unwrap();
     assert!(exported(&config, Feed::Tagged).await.is_empty());
 
     server.set(
@@ -231,7 +234,7 @@ async fn an_edited_item_is_updated_in_place() {
             &[("g1", "Road works hid human trafficking", "https://example.org/1")],
         )),
     );
-    let second = report(&app::poll_once(&config, &[], true).await.unwrap()[0].1);
+    let second = report(&commands::poll_once(&config, &[], true).await.unwrap()[0].1);
     assert_eq!((second.new, second.updated), (0, 1));
     let tagged = exported(&config, Feed::Tagged).await;
     assert_eq!(tagged.len(), 1);
@@ -245,9 +248,9 @@ async fn last_modified_is_sent_back_as_if_modified_since() {
     server.set("/f", Reply::feed(fixture("cbss.xml")).with_last_modified(date));
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("f", server.url("/f"))]);
-    app::poll_once(&config, &[], true).await.unwrap();
+    commands::poll_once(&config, &[], true).await.unwrap();
     assert!(matches!(
-        app::poll_once(&config, &[], true).await.unwrap()[0].1,
+        commands::poll_once(&config, &[], true).await.unwrap()[0].1,
         Status::NotModified
     ));
     assert_eq!(server.requests("/f")[1].get("if-modified-since").unwrap(), date);
@@ -259,14 +262,14 @@ async fn a_failed_poll_keeps_the_validators_of_the_last_success() {
     server.set("/f", Reply::feed(fixture("cbss.xml")).with_etag("\"good\""));
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("f", server.url("/f"))]);
-    app::poll_once(&config, &[], true).await.unwrap();
+    commands::poll_once(&config, &[], true).await.unwrap();
     // A 200 that is not a feed carries new validators: they must not be kept.
     server.set("/f", Reply::feed(b"<html>oops</html>".to_vec()).with_etag("\"broken\""));
     assert!(matches!(
-        app::poll_once(&config, &[], true).await.unwrap()[0].1,
+        commands::poll_once(&config, &[], true).await.unwrap()[0].1,
         Status::Failed { .. }
     ));
-    app::poll_once(&config, &[], true).await.unwrap();
+    commands::poll_once(&config, &[], true).await.unwrap();
     let sent: Vec<_> = server
         .requests("/f")
         .iter()
@@ -286,11 +289,11 @@ async fn a_moved_feed_is_fetched_afresh_without_the_old_validators() {
     server.set("/old", Reply::feed(fixture("cbss.xml")).with_etag("\"same\""));
     server.set("/new", Reply::feed(fixture("lv-interior.xml")).with_etag("\"same\""));
     let dir = tempfile::tempdir().unwrap();
-    app::poll_once(&config(dir.path(), &[("src", server.url("/old"))]), &[], true)
+    commands::poll_once(&config(dir.path(), &[("src", server.url("/old"))]), &[], true)
         .await
         .unwrap();
     let moved = config(dir.path(), &[("src", server.url("/new"))]);
-    let result = app::poll_once(&moved, &[], true).await.unwrap();
+    let result = commands::poll_once(&moved, &[], true).await.unwrap();
     assert!(server.requests("/new")[0].get("if-none-match").is_none());
     assert_eq!(report(&result[0].1).new, 2, "{result:?}");
     assert_eq!(
@@ -320,8 +323,8 @@ async fn tags_earned_by_a_duplicate_survive_an_edit_of_the_original() {
     );
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("a", server.url("/a")), ("b", server.url("/b"))]);
-    app::poll_once(&config, &["a".into()], true).await.unwrap();
-    let b = report(&app::poll_once(&config, &["b".into()], true).await.unwrap()[0].1);
+    commands::poll_once(&config, &["a".into()], true).await.unwrap();
+    let b = report(&commands::poll_once(&config, &["b".into()], true).await.unwrap()[0].1);
     assert_eq!((b.duplicates, b.tagged), (1, 1));
     assert_eq!(exported(&config, Feed::Tagged).await.len(), 1);
 
@@ -330,7 +333,7 @@ async fn tags_earned_by_a_duplicate_survive_an_edit_of_the_original() {
         Reply::feed(rss("A", &[("a1", "Joint statement (corrected)", link)])),
     );
     assert_eq!(
-        report(&app::poll_once(&config, &["a".into()], true).await.unwrap()[0].1).updated,
+        report(&commands::poll_once(&config, &["a".into()], true).await.unwrap()[0].1).updated,
         1
     );
     let tagged = exported(&config, Feed::Tagged).await;
@@ -355,7 +358,7 @@ async fn responses_over_the_size_cap_and_slow_servers_fail_the_poll() {
     let dir = tempfile::tempdir().unwrap();
     let sources = [("big", server.url("/big")), ("slow", server.url("/slow"))];
     let config = config_with(dir.path(), "timeout = \"1s\"\nmax_body_bytes = 2048", &sources);
-    let results = app::poll_once(&config, &[], true).await.unwrap();
+    let results = commands::poll_once(&config, &[], true).await.unwrap();
     assert_eq!(
         error(&results[0].1),
         "response larger than 2048 bytes (poll.max_body_bytes)"
