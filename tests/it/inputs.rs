@@ -5,13 +5,11 @@
 //! or garbage schema version. Each ends promptly with a clear message and
 //! the documented exit code.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::daemon::DEADLINE;
-use common::write_config;
+use crate::support::daemon::DEADLINE;
+use crate::support::write_config;
 
 /// Runs the binary to completion, failing (not hanging) past the deadline.
 fn run(args: &[&str]) -> Output {

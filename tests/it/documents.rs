@@ -11,15 +11,13 @@
 //! - `retag` beside a running daemon says the daemon keeps its rules until
 //!   reloaded, and it does.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::support::daemon::{DEADLINE, Daemon, send_signal, start, stop, wait_until_polled};
+use crate::support::{FeedServer, Reply, atom_schema, thbwatch, tools, write_config};
 use chrono::{DateTime, Utc};
-use common::daemon::{DEADLINE, Daemon, send_signal, start, stop, wait_until_polled};
-use common::{FeedServer, Reply, atom_schema, thbwatch, tools, write_config};
 use reqwest::header;
 
 const RSS: &str = r#"<?xml version="1.0" encoding="utf-8"?>
@@ -188,7 +186,7 @@ async fn sources_and_empty_feeds_are_described_truthfully() {
 async fn last_successes(site: &Site) -> impl Fn(&str) -> String + use<> {
     let sources: serde_json::Value = serde_json::from_str(&site.text("/sources.json").await).unwrap();
     move |id: &str| {
-        common::source_by_id(&sources, id)["last_success"]
+        crate::support::source_by_id(&sources, id)["last_success"]
             .as_str()
             .unwrap()
             .to_string()
@@ -341,7 +339,11 @@ async fn last_modified_survives_a_restart_and_moves_only_with_the_bytes() {
     );
     site.publisher.set("/rss", Reply::feed(rss));
     let poll = thbwatch(&site.config, &["poll", "vp"]);
-    assert!(common::stdout(&poll).contains("1 new"), "{}", common::stdout(&poll));
+    assert!(
+        crate::support::stdout(&poll).contains("1 new"),
+        "{}",
+        crate::support::stdout(&poll)
+    );
     let (after_item, etag) = site.wait_for_change("/feed.atom", &old_etag).await;
     assert!(after_item > old_date, "{after_item:?} after {old_date:?}");
 
@@ -352,7 +354,7 @@ async fn last_modified_survives_a_restart_and_moves_only_with_the_bytes() {
     std::fs::write(&site.config, config_text(&site.publisher, &new_rules)).unwrap();
     let retag = thbwatch(&site.config, &["retag"]);
     assert!(retag.status.success());
-    let said = common::stdout(&retag);
+    let said = crate::support::stdout(&retag);
     assert!(
         said.trim_end().ends_with(
             "a running daemon keeps its previous rules until it is reloaded: systemctl reload thbwatch (or send it SIGHUP)"
@@ -380,7 +382,7 @@ async fn last_modified_survives_a_restart_and_moves_only_with_the_bytes() {
     let started = Instant::now();
     loop {
         // Until the items are more than a second old.
-        let pruned = common::stdout(&thbwatch(&site.config, &["prune"]));
+        let pruned = crate::support::stdout(&thbwatch(&site.config, &["prune"]));
         if !pruned.starts_with("pruned 0 untagged and 0 tagged") {
             break;
         }

@@ -6,18 +6,16 @@
 //! connections are closed as they should be. Figures are printed, never
 //! timed.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::routing::get;
-use common::daemon::{
+use crate::support::daemon::{
     DEADLINE, open_files, peak_rss_bytes, rss_bytes, start, start_with_open_files, stop, wait_until_polled,
 };
-use common::{FeedServer, Reply, write_config};
+use crate::support::{FeedServer, Reply, write_config};
+use axum::Router;
+use axum::routing::get;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;

@@ -3,12 +3,10 @@
 //! reaching stored items and the exported feed, and `check` refusing a bad
 //! rule with its line.
 
-mod common;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{FeedServer, Reply, rss, stdout, thbwatch, write_config};
+use crate::support::{FeedServer, Reply, rss, stdout, thbwatch, write_config};
 
 const RULES: &str = r#"
 [sources.s]

@@ -5,12 +5,10 @@
 //! mended, in `sources --json`, `/sources.json`, `/metrics` and
 //! `thbwatch poll`; the stored items are marked as repaired.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::daemon::{start, stop, wait_until_polled};
-use common::{FeedServer, Reply, TAGS, source_by_id, stdout, thbwatch, write_config};
+use crate::support::daemon::{start, stop, wait_until_polled};
+use crate::support::{FeedServer, Reply, TAGS, source_by_id, stdout, thbwatch, write_config};
 
 const TAGGED: &str = "Border guard arrests three human trafficking suspects";
 const SECOND: &str = "Annual report on migration published";

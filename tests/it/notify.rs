@@ -5,15 +5,13 @@
 //! missing, and fail under `CI=true`). Retries, Retry-After, crashes
 //! (SIGKILL), dead letters, digests and a new source's backlog.
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::daemon::{DEADLINE, Daemon, start, stop, wait_until_polled};
-use common::{FeedServer, Receiver, Reply, notify_count, rss, tools, write_config};
+use crate::support::daemon::{DEADLINE, Daemon, start, stop, wait_until_polled};
+use crate::support::{FeedServer, Receiver, Reply, notify_count, rss, tools, write_config};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -107,7 +105,7 @@ impl Setup {
     }
 }
 
-fn header<'a>(request: &'a common::Received, name: &str) -> &'a str {
+fn header<'a>(request: &'a crate::support::Received, name: &str) -> &'a str {
     request.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 

@@ -2,9 +2,7 @@
 //! real SQLite file: conditional GET, de-duplication, stable keys, and
 //! failing sources that hurt nobody else.
 
-mod common;
-
-use common::{FeedServer, Reply, TAGS, fixture, rss, write_config};
+use crate::support::{FeedServer, Reply, TAGS, fixture, rss, write_config};
 use thbwatch::commands;
 use thbwatch::config::Config;
 use thbwatch::feeds::Feed;

@@ -4,15 +4,13 @@
 //! a broken one; `/metrics` and `/readyz`; retention with tombstones;
 //! `backup` while polling; and the unit file checked by `systemd-analyze`.
 
-mod common;
-
 use std::os::unix::net::UnixDatagram;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::daemon::{DEADLINE, send_signal, start, start_with_env, stop, wait_for_line, wait_until_polled};
-use common::{FeedServer, Reply, fixture, rss, thbwatch, tools, write_config};
+use crate::support::daemon::{DEADLINE, send_signal, start, start_with_env, stop, wait_for_line, wait_until_polled};
+use crate::support::{FeedServer, Reply, fixture, rss, thbwatch, tools, write_config};
 
 const TAGS: &str = "[tags.trafficking]\nterms = [\"human traffick*\"]\n";
 

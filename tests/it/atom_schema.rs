@@ -1,11 +1,9 @@
 //! The published Atom documents are valid against the RELAX NG schema of
 //! RFC 4287 (`tests/fixtures/schema/atom.rnc`), checked with Debian's `jing`.
 
-mod common;
-
 use std::process::Command;
 
-use common::{FeedServer, Reply, TAGS, atom_schema, fixture, tools, write_config};
+use crate::support::{FeedServer, Reply, TAGS, atom_schema, fixture, tools, write_config};
 use thbwatch::config::Config;
 use thbwatch::feeds::Feed;
 

@@ -9,12 +9,10 @@
 //! part, the held-back part at least a quarter of the whole, the tags'
 //! definitions at the top of each file).
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{stdout, thbwatch};
+use crate::support::{stdout, thbwatch};
 
 /// Micro precision over the four tags, on the whole set.
 const MIN_PRECISION: &str = "0.995";

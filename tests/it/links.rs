@@ -7,10 +7,8 @@
 //! absolutely, is then recognised as one; URLs in the item's HTML resolve
 //! against its link.
 
-mod common;
-
-use common::daemon::{start, stop, wait_until_polled};
-use common::{FeedServer, Reply, write_config};
+use crate::support::daemon::{start, stop, wait_until_polled};
+use crate::support::{FeedServer, Reply, write_config};
 
 const RSS_CHANNEL_LINK: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel>

@@ -4,12 +4,10 @@
 //! daemon's peak memory stays under a stated bound (measured from
 //! /proc/PID/status, printed for the record, never timed).
 
-mod common;
-
 use std::io::Write;
 
-use common::daemon::{peak_rss_bytes, start, stop, wait_until_polled};
-use common::{FeedServer, Reply, TAGS, fixture, write_config};
+use crate::support::daemon::{peak_rss_bytes, start, stop, wait_until_polled};
+use crate::support::{FeedServer, Reply, TAGS, fixture, write_config};
 use thbwatch::config::Config;
 use thbwatch::store::{EntryQuery, Store};
 
@@ -217,7 +215,7 @@ async fn every_hostile_feed_fails_alone_while_the_daemon_keeps_serving() {
         "peak RSS with every hostile case polled: {:.1} MiB",
         peak as f64 / 1048576.0
     );
-    let by_id = |id: &str| common::source_by_id(&json, id);
+    let by_id = |id: &str| crate::support::source_by_id(&json, id);
     assert_eq!(by_id("good")["state"], "ok");
     for (id, _, expect) in &cases {
         let health = by_id(id);

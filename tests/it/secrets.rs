@@ -5,12 +5,10 @@
 //! polls them on 127.0.0.1; nothing it publishes, prints or logs holds a
 //! secret, and the redacted forms say where each source is.
 
-mod common;
-
 use std::process::Command;
 
-use common::daemon::{lines_until, start_with_log_and_env, stop, wait_until_polled};
-use common::{FeedServer, Reply, rss, source_by_id, write_config};
+use crate::support::daemon::{lines_until, start_with_log_and_env, stop, wait_until_polled};
+use crate::support::{FeedServer, Reply, rss, source_by_id, write_config};
 
 const SECRET: &str = "SEKRIT";
 

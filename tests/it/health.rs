@@ -4,17 +4,15 @@
 //! per idempotency key; and a database with overwritten pages, refused at
 //! start or reported unhealthy.
 
-mod common;
-
 use std::collections::HashMap;
 use std::os::unix::net::UnixDatagram;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::daemon::{DEADLINE, start, start_with_env, stop};
-use common::disk::{Tmpfs, is_full};
-use common::{FeedServer, Receiver, Reply, rss, source_by_id, thbwatch, write_config};
+use crate::support::daemon::{DEADLINE, start, start_with_env, stop};
+use crate::support::disk::{Tmpfs, is_full};
+use crate::support::{FeedServer, Receiver, Reply, rss, source_by_id, thbwatch, write_config};
 
 const RULES: &str = "[tags.trafficking]\nterms = [\"human traffick*\"]\n";
 
@@ -216,7 +214,7 @@ async fn a_full_disk_pauses_deliveries_and_health_says_so() {
     assert!(status.success());
     let status = thbwatch(&config, &["notify", "status"]);
     let text = String::from_utf8_lossy(&status.stdout);
-    assert_eq!(common::notify_count(&text, "hook", "delivered"), 5, "{text}");
+    assert_eq!(crate::support::notify_count(&text, "hook", "delivered"), 5, "{text}");
 }
 
 /// A real database with a few hundred items, copied, with pages in its

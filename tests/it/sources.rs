@@ -3,10 +3,8 @@
 //! true state, in the table and in JSON. And a restarted daemon keeps the
 //! back-off it stored.
 
-mod common;
-
-use common::daemon::{start_with_log, stop, wait_for_line};
-use common::{FeedServer, Reply, TAGS, fixture, stdout, thbwatch, write_config};
+use crate::support::daemon::{start_with_log, stop, wait_for_line};
+use crate::support::{FeedServer, Reply, TAGS, fixture, stdout, thbwatch, write_config};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sources_shows_each_sources_true_state() {
@@ -79,7 +77,7 @@ async fn sources_shows_each_sources_true_state() {
 
     let json = thbwatch(&config, &["sources", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    let by_id = |id: &str| common::source_by_id(&json, id);
+    let by_id = |id: &str| crate::support::source_by_id(&json, id);
     assert_eq!(by_id("good")["items"], 3);
     assert_eq!(by_id("good")["http_status"], 200);
     assert_eq!(by_id("limited")["http_status"], 429);

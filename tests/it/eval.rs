@@ -3,11 +3,9 @@
 //! the thresholds, malformed files named by line, and agreement with the
 //! tags the daemon gives the same items when it polls them.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{FeedServer, Reply, stdout, thbwatch, write_config};
+use crate::support::{FeedServer, Reply, stdout, thbwatch, write_config};
 
 const RULES: &str = r#"
 [tags.trafficking]

@@ -6,13 +6,11 @@
 //! one row per stored item. A last run, not killed, stores every feed's
 //! latest version: polls that were lost are fetched again.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{FeedServer, Reply, daemon, rss, write_config};
+use crate::support::{FeedServer, Reply, daemon, rss, write_config};
 
 const SOURCES: usize = 40;
 const KILLS: usize = 55;

@@ -6,12 +6,10 @@
 //! about an article two sources published names the other one, and lists
 //! each matched word once.
 
-mod common;
-
 use std::path::Path;
 
-use common::daemon::{start, stop};
-use common::{FeedServer, Receiver, Reply, thbwatch, write_config};
+use crate::support::daemon::{start, stop};
+use crate::support::{FeedServer, Receiver, Reply, thbwatch, write_config};
 
 const V12_ROOM: &str = "!Xq3-_cWbCwqRd0JdOyn8vz7vb7gWkrRz8mDI1CxArwE";
 
@@ -170,15 +168,15 @@ async fn an_alias_that_does_not_exist_is_a_dead_letter_naming_it() {
     homeserver.wait_for("/synapse/_matrix/client/v3/rooms/", 2).await;
     let started = std::time::Instant::now();
     loop {
-        let status = common::stdout(&thbwatch(&config, &["notify", "status"]));
-        if common::notify_count(&status, "alias", "dead") > 0 {
+        let status = crate::support::stdout(&thbwatch(&config, &["notify", "status"]));
+        if crate::support::notify_count(&status, "alias", "dead") > 0 {
             assert!(
                 status.contains("the room alias #thb-alerts:example.org cannot be resolved: HTTP 404"),
                 "{status}"
             );
             break;
         }
-        assert!(started.elapsed() < common::daemon::DEADLINE, "{status}");
+        assert!(started.elapsed() < crate::support::daemon::DEADLINE, "{status}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     stop(&mut daemon, "-TERM");

@@ -1,13 +1,11 @@
 //! `thbwatch run` as a real child process: it polls a loopback feed
 //! server at start-up, serves `/feed.atom`, and exits 0 on SIGTERM.
 
-mod common;
-
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::daemon::{DEADLINE, start, stop};
-use common::{FeedServer, Reply, TAGS, fixture, write_config};
+use crate::support::daemon::{DEADLINE, start, stop};
+use crate::support::{FeedServer, Reply, TAGS, fixture, write_config};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_daemon_serves_tagged_items_and_stops_cleanly_on_sigterm() {

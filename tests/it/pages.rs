@@ -14,12 +14,10 @@
 //!   passing (needs chromium, node and `tests/browser`'s npm packages:
 //!   `scripts/install-test-tools`).
 
-mod common;
-
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use common::{FeedServer, Reply, write_config};
+use crate::support::{FeedServer, Reply, write_config};
 use reqwest::header;
 use thbwatch::config::Config;
 use thbwatch::store::{EntryQuery, Store};
@@ -698,7 +696,7 @@ async fn the_sources_page_puts_failing_and_quiet_sources_first() {
     ignore = "needs node with playwright-core and axe-core: run scripts/install-test-tools"
 )]
 async fn every_page_in_chromium_at_desktop_and_phone_widths() {
-    let chromium = common::tools::program(&["chromium", "chromium-browser"]);
+    let chromium = crate::support::tools::program(&["chromium", "chromium-browser"]);
     let site = site(5).await;
     let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();

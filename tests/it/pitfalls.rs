@@ -4,10 +4,8 @@
 //! rules of `config.toml`: each article once, each in its newest version
 //! and with its tags, each link on its publisher's site.
 
-mod common;
-
-use common::daemon::{start, stop, wait_until_polled};
-use common::{FeedServer, Reply, fixture, write_config};
+use crate::support::daemon::{start, stop, wait_until_polled};
+use crate::support::{FeedServer, Reply, fixture, write_config};
 
 const FEEDS: &[&str] = &[
     "lv-iem.xml",

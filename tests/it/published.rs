@@ -14,16 +14,14 @@
 //! A test whose program (jing, feedparser, newsboat, chromium) is missing
 //! is ignored, saying which (`build.rs`); under `CI=true` it fails instead.
 
-mod common;
-
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::daemon::{DEADLINE, Daemon, start, stop, wait_until_polled};
-use common::{FeedServer, Reply, atom_schema, fixture, tools, write_config};
+use crate::support::daemon::{DEADLINE, Daemon, start, stop, wait_until_polled};
+use crate::support::{FeedServer, Reply, atom_schema, fixture, tools, write_config};
 use reqwest::header;
 
 const TAGS: &str = r#"

@@ -5,11 +5,9 @@
 //! redesign reported as a failure, hostile pages, `check` pointing at a
 //! bad selector, and `try-source`.
 
-mod common;
-
 use std::path::PathBuf;
 
-use common::{FeedServer, Reply, fixture, stdout, thbwatch, write_config};
+use crate::support::{FeedServer, Reply, fixture, stdout, thbwatch, write_config};
 use serde_json::Value;
 
 const RULES: &str = r#"
@@ -244,7 +242,7 @@ async fn a_redesign_that_empties_the_selectors_fails_the_source() {
         "{line}"
     );
     let sources: Value = serde_json::from_str(&stdout(&thbwatch(&s.config, &["sources", "--json"]))).unwrap();
-    let source = common::source_by_id(&sources, "lt-prosecutor");
+    let source = crate::support::source_by_id(&sources, "lt-prosecutor");
     assert_eq!(source["state"], "failing", "{source:#}");
     assert!(
         source["last_error"].as_str().unwrap().contains("redesigned"),

@@ -4,13 +4,11 @@
 //! other schemes), 410 Gone, compression bombs, dribbling servers, and
 //! legacy encodings decoded from raw bytes.
 
-mod common;
-
 use std::io::Write;
 use std::time::Duration;
 
+use crate::support::{FeedServer, Reply, TAGS, fixture, rss, write_config};
 use chrono::{DateTime, Utc};
-use common::{FeedServer, Reply, TAGS, fixture, rss, write_config};
 use thbwatch::commands;
 use thbwatch::config::Config;
 use thbwatch::feeds::Feed;
@@ -301,7 +299,7 @@ async fn a_gzip_bomb_is_cut_at_the_cap_on_decompressed_bytes() {
 
 #[tokio::test]
 async fn a_server_dribbling_bytes_is_cut_at_the_total_timeout() {
-    let addr = common::dribble_server(Duration::from_millis(100)).await;
+    let addr = crate::support::dribble_server(Duration::from_millis(100)).await;
     let dir = tempfile::tempdir().unwrap();
     let text =
         format!("[storage]\npath = \"thb.db\"\n\n[sources.dribble]\nurl = \"http://{addr}/feed\"\ntimeout = \"1s\"\n");

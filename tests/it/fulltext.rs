@@ -6,13 +6,11 @@
 //! fails leaves the item as its feed gave it, announced with its feed's
 //! tags once the wait is over, and an untagged one not at all.
 
-mod common;
-
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::daemon::{start, stop, wait_until_polled};
-use common::{FeedServer, Receiver, Reply, fixture, stdout, thbwatch, write_config};
+use crate::support::daemon::{start, stop, wait_until_polled};
+use crate::support::{FeedServer, Receiver, Reply, fixture, stdout, thbwatch, write_config};
 use serde_json::Value;
 
 const RULES: &str = r#"

@@ -8,12 +8,10 @@
 //! rewrites only its own section of the file, and the committed rules are
 //! what it generates.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::tools;
+use crate::support::tools;
 
 use thbwatch::config::Config;
 use thbwatch::model::Field;

@@ -5,12 +5,10 @@
 //! newer stored version is not overwritten when the feed lists an older
 //! one again, nor a dated one by an undated listing.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::daemon::{DEADLINE, Daemon, start, stop, wait_until_polled};
-use common::{FeedServer, Receiver, Reply, write_config};
+use crate::support::daemon::{DEADLINE, Daemon, start, stop, wait_until_polled};
+use crate::support::{FeedServer, Receiver, Reply, write_config};
 
 const RULES: &str = "[tags.trafficking]\nterms = [\"human traffick*\"]\n";
 
