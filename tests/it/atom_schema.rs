@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::support::{FeedServer, Reply, TAGS, atom_schema, fixture, tools, write_config};
+use crate::support::{Reply, Server, TAGS, atom_schema, fixture, tools, write_config};
 use thbwatch::config::Config;
 use thbwatch::feeds::Feed;
 
@@ -12,7 +12,7 @@ use thbwatch::feeds::Feed;
 async fn exported_feeds_validate_against_the_atom_schema() {
     let jing = tools::program(&["jing"]);
     let schema = atom_schema();
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/cbss", Reply::feed(fixture("cbss.xml")));
     server.set("/lv", Reply::feed(fixture("lv-interior.xml")));
     let dir = tempfile::tempdir().unwrap();

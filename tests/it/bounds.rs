@@ -3,17 +3,17 @@
 //! connections beyond the open-files limit do not lock out `/healthz` or
 //! polling, a burst of uncached searches stays within a memory bound, an
 //! external write lock does not stall reads, and slow, idle and surplus
-//! connections are closed as they should be. Figures are printed, never
-//! timed.
+//! connections are closed as they should be; long searches, spoofing
+//! titles and framing are refused (that one with the daemon in the test's
+//! process). Figures are printed, never timed.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::support::daemon::{
-    DEADLINE, open_files, peak_rss_bytes, rss_bytes, start, start_with_open_files, stop, wait_until_polled,
-};
-use crate::support::{FeedServer, Reply, write_config};
+use crate::support::daemon::{DEADLINE, Launch, open_files, peak_rss_bytes, rss_bytes, start, stop, wait_until_polled};
+use crate::support::service::Service;
+use crate::support::{Reply, Server, write_config};
 use axum::Router;
 use axum::routing::get;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -45,7 +45,7 @@ fn long_feed(source: usize, items: usize) -> String {
     out
 }
 
-fn daemon_config(dir: &std::path::Path, server: &FeedServer, sources: usize, schedule: &str) -> std::path::PathBuf {
+fn daemon_config(dir: &std::path::Path, server: &Server, sources: usize, schedule: &str) -> std::path::PathBuf {
     let mut text = format!(
         "[server]\nlisten = \"127.0.0.1:0\"\n[storage]\npath = \"t.db\"\n\
          [poll]\nschedule = \"{schedule}\"\nhost_interval = \"0s\"\n\
@@ -111,11 +111,11 @@ async fn idle_connections_cannot_lock_out_healthz_or_polling() {
         raised >= needed,
         "this test opens {needed} files, and the limit stays at {raised}: raise `ulimit -Hn`"
     );
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/s0", Reply::feed(long_feed(0, 5)));
     let dir = tempfile::tempdir().unwrap();
     let config = daemon_config(dir.path(), &server, 1, "*/2 * * * * *");
-    let (mut daemon, addr, logs) = start_with_open_files(&config, 1024);
+    let (mut daemon, addr, logs) = Launch::new(&config).open_files(1024).start();
     wait_until_polled(&addr, 1).await;
 
     let stop_crowd = CancellationToken::new();
@@ -186,7 +186,7 @@ async fn idle_connections_cannot_lock_out_healthz_or_polling() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_uncached_searches_stays_within_its_memory_bound() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     for n in 0..4 {
         server.set(&format!("/s{n}"), Reply::feed(long_feed(n, 500)));
     }
@@ -257,7 +257,7 @@ async fn a_burst_of_uncached_searches_stays_within_its_memory_bound() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_external_write_lock_does_not_stall_reads() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/s0", Reply::feed(long_feed(0, 20)));
     let dir = tempfile::tempdir().unwrap();
     // Polls every 2 s: writes keep coming while the lock is held.
@@ -453,7 +453,7 @@ const HIDDEN: [char; 6] = ['\u{202E}', '\u{202C}', '\u{2066}', '\u{2069}', '\u{2
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn long_searches_are_refused_spoofed_titles_mended_and_pages_locked_down() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let feed = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>\u{FEFF}\u{202E}Ministry\u{202C}</title>\
                 <link>https://example.org/</link><item><guid isPermaLink=\"false\">a</guid>\
                 <title>\u{202E}esac\u{202C} human trafficking case \u{2066}in Riga\u{2069}\u{200F}</title>\
@@ -461,7 +461,8 @@ async fn long_searches_are_refused_spoofed_titles_mended_and_pages_locked_down()
     server.set("/s0", Reply::feed(feed));
     let dir = tempfile::tempdir().unwrap();
     let config = daemon_config(dir.path(), &server, 1, "0 0 1 1 *");
-    let (mut daemon, addr, _logs) = start(&config);
+    let daemon = Service::start(&config).await;
+    let addr = daemon.addr.clone();
     wait_until_polled(&addr, 1).await;
     let client = fresh_client();
     let get = |path: String| {
@@ -518,5 +519,5 @@ async fn long_searches_are_refused_spoofed_titles_mended_and_pages_locked_down()
     let missing = get("/nothing-here".to_string()).await;
     assert_eq!(missing.status(), 404);
     assert_eq!(missing.headers()["x-content-type-options"], "nosniff");
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::{FeedServer, Reply, daemon, rss, write_config};
+use crate::support::{Reply, Server, daemon, rss, write_config};
 
 const SOURCES: usize = 40;
 const KILLS: usize = 55;
@@ -22,7 +22,7 @@ fn items(source: usize, version: usize) -> Vec<String> {
     (0..20 + version).map(|k| format!("s{source}-{k}")).collect()
 }
 
-fn publish(server: &FeedServer, source: usize, version: usize) {
+fn publish(server: &Server, source: usize, version: usize) {
     let guids = items(source, version);
     let entries: Vec<(String, String, String)> = guids
         .iter()
@@ -43,7 +43,7 @@ fn publish(server: &FeedServer, source: usize, version: usize) {
 }
 
 /// Every request the feeds have answered so far.
-fn requests(server: &FeedServer) -> usize {
+fn requests(server: &Server) -> usize {
     (0..SOURCES).map(|i| server.requests(&format!("/s{i}")).len()).sum()
 }
 
@@ -128,7 +128,7 @@ fn check(database: &Path, when: &str) -> (Stored, usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn polls_killed_at_random_moments_are_stored_whole_or_fetched_again() {
     let began = Instant::now();
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let dir = tempfile::tempdir().unwrap();
     let mut sources = String::new();
     for i in 0..SOURCES {

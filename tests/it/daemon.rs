@@ -5,11 +5,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::daemon::{DEADLINE, start, stop};
-use crate::support::{FeedServer, Reply, TAGS, fixture, write_config};
+use crate::support::{Reply, Server, TAGS, fixture, write_config};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_daemon_serves_tagged_items_and_stops_cleanly_on_sigterm() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/cbss", Reply::feed(fixture("cbss.xml")));
     server.set("/lv", Reply::feed(fixture("lv-interior.xml")));
     let dir = tempfile::tempdir().unwrap();
@@ -82,7 +82,7 @@ async fn the_daemon_serves_tagged_items_and_stops_cleanly_on_sigterm() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigint_abandons_a_hanging_fetch_and_exits_0_promptly() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set(
         "/hangs",
         Reply::feed(fixture("cbss.xml")).with_delay(Duration::from_secs(120)),

@@ -1,5 +1,5 @@
 //! What the published documents say about themselves and their sources,
-//! through the real daemon (a child process) polling an RSS and an Atom
+//! through the whole daemon (in the test's process) polling an RSS and an Atom
 //! publisher on 127.0.0.1:
 //! - `<source>`: the publisher's own feed id, its title, `rel="self"`
 //!   typed for its format, `rel="alternate"` to its site, `<updated>`;
@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::support::daemon::{DEADLINE, Daemon, send_signal, start, stop, wait_until_polled};
-use crate::support::{FeedServer, Reply, atom_schema, thbwatch, tools, write_config};
+use crate::support::daemon::{DEADLINE, wait_until_polled};
+use crate::support::service::Service;
+use crate::support::{Reply, Server, atom_schema, thbwatch, tools, write_config};
 use chrono::{DateTime, Utc};
 use reqwest::header;
 
@@ -43,29 +44,36 @@ const RULES: &str = "[tags.trafficking]\nterms = [\"human traffick*\", \"cilvēk
                      [tags.smuggling]\nterms = [\"migrant smuggl*\"]\n";
 
 struct Site {
-    publisher: FeedServer,
+    publisher: Server,
     dir: tempfile::TempDir,
     config: PathBuf,
-    daemon: Daemon,
+    /// None while stopped for a restart.
+    daemon: Option<Service>,
     addr: String,
 }
 
 impl Site {
     async fn start() -> Site {
-        let publisher = FeedServer::start().await;
+        let publisher = Server::start().await;
         publisher.set("/rss", Reply::feed(RSS));
         publisher.set("/atom", Reply::feed(ATOM).with_content_type("application/atom+xml"));
         let dir = tempfile::tempdir().unwrap();
         let config = write_config(dir.path(), &config_text(&publisher, RULES));
-        let (daemon, addr, _logs) = start(&config);
+        let daemon = Service::start(&config).await;
+        let addr = daemon.addr.clone();
         wait_until_polled(&addr, 2).await;
         Site {
             publisher,
             dir,
             config,
-            daemon,
+            daemon: Some(daemon),
             addr,
         }
+    }
+
+    /// Stops the daemon (as SIGTERM does).
+    async fn stop(&mut self) {
+        self.daemon.take().expect("the daemon runs").stop().await;
     }
 
     fn url(&self, path: &str) -> String {
@@ -106,7 +114,7 @@ impl Site {
     }
 }
 
-fn config_text(publisher: &FeedServer, rules: &str) -> String {
+fn config_text(publisher: &Server, rules: &str) -> String {
     format!(
         // A public address, so that links do not name the port, which
         // changes with each start.
@@ -179,7 +187,7 @@ async fn sources_and_empty_feeds_are_described_truthfully() {
         assert!(updated >= started && updated <= Utc::now(), "{path}: {updated}");
     }
 
-    stop(&mut site.daemon, "-TERM");
+    site.stop().await;
 }
 
 /// When each source last polled successfully, as `/sources.json` says.
@@ -228,7 +236,7 @@ async fn documents_with_sources_and_empty_feeds_are_valid_atom() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    stop(&mut site.daemon, "-TERM");
+    site.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -258,7 +266,7 @@ async fn feedparser_reads_each_entrys_source() {
     assert_eq!(vp["self_type"], "application/rss+xml");
     assert_eq!(vp["link"], "https://www.vp.gov.lv/lv");
     assert_eq!(vp["updated"], polled("vp"));
-    stop(&mut site.daemon, "-TERM");
+    site.stop().await;
 }
 
 /// Each entry's `<source>` as feedparser reads it, by entry title; every
@@ -304,12 +312,12 @@ async fn last_modified_survives_a_restart_and_moves_only_with_the_bytes() {
     while SystemTime::now() < newest + Duration::from_secs(1) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    stop(&mut site.daemon, "-TERM");
+    site.stop().await;
     let requested = |s: &Site| s.publisher.requests("/rss").len() + s.publisher.requests("/atom").len();
     let before_restart = requested(&site);
-    let (daemon, addr, _logs) = start(&site.config);
-    site.daemon = daemon;
-    site.addr = addr;
+    let daemon = Service::start(&site.config).await;
+    site.addr = daemon.addr.clone();
+    site.daemon = Some(daemon);
     // The start-up polls have fetched the same documents again, before
     // one of them changes below.
     let started = Instant::now();
@@ -364,7 +372,8 @@ async fn last_modified_survives_a_restart_and_moves_only_with_the_bytes() {
     let (after_retag, _) = site.wait_for_change("/feed.atom", &etag).await;
     assert!(after_retag > after_item);
     assert_eq!(site.get("/tags/closed-cases.atom").await.status(), 404);
-    send_signal(&site.daemon, "-HUP");
+    // Reloaded, as SIGHUP does.
+    site.daemon.as_ref().expect("the daemon runs").reload().await;
     let started = Instant::now();
     while site.get("/tags/closed-cases.atom").await.status() != 200 {
         assert!(
@@ -391,5 +400,5 @@ async fn last_modified_survives_a_restart_and_moves_only_with_the_bytes() {
     }
     let (after_prune, _) = site.wait_for_change("/all.atom", &etag).await;
     assert!(after_prune > before_prune);
-    stop(&mut site.daemon, "-TERM");
+    site.stop().await;
 }

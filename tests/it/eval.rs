@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{FeedServer, Reply, stdout, thbwatch, write_config};
+use crate::support::{Reply, Server, stdout, thbwatch, write_config};
 
 const RULES: &str = r#"
 [tags.trafficking]
@@ -189,7 +189,7 @@ fn feed_of(lang: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn eval_tags_each_row_as_the_daemon_tags_the_same_item() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let mut sources = String::from("[storage]\npath = \"thb.db\"\n");
     for lang in ["en", "lv", "de"] {
         server.set(&format!("/{lang}"), Reply::feed(feed_of(lang)));

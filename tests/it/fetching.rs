@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use crate::support::{FeedServer, Reply, TAGS, fixture, rss, write_config};
+use crate::support::{Reply, Server, TAGS, fixture, rss, write_config};
 use chrono::{DateTime, Utc};
 use thbwatch::commands;
 use thbwatch::config::Config;
@@ -52,7 +52,7 @@ fn seconds_from_now(t: DateTime<Utc>) -> i64 {
 
 #[tokio::test]
 async fn retry_after_in_seconds_holds_the_source_back_across_runs() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/busy", Reply::status(429).with_header("retry-after", "600"));
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), QUICK, &[("busy", server.url("/busy"))]);
@@ -77,7 +77,7 @@ async fn retry_after_in_seconds_holds_the_source_back_across_runs() {
 
 #[tokio::test]
 async fn retry_after_as_an_http_date_is_honoured() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let in_an_hour = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(3600));
     server.set("/down", Reply::status(503).with_header("retry-after", &in_an_hour));
     let dir = tempfile::tempdir().unwrap();
@@ -90,7 +90,7 @@ async fn retry_after_as_an_http_date_is_honoured() {
 
 #[tokio::test]
 async fn retry_after_is_only_read_from_429_and_503_and_never_shortens_the_base() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/zero", Reply::status(429).with_header("retry-after", "0"));
     server.set("/error", Reply::status(500).with_header("retry-after", "86400"));
     let dir = tempfile::tempdir().unwrap();
@@ -112,7 +112,7 @@ async fn retry_after_is_only_read_from_429_and_503_and_never_shortens_the_base()
 
 #[tokio::test]
 async fn back_off_grows_with_each_failure_and_resets_on_success() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/flaky", Reply::status(500));
     let dir = tempfile::tempdir().unwrap();
     let settings = format!("{QUICK}\nbackoff_base = \"1m\"\nbackoff_max = \"1h\"");
@@ -147,7 +147,7 @@ async fn back_off_grows_with_each_failure_and_resets_on_success() {
 
 #[tokio::test]
 async fn two_sources_on_one_host_never_overlap_and_keep_their_gap() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let slow = Duration::from_millis(300);
     server.set("/a", Reply::feed(fixture("cbss.xml")).with_delay(slow));
     server.set("/b", Reply::feed(fixture("lv-interior.xml")).with_delay(slow));
@@ -168,7 +168,7 @@ async fn two_sources_on_one_host_never_overlap_and_keep_their_gap() {
 
 #[tokio::test]
 async fn permanent_redirects_are_recorded_and_temporary_ones_are_not() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/old", Reply::redirect(301, "/newer"));
     server.set("/newer", Reply::redirect(308, "/new"));
     server.set("/new", Reply::feed(fixture("cbss.xml")));
@@ -193,7 +193,7 @@ async fn permanent_redirects_are_recorded_and_temporary_ones_are_not() {
 
 #[tokio::test]
 async fn a_redirect_to_a_failing_address_is_still_recorded() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/old", Reply::redirect(301, "/new"));
     server.set("/new", Reply::status(500));
     let dir = tempfile::tempdir().unwrap();
@@ -206,7 +206,7 @@ async fn a_redirect_to_a_failing_address_is_still_recorded() {
 
 #[tokio::test]
 async fn a_changed_url_starts_afresh_even_when_its_first_poll_fails() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/old", Reply::feed(fixture("cbss.xml")).with_etag("\"old\""));
     server.set("/new", Reply::status(500));
     let dir = tempfile::tempdir().unwrap();
@@ -232,7 +232,7 @@ async fn a_changed_url_starts_afresh_even_when_its_first_poll_fails() {
 
 #[tokio::test]
 async fn redirect_loops_chains_and_other_schemes_fail_with_their_reason() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/loop-a", Reply::redirect(302, "/loop-b"));
     server.set("/loop-b", Reply::redirect(302, "/loop-a"));
     for i in 0..7 {
@@ -288,7 +288,7 @@ async fn a_gzip_bomb_is_cut_at_the_cap_on_decompressed_bytes() {
     }
     let bomb = encoder.finish().unwrap();
     assert!(bomb.len() < 100_000, "64 MiB of spaces gzip to {} bytes", bomb.len());
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/bomb", Reply::feed(bomb).with_header("content-encoding", "gzip"));
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), QUICK, &[("bomb", server.url("/bomb"))]);
@@ -313,7 +313,7 @@ async fn a_server_dribbling_bytes_is_cut_at_the_total_timeout() {
 
 #[tokio::test]
 async fn per_source_user_agent_and_headers_are_sent() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/plain", Reply::feed(fixture("cbss.xml")));
     server.set("/custom", Reply::feed(fixture("lv-interior.xml")));
     let dir = tempfile::tempdir().unwrap();
@@ -341,7 +341,7 @@ async fn per_source_user_agent_and_headers_are_sent() {
 
 #[tokio::test]
 async fn a_sources_own_headers_never_follow_a_redirect_to_another_origin() {
-    let (server, elsewhere) = (FeedServer::start().await, FeedServer::start().await);
+    let (server, elsewhere) = (Server::start().await, Server::start().await);
     server.set("/feed", Reply::redirect(302, &elsewhere.url("/feed")));
     elsewhere.set("/feed", Reply::feed(fixture("cbss.xml")));
     let dir = tempfile::tempdir().unwrap();
@@ -398,7 +398,7 @@ async fn legacy_encodings_are_decoded_from_raw_bytes() {
         ("utf-16le-bom.xml", "text/xml; charset=iso-8859-1", LATVIAN, RUSSIAN),
         ("utf-16be-bom.xml", "application/rss+xml", LITHUANIAN, RUSSIAN),
     ];
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let mut sources = Vec::new();
     for (i, (file, content_type, ..)) in cases.iter().enumerate() {
         let path = format!("/{file}");
@@ -437,7 +437,7 @@ async fn an_over_long_feed_keeps_its_first_entries() {
         .iter()
         .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
         .collect();
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/long", Reply::feed(rss("Long", &borrowed)));
     let dir = tempfile::tempdir().unwrap();
     let settings = format!("{QUICK}\nmax_items = 10");

@@ -1,5 +1,5 @@
 //! The article behind each new item (`full_text = true`), through the
-//! real daemon (a child process) polling a loopback feed every second and
+//! whole daemon (in the test's process) polling a loopback feed every second and
 //! announcing to a loopback webhook: a keyword only the article has tags
 //! the item and it is announced exactly once, after the text is in; the
 //! feed's next version of the entry does not undo it; an article that
@@ -9,8 +9,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::support::daemon::{start, stop, wait_until_polled};
-use crate::support::{FeedServer, Receiver, Reply, fixture, stdout, thbwatch, write_config};
+use crate::support::daemon::wait_until_polled;
+use crate::support::service::Service;
+use crate::support::{Reply, Server, fixture, stdout, thbwatch, write_config};
 use serde_json::Value;
 
 const RULES: &str = r#"
@@ -19,15 +20,15 @@ terms = ["cilvēku tirdzniecīb*", "human trafficking"]
 "#;
 
 struct Setup {
-    feed: FeedServer,
-    receiver: Receiver,
+    feed: Server,
+    receiver: Server,
     _dir: tempfile::TempDir,
     config: PathBuf,
 }
 
 async fn setup(wait: &str) -> Setup {
-    let feed = FeedServer::start().await;
-    let receiver = Receiver::start().await;
+    let feed = Server::start().await;
+    let receiver = Server::receiver().await;
     let dir = tempfile::tempdir().unwrap();
     let text = format!(
         "[server]\nlisten = \"127.0.0.1:0\"\n[storage]\npath = \"thb.db\"\n\
@@ -68,7 +69,7 @@ fn exported(config: &std::path::Path) -> Vec<Value> {
 }
 
 /// Waits (with a deadline) until the feed was fetched `count` times.
-async fn polled(feed: &FeedServer, count: usize) {
+async fn polled(feed: &Server, count: usize) {
     let started = Instant::now();
     while feed.requests("/rss").len() < count {
         assert!(
@@ -92,7 +93,8 @@ async fn a_keyword_only_in_the_article_tags_the_item_and_announces_it_once() {
         "/rss",
         Reply::feed(rss(&[("p1", "Policija aiztur noziedzīgu grupu", lede, &article)])),
     );
-    let (mut daemon, addr, _logs) = start(&s.config);
+    let daemon = Service::start(&s.config).await;
+    let addr = daemon.addr.clone();
     wait_until_polled(&addr, 1).await;
     let delivered = s.receiver.wait_for("/hook", 1).await;
     let payload: Value = serde_json::from_slice(&delivered[0].body).unwrap();
@@ -125,7 +127,7 @@ async fn a_keyword_only_in_the_article_tags_the_item_and_announces_it_once() {
         "the article was fetched more than once"
     );
     assert_eq!(s.receiver.received().len(), 1, "announced more than once");
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -142,7 +144,8 @@ async fn an_article_that_fails_leaves_the_item_as_its_feed_gave_it() {
         ])),
     );
     let started = Instant::now();
-    let (mut daemon, addr, _logs) = start(&s.config);
+    let daemon = Service::start(&s.config).await;
+    let addr = daemon.addr.clone();
     wait_until_polled(&addr, 1).await;
     // Announced once the wait is over, with what the feed gave.
     let delivered = s.receiver.wait_for("/hook", 1).await;
@@ -174,5 +177,5 @@ async fn an_article_that_fails_leaves_the_item_as_its_feed_gave_it() {
     assert_eq!(s.feed.requests("/jaunumi/3").len(), 1);
     // The untagged item was never announced.
     assert_eq!(s.receiver.received().len(), 1, "{:?}", s.receiver.received().len());
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
 }

@@ -10,9 +10,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::daemon::{DEADLINE, start, start_with_env, stop};
+use crate::support::daemon::{DEADLINE, Launch, start, stop};
 use crate::support::disk::{Tmpfs, is_full};
-use crate::support::{FeedServer, Receiver, Reply, rss, source_by_id, thbwatch, write_config};
+use crate::support::{Reply, Server, rss, source_by_id, thbwatch, write_config};
 
 const RULES: &str = "[tags.trafficking]\nterms = [\"human traffick*\"]\n";
 
@@ -111,9 +111,9 @@ fn datagrams_until(socket: &UnixDatagram, until: impl Fn(&str) -> bool) -> Vec<S
 )]
 async fn a_full_disk_pauses_deliveries_and_health_says_so() {
     let disk = Tmpfs::mount(8 << 20);
-    let feed = FeedServer::start().await;
+    let feed = Server::start().await;
     feed.set("/news", news(3));
-    let receiver = Receiver::start().await;
+    let receiver = Server::receiver().await;
     let dir = tempfile::tempdir().unwrap();
     let db = disk.path.join("thb.db");
     let config = write_config(
@@ -131,13 +131,10 @@ async fn a_full_disk_pauses_deliveries_and_health_says_so() {
     let socket_path = dir.path().join("notify.sock");
     let socket = UnixDatagram::bind(&socket_path).unwrap();
     receiver.hold();
-    let (mut daemon, addr, _logs) = start_with_env(
-        &config,
-        &[
-            ("NOTIFY_SOCKET", socket_path.to_str().unwrap()),
-            ("WATCHDOG_USEC", "1000000"),
-        ],
-    );
+    let (mut daemon, addr, _logs) = Launch::new(&config)
+        .env("NOTIFY_SOCKET", socket_path.to_str().unwrap())
+        .env("WATCHDOG_USEC", "1000000")
+        .start();
     // The first delivery is under way; its acknowledgement is not written yet.
     receiver.wait_for("/hook", 1).await;
     empty_the_log(&db);
@@ -219,7 +216,7 @@ async fn a_full_disk_pauses_deliveries_and_health_says_so() {
 
 /// A real database with a few hundred items, copied, with pages in its
 /// middle overwritten.
-fn damaged_database(dir: &Path, feed: &FeedServer) -> std::path::PathBuf {
+fn damaged_database(dir: &Path, feed: &Server) -> std::path::PathBuf {
     let items: Vec<(String, String, String)> = (1..=300)
         .map(|i| {
             (
@@ -257,7 +254,7 @@ fn damaged_database(dir: &Path, feed: &FeedServer) -> std::path::PathBuf {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_damaged_database_is_refused_at_start_or_reported_unhealthy() {
-    let feed = FeedServer::start().await;
+    let feed = Server::start().await;
     let dir = tempfile::tempdir().unwrap();
     let damaged = damaged_database(dir.path(), &feed);
     let config_text = |wait: &str| {

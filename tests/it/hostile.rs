@@ -7,7 +7,7 @@
 use std::io::Write;
 
 use crate::support::daemon::{peak_rss_bytes, start, stop, wait_until_polled};
-use crate::support::{FeedServer, Reply, TAGS, fixture, write_config};
+use crate::support::{Reply, Server, TAGS, fixture, write_config};
 use thbwatch::config::Config;
 use thbwatch::store::{EntryQuery, Store};
 
@@ -80,7 +80,7 @@ fn gzip_bomb() -> Vec<u8> {
 }
 
 /// Every hostile case: (source id, path, reply, expected outcome).
-fn hostile_cases(server: &FeedServer) -> Vec<(&'static str, Reply, Expect)> {
+fn hostile_cases(server: &Server) -> Vec<(&'static str, Reply, Expect)> {
     let many: String = (0..100_000)
         .map(|i| format!("<item><guid>{i}</guid><title>n{i}</title></item>"))
         .collect();
@@ -197,7 +197,7 @@ fn daemon_config(dir: &std::path::Path, sources: &[(String, String)]) -> std::pa
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_hostile_feed_fails_alone_while_the_daemon_keeps_serving() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let cases = hostile_cases(&server);
     let mut sources = vec![("good".to_string(), server.url("/good"))];
     server.set("/good", Reply::feed(fixture("cbss.xml")));
@@ -302,7 +302,7 @@ async fn a_poll_over_a_body_at_the_cap_stays_within_its_memory_bound() {
         .collect();
     let body = rss_with(&items);
     assert!((9 << 20..10 << 20).contains(&body.len()), "{} bytes", body.len());
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/big", Reply::feed(body));
     let dir = tempfile::tempdir().unwrap();
     let config_path = daemon_config(dir.path(), &[("big".to_string(), server.url("/big"))]);
@@ -322,7 +322,7 @@ async fn a_poll_over_a_body_at_the_cap_stays_within_its_memory_bound() {
 #[cfg_attr(thbwatch_measure, tokio::test(flavor = "multi_thread"))]
 #[cfg_attr(not(thbwatch_measure), allow(dead_code))]
 async fn peak_memory_of_each_hostile_case() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let cases = hostile_cases(&server);
     eprintln!("{:<12} {:>9}  outcome", "case", "peak MiB");
     for (id, reply, _) in &cases {

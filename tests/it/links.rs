@@ -1,4 +1,4 @@
-//! Relative links, through the real daemon (a child process) polling
+//! Relative links, through the whole daemon (in the test's process) polling
 //! feeds served from a loopback host that is not the publishers' site (as
 //! a CDN, a mirror or a proxy would serve them): each item's link resolves
 //! against `xml:base` where given, else the feed's site (RSS channel link,
@@ -7,8 +7,9 @@
 //! absolutely, is then recognised as one; URLs in the item's HTML resolve
 //! against its link.
 
-use crate::support::daemon::{start, stop, wait_until_polled};
-use crate::support::{FeedServer, Reply, write_config};
+use crate::support::daemon::wait_until_polled;
+use crate::support::service::Service;
+use crate::support::{Reply, Server, write_config};
 
 const RSS_CHANNEL_LINK: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel>
@@ -80,7 +81,7 @@ const RSS_COPY: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 
 #[tokio::test(flavor = "multi_thread")]
 async fn relative_links_lead_to_the_publishers_site_whatever_host_served_the_feed() {
-    let cdn = FeedServer::start().await;
+    let cdn = Server::start().await;
     let feeds = [
         ("iem", RSS_CHANNEL_LINK),
         ("politsei", RSS_SELF_ONLY),
@@ -112,7 +113,8 @@ async fn relative_links_lead_to_the_publishers_site_whatever_host_served_the_fee
              [poll]\nschedule = \"0 0 1 1 *\"\nhost_interval = \"0s\"\n{sources}"
         ),
     );
-    let (mut daemon, addr, _logs) = start(&config);
+    let daemon = Service::start(&config).await;
+    let addr = daemon.addr.clone();
     wait_until_polled(&addr, 7).await;
 
     let xml = reqwest::get(format!("http://{addr}/all.atom"))
@@ -175,5 +177,5 @@ async fn relative_links_lead_to_the_publishers_site_whatever_host_served_the_fee
         .unwrap();
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["items"][0]["url"], "https://vrm.lt/lt/naujienos/ataskaita");
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
 }

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use crate::support::{FeedServer, Reply, fixture, stdout, thbwatch, write_config};
+use crate::support::{Reply, Server, fixture, stdout, thbwatch, write_config};
 use serde_json::Value;
 
 const RULES: &str = r#"
@@ -56,13 +56,13 @@ const SOURCES: &[(&str, &str, &str, &str)] = &[
 ];
 
 struct Setup {
-    server: FeedServer,
+    server: Server,
     _dir: tempfile::TempDir,
     config: PathBuf,
 }
 
 async fn setup(extra_poll: &str) -> Setup {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let dir = tempfile::tempdir().unwrap();
     let mut text = format!("[storage]\npath = \"thb.db\"\n[poll]\nhost_interval = \"0s\"\n{extra_poll}\n");
     for (id, path, name, html) in SOURCES {

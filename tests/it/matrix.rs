@@ -1,5 +1,5 @@
-//! Matrix rooms as the specification allows them, through the real daemon
-//! (a child process) and a loopback server standing in for a homeserver
+//! Matrix rooms as the specification allows them, through the whole daemon
+//! (in the test's process) and a loopback server standing in for a homeserver
 //! behind a path (`/synapse`): a room version 12 id without a server part,
 //! an id with one, an alias resolved through the room directory (once),
 //! the homeserver's path kept with or without its final slash. The message
@@ -8,8 +8,8 @@
 
 use std::path::Path;
 
-use crate::support::daemon::{start, stop};
-use crate::support::{FeedServer, Receiver, Reply, thbwatch, write_config};
+use crate::support::service::Service;
+use crate::support::{Reply, Server, thbwatch, write_config};
 
 const V12_ROOM: &str = "!Xq3-_cWbCwqRd0JdOyn8vz7vb7gWkrRz8mDI1CxArwE";
 
@@ -28,7 +28,7 @@ fn rss(title: &str, items: &[(&str, &str, &str)]) -> String {
     out
 }
 
-fn config(dir: &Path, feeds: &FeedServer, homeserver: &Receiver) -> std::path::PathBuf {
+fn config(dir: &Path, feeds: &Server, homeserver: &Server) -> std::path::PathBuf {
     std::fs::write(dir.join("matrix.token"), "syt_token").unwrap();
     let channel = |name: &str, path: &str, room: &str| {
         format!(
@@ -54,8 +54,8 @@ fn config(dir: &Path, feeds: &FeedServer, homeserver: &Receiver) -> std::path::P
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_room_form_is_reached_under_the_homeservers_path() {
-    let feeds = FeedServer::start().await;
-    let homeserver = Receiver::start().await;
+    let feeds = Server::start().await;
+    let homeserver = Server::receiver().await;
     homeserver.answer(
         "/synapse/_matrix/client/v3/directory/room/",
         200,
@@ -100,7 +100,7 @@ async fn every_room_form_is_reached_under_the_homeservers_path() {
     assert!(thbwatch(&config, &["poll", "iem"]).status.success());
     assert!(thbwatch(&config, &["poll", "vp"]).status.success());
 
-    let (mut daemon, _addr, _logs) = start(&config);
+    let daemon = Service::start(&config).await;
     let sends = homeserver.wait_for("/synapse/_matrix/client/v3/rooms/", 6).await;
     let rooms: Vec<&str> = sends.iter().map(|r| r.path.split('/').nth(6).unwrap()).collect();
     for room in [
@@ -145,13 +145,13 @@ async fn every_room_form_is_reached_under_the_homeservers_path() {
     assert_eq!(body.to_lowercase().matches("human trafficking (").count(), 1, "{body}");
     let html = event["formatted_body"].as_str().unwrap();
     assert!(html.contains("Also published by: <a href="), "{html}");
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_alias_that_does_not_exist_is_a_dead_letter_naming_it() {
-    let feeds = FeedServer::start().await;
-    let homeserver = Receiver::start().await;
+    let feeds = Server::start().await;
+    let homeserver = Server::receiver().await;
     homeserver.answer(
         "/synapse/_matrix/client/v3/directory/room/",
         404,
@@ -164,7 +164,7 @@ async fn an_alias_that_does_not_exist_is_a_dead_letter_naming_it() {
     assert!(thbwatch(&config, &["poll"]).status.success());
     feeds.set("/iem", Reply::feed(rss("iem", &[("x", "Human trafficking news", "")])));
     assert!(thbwatch(&config, &["poll", "iem"]).status.success());
-    let (mut daemon, _addr, _logs) = start(&config);
+    let daemon = Service::start(&config).await;
     homeserver.wait_for("/synapse/_matrix/client/v3/rooms/", 2).await;
     let started = std::time::Instant::now();
     loop {
@@ -179,5 +179,5 @@ async fn an_alias_that_does_not_exist_is_a_dead_letter_naming_it() {
         assert!(started.elapsed() < crate::support::daemon::DEADLINE, "{status}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
 }

@@ -1,5 +1,6 @@
-//! Notifications end to end: the real daemon (a child process) polls a
-//! loopback feed and delivers to real receivers on 127.0.0.1: an HTTP
+//! Notifications end to end: the whole daemon (in the test's process;
+//! a child process for the crash) polls a loopback feed and delivers to
+//! real receivers on 127.0.0.1: an HTTP
 //! server standing in for a webhook, ntfy and Matrix homeserver, and
 //! Python's aiosmtpd for e-mail (those tests are ignored where aiosmtpd is
 //! missing, and fail under `CI=true`). Retries, Retry-After, crashes
@@ -10,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::daemon::{DEADLINE, Daemon, start, stop, wait_until_polled};
-use crate::support::{FeedServer, Receiver, Reply, notify_count, rss, tools, write_config};
+use crate::support::daemon::{DEADLINE, start, stop, wait_until_polled};
+use crate::support::service::Service;
+use crate::support::{Reply, Server, notify_count, rss, tools, write_config};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -22,15 +24,15 @@ terms = ["human traffick*"]
 
 /// A feed server, a receiver, a configuration with `channels`.
 struct Setup {
-    feed: FeedServer,
-    receiver: Receiver,
+    feed: Server,
+    receiver: Server,
     dir: tempfile::TempDir,
     config: PathBuf,
 }
 
-async fn setup(channels: impl Fn(&Receiver, &Path) -> String) -> Setup {
-    let feed = FeedServer::start().await;
-    let receiver = Receiver::start().await;
+async fn setup(channels: impl Fn(&Server, &Path) -> String) -> Setup {
+    let feed = Server::start().await;
+    let receiver = Server::receiver().await;
     let dir = tempfile::tempdir().unwrap();
     let text = format!(
         "[server]\nlisten = \"127.0.0.1:0\"\n[storage]\npath = \"thb.db\"\n\
@@ -94,10 +96,10 @@ impl Setup {
 
     /// Starts the daemon on a baseline (the items already there are not
     /// news), then publishes `items` for its next poll.
-    async fn start_after_baseline(&self, baseline: &[(&str, &str)], items: &[(&str, &str)]) -> Daemon {
+    async fn start_after_baseline(&self, baseline: &[(&str, &str)], items: &[(&str, &str)]) -> Service {
         self.publish(baseline);
-        let (daemon, addr, _logs) = start(&self.config);
-        wait_until_polled(&addr, 1).await;
+        let daemon = Service::start(&self.config).await;
+        wait_until_polled(&daemon.addr, 1).await;
         let mut all = baseline.to_vec();
         all.extend_from_slice(items);
         self.publish(&all);
@@ -194,7 +196,7 @@ async fn a_tagged_item_reaches_every_channel_once_with_the_documented_payload() 
         )
     })
     .await;
-    let mut daemon = s
+    let daemon = s
         .start_after_baseline(
             &[("a", "Old human trafficking report")],
             &[
@@ -278,7 +280,7 @@ async fn a_tagged_item_reaches_every_channel_once_with_the_documented_payload() 
             .contains("<a href=\"https://news.example/b\">")
     );
 
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
     assert_eq!(s.receiver.wait_for("/hook", 1).await.len(), 1);
 }
 
@@ -295,7 +297,7 @@ async fn an_email_is_multipart_with_the_item_in_its_subject() {
         )
     })
     .await;
-    let mut daemon = s
+    let daemon = s
         .start_after_baseline(
             &[("a", "Old human trafficking report")],
             &[
@@ -306,7 +308,7 @@ async fn an_email_is_multipart_with_the_item_in_its_subject() {
         .await;
     let mails = mail.wait_for_mails(1).await;
     s.wait_for_status(&[("mail", "delivered", 1)]).await;
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
     assert_eq!(
         mail.mails().len(),
         1,
@@ -330,7 +332,7 @@ async fn failures_are_retried_honouring_retry_after_and_delivered_once() {
     })
     .await;
     s.receiver.script(&[(500, None), (429, Some("3")), (200, None)]);
-    let mut daemon = s
+    let daemon = s
         .start_after_baseline(&[], &[("b", "Human trafficking trial opens")])
         .await;
     let attempts = s.receiver.wait_for("/hook", 3).await;
@@ -345,7 +347,7 @@ async fn failures_are_retried_honouring_retry_after_and_delivered_once() {
         waited >= Duration::from_millis(2900),
         "Retry-After: 3 was honoured: {waited:?}"
     );
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
     assert_eq!(s.receiver.received().len(), 3, "nothing after the acknowledgement");
 }
 
@@ -363,7 +365,12 @@ async fn a_crash_between_ingest_and_delivery_loses_nothing_and_repeats_nothing()
         .map(|i| (format!("i{i}"), format!("Human trafficking case {i}")))
         .collect();
     let items: Vec<(&str, &str)> = items.iter().map(|(g, t)| (g.as_str(), t.as_str())).collect();
-    let mut daemon = s.start_after_baseline(&[], &items).await;
+    // The daemon as a child process, to be killed: on an empty baseline,
+    // then the items for its next poll.
+    s.publish(&[]);
+    let (mut daemon, addr, _logs) = start(&s.config);
+    wait_until_polled(&addr, 1).await;
+    s.publish(&items);
     // Stored and queued, not yet acknowledged: kill it without warning.
     s.receiver.wait_for("/hook", 5).await;
     stop(&mut daemon, "-KILL");
@@ -404,7 +411,7 @@ async fn a_receiver_down_too_long_dead_letters_and_retry_delivers() {
     })
     .await;
     s.receiver.set_default(500);
-    let mut daemon = s.start_after_baseline(&[], &[("b", "Human trafficking appeal")]).await;
+    let daemon = s.start_after_baseline(&[], &[("b", "Human trafficking appeal")]).await;
     let status = s.wait_for_status(&[("hook", "dead", 1)]).await;
     assert!(
         status.contains("hook dead: Human trafficking appeal") && status.contains("HTTP 500"),
@@ -416,7 +423,7 @@ async fn a_receiver_down_too_long_dead_letters_and_retry_delivers() {
         "1 dead-lettered delivery queued again\n"
     );
     s.wait_for_status(&[("hook", "delivered", 1)]).await;
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -432,7 +439,7 @@ async fn a_digest_gathers_several_items_into_one_mail() {
         )
     })
     .await;
-    let mut daemon = s
+    let daemon = s
         .start_after_baseline(
             &[],
             &[
@@ -443,7 +450,7 @@ async fn a_digest_gathers_several_items_into_one_mail() {
         )
         .await;
     s.wait_for_status(&[("daily", "delivered", 3)]).await;
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
     let mails = mail.mails();
     assert_eq!(mails.len(), 1, "one digest");
     assert!(mails[0].contains("Subject: thbwatch: 3 new items"), "{}", mails[0]);
@@ -470,12 +477,12 @@ async fn a_new_sources_backlog_is_sent_only_where_asked_for() {
         ("a", "Human trafficking archive one"),
         ("b", "Human trafficking archive two"),
     ]);
-    let (mut daemon, addr, _logs) = start(&s.config);
-    wait_until_polled(&addr, 1).await;
+    let daemon = Service::start(&s.config).await;
+    wait_until_polled(&daemon.addr, 1).await;
     s.receiver.wait_for("/loud", 2).await;
     let status = s.wait_for_status(&[("loud", "delivered", 2)]).await;
     assert!(!status.contains("quiet"), "the quiet channel got no backlog: {status}");
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
     assert!(s.receiver.received().iter().all(|r| r.path == "/loud"));
     let _ = &s.dir;
 }

@@ -17,7 +17,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::support::{FeedServer, Reply, write_config};
+use crate::support::{Reply, Server, write_config};
 use reqwest::header;
 use thbwatch::config::Config;
 use thbwatch::store::{EntryQuery, Store};
@@ -59,7 +59,7 @@ terms = ["forced begging", "priverstin* elgetavim*"]
 "#;
 
 struct Site {
-    _server: FeedServer,
+    _server: Server,
     dir: tempfile::TempDir,
     config: Config,
     store: Store,
@@ -107,7 +107,7 @@ async fn site(max_entries: usize) -> Site {
 
 /// The same with more `[server]` settings.
 async fn site_with(max_entries: usize, server_settings: &str) -> Site {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set(
         "/lv",
         Reply::feed(rss(&[

@@ -2,7 +2,7 @@
 //! real SQLite file: conditional GET, de-duplication, stable keys, and
 //! failing sources that hurt nobody else.
 
-use crate::support::{FeedServer, Reply, TAGS, fixture, rss, write_config};
+use crate::support::{Reply, Server, TAGS, fixture, rss, write_config};
 use thbwatch::commands;
 use thbwatch::config::Config;
 use thbwatch::feeds::Feed;
@@ -56,7 +56,7 @@ async fn exported(config: &Config, feed: Feed) -> Vec<(String, String, Vec<Strin
 
 #[tokio::test]
 async fn first_poll_stores_items_and_second_sends_validators_and_stores_nothing() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/cbss", Reply::feed(fixture("cbss.xml")).with_etag("\"v1\""));
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("cbss", server.url("/cbss"))]);
@@ -91,7 +91,7 @@ async fn first_poll_stores_items_and_second_sends_validators_and_stores_nothing(
 
 #[tokio::test]
 async fn an_unchanged_feed_without_validators_stores_nothing_new() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/cbss", Reply::feed(fixture("cbss.xml")));
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("cbss", server.url("/cbss"))]);
@@ -108,7 +108,7 @@ async fn an_unchanged_feed_without_validators_stores_nothing_new() {
 
 #[tokio::test]
 async fn the_same_article_from_two_sources_appears_once() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/cbss", Reply::feed(fixture("cbss.xml")));
     server.set("/lv", Reply::feed(fixture("lv-interior.xml")));
     let dir = tempfile::tempdir().unwrap();
@@ -134,7 +134,7 @@ async fn the_same_article_from_two_sources_appears_once() {
 
 #[tokio::test]
 async fn an_item_without_guid_keeps_its_key_and_entry_id_across_polls() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let body = rss(
         "No guids",
         &[
@@ -169,7 +169,7 @@ async fn an_item_without_guid_keeps_its_key_and_entry_id_across_polls() {
 
 #[tokio::test]
 async fn failing_sources_record_their_error_and_leave_the_others_intact() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/good", Reply::feed(fixture("cbss.xml")));
     server.set("/broken", Reply::status(500));
     server.set(
@@ -215,7 +215,7 @@ async fn failing_sources_record_their_error_and_leave_the_others_intact() {
 
 #[tokio::test]
 async fn an_edited_item_is_updated_in_place() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set(
         "/f",
         Reply::feed(rss("F", &[("g1", "Road works", "https://example.org/1")])),
@@ -241,7 +241,7 @@ async fn an_edited_item_is_updated_in_place() {
 
 #[tokio::test]
 async fn last_modified_is_sent_back_as_if_modified_since() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let date = "Tue, 24 Nov 2026 09:00:00 GMT";
     server.set("/f", Reply::feed(fixture("cbss.xml")).with_last_modified(date));
     let dir = tempfile::tempdir().unwrap();
@@ -256,7 +256,7 @@ async fn last_modified_is_sent_back_as_if_modified_since() {
 
 #[tokio::test]
 async fn a_failed_poll_keeps_the_validators_of_the_last_success() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/f", Reply::feed(fixture("cbss.xml")).with_etag("\"good\""));
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &[("f", server.url("/f"))]);
@@ -283,7 +283,7 @@ async fn a_failed_poll_keeps_the_validators_of_the_last_success() {
 
 #[tokio::test]
 async fn a_moved_feed_is_fetched_afresh_without_the_old_validators() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/old", Reply::feed(fixture("cbss.xml")).with_etag("\"same\""));
     server.set("/new", Reply::feed(fixture("lv-interior.xml")).with_etag("\"same\""));
     let dir = tempfile::tempdir().unwrap();
@@ -305,7 +305,7 @@ async fn a_moved_feed_is_fetched_afresh_without_the_old_validators() {
 
 #[tokio::test]
 async fn tags_earned_by_a_duplicate_survive_an_edit_of_the_original() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let link = "https://news.example/joint";
     server.set("/a", Reply::feed(rss("A", &[("a1", "Joint statement", link)])));
     server.set(
@@ -342,7 +342,7 @@ async fn tags_earned_by_a_duplicate_survive_an_edit_of_the_original() {
 
 #[tokio::test]
 async fn responses_over_the_size_cap_and_slow_servers_fail_the_poll() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let big = rss(
         "Big",
         &[("g", &"human trafficking ".repeat(200), "https://example.org/big")],

@@ -4,8 +4,9 @@
 //! rules of `config.toml`: each article once, each in its newest version
 //! and with its tags, each link on its publisher's site.
 
-use crate::support::daemon::{start, stop, wait_until_polled};
-use crate::support::{FeedServer, Reply, fixture, write_config};
+use crate::support::daemon::wait_until_polled;
+use crate::support::service::Service;
+use crate::support::{Reply, Server, fixture, write_config};
 
 const FEEDS: &[&str] = &[
     "lv-iem.xml",
@@ -59,7 +60,7 @@ fn entries(xml: &str) -> Vec<Shown> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_article_once_newest_version_tagged_and_linked_to_its_publisher() {
-    let cdn = FeedServer::start().await;
+    let cdn = Server::start().await;
     let mut sources = String::new();
     for name in FEEDS {
         let reply = Reply::feed(fixture(&format!("pitfalls/{name}")));
@@ -84,7 +85,8 @@ async fn every_article_once_newest_version_tagged_and_linked_to_its_publisher() 
             default_rules()
         ),
     );
-    let (mut daemon, addr, _logs) = start(&config);
+    let daemon = Service::start(&config).await;
+    let addr = daemon.addr.clone();
     wait_until_polled(&addr, FEEDS.len()).await;
     let get = |path: &str| {
         let url = format!("http://{addr}{path}");
@@ -156,5 +158,5 @@ async fn every_article_once_newest_version_tagged_and_linked_to_its_publisher() 
     ] {
         assert!(all.iter().all(|e| e.title != older), "{older} is an older version");
     }
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
 }

@@ -1,5 +1,5 @@
-//! The published feeds as readers get them, from the real daemon (a child
-//! process) over HTTP on 127.0.0.1, for a store holding hostile content
+//! The published feeds as readers get them, from the whole daemon (in the
+//! test's process) over HTTP on 127.0.0.1, for a store holding hostile content
 //! (script tags, event attributes, relative links, missing authors, an
 //! article published by two sources):
 //! - every document valid against the Atom schema (jing), parsed by Python
@@ -20,8 +20,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::support::daemon::{DEADLINE, Daemon, start, stop, wait_until_polled};
-use crate::support::{FeedServer, Reply, atom_schema, fixture, tools, write_config};
+use crate::support::daemon::{DEADLINE, wait_until_polled};
+use crate::support::service::Service;
+use crate::support::{Reply, Server, atom_schema, fixture, tools, write_config};
 use reqwest::header;
 
 const TAGS: &str = r#"
@@ -39,15 +40,16 @@ terms = ["migrant smuggl*"]
 
 /// A loopback publisher with three feeds and a daemon polling them.
 struct Site {
-    server: FeedServer,
+    server: Server,
     dir: tempfile::TempDir,
     config: PathBuf,
-    daemon: Daemon,
+    /// None while stopped for a restart.
+    daemon: Option<Service>,
     addr: String,
 }
 
 async fn site(max_entries: usize) -> Site {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/cbss", Reply::feed(fixture("cbss.xml")));
     server.set("/lv", Reply::feed(fixture("lv-interior.xml")));
     server.set("/hostile", Reply::feed(fixture("hostile.xml")));
@@ -63,18 +65,31 @@ async fn site(max_entries: usize) -> Site {
         server.url("/hostile")
     );
     let config = write_config(dir.path(), &text);
-    let (daemon, addr, _logs) = start(&config);
+    let daemon = Service::start(&config).await;
+    let addr = daemon.addr.clone();
     wait_until_polled(&addr, 3).await;
     Site {
         server,
         dir,
         config,
-        daemon,
+        daemon: Some(daemon),
         addr,
     }
 }
 
 impl Site {
+    /// Stops the daemon (as SIGTERM does).
+    async fn stop(&mut self) {
+        self.daemon.take().expect("the daemon runs").stop().await;
+    }
+
+    /// Starts the daemon again on the same configuration and database.
+    async fn restart(&mut self) {
+        let daemon = Service::start(&self.config).await;
+        self.addr = daemon.addr.clone();
+        self.daemon = Some(daemon);
+    }
+
     fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -197,7 +212,7 @@ async fn every_document_is_safe_and_its_links_absolute() {
     let opml = site.text("/sources.opml").await;
     assert_eq!(opml.matches("<outline ").count(), 3, "{opml}");
     assert!(opml.contains(&format!("xmlUrl=\"{}\"", site.server.url("/lv"))));
-    stop(&mut site.daemon, "-TERM");
+    site.stop().await;
 }
 
 /// Every Atom document, saved to a file of its own for the validators.
@@ -220,7 +235,7 @@ async fn served_documents_are_valid_atom() {
     let mut site = site(100).await;
     let files = save_documents(&site).await;
     validate_with_jing(&jing, &files);
-    stop(&mut site.daemon, "-TERM");
+    site.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -233,7 +248,7 @@ async fn feedparser_reads_every_served_document_without_complaint() {
     let mut site = site(100).await;
     let files = save_documents(&site).await;
     check_with_feedparser(&files);
-    stop(&mut site.daemon, "-TERM");
+    site.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -242,7 +257,7 @@ async fn newsboat_reads_every_entry_with_its_title_and_link() {
     let newsboat = tools::program(&["newsboat"]);
     let mut site = site(100).await;
     check_with_newsboat(&newsboat, &site).await;
-    stop(&mut site.daemon, "-TERM");
+    site.stop().await;
 }
 
 fn validate_with_jing(jing: &Path, files: &[PathBuf]) {
@@ -314,7 +329,8 @@ async fn check_with_newsboat(newsboat: &Path, site: &Site) {
     std::fs::create_dir_all(&home).unwrap();
     std::fs::write(home.join("urls"), format!("{}\n", site.url("/feed.atom"))).unwrap();
     std::fs::write(home.join("config"), "").unwrap();
-    let output = Command::new(newsboat)
+    let mut command = Command::new(newsboat);
+    command
         .env("HOME", &home)
         .arg("-u")
         .arg(home.join("urls"))
@@ -322,8 +338,11 @@ async fn check_with_newsboat(newsboat: &Path, site: &Site) {
         .arg(home.join("cache.db"))
         .arg("-C")
         .arg(home.join("config"))
-        .args(["-x", "reload"])
-        .output()
+        .args(["-x", "reload"]);
+    // Off the runtime: the daemon it reads from runs on it.
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
         .unwrap();
     assert!(
         output.status.success(),
@@ -445,7 +464,7 @@ async fn feeds_are_served_like_static_files() {
         assert!(started.elapsed() < DEADLINE, "the new item never reached the feed");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    stop(&mut site.daemon, "-TERM");
+    site.stop().await;
 }
 
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
@@ -501,7 +520,7 @@ async fn pages_walk_the_whole_history_and_ids_survive_restart_and_retag() {
     assert_eq!(link(&lv, "next"), None);
 
     let before = ids_and_dates(&site.text("/feed.atom").await);
-    stop(&mut site.daemon, "-TERM");
+    site.stop().await;
     let retag = Command::new(env!("CARGO_BIN_EXE_thbwatch"))
         .arg("--config")
         .arg(&site.config)
@@ -509,12 +528,10 @@ async fn pages_walk_the_whole_history_and_ids_survive_restart_and_retag() {
         .output()
         .unwrap();
     assert!(retag.status.success());
-    let (daemon, addr, _logs) = start(&site.config);
-    site.daemon = daemon;
-    site.addr = addr;
+    site.restart().await;
     let after = ids_and_dates(&site.text("/feed.atom").await);
     assert_eq!(before, after, "ids and dates are the same after a restart and a retag");
-    stop(&mut site.daemon, "-TERM");
+    site.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -540,7 +557,7 @@ async fn the_page_for_people_lists_the_feeds_and_runs_nothing() {
     let xsl = site.get("/feed.xsl").await;
     assert_eq!(xsl.status(), 410);
     assert!(!site.text("/feed.atom").await.contains("<?xml-stylesheet"));
-    stop(&mut site.daemon, "-TERM");
+    site.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -553,7 +570,8 @@ async fn chromium_renders_the_page_for_people() {
     let shot = shots.join("home.png");
     let _ = std::fs::remove_file(&shot);
     let profile = site.dir.path().join("chromium");
-    let output = Command::new(chromium)
+    let mut command = Command::new(chromium);
+    command
         .args([
             "--headless",
             "--no-sandbox",
@@ -565,8 +583,11 @@ async fn chromium_renders_the_page_for_people() {
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--screenshot={}", shot.display()))
         .arg("--window-size=1200,1600")
-        .arg(site.url("/"))
-        .output()
+        .arg(site.url("/"));
+    // Off the runtime: the daemon it reads from runs on it.
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
         .unwrap();
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "chromium failed: {log}");
@@ -582,5 +603,5 @@ async fn chromium_renders_the_page_for_people() {
         shot.display()
     );
     eprintln!("screenshot: {}", shot.display());
-    stop(&mut site.daemon, "-TERM");
+    site.stop().await;
 }

@@ -7,8 +7,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::support::daemon::{start, stop, wait_until_polled};
-use crate::support::{FeedServer, Reply, TAGS, source_by_id, stdout, thbwatch, write_config};
+use crate::support::daemon::wait_until_polled;
+use crate::support::service::Service;
+use crate::support::{Reply, Server, TAGS, source_by_id, stdout, thbwatch, write_config};
 
 const TAGGED: &str = "Border guard arrests three human trafficking suspects";
 const SECOND: &str = "Annual report on migration published";
@@ -220,7 +221,7 @@ fn formats() -> Vec<Case> {
     ]
 }
 
-fn config(dir: &std::path::Path, server: &FeedServer, cases: &[Case]) -> std::path::PathBuf {
+fn config(dir: &std::path::Path, server: &Server, cases: &[Case]) -> std::path::PathBuf {
     let mut text = String::from(
         "[server]\nlisten = \"127.0.0.1:0\"\n[storage]\npath = \"thb.db\"\n\
          [poll]\nschedule = \"0 0 1 1 *\"\nhost_interval = \"0s\"\n",
@@ -245,14 +246,15 @@ fn written_links(case: &Case) -> BTreeSet<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn broken_feeds_and_old_formats_are_read_with_a_warning_and_nothing_invented() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let cases: Vec<Case> = breakages().into_iter().chain(formats()).collect();
     for case in &cases {
         server.set(&format!("/{}", case.id), Reply::feed(case.body.clone()));
     }
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &server, &cases);
-    let (mut daemon, addr, _logs) = start(&config);
+    let daemon = Service::start(&config).await;
+    let addr = daemon.addr.clone();
     let live = wait_until_polled(&addr, cases.len()).await;
     let metrics = reqwest::get(format!("http://{addr}/metrics"))
         .await
@@ -291,7 +293,7 @@ async fn broken_feeds_and_old_formats_are_read_with_a_warning_and_nothing_invent
         }
         check_items(&config, case);
     }
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
     check_repaired_marks(&dir.path().join("thb.db"), &cases);
 
     // A one-off poll says it too.
@@ -346,7 +348,7 @@ fn check_repaired_marks(db: &std::path::Path, cases: &[Case]) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_document_whose_only_entry_is_cut_off_fails_with_its_reason() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let whole = rss(&item("cut", 1, TAGGED, ""));
     let cut = whole[..whole.find("human").unwrap()].to_string();
     let cases = [case("cut", cut, &[], None)];

@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::support::{FeedServer, Reply, rss, stdout, thbwatch, write_config};
+use crate::support::{Reply, Server, rss, stdout, thbwatch, write_config};
 
 const RULES: &str = r#"
 [sources.s]
@@ -129,7 +129,7 @@ fn check_points_at_the_broken_token_of_every_broken_rule() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn retag_applies_a_changed_rule_to_stored_items() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let items = [
         ("1", "Darba ekspluatācija atklāta Rīgā", "https://example.org/1"),
         (
@@ -249,7 +249,7 @@ fn match_shows_the_whole_proximity_match_cut_titles_and_cancelled_tags() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn published_entries_explain_cut_titles_and_cancelled_tags() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let feed = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>N</title><link>https://n.example/</link>\
         <item><guid>1</guid><title>Court hears trafficking in…</title><description>…human beings case against three men</description><link>https://n.example/1</link></item>\
         <item><guid>2</guid><title>Forced labour memorial opens</title><description>Human trafficking exhibit too.</description><link>https://n.example/2</link></item>\

@@ -7,8 +7,8 @@
 
 use std::process::Command;
 
-use crate::support::daemon::{lines_until, start_with_log_and_env, stop, wait_until_polled};
-use crate::support::{FeedServer, Reply, rss, source_by_id, write_config};
+use crate::support::daemon::{Launch, lines_until, stop, wait_until_polled};
+use crate::support::{Reply, Server, rss, source_by_id, write_config};
 
 const SECRET: &str = "SEKRIT";
 
@@ -39,7 +39,7 @@ fn thbwatch(config: &std::path::Path, env: &[(&str, String)], args: &[&str]) -> 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_secret_in_an_address_is_published_printed_or_logged() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     // No site link: relative links resolve against the address fetched.
     server.set(
         "/plain",
@@ -83,7 +83,10 @@ async fn no_secret_in_an_address_is_published_printed_or_logged() {
     );
     let env = [("THB_PRIVATE_FEED", private)];
     // Everything the daemon logs, its dependencies' debug lines included.
-    let (mut daemon, addr, logs) = start_with_log_and_env(&config, "debug", &[("THB_PRIVATE_FEED", env[0].1.as_str())]);
+    let (mut daemon, addr, logs) = Launch::new(&config)
+        .log("debug")
+        .env("THB_PRIVATE_FEED", env[0].1.as_str())
+        .start();
     wait_until_polled(&addr, 5).await;
 
     let mut published = Vec::new();

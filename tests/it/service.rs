@@ -1,20 +1,24 @@
 //! thbwatch as a systemd service, with the real binary as a child process:
 //! a Unix datagram socket stands in for systemd's `NOTIFY_SOCKET` (READY,
 //! WATCHDOG, RELOADING, STOPPING); SIGHUP reloads a valid file and refuses
-//! a broken one; `/metrics` and `/readyz`; retention with tombstones;
-//! `backup` while polling; and the unit file checked by `systemd-analyze`.
+//! a broken one; `/readyz`. With the daemon in the test's process:
+//! `/metrics`, and `backup` while polling. Retention with tombstones; and
+//! the unit file checked by `systemd-analyze`.
 
 use std::os::unix::net::UnixDatagram;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::support::daemon::{DEADLINE, send_signal, start, start_with_env, stop, wait_for_line, wait_until_polled};
-use crate::support::{FeedServer, Reply, fixture, rss, thbwatch, tools, write_config};
+use crate::support::daemon::{DEADLINE, Launch, send_signal, start, stop, wait_for_line, wait_until_polled};
+use crate::support::service::Service;
+use crate::support::{Reply, Server, fixture, rss, thbwatch, tools, write_config};
+use thbwatch::commands;
+use thbwatch::config::Config;
 
 const TAGS: &str = "[tags.trafficking]\nterms = [\"human traffick*\"]\n";
 
-fn config_text(server: &FeedServer, extra_sources: &str, extra: &str) -> String {
+fn config_text(server: &Server, extra_sources: &str, extra: &str) -> String {
     format!(
         "[server]\nlisten = \"127.0.0.1:0\"\n[storage]\npath = \"thb.db\"\n\
          [poll]\nschedule = \"0 0 1 1 *\"\nhost_interval = \"0s\"\n\
@@ -45,19 +49,16 @@ fn datagrams(socket: &UnixDatagram, until: impl Fn(&[String]) -> bool, within: D
 
 #[tokio::test(flavor = "multi_thread")]
 async fn systemd_hears_ready_watchdog_reloading_and_stopping() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/cbss", Reply::feed(fixture("cbss.xml")));
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &config_text(&server, "", ""));
     let socket_path = dir.path().join("notify.sock");
     let socket = UnixDatagram::bind(&socket_path).unwrap();
-    let (mut daemon, addr, _logs) = start_with_env(
-        &config,
-        &[
-            ("NOTIFY_SOCKET", socket_path.to_str().unwrap()),
-            ("WATCHDOG_USEC", "400000"),
-        ],
-    );
+    let (mut daemon, addr, _logs) = Launch::new(&config)
+        .env("NOTIFY_SOCKET", socket_path.to_str().unwrap())
+        .env("WATCHDOG_USEC", "400000")
+        .start();
     let ready = datagrams(&socket, |got| got.iter().any(|m| m.starts_with("READY=1")), DEADLINE);
     // READY comes once the listener answers.
     let health = reqwest::get(format!("http://{addr}/healthz")).await.unwrap();
@@ -106,7 +107,7 @@ async fn systemd_hears_ready_watchdog_reloading_and_stopping() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sighup_applies_a_valid_file_and_refuses_a_broken_one() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/cbss", Reply::feed(fixture("cbss.xml")));
     server.set("/lv", Reply::feed(fixture("lv-interior.xml")));
     let dir = tempfile::tempdir().unwrap();
@@ -152,15 +153,60 @@ async fn sighup_applies_a_valid_file_and_refuses_a_broken_one() {
     assert_eq!(status.code(), Some(0));
 }
 
+/// A reload that brings more cron jobs than the scheduler has room for
+/// moves to a roomier one (the old one shut down); the new one ticks.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reload_with_many_more_sources_moves_to_a_roomier_scheduler() {
+    let server = Server::start().await;
+    server.set("/cbss", Reply::feed(fixture("cbss.xml")));
+    server.set("/ticking", Reply::feed(fixture("lv-interior.xml")));
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &config_text(&server, "", ""));
+    let daemon = Service::start(&config).await;
+    wait_until_polled(&daemon.addr, 1).await;
+
+    // 300 sources: more jobs than a scheduler started for one has room
+    // for (256). One of them is polled every second.
+    let mut more = format!(
+        "[sources.ticking]\nurl = \"{}\"\nschedule = \"* * * * * *\"\n",
+        server.url("/ticking")
+    );
+    for i in 0..298 {
+        // Each its own address (a query the server ignores).
+        more.push_str(&format!("[sources.s{i}]\nurl = \"{}?{i}\"\n", server.url("/cbss")));
+    }
+    write_config(dir.path(), &config_text(&server, &more, ""));
+    daemon.reload().await;
+    let started = Instant::now();
+    loop {
+        let json: serde_json::Value =
+            serde_json::from_str(&get_text(&format!("http://{}/sources.json", daemon.addr)).await).unwrap();
+        if json["sources"].as_array().unwrap().len() == 300 {
+            break;
+        }
+        assert!(started.elapsed() < DEADLINE, "the reload was not applied");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    wait_until_polled(&daemon.addr, 300).await;
+    // Beyond its start-up poll: the roomier scheduler's ticks.
+    let started = Instant::now();
+    while server.requests("/ticking").len() < 3 {
+        assert!(started.elapsed() < DEADLINE, "the new scheduler never ticked");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    daemon.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn metrics_count_what_a_poll_did() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/cbss", Reply::feed(fixture("cbss.xml")));
     server.set("/down", Reply::status(500));
     let dir = tempfile::tempdir().unwrap();
     let down = format!("[sources.down]\nurl = \"{}\"\n", server.url("/down"));
     let config = write_config(dir.path(), &config_text(&server, &down, ""));
-    let (mut daemon, addr, _logs) = start(&config);
+    let daemon = Service::start(&config).await;
+    let addr = daemon.addr.clone();
     wait_until_polled(&addr, 2).await;
     // Counted just after each poll's ingest: read until both polls are in.
     let started = Instant::now();
@@ -204,12 +250,12 @@ async fn metrics_count_what_a_poll_did() {
     for line in text.lines().filter(|l| !l.starts_with('#')) {
         assert!(line.rsplit(' ').next().unwrap().parse::<f64>().is_ok(), "{line}");
     }
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn retention_prunes_old_untagged_items_and_keeps_them_out() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let items = [
         ("t1", "Human trafficking case", "https://e.example/t1"),
         ("u1", "Weather", "https://e.example/u1"),
@@ -220,12 +266,16 @@ async fn retention_prunes_old_untagged_items_and_keeps_them_out() {
     let text = config_text(&server, "", "").replace("path = \"thb.db\"", "path = \"thb.db\"\nretain_untagged = \"1s\"");
     let config = write_config(dir.path(), &text);
     assert!(String::from_utf8_lossy(&thbwatch(&config, &["poll"]).stdout).contains("3 new"));
-    // Age is wall-clock time: let the items grow older than a second.
-    std::thread::sleep(Duration::from_millis(2100));
+    // Age is measured at the time prune is given: two seconds from now,
+    // the items are older than a second.
+    let later = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let pruned = commands::prune(&Config::load(&config).unwrap(), later).await.unwrap();
+    assert_eq!((pruned.untagged, pruned.tagged), (2, 0));
+    // `thbwatch prune` (now): nothing else is old enough.
     let pruned = thbwatch(&config, &["prune"]);
     assert_eq!(
         String::from_utf8_lossy(&pruned.stdout),
-        "pruned 2 untagged and 0 tagged items\n"
+        "pruned 0 untagged and 0 tagged items\n"
     );
     let all = String::from_utf8_lossy(&thbwatch(&config, &["export", "--all"]).stdout).into_owned();
     assert_eq!(all.matches("<entry").count(), 1, "{all}");
@@ -238,7 +288,7 @@ async fn retention_prunes_old_untagged_items_and_keeps_them_out() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_backup_taken_while_polling_is_sound() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     let items: Vec<(String, String, String)> = (0..300)
         .map(|i| {
             (
@@ -257,12 +307,18 @@ async fn a_backup_taken_while_polling_is_sound() {
     // Polled every second while the backup runs.
     let text = config_text(&server, "", "").replace("schedule = \"0 0 1 1 *\"", "schedule = \"* * * * * *\"");
     let config = write_config(dir.path(), &text);
-    let (mut daemon, addr, _logs) = start(&config);
-    wait_until_polled(&addr, 1).await;
+    let daemon = Service::start(&config).await;
+    wait_until_polled(&daemon.addr, 1).await;
     let copy = dir.path().join("copy.db");
-    let output = thbwatch(&config, &["backup", copy.to_str().unwrap()]);
+    let output = {
+        let (config, copy) = (config.clone(), copy.clone());
+        // Off the runtime, which the daemon polls on meanwhile.
+        tokio::task::spawn_blocking(move || thbwatch(&config, &["backup", copy.to_str().unwrap()]))
+            .await
+            .unwrap()
+    };
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    stop(&mut daemon, "-TERM");
+    daemon.stop().await;
     let db = rusqlite::Connection::open(&copy).unwrap();
     let check: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");

@@ -3,12 +3,12 @@
 //! true state, in the table and in JSON. And a restarted daemon keeps the
 //! back-off it stored.
 
-use crate::support::daemon::{start_with_log, stop, wait_for_line};
-use crate::support::{FeedServer, Reply, TAGS, fixture, stdout, thbwatch, write_config};
+use crate::support::daemon::{Launch, stop, wait_for_line};
+use crate::support::{Reply, Server, TAGS, fixture, stdout, thbwatch, write_config};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sources_shows_each_sources_true_state() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/good", Reply::feed(fixture("cbss.xml")));
     server.set(
         "/slow",
@@ -91,7 +91,7 @@ async fn sources_shows_each_sources_true_state() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_restarted_daemon_keeps_the_back_off_and_polls_the_rest() {
-    let server = FeedServer::start().await;
+    let server = Server::start().await;
     server.set("/limited", Reply::status(503).with_header("retry-after", "3600"));
     server.set("/good", Reply::feed(fixture("cbss.xml")));
     let dir = tempfile::tempdir().unwrap();
@@ -113,7 +113,7 @@ async fn a_restarted_daemon_keeps_the_back_off_and_polls_the_rest() {
     let stderr = String::from_utf8_lossy(&first.stderr);
     assert!(!stderr.contains("503"), "{stderr}");
 
-    let (mut daemon, _addr, logs) = start_with_log(&config, "info,thbwatch::poll=debug");
+    let (mut daemon, _addr, logs) = Launch::new(&config).log("info,thbwatch::poll=debug").start();
     // Both start-up polls end, in either order: one deferred, one fetched.
     let (mut deferred, mut fetched) = (false, false);
     while !(deferred && fetched) {

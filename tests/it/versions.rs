@@ -1,4 +1,4 @@
-//! Repeated GUIDs, through the real daemon (a child process) polling a
+//! Repeated GUIDs, through the whole daemon (in the test's process) polling a
 //! loopback feed every second, with a webhook on a loopback receiver: of
 //! the versions one document lists under one GUID only the newest is
 //! stored, tagged and announced (exactly once), whatever their order; a
@@ -7,8 +7,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::daemon::{DEADLINE, Daemon, start, stop, wait_until_polled};
-use crate::support::{FeedServer, Receiver, Reply, write_config};
+use crate::support::daemon::{DEADLINE, wait_until_polled};
+use crate::support::service::Service;
+use crate::support::{Reply, Server, write_config};
 
 const RULES: &str = "[tags.trafficking]\nterms = [\"human traffick*\"]\n";
 
@@ -35,18 +36,18 @@ fn rss(items: &[Version<'_>]) -> String {
 }
 
 struct Setup {
-    feed: FeedServer,
-    receiver: Receiver,
+    feed: Server,
+    receiver: Server,
     _dir: tempfile::TempDir,
-    daemon: Daemon,
+    daemon: Service,
     addr: String,
 }
 
 impl Setup {
     /// A daemon past its baseline poll (an unrelated item), with a webhook.
     async fn start() -> Setup {
-        let feed = FeedServer::start().await;
-        let receiver = Receiver::start().await;
+        let feed = Server::start().await;
+        let receiver = Server::receiver().await;
         feed.set(
             "/news",
             Reply::feed(rss(&[("old", "Weather", "Mon, 02 Nov 2026 08:00:00 +0000")])),
@@ -61,7 +62,8 @@ impl Setup {
             receiver.url("/hook")
         );
         let config = write_config(dir.path(), &text);
-        let (daemon, addr, _logs) = start(&config);
+        let daemon = Service::start(&config).await;
+        let addr = daemon.addr.clone();
         wait_until_polled(&addr, 1).await;
         Setup {
             feed,
@@ -132,7 +134,7 @@ fn untagged(title: &str) -> (String, Vec<String>) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_newest_version_of_a_repeated_guid_is_stored_and_announced_once() {
-    let mut s = Setup::start().await;
+    let s = Setup::start().await;
     s.publish_and_wait(rss(&[
         ("old", "Weather", "Mon, 02 Nov 2026 08:00:00 +0000"),
         // The update listed first, the original after it.
@@ -214,13 +216,13 @@ async fn the_newest_version_of_a_repeated_guid_is_stored_and_announced_once() {
             "Raid in Vilnius: human trafficking ring",
         ]
     );
-    stop(&mut s.daemon, "-TERM");
+    s.daemon.stop().await;
 }
 
 /// Publishers that never date their items still have their edits followed.
 #[tokio::test(flavor = "multi_thread")]
 async fn undated_items_are_still_updated_by_their_edits() {
-    let mut s = Setup::start().await;
+    let s = Setup::start().await;
     s.publish_and_wait(rss(&[("u", "Undated notice", "")])).await;
     s.publish_and_wait(rss(&[("u", "Undated notice: human trafficking", "")]))
         .await;
@@ -229,5 +231,5 @@ async fn undated_items_are_still_updated_by_their_edits() {
         entries.contains(&tagged("Undated notice: human trafficking")),
         "{entries:?}"
     );
-    stop(&mut s.daemon, "-TERM");
+    s.daemon.stop().await;
 }

@@ -1,8 +1,16 @@
-//! The daemon as a real child process: start it, read its logs, measure
-//! its memory, stop it with a signal.
+//! The daemon as a real child process (`thbwatch run`): started with the
+//! log filter, environment and open-files limit a test needs, its log
+//! lines read as they come, its memory and open files read from `/proc`,
+//! stopped with a signal. For what needs a process of its own (signals,
+//! systemd's socket, memory, file descriptors, a crash, the end-to-end
+//! path); the rest runs the daemon in the test's process
+//! (`tests/support/service.rs`). The load test uses it too, with the
+//! release binary (`CARGO_BIN_EXE_thbwatch` is the one its build made).
+#![allow(dead_code)] // The tests and the load test each use part of it.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -11,6 +19,12 @@ pub const DEADLINE: Duration = Duration::from_secs(30);
 /// Kills the daemon if the test fails before stopping it.
 pub struct Daemon(pub Child);
 
+impl Daemon {
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+}
+
 impl Drop for Daemon {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -18,79 +32,142 @@ impl Drop for Daemon {
     }
 }
 
-/// Starts the daemon and returns it with the address it logged.
-pub fn start(config: &std::path::Path) -> (Daemon, String, mpsc::Receiver<String>) {
-    start_inner(config, "info", &[])
+/// Called with each log line as it is read, and when.
+type Tap = Box<dyn FnMut(Instant, &str) + Send>;
+
+/// How to start the daemon: `Launch::new(config).env(..).start()`.
+pub struct Launch<'a> {
+    config: &'a Path,
+    filter: String,
+    env: Vec<(String, String)>,
+    open_files: Option<u64>,
+    json: bool,
+    tap: Option<Tap>,
 }
 
-/// Starts the daemon with extra environment variables.
-pub fn start_with_env(config: &std::path::Path, env: &[(&str, &str)]) -> (Daemon, String, mpsc::Receiver<String>) {
-    start_inner(config, "info", env)
-}
-
-/// Starts the daemon with its open-files limit (soft and hard) set to
-/// `limit`, as `ulimit -n` in a shell does before it runs the daemon in
-/// its place (the same process).
-pub fn start_with_open_files(config: &std::path::Path, limit: u64) -> (Daemon, String, mpsc::Receiver<String>) {
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
-        .arg(env!("CARGO_BIN_EXE_thbwatch"));
-    spawn(command, config, "info", &[])
-}
-
-fn start_inner(
-    config: &std::path::Path,
-    filter: &str,
-    env: &[(&str, &str)],
-) -> (Daemon, String, mpsc::Receiver<String>) {
-    spawn(Command::new(env!("CARGO_BIN_EXE_thbwatch")), config, filter, env)
-}
-
-fn spawn(
-    mut command: Command,
-    config: &std::path::Path,
-    filter: &str,
-    env: &[(&str, &str)],
-) -> (Daemon, String, mpsc::Receiver<String>) {
-    let mut child = command
-        .args(["--config", config.to_str().unwrap(), "run"])
-        .envs(env.iter().copied())
-        .env("RUST_LOG", filter)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start thbwatch");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        // Keep reading even when nobody listens any more: a full pipe
-        // would block the daemon on its next log line.
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
+impl<'a> Launch<'a> {
+    /// With `RUST_LOG=info`, text logs, the environment of the test.
+    pub fn new(config: &'a Path) -> Launch<'a> {
+        Launch {
+            config,
+            filter: "info".to_string(),
+            env: Vec::new(),
+            open_files: None,
+            json: false,
+            tap: None,
         }
-    });
-    let daemon = Daemon(child);
-    let started = Instant::now();
-    loop {
-        let line = rx
-            .recv_timeout(DEADLINE.saturating_sub(started.elapsed()))
-            .expect("the daemon logs its listening address");
-        if let Some(addr) = line.split("address=").nth(1) {
-            return (daemon, addr.trim().to_string(), rx);
+    }
+
+    /// `RUST_LOG` set to `filter`.
+    pub fn log(mut self, filter: &str) -> Launch<'a> {
+        self.filter = filter.to_string();
+        self
+    }
+
+    /// One more environment variable.
+    pub fn env(mut self, name: &str, value: &str) -> Launch<'a> {
+        self.env.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// The open-files limit (soft and hard) set to `limit`, as `ulimit -n`
+    /// in a shell does before it runs the daemon in its place (the same
+    /// process).
+    pub fn open_files(mut self, limit: u64) -> Launch<'a> {
+        self.open_files = Some(limit);
+        self
+    }
+
+    /// Logs as JSON objects (`--log-format json`).
+    pub fn json_logs(mut self) -> Launch<'a> {
+        self.json = true;
+        self
+    }
+
+    /// `tap` sees every log line the moment it is read (all lines still
+    /// reach the receiver [`Launch::start`] returns).
+    pub fn on_line(mut self, tap: impl FnMut(Instant, &str) + Send + 'static) -> Launch<'a> {
+        self.tap = Some(Box::new(tap));
+        self
+    }
+
+    /// Starts the daemon and returns it with the address it logged and
+    /// its log lines after that one.
+    pub fn start(self) -> (Daemon, String, mpsc::Receiver<String>) {
+        let binary = env!("CARGO_BIN_EXE_thbwatch");
+        let mut command = match self.open_files {
+            Some(limit) => {
+                let mut shell = Command::new("sh");
+                shell
+                    .arg("-c")
+                    .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+                    .arg(binary);
+                shell
+            }
+            None => Command::new(binary),
+        };
+        command.args(["--config", self.config.to_str().unwrap()]);
+        if self.json {
+            command.args(["--log-format", "json"]);
+        }
+        let mut child = command
+            .arg("run")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("RUST_LOG", &self.filter)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start thbwatch");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        let mut tap = self.tap;
+        std::thread::spawn(move || {
+            // Keep reading even when nobody listens any more: a full pipe
+            // would block the daemon on its next log line.
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(tap) = tap.as_mut() {
+                    tap(Instant::now(), &line);
+                }
+                let _ = tx.send(line);
+            }
+        });
+        let daemon = Daemon(child);
+        let started = Instant::now();
+        loop {
+            let line = rx
+                .recv_timeout(DEADLINE.saturating_sub(started.elapsed()))
+                .expect("the daemon logs its listening address");
+            if let Some(addr) = listening_address(&line) {
+                return (daemon, addr, rx);
+            }
         }
     }
 }
 
+/// The address in the "listening" line, as text or as JSON.
+fn listening_address(line: &str) -> Option<String> {
+    if let Some(addr) = line.split("address=").nth(1) {
+        return Some(addr.trim().to_string());
+    }
+    let json: serde_json::Value = serde_json::from_str(line).ok()?;
+    let fields = &json["fields"];
+    (fields["message"] == "listening").then(|| fields["address"].as_str().unwrap_or_default().to_string())
+}
+
+/// Starts the daemon (`RUST_LOG=info`) and returns it with the address it
+/// logged and its later log lines.
+pub fn start(config: &Path) -> (Daemon, String, mpsc::Receiver<String>) {
+    Launch::new(config).start()
+}
+
 /// Sends `signal` (as `kill` spells it, e.g. "-HUP") to the daemon.
 pub fn send_signal(daemon: &Daemon, signal: &str) {
-    let pid = daemon.0.id().to_string();
+    let pid = daemon.pid().to_string();
     assert!(Command::new("kill").args([signal, &pid]).status().unwrap().success());
 }
 
 /// Sends `signal` and waits (with a deadline) for the daemon to exit.
-pub fn stop(daemon: &mut Daemon, signal: &str) -> (std::process::ExitStatus, Duration) {
+pub fn stop(daemon: &mut Daemon, signal: &str) -> (ExitStatus, Duration) {
     send_signal(daemon, signal);
     let started = Instant::now();
     loop {
@@ -98,22 +175,8 @@ pub fn stop(daemon: &mut Daemon, signal: &str) -> (std::process::ExitStatus, Dur
             return (status, started.elapsed());
         }
         assert!(started.elapsed() < DEADLINE, "the daemon did not stop after {signal}");
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(10));
     }
-}
-
-/// Starts the daemon with `RUST_LOG` set to `filter`.
-pub fn start_with_log(config: &std::path::Path, filter: &str) -> (Daemon, String, mpsc::Receiver<String>) {
-    start_inner(config, filter, &[])
-}
-
-/// Starts the daemon with `RUST_LOG` set to `filter` and extra environment variables.
-pub fn start_with_log_and_env(
-    config: &std::path::Path,
-    filter: &str,
-    env: &[(&str, &str)],
-) -> (Daemon, String, mpsc::Receiver<String>) {
-    start_inner(config, filter, env)
 }
 
 /// Every log line until one containing `needle` (with the deadline).
@@ -134,29 +197,21 @@ pub fn lines_until(logs: &mpsc::Receiver<String>, needle: &str) -> Vec<String> {
 
 /// Waits (with the deadline) for a log line containing `needle`.
 pub fn wait_for_line(logs: &mpsc::Receiver<String>, needle: &str) -> String {
-    let started = Instant::now();
-    loop {
-        let line = logs
-            .recv_timeout(DEADLINE.saturating_sub(started.elapsed()))
-            .unwrap_or_else(|_| panic!("no log line containing {needle:?} before the deadline"));
-        if line.contains(needle) {
-            return line;
-        }
-    }
+    lines_until(logs, needle).pop().unwrap_or_default()
 }
 
 /// The most memory the process has held resident so far (VmHWM), in bytes.
 pub fn peak_rss_bytes(daemon: &Daemon) -> u64 {
-    proc_status_bytes(daemon, "VmHWM")
+    proc_status_bytes(daemon.pid(), "VmHWM")
 }
 
 /// The memory the process holds resident now (VmRSS), in bytes.
 pub fn rss_bytes(daemon: &Daemon) -> u64 {
-    proc_status_bytes(daemon, "VmRSS")
+    proc_status_bytes(daemon.pid(), "VmRSS")
 }
 
-fn proc_status_bytes(daemon: &Daemon, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", daemon.0.id())).unwrap();
+fn proc_status_bytes(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     let line = status
         .lines()
         .find(|l| l.starts_with(&format!("{field}:")))
@@ -167,11 +222,12 @@ fn proc_status_bytes(daemon: &Daemon, field: &str) -> u64 {
 
 /// How many files (sockets included) the process has open now.
 pub fn open_files(daemon: &Daemon) -> usize {
-    std::fs::read_dir(format!("/proc/{}/fd", daemon.0.id())).map_or(0, |dir| dir.count())
+    std::fs::read_dir(format!("/proc/{}/fd", daemon.pid())).map_or(0, |dir| dir.count())
 }
 
 /// Reads `/sources.json` until every one of `count` sources has been
-/// polled at least once (with a deadline), and returns it.
+/// polled at least once (with a deadline), and returns it. The daemon may
+/// be a child process or in the test's process.
 pub async fn wait_until_polled(addr: &str, count: usize) -> serde_json::Value {
     let started = Instant::now();
     loop {
