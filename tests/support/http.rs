@@ -145,6 +145,8 @@ pub struct Server {
     state: Arc<Mutex<State>>,
     /// While false, requests are recorded but not answered.
     gate: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Its listeners' tasks ([`Server::close`]).
+    listeners: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
 }
 
 impl Server {
@@ -183,6 +185,7 @@ impl Server {
             addr: listener.local_addr().unwrap(),
             state,
             gate,
+            listeners: Arc::default(),
         };
         server.serve(listener);
         server
@@ -203,7 +206,17 @@ impl Server {
             let server = server.clone();
             async move { server.handle(request).await }
         });
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        self.listeners.lock().unwrap().push(task.abort_handle());
+    }
+
+    /// Stops listening on every address (connections open stay until
+    /// their client closes them). Otherwise it listens as long as its
+    /// runtime runs.
+    pub fn close(&self) {
+        for listener in self.listeners.lock().unwrap().drain(..) {
+            listener.abort();
+        }
     }
 
     async fn handle(&self, request: Request<Body>) -> Response<Body> {
