@@ -33,7 +33,7 @@ The vocabulary has three kinds of table (vocabulary/README.md):
   forced labour, child sexual abuse as such).
 Text and rules are folded alike by thbwatch (case, diacritics, ł ø æ ð þ ß
 ё), so no spelling variants without diacritics are needed. thbwatch's own
-test suite (tests/vocabulary.rs) checks every term's `forms` and
+test suite (tests/it/vocabulary.rs) checks every term's `forms` and
 `negatives` against the real engine, and the labelled development set
 (tests/fixtures/eval/) measures the whole.
 
@@ -291,7 +291,7 @@ def build_tags(vocab: dict):
 
     for t in terms:
         if "rules" in t:
-            continue  # checked against the real engine by tests/vocabulary.rs
+            continue  # checked against the real engine by tests/it/vocabulary.rs
         tag = CONCEPT_TO_TAG[t["concept"]]
         for neg in t.get("negatives", []):
             n = clean(neg)

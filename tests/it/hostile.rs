@@ -318,7 +318,7 @@ async fn a_poll_over_a_body_at_the_cap_stays_within_its_memory_bound() {
 
 /// Each hostile case alone in a fresh daemon, its peak memory printed as a
 /// table. A measurement, not a check, so a test only when asked for:
-/// `THBWATCH_MEASURE=1 cargo test --release --test hostile -- --nocapture`.
+/// `THBWATCH_MEASURE=1 cargo test --release --test main hostile:: -- --nocapture`.
 #[cfg_attr(thbwatch_measure, tokio::test(flavor = "multi_thread"))]
 #[cfg_attr(not(thbwatch_measure), allow(dead_code))]
 async fn peak_memory_of_each_hostile_case() {
