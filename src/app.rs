@@ -36,6 +36,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {} (server.listen)", config.server.listen))?;
     // Room for a reload asked for during a reload, and the stop after it.
     let (control, requests) = mpsc::channel(4);
+    // Not tracked with the daemon's tasks: it outlives them, and ends here.
     let forwarding = tokio::spawn(signals.forward(control));
     let ran = daemon::run(config, listener, requests, systemd::Notifier::from_env()).await;
     forwarding.abort();

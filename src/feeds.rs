@@ -648,6 +648,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_unknown_tag_or_source_names_those_configured() {
+        let settings = Settings {
+            title: "t".into(),
+            max_entries: 10,
+            base_url: None,
+            tags: ["trafficking", "smuggling"]
+                .map(|name| TagInfo {
+                    name: name.into(),
+                    label: None,
+                })
+                .into(),
+            sources: Vec::new(),
+        };
+        let unknown = check(&settings, &Feed::Tag("nope".into())).unwrap_err();
+        assert_eq!(
+            unknown.to_string(),
+            "no tag named \"nope\" (configured: trafficking, smuggling)"
+        );
+        let unknown = check(&settings, &Feed::Source(SourceId::new("b"))).unwrap_err();
+        assert_eq!(unknown.to_string(), "no source with id \"b\" (configured: none)");
+        assert_eq!(check(&settings, &Feed::Tag("smuggling".into())), Ok(()));
+    }
+
+    #[test]
     fn paths_name_feeds_formats_and_nothing_else() {
         let none = Filters::default;
         assert_eq!(Request::parse("feed.atom", none()).unwrap().feed, Feed::Tagged);

@@ -11,7 +11,7 @@ use crate::store::Store;
 
 /// A channel name the configuration does not have; it names those it has.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("no channel named {name:?} (configured: {})", if configured.is_empty() { "none".to_string() } else { configured.join(", ") })]
+#[error("no channel named {name:?} (configured: {})", listing(configured))]
 pub struct UnknownChannel {
     pub name: String,
     pub configured: Vec<String>,
@@ -31,6 +31,15 @@ impl UnknownChannel {
             name: name.to_string(),
             configured: config.notify.iter().map(|c| c.name.clone()).collect(),
         }
+    }
+}
+
+/// Names, comma-separated, or "none".
+fn listing(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
     }
 }
 
@@ -86,4 +95,25 @@ pub async fn notify_retry(config: &Config, name: Option<&str>, now: DateTime<Utc
     }
     let store = Store::open(&config.storage.path).await?;
     Ok(store.retry_dead(name.map(str::to_string), now).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UnknownChannel;
+
+    #[test]
+    fn an_unknown_channel_names_those_configured() {
+        let unknown = |configured: &[&str]| UnknownChannel {
+            name: "pager".to_string(),
+            configured: configured.iter().map(|c| c.to_string()).collect(),
+        };
+        assert_eq!(
+            unknown(&["hook", "room"]).to_string(),
+            "no channel named \"pager\" (configured: hook, room)"
+        );
+        assert_eq!(
+            unknown(&[]).to_string(),
+            "no channel named \"pager\" (configured: none)"
+        );
+    }
 }

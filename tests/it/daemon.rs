@@ -121,6 +121,8 @@ fn unknown_ids_on_the_command_line_are_usage_errors() {
         &["poll", "nosuch"][..],
         &["export", "--tag", "nosuch"],
         &["export", "--source", "b"],
+        &["notify", "test", "nosuch"],
+        &["notify", "retry", "nosuch"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_thbwatch"))
             .arg("--config")
