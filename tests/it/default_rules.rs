@@ -108,6 +108,9 @@ fn the_development_set_has_every_language_in_every_part_and_its_definitions() {
         assert!(all >= 80, "{lang}: {per_part:?} items in {PARTS:?}");
         // The part not yet seen when the rules were last changed.
         let heldback = per_part[PARTS.len() - 1];
-        assert!(heldback * 4 >= all, "{lang}: the held-back part ({heldback} of {all}) is under a quarter");
+        assert!(
+            heldback * 4 >= all,
+            "{lang}: the held-back part ({heldback} of {all}) is under a quarter"
+        );
     }
 }
