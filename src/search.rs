@@ -3,8 +3,9 @@
 //! phrase, `-word` (or `-"a phrase"`) for what must not appear. Words are
 //! folded as keyword matching folds them (case, diacritics, ł ø ß …), so
 //! `cilveku` finds "Cilvēku". Turned into an FTS5 expression made only of
-//! quoted folded words, so no input is ever read as FTS5 syntax; and used
-//! to highlight the words found in the original text. Pure; no I/O.
+//! quoted folded words, so no input is ever read as FTS5 syntax; and the
+//! ranges of the words found in the original text, which `publish`
+//! marks. Pure; no I/O.
 
 use crate::fold;
 
@@ -144,50 +145,6 @@ impl Search {
     }
 }
 
-/// `text` escaped for HTML with each range in `<mark>`.
-pub fn marked(text: &str, ranges: &[(usize, usize)]) -> String {
-    let mut out = String::with_capacity(text.len() + ranges.len() * 13);
-    let mut at = 0;
-    for &(start, end) in ranges {
-        if start < at || end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
-            continue;
-        }
-        out.push_str(&crate::publish::escape(&text[at..start]));
-        out.push_str("<mark>");
-        out.push_str(&crate::publish::escape(&text[start..end]));
-        out.push_str("</mark>");
-        at = end;
-    }
-    out.push_str(&crate::publish::escape(&text[at..]));
-    out
-}
-
-/// About `width` characters of `text` around its first range, escaped,
-/// the ranges inside marked, "…" where it was cut; `None` when no range.
-pub fn excerpt(text: &str, ranges: &[(usize, usize)], width: usize) -> Option<String> {
-    let &(first, _) = ranges.first()?;
-    let back = width / 3;
-    let start = text[..first].char_indices().rev().nth(back).map_or(0, |(i, _)| i);
-    let end = text[start..]
-        .char_indices()
-        .nth(width)
-        .map_or(text.len(), |(i, _)| start + i);
-    let inside: Vec<(usize, usize)> = ranges
-        .iter()
-        .filter(|(s, e)| *s >= start && *e <= end)
-        .map(|(s, e)| (s - start, e - start))
-        .collect();
-    let mut out = String::new();
-    if start > 0 {
-        out.push('…');
-    }
-    out.push_str(&marked(&text[start..end], &inside));
-    if end < text.len() {
-        out.push('…');
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,29 +194,13 @@ mod tests {
     }
 
     #[test]
-    fn hits_are_marked_in_the_original_words() {
+    fn hits_are_whole_words_in_the_original_text() {
         let search = parse("cilveku tirdz* -policija").unwrap();
         let text = "Cilvēku TIRDZNIECĪBA un policija";
-        assert_eq!(
-            marked(text, &search.ranges(text)),
-            "<mark>Cilvēku</mark> <mark>TIRDZNIECĪBA</mark> un policija"
-        );
-        let search = parse("strasse").unwrap();
-        assert_eq!(
-            marked("Straße <b>", &search.ranges("Straße <b>")),
-            "<mark>Straße</mark> &lt;b&gt;"
-        );
+        let words: Vec<&str> = search.ranges(text).iter().map(|&(s, e)| &text[s..e]).collect();
+        assert_eq!(words, ["Cilvēku", "TIRDZNIECĪBA"]);
         // Whole words only, unless a prefix.
         let search = parse("handel").unwrap();
         assert!(search.ranges("Menschenhandel handeln").is_empty());
-    }
-
-    #[test]
-    fn excerpts_cut_around_the_first_hit() {
-        let text = format!("{} Prekyba žmonėmis {}", "a ".repeat(200), "b ".repeat(200));
-        let search = parse("zmonemis").unwrap();
-        let excerpt = excerpt(&text, &search.ranges(&text), 60).unwrap();
-        assert!(excerpt.starts_with('…') && excerpt.ends_with('…'), "{excerpt}");
-        assert!(excerpt.contains("<mark>žmonėmis</mark>"), "{excerpt}");
     }
 }

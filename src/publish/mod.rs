@@ -6,6 +6,7 @@
 mod atom;
 mod html;
 mod json;
+mod marks;
 mod opml;
 pub mod pages;
 

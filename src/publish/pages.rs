@@ -8,10 +8,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{TagInfo, escape, matched_words, sanitize_for_page};
+use super::{TagInfo, escape, marks, matched_words, sanitize_for_page};
 use crate::health::{Report, State};
 use crate::model::{Entry, Match};
-use crate::search::{self, Search, Term};
+use crate::search::{Search, Term};
 use crate::store::{ItemStory, PollEntry, SourceActivity};
 
 /// The stylesheet every page links to.
@@ -224,7 +224,7 @@ pub fn list_page(page: &ListPage<'_>) -> String {
 /// their pages), why it was tagged, the words searched for highlighted.
 pub fn entry_item(out: &mut String, e: &Entry, prefix: &str, tags: &[TagInfo], search: Option<&Search>, heading: &str) {
     let highlight = |text: &str| match search {
-        Some(search) => search::marked(text, &search.ranges(text)),
+        Some(search) => marks::marked(text, &search.ranges(text)),
         None => escape(text),
     };
     let title = highlight(&e.title);
@@ -253,7 +253,7 @@ pub fn entry_item(out: &mut String, e: &Entry, prefix: &str, tags: &[TagInfo], s
             .as_deref()
             .map(crate::normalize::html_to_text)
             .unwrap_or_default();
-        if let Some(excerpt) = search::excerpt(&text, &search.ranges(&text), 240) {
+        if let Some(excerpt) = marks::excerpt(&text, &search.ranges(&text), 240) {
             out.push_str(&format!("<p class=\"excerpt\">{excerpt}</p>\n"));
         }
     }
@@ -309,7 +309,7 @@ fn marked_in_context(snippet: &str, matched: &str) -> String {
         exclude: false,
     };
     let search = Search { terms: vec![term] };
-    search::marked(snippet, &search.ranges(snippet))
+    marks::marked(snippet, &search.ranges(snippet))
 }
 
 fn match_place(m: &Match) -> String {
