@@ -151,7 +151,7 @@ async fn article(
 
 /// The source's own headers (often credentials) go only to the source's
 /// own origin, never to an article elsewhere.
-pub fn own_headers<'a>(source: &'a Source, url: &url::Url) -> &'a [crate::config::Header] {
+pub fn own_headers<'a>(source: &'a Source, url: &url::Url) -> &'a [crate::model::Header] {
     if url.origin() == source.url.origin() {
         &source.headers
     } else {

@@ -403,6 +403,21 @@ pub struct Validators {
     pub last_modified: Option<String>,
 }
 
+/// An extra request header (a source's, a webhook's), its name and value
+/// checked by the configuration. Its value may be a credential, so `Debug`
+/// (and so any log of what holds it) never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+impl fmt::Debug for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: <redacted>", self.name)
+    }
+}
+
 /// A stored item as the published feeds show it.
 #[derive(Clone, Debug)]
 pub struct Entry {

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::model::SourceId;
+use crate::model::{Header, SourceId};
 use crate::tag::TagRule;
 pub use reader::Problem;
 use reader::{Diagnostics, Table};
@@ -119,20 +119,6 @@ pub struct Source {
     pub kind: SourceKind,
     /// Fetch the article behind each new item (`full_text = true`).
     pub full_text: Option<FullText>,
-}
-
-/// An extra request header of a source. Its value may be a credential, so
-/// `Debug` (and so any log of a `Source`) never shows it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Header {
-    pub name: String,
-    pub value: String,
-}
-
-impl std::fmt::Debug for Header {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: <redacted>", self.name)
-    }
 }
 
 impl Source {

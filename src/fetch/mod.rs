@@ -266,7 +266,7 @@ pub struct Request<'a> {
     pub timeout: Duration,
     /// Replaces the client's User-Agent for this source.
     pub user_agent: Option<&'a str>,
-    pub headers: &'a [crate::config::Header],
+    pub headers: &'a [crate::model::Header],
     /// The address is a secret as a whole: errors show only origins.
     pub hide_address: bool,
 }
@@ -489,7 +489,7 @@ async fn send(client: &reqwest::Client, url: &Url, request: &Request<'_>) -> Res
     let mut builder = client.get(url.as_str());
     // A source's own headers (often credentials) never follow a redirect
     // to another origin.
-    let extra: &[crate::config::Header] = if url.origin() == request.url.origin() {
+    let extra: &[crate::model::Header] = if url.origin() == request.url.origin() {
         request.headers
     } else {
         &[]
