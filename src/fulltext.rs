@@ -11,13 +11,16 @@ use std::time::Duration;
 use chrono::Utc;
 use tracing::{debug, info, warn};
 
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
 use crate::backoff::{self, Reason};
 use crate::config::Source;
-use crate::fetch;
+use crate::fetch::{self, Fetcher};
 use crate::model::Validators;
 use crate::normalize::Texts;
-use crate::poll::Pipeline;
-use crate::store::{self, DueText};
+use crate::store::{self, DueText, Store};
+use crate::tag::Tagger;
 
 /// Attempts at one article before it is given up.
 pub const MAX_ATTEMPTS: u32 = 4;
@@ -34,27 +37,41 @@ pub struct Fetched {
     pub failed: usize,
 }
 
+/// What fetching articles takes from the poll that calls it: the same
+/// fetcher, store, rules and bounds.
+pub struct Tools<'a> {
+    pub fetcher: &'a Fetcher,
+    pub store: &'a Store,
+    pub tagger: &'a Tagger,
+    /// The default timeout; a source may set its own.
+    pub timeout: Duration,
+    /// Extraction takes as much memory as parsing: it shares parsing's bound.
+    pub parse_slots: &'a Arc<Semaphore>,
+    /// Cancelled at shutdown: no further article is fetched.
+    pub cancel: &'a CancellationToken,
+}
+
 /// Fetches the articles of `source` that are due: new items' first
 /// attempts, and earlier failures whose back-off has passed. Only a
 /// database failure is an `Err`.
-pub async fn fetch_due(pipeline: &Pipeline, source: &Source) -> Result<Fetched, store::Error> {
+pub async fn fetch_due(tools: &Tools<'_>, source: &Source) -> Result<Fetched, store::Error> {
     let Some(full_text) = &source.full_text else {
         return Ok(Fetched::default());
     };
-    let due = pipeline.store.due_texts(&source.id, Utc::now(), PER_POLL).await?;
+    let due = tools.store.due_texts(&source.id, Utc::now(), PER_POLL).await?;
     let mut done = Fetched::default();
     // Held to where the source itself may reach: a public listing cannot
     // send its articles' fetches inside the network.
-    let scope = pipeline.fetcher.scope_for(&source.url).await;
+    let scope = tools.fetcher.scope_for(&source.url).await;
     for due in due {
-        if pipeline.cancel.is_cancelled() {
+        if tools.cancel.is_cancelled() {
             break;
         }
-        match article(pipeline, source, scope, full_text.selector.as_deref(), &due).await {
+        match article(tools, source, scope, full_text.selector.as_deref(), &due).await {
             Ok(text) => {
                 let texts = Texts::of(&due.item).with_article(Some(&text));
-                let tagging = pipeline.tagger.tag_item(&texts);
-                let stored = pipeline
+                let tagging = tools.tagger.tag_item(&texts);
+                let stored = tools
                     .store
                     .store_text(due.clone(), text, tagging.matches, tagging.cancelled, Utc::now())
                     .await?;
@@ -79,7 +96,7 @@ pub async fn fetch_due(pipeline: &Pipeline, source: &Source) -> Result<Fetched, 
                         warn!(link = %due.link, %error, attempts, "article not fetched; given up (the item keeps its feed's tags)")
                     }
                 }
-                pipeline.store.text_failed(&due, error.to_string(), next).await?;
+                tools.store.text_failed(&due, error.to_string(), next).await?;
                 done.failed += 1;
             }
         }
@@ -112,7 +129,7 @@ pub enum ArticleError {
 
 /// Fetches and extracts one article.
 async fn article(
-    pipeline: &Pipeline,
+    tools: &Tools<'_>,
     source: &Source,
     scope: fetch::Scope,
     selector: Option<&str>,
@@ -123,17 +140,17 @@ async fn article(
     let request = fetch::Request {
         url: &url,
         validators: &validators,
-        timeout: source.timeout.unwrap_or(pipeline.timeout),
+        timeout: source.timeout.unwrap_or(tools.timeout),
         user_agent: source.user_agent.as_deref(),
         headers: own_headers(source, &url),
         hide_address: false,
     };
     let fetched = tokio::select! {
-        _ = pipeline.cancel.cancelled() => return Err(ArticleError::ShuttingDown),
-        fetched = pipeline.fetcher.get_within(&request, scope) => fetched,
+        _ = tools.cancel.cancelled() => return Err(ArticleError::ShuttingDown),
+        fetched = tools.fetcher.get_within(&request, scope) => fetched,
     };
     let body = fetched.outcome?.ok_or(ArticleError::NotModified)?;
-    let slot = Arc::clone(&pipeline.parse_slots).acquire_owned().await?;
+    let slot = Arc::clone(tools.parse_slots).acquire_owned().await?;
     let selector = selector.map(str::to_string);
     tokio::task::spawn_blocking(move || {
         let _slot = slot;

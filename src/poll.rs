@@ -204,7 +204,15 @@ pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<S
 /// failures due again. The poll's result is stored already: nothing here
 /// can undo it.
 async fn fetch_articles(pipeline: &Pipeline, source: &Source) {
-    match crate::fulltext::fetch_due(pipeline, source).await {
+    let tools = crate::fulltext::Tools {
+        fetcher: &pipeline.fetcher,
+        store: &pipeline.store,
+        tagger: &pipeline.tagger,
+        timeout: pipeline.timeout,
+        parse_slots: &pipeline.parse_slots,
+        cancel: &pipeline.cancel,
+    };
+    match crate::fulltext::fetch_due(&tools, source).await {
         Ok(done) if done != Default::default() => {
             info!(stored = done.stored, failed = done.failed, "article texts fetched")
         }

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::Source;
 use super::reader::{Diagnostics, Table, as_table};
 pub use super::room::Room;
 use super::secrets::{Secret, secret};
 use super::sections::{bounded, check_id, cron, duration, headers, http_url, in_file_order, listing, non_empty};
-use super::Source;
 use crate::model::{Header, SourceId};
 use crate::tag::TagRule;
 
