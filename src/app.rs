@@ -1,20 +1,15 @@
-//! The daemon's wiring: what the binary does for `thbwatch run` (signals,
-//! systemd's notifier, the listener bound from `[server] listen`, then
-//! [`crate::daemon::run`]), and what a configuration makes of the parts
-//! that the daemon and the one-off commands ([`crate::commands`]) share:
-//! the poll pipeline, the site the server shows, the feeds' settings.
-//! Knows no feed format.
+//! What a configuration makes of the parts that the daemon
+//! ([`crate::daemon`]) and the one-off commands ([`crate::commands`])
+//! share: the poll pipeline, the site the server shows, the feeds'
+//! settings. Knows no feed format.
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
-use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use crate::backoff;
 use crate::config::Config;
-use crate::daemon::{self, Control};
 use crate::feeds;
 use crate::fetch::{self, Fetcher};
 use crate::health;
@@ -23,64 +18,7 @@ use crate::poll::Pipeline;
 use crate::publish::TagInfo;
 use crate::server;
 use crate::store::Store;
-use crate::systemd;
 use crate::tag::Tagger;
-
-/// `thbwatch run`: the daemon until SIGINT or SIGTERM; SIGHUP reloads the
-/// configuration file.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
-    // Listening from the start, so no signal is missed (during a reload, say).
-    let signals = Signals::new()?;
-    let listener = TcpListener::bind(config.server.listen)
-        .await
-        .with_context(|| format!("cannot listen on {} (server.listen)", config.server.listen))?;
-    // Room for a reload asked for during a reload, and the stop after it.
-    let (control, requests) = mpsc::channel(4);
-    // Not tracked with the daemon's tasks: it outlives them, and ends here.
-    let forwarding = tokio::spawn(signals.forward(control));
-    let ran = daemon::run(config, listener, requests, systemd::Notifier::from_env()).await;
-    forwarding.abort();
-    ran
-}
-
-/// The signals the daemon answers, listened to for its whole life.
-struct Signals {
-    interrupt: tokio::signal::unix::Signal,
-    terminate: tokio::signal::unix::Signal,
-    hangup: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    fn new() -> anyhow::Result<Signals> {
-        use tokio::signal::unix::{SignalKind, signal};
-        Ok(Signals {
-            interrupt: signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
-            terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
-            hangup: signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?,
-        })
-    }
-
-    /// SIGHUP asks for a reload, SIGINT and SIGTERM for a stop.
-    async fn forward(mut self, control: mpsc::Sender<Control>) {
-        loop {
-            let request = tokio::select! {
-                _ = self.interrupt.recv() => Control::Stop,
-                _ = self.terminate.recv() => Control::Stop,
-                _ = self.hangup.recv() => Control::Reload,
-            };
-            match request {
-                // With reloads queued already, one more reads the same file.
-                Control::Reload => {
-                    let _ = control.try_send(request);
-                }
-                Control::Stop => {
-                    let _ = control.send(request).await;
-                    return;
-                }
-            }
-        }
-    }
-}
 
 /// What every poll needs, for a configuration.
 pub(crate) fn pipeline(

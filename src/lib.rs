@@ -31,6 +31,7 @@ pub mod redact;
 pub mod schedule;
 pub mod search;
 pub mod selfcheck;
+pub mod serve;
 pub mod server;
 pub mod store;
 pub mod systemd;

@@ -1,5 +1,5 @@
 //! The command line: parses arguments, sets up logging, runs the daemon
-//! ([`thbwatch::app::serve`]) or a one-off command
+//! ([`thbwatch::serve::run`]) or a one-off command
 //! ([`thbwatch::commands`]), and turns the outcome into an exit code.
 #![forbid(unsafe_code)]
 
@@ -270,7 +270,7 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         // Handled before the runtime starts.
         Command::Check | Command::Match { .. } | Command::Eval { .. } => Ok(ExitCode::SUCCESS),
         Command::Run => {
-            thbwatch::app::serve(config).await?;
+            thbwatch::serve::run(config).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Poll { ids, force } => {

@@ -2,7 +2,7 @@
 //! and "generations" of polling and notifying that a reload replaces
 //! without a restart; systemd readiness, status and watchdog through the
 //! notifier it is given; retention; draining with a deadline on stop.
-//! Signals and binding the listener are the caller's ([`crate::app::serve`]
+//! Signals and binding the listener are the caller's ([`crate::serve::run`]
 //! for the binary), so a test can run the whole service in one process on
 //! a listener it bound. Knows no feed format.
 
