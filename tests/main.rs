@@ -11,6 +11,7 @@ mod support;
 mod it {
     mod atom_schema;
     mod bounds;
+    mod code_map;
     mod corpora;
     mod crash;
     mod daemon;
