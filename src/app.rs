@@ -63,7 +63,7 @@ pub fn http_router(config: &Config, store: Store) -> server::Routes {
 }
 
 /// What the server shows for a configuration.
-pub fn site(config: &Config) -> server::Site {
+pub(crate) fn site(config: &Config) -> server::Site {
     server::Site {
         settings: Arc::new(feed_settings(config)),
         catalog: Arc::new(catalog(config)),

@@ -9,7 +9,7 @@ use dom_query::{Document, Matcher};
 use url::Url;
 
 /// The longest article text kept, in characters.
-pub const MAX_TEXT_CHARS: usize = 200_000;
+pub(crate) const MAX_TEXT_CHARS: usize = 200_000;
 /// Pages with more elements than this are not searched for an article
 /// (a hostile page could otherwise cost seconds of scoring).
 const MAX_ELEMENTS: usize = 200_000;

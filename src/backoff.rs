@@ -7,11 +7,11 @@ use std::time::Duration;
 
 /// A server's `Retry-After` is honoured up to this long, so a bogus date
 /// cannot silence a source for months.
-pub const RETRY_AFTER_MAX: Duration = Duration::from_secs(24 * 3600);
+pub(crate) const RETRY_AFTER_MAX: Duration = Duration::from_secs(24 * 3600);
 
 /// Why a poll failed, as far as waiting is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reason {
+pub(crate) enum Reason {
     /// 429 or 503 with `Retry-After`.
     RetryAfter(Duration),
     /// 410: the feed was removed; check again rarely.
@@ -21,14 +21,14 @@ pub enum Reason {
 
 /// The configured base and cap.
 #[derive(Clone, Copy, Debug)]
-pub struct Policy {
+pub(crate) struct Policy {
     pub base: Duration,
     pub max: Duration,
 }
 
 impl Policy {
     /// The wait after the `failures`-th failure in a row (1 for the first).
-    pub fn delay(&self, failures: u32, reason: Reason, rng: &mut fastrand::Rng) -> Duration {
+    pub(crate) fn delay(&self, failures: u32, reason: Reason, rng: &mut fastrand::Rng) -> Duration {
         match reason {
             // As asked, but never sooner than the base: "Retry-After: 0"
             // must not become a retry every second.

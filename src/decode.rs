@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 
 /// The document as UTF-8 (invalid sequences replaced by U+FFFD).
-pub fn to_utf8<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Cow<'a, str> {
+pub(crate) fn to_utf8<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Cow<'a, str> {
     let (encoding, body) = choose(bytes, content_type);
     if encoding == UTF_8
         && !declares_other_encoding(body)
@@ -87,7 +87,7 @@ fn rewrite_declaration(text: &str) -> String {
 /// byte-order mark, then the HTTP `charset`, then a `<meta charset>` (or
 /// `http-equiv` Content-Type) in the first 1,024 bytes, else UTF-8 when
 /// the bytes are UTF-8 and windows-1252 (the web's default) when not.
-pub fn html_to_utf8(bytes: &[u8], content_type: Option<&str>) -> String {
+pub(crate) fn html_to_utf8(bytes: &[u8], content_type: Option<&str>) -> String {
     if let Some((encoding, bom_length)) = Encoding::for_bom(bytes) {
         return encoding
             .decode_without_bom_handling(&bytes[bom_length..])

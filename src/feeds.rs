@@ -88,7 +88,7 @@ pub struct Filters {
 
 impl Filters {
     /// Reads the known parameters; others are ignored, empty ones too.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Filters {
+    pub(crate) fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Filters {
         let mut filters = Filters::default();
         for (key, value) in pairs {
             let value = Some(value.trim().to_string()).filter(|v| !v.is_empty());
@@ -131,7 +131,7 @@ impl Filters {
 
     /// Whether any filter narrows the feed (the page is then no longer
     /// the whole feed).
-    pub fn narrowing(&self) -> bool {
+    pub(crate) fn narrowing(&self) -> bool {
         [
             &self.lang,
             &self.country,
@@ -146,7 +146,7 @@ impl Filters {
     }
 
     /// The search, when there is one; the error says what is wrong.
-    pub fn search(&self) -> Result<Option<crate::search::Search>, FilterError> {
+    pub(crate) fn search(&self) -> Result<Option<crate::search::Search>, FilterError> {
         match &self.q {
             None => Ok(None),
             Some(q) => crate::search::parse(q)
@@ -157,7 +157,7 @@ impl Filters {
 
     /// The date range as store times (`to` is inclusive: up to the next
     /// day); the error names the bad parameter.
-    pub fn dates(&self) -> Result<(Option<String>, Option<String>), FilterError> {
+    pub(crate) fn dates(&self) -> Result<(Option<String>, Option<String>), FilterError> {
         let day = |name: &'static str, value: &Option<String>, next: bool| {
             let Some(value) = value else { return Ok(None) };
             let date = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|source| FilterError::Date {
@@ -182,7 +182,7 @@ pub struct Request {
 
 impl Request {
     /// The request for a path (without its leading `/`), if it names a feed.
-    pub fn parse(path: &str, filters: Filters) -> Option<Request> {
+    pub(crate) fn parse(path: &str, filters: Filters) -> Option<Request> {
         let (stem, format) = match path.rsplit_once('.') {
             Some((stem, "atom")) => (stem, Format::Atom),
             Some((stem, "json")) => (stem, Format::Json),
@@ -211,7 +211,7 @@ impl Request {
     }
 
     /// The path this document is served at, without query.
-    pub fn path(&self) -> String {
+    pub(crate) fn path(&self) -> String {
         let stem = match &self.feed {
             Feed::Tagged => "feed".to_string(),
             Feed::All => "all".to_string(),
@@ -223,12 +223,12 @@ impl Request {
     }
 
     /// This request in another format (the same feed and filters).
-    pub fn with_format(&self, format: Format) -> Request {
+    pub(crate) fn with_format(&self, format: Format) -> Request {
         Request { format, ..self.clone() }
     }
 
     /// The path and query: what a cached copy is known by.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         format!("{}{}", self.path(), self.filters.query_string(true))
     }
 
@@ -324,7 +324,7 @@ pub enum Unknown {
 
 /// A filter of a request that cannot be run; the message names it.
 #[derive(Debug, thiserror::Error)]
-pub enum FilterError {
+pub(crate) enum FilterError {
     #[error("tag={tag:?}: {source}")]
     Tag { tag: String, source: Unknown },
     #[error("source={id:?}: {source}")]
@@ -341,7 +341,7 @@ pub enum FilterError {
 
 /// Whether the configuration has the tag or source a feed names; the
 /// error explains what exists.
-pub fn check(settings: &Settings, feed: &Feed) -> Result<(), Unknown> {
+pub(crate) fn check(settings: &Settings, feed: &Feed) -> Result<(), Unknown> {
     let names = |names: Vec<&str>| {
         if names.is_empty() {
             "none".to_string()
@@ -364,7 +364,7 @@ pub fn check(settings: &Settings, feed: &Feed) -> Result<(), Unknown> {
 
 /// Whether a request's filters can be run: a known tag and source, a
 /// search that parses, dates; the error says what is wrong.
-pub fn check_filters(settings: &Settings, filters: &Filters) -> Result<(), FilterError> {
+pub(crate) fn check_filters(settings: &Settings, filters: &Filters) -> Result<(), FilterError> {
     if let Some(tag) = &filters.tag {
         check(settings, &Feed::Tag(tag.clone())).map_err(|source| FilterError::Tag {
             tag: tag.clone(),
@@ -450,7 +450,7 @@ pub async fn render(
 
 /// Where the site's paths start: `[server] base_url`, else the address
 /// the request came to, else "/".
-pub fn prefix(settings: &Settings, origin: Option<&Url>) -> String {
+pub(crate) fn prefix(settings: &Settings, origin: Option<&Url>) -> String {
     settings
         .base_url
         .as_ref()

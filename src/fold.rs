@@ -50,7 +50,7 @@ pub fn fold(text: &str) -> String {
 /// Like [`fold`], also giving for each byte of the result the byte offset
 /// in `text` it came from (separators point at the character that ended
 /// the word), so a match in folded text can be shown as it was written.
-pub fn fold_mapped(text: &str) -> (String, Vec<usize>) {
+pub(crate) fn fold_mapped(text: &str) -> (String, Vec<usize>) {
     let mut out = Vec::with_capacity(text.len() + 2);
     let mut map = Vec::with_capacity(text.len() + 2);
     fold_into(text, &mut out, &mut map);
@@ -64,7 +64,7 @@ const CHECKPOINT_EVERY: usize = 256;
 /// the folded text, checkpoints where folding the rest of the text alone
 /// gives the rest of the fold, so a match is located without walking the
 /// text from its start.
-pub struct Folded {
+pub(crate) struct Folded {
     pub text: String,
     /// (folded offset of a separator's space, text offset after the
     /// separator), ascending.
@@ -72,7 +72,7 @@ pub struct Folded {
 }
 
 /// Folds `text` like [`fold`], keeping checkpoints for [`Folded::locate`].
-pub fn fold_located(text: &str) -> Folded {
+pub(crate) fn fold_located(text: &str) -> Folded {
     let mut out = Vec::with_capacity(text.len() + 2);
     let mut at = Checkpoints {
         next: CHECKPOINT_EVERY,
@@ -90,7 +90,7 @@ impl Folded {
     /// folded offsets `wanted` (ascending) come from, as [`fold_mapped`]'s
     /// map gives them: walked from the last checkpoint before the first,
     /// without writing anything.
-    pub fn locate(&self, original: &str, wanted: &[usize]) -> Vec<usize> {
+    pub(crate) fn locate(&self, original: &str, wanted: &[usize]) -> Vec<usize> {
         let first = wanted.first().copied().unwrap_or(0);
         let (folded, from) = match self.checkpoints.partition_point(|c| c.0 < first) {
             0 => (0, 0),
@@ -107,7 +107,7 @@ impl Folded {
 /// The offsets in `text` that the folded offsets `wanted` (ascending)
 /// come from, as [`fold_mapped`]'s map gives them, found by walking the
 /// text as far as the last one without writing the fold.
-pub fn locate(text: &str, wanted: &[usize]) -> Vec<usize> {
+pub(crate) fn locate(text: &str, wanted: &[usize]) -> Vec<usize> {
     let mut at = Locate {
         wanted,
         found: Vec::with_capacity(wanted.len()),
@@ -424,7 +424,7 @@ fn is_invisible(c: char) -> bool {
 }
 
 /// The folded words of a text.
-pub fn words(text: &str) -> Vec<String> {
+pub(crate) fn words(text: &str) -> Vec<String> {
     fold(text)
         .split(' ')
         .filter(|w| !w.is_empty())

@@ -23,7 +23,7 @@ use crate::store::{self, DueText, Store};
 use crate::tag::Tagger;
 
 /// Attempts at one article before it is given up.
-pub const MAX_ATTEMPTS: u32 = 4;
+pub(crate) const MAX_ATTEMPTS: u32 = 4;
 /// The first retry's delay, doubling with each further one.
 const RETRY_BASE: Duration = Duration::from_secs(60);
 const RETRY_MAX: Duration = Duration::from_secs(3600);
@@ -32,14 +32,14 @@ const PER_POLL: usize = 50;
 
 /// What fetching a source's due articles did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Fetched {
+pub(crate) struct Fetched {
     pub stored: usize,
     pub failed: usize,
 }
 
 /// What fetching articles takes from the poll that calls it: the same
 /// fetcher, store, rules and bounds.
-pub struct Tools<'a> {
+pub(crate) struct Tools<'a> {
     pub fetcher: &'a Fetcher,
     pub store: &'a Store,
     pub tagger: &'a Tagger,
@@ -54,7 +54,7 @@ pub struct Tools<'a> {
 /// Fetches the articles of `source` that are due: new items' first
 /// attempts, and earlier failures whose back-off has passed. Only a
 /// database failure is an `Err`.
-pub async fn fetch_due(tools: &Tools<'_>, source: &Source) -> Result<Fetched, store::Error> {
+pub(crate) async fn fetch_due(tools: &Tools<'_>, source: &Source) -> Result<Fetched, store::Error> {
     let Some(full_text) = &source.full_text else {
         return Ok(Fetched::default());
     };
@@ -107,7 +107,7 @@ pub async fn fetch_due(tools: &Tools<'_>, source: &Source) -> Result<Fetched, st
 /// Why an article could not be had; its message is stored with the
 /// failed attempt.
 #[derive(Debug, thiserror::Error)]
-pub enum ArticleError {
+pub(crate) enum ArticleError {
     #[error("not a valid address: {0}")]
     Address(#[source] url::ParseError),
     #[error("shutting down")]
@@ -168,7 +168,7 @@ async fn article(
 
 /// The source's own headers (often credentials) go only to the source's
 /// own origin, never to an article elsewhere.
-pub fn own_headers<'a>(source: &'a Source, url: &url::Url) -> &'a [crate::model::Header] {
+pub(crate) fn own_headers<'a>(source: &'a Source, url: &url::Url) -> &'a [crate::model::Header] {
     if url.origin() == source.url.origin() {
         &source.headers
     } else {

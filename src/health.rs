@@ -14,7 +14,7 @@ use crate::store::SourceHealth;
 
 /// What the report needs from the configuration.
 #[derive(Clone, Debug)]
-pub struct Catalog {
+pub(crate) struct Catalog {
     pub sources: Vec<Source>,
     pub stale_after: Duration,
 }
@@ -34,7 +34,7 @@ pub enum State {
 }
 
 impl State {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             State::Gone => "gone",
             State::Stale => "stale",
@@ -54,7 +54,7 @@ pub struct Report {
 }
 
 /// Every configured source in configuration order, judged at `now`.
-pub fn report(catalog: &Catalog, stored: Vec<SourceHealth>, now: DateTime<Utc>) -> Vec<Report> {
+pub(crate) fn report(catalog: &Catalog, stored: Vec<SourceHealth>, now: DateTime<Utc>) -> Vec<Report> {
     let mut stored: HashMap<_, _> = stored.into_iter().map(|h| (h.id.clone(), h)).collect();
     catalog
         .sources

@@ -13,7 +13,7 @@ const BUCKETS: [f64; 10] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.
 
 /// The daemon's counters; shared by every poll and delivery loop.
 #[derive(Debug, Default)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     /// (source, outcome) → polls.
     polls: Mutex<BTreeMap<(String, &'static str), u64>>,
     /// Cumulative bucket counts, then the sum (in microseconds) and count.
@@ -29,7 +29,7 @@ pub struct Metrics {
 
 /// What the store knows at scrape time.
 #[derive(Debug, Default)]
-pub struct StoreFigures {
+pub(crate) struct StoreFigures {
     /// Stored articles carrying each tag.
     pub tagged_by_tag: Vec<(String, u64)>,
     /// Notifications waiting, per channel.
@@ -58,7 +58,7 @@ impl Metrics {
     /// One poll of `source` ended with `outcome` (ok, not_modified,
     /// error, deferred, abandoned, or unstored: its result could not be
     /// written) after `elapsed` of fetching.
-    pub fn poll(&self, source: &str, outcome: &'static str, elapsed: Option<Duration>) {
+    pub(crate) fn poll(&self, source: &str, outcome: &'static str, elapsed: Option<Duration>) {
         *lock(&self.polls).entry((source.to_string(), outcome)).or_default() += 1;
         if let Some(elapsed) = elapsed {
             let secs = elapsed.as_secs_f64();
@@ -73,21 +73,21 @@ impl Metrics {
         }
     }
 
-    pub fn ingested(&self, new: usize, updated: usize, duplicates: usize) {
+    pub(crate) fn ingested(&self, new: usize, updated: usize, duplicates: usize) {
         self.items_new.fetch_add(new as u64, Ordering::Relaxed);
         self.items_updated.fetch_add(updated as u64, Ordering::Relaxed);
         self.duplicates.fetch_add(duplicates as u64, Ordering::Relaxed);
     }
 
     /// A delivery attempt on `channel`: sent, failed (will retry) or dead.
-    pub fn notification(&self, channel: &str, outcome: &'static str, count: usize) {
+    pub(crate) fn notification(&self, channel: &str, outcome: &'static str, count: usize) {
         *lock(&self.notifications)
             .entry((channel.to_string(), outcome))
             .or_default() += count as u64;
     }
 
     /// The Prometheus text format (version 0.0.4).
-    pub fn render(&self, store: &StoreFigures) -> String {
+    pub(crate) fn render(&self, store: &StoreFigures) -> String {
         let mut out = String::new();
         header(&mut out, "build_info", "gauge", "The running version.");
         let _ = writeln!(

@@ -48,7 +48,7 @@ pub enum FeedFormat {
 
 impl FeedFormat {
     /// The name stored in the database.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             FeedFormat::Atom => "atom",
             FeedFormat::Rss => "rss",
@@ -57,14 +57,14 @@ impl FeedFormat {
         }
     }
 
-    pub fn parse(name: &str) -> Option<FeedFormat> {
+    pub(crate) fn parse(name: &str) -> Option<FeedFormat> {
         [FeedFormat::Atom, FeedFormat::Rss, FeedFormat::Rdf, FeedFormat::Json]
             .into_iter()
             .find(|f| f.as_str() == name)
     }
 
     /// The media type a link to a feed in this format carries.
-    pub fn media_type(self) -> &'static str {
+    pub(crate) fn media_type(self) -> &'static str {
         match self {
             FeedFormat::Atom => "application/atom+xml",
             FeedFormat::Rss => "application/rss+xml",
@@ -103,7 +103,7 @@ pub struct RawFeed {
 /// A kind of damage mended in an ill-formed document, from the least to
 /// the most invasive repair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Repair {
+pub(crate) enum Repair {
     /// `&` starting no reference ("Police & border guard"): escaped.
     BareAmpersand,
     /// `&eacute;` and the like, which XML does not define: decoded.
@@ -131,7 +131,7 @@ pub enum Repair {
 }
 
 impl Repair {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Repair::BareAmpersand => "bare ampersand",
             Repair::HtmlEntity => "HTML entity",
@@ -170,28 +170,29 @@ pub struct Repairs {
 }
 
 impl Repairs {
-    pub fn add(&mut self, repair: Repair) {
+    pub(crate) fn add(&mut self, repair: Repair) {
         *self.mended.entry(repair).or_default() += 1;
     }
 
     /// The page was read only up to where its markup nested deeper than
     /// `depth` elements.
-    pub fn cut_too_deep(&mut self, depth: usize) {
+    pub(crate) fn cut_too_deep(&mut self, depth: usize) {
         self.cut_too_deep = Some(depth);
     }
 
     /// An item of a listing page left out, and why ("without a link").
-    pub fn skip(&mut self, why: &'static str) {
+    pub(crate) fn skip(&mut self, why: &'static str) {
         *self.skipped.entry(why).or_default() += 1;
     }
 
     /// Takes back what turned out to be no repair.
-    pub fn forget(&mut self, repair: Repair) {
+    pub(crate) fn forget(&mut self, repair: Repair) {
         self.mended.remove(&repair);
     }
 
     /// How often `repair` was made.
-    pub fn count(&self, repair: Repair) -> usize {
+    #[cfg(test)]
+    pub(crate) fn count(&self, repair: Repair) -> usize {
         self.mended.get(&repair).copied().unwrap_or(0)
     }
 
@@ -297,7 +298,7 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 5] = [
+    pub(crate) const ALL: [Field; 5] = [
         Field::Title,
         Field::Summary,
         Field::Content,
@@ -368,7 +369,7 @@ pub struct Cancelled {
 impl Cancelled {
     /// `forced-labour: "Gulag" (summary)`: the tag, and the context's
     /// words where they were found.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!(
             "{}: {:?} ({})",
             self.tag,
@@ -378,7 +379,7 @@ impl Cancelled {
     }
 
     /// Each cancelled tag described, `; ` between.
-    pub fn describe_all(cancelled: &[Cancelled]) -> String {
+    pub(crate) fn describe_all(cancelled: &[Cancelled]) -> String {
         cancelled.iter().map(Cancelled::describe).collect::<Vec<_>>().join("; ")
     }
 }
@@ -500,7 +501,7 @@ pub(crate) mod examples {
     use super::*;
 
     /// An entry with every field the payload may carry.
-    pub fn full_entry() -> Entry {
+    pub(crate) fn full_entry() -> Entry {
         let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
         Entry {
             entry_id: "urn:uuid:00000000-0000-8000-8000-000000000001".into(),
@@ -568,7 +569,7 @@ pub(crate) mod examples {
     }
 
     /// An entry with nothing but what every entry has.
-    pub fn bare_entry() -> Entry {
+    pub(crate) fn bare_entry() -> Entry {
         Entry {
             entry_id: "urn:uuid:00000000-0000-8000-8000-000000000002".into(),
             source_id: SourceId::new("cbss"),

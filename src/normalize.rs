@@ -19,10 +19,10 @@ pub struct Context<'a> {
 }
 
 /// Longest title kept, in characters; a hostile feed's 1 MB title is cut.
-pub const MAX_TITLE_CHARS: usize = 1_000;
+pub(crate) const MAX_TITLE_CHARS: usize = 1_000;
 /// Longest summary and content kept, in characters.
-pub const MAX_SUMMARY_CHARS: usize = 100_000;
-pub const MAX_CONTENT_CHARS: usize = 1_000_000;
+pub(crate) const MAX_SUMMARY_CHARS: usize = 100_000;
+pub(crate) const MAX_CONTENT_CHARS: usize = 1_000_000;
 const MAX_NAME_CHARS: usize = 200;
 const MAX_CATEGORIES: usize = 50;
 
@@ -34,7 +34,7 @@ pub fn item(raw: RawEntry, cx: &Context<'_>) -> Item {
 /// summary: normalising reads it (for the language), and tagging and
 /// search read it again, so it is made once.
 #[derive(Debug, Default)]
-pub struct BodyText {
+pub(crate) struct BodyText {
     pub summary: Option<String>,
     pub content: Option<String>,
 }
@@ -60,7 +60,7 @@ impl<'a> Texts<'a> {
     }
 
     /// [`Texts::of`], with the plain text normalising already made.
-    pub fn made(item: &'a Item, made: BodyText) -> Texts<'a> {
+    pub(crate) fn made(item: &'a Item, made: BodyText) -> Texts<'a> {
         let summary = made.summary.or_else(|| item.summary.as_deref().map(html_to_text));
         let content = made
             .content
@@ -76,12 +76,12 @@ impl<'a> Texts<'a> {
     }
 
     /// With the text of the item's article, when there is one.
-    pub fn with_article(self, article: Option<&'a str>) -> Texts<'a> {
+    pub(crate) fn with_article(self, article: Option<&'a str>) -> Texts<'a> {
         Texts { article, ..self }
     }
 
     /// Each text with the field it is, in the order the rules read them.
-    pub fn fields(&self) -> Vec<(Field, &str)> {
+    pub(crate) fn fields(&self) -> Vec<(Field, &str)> {
         let mut fields = Vec::with_capacity(5);
         fields.extend([
             (Field::Title, self.item.title.as_str()),
@@ -94,18 +94,18 @@ impl<'a> Texts<'a> {
     }
 
     /// The item's language, which decides the rules that apply.
-    pub fn language(&self) -> Option<&str> {
+    pub(crate) fn language(&self) -> Option<&str> {
         self.item.language.as_deref()
     }
 
     /// What search reads of the item besides its title (the summary's text).
-    pub fn search_text(&self) -> String {
+    pub(crate) fn search_text(&self) -> String {
         search_text(&self.item.title, self.summary.as_deref())
     }
 }
 
 /// [`item`], with the plain text it read.
-pub fn item_and_text(raw: RawEntry, cx: &Context<'_>) -> (Item, BodyText) {
+pub(crate) fn item_and_text(raw: RawEntry, cx: &Context<'_>) -> (Item, BodyText) {
     let link = raw.links.iter().find_map(|l| absolute_http(cx.base, l));
     let canonical_link = link.as_deref().and_then(canonical_link);
     let body = |text: &Option<Text>, max| {
@@ -223,7 +223,7 @@ fn key(
 /// The link with scheme folded to https, host lower-cased, default port,
 /// fragment and `utm_*` parameters removed: equal results mean the same
 /// article. `None` for anything but http(s).
-pub fn canonical_link(link: &str) -> Option<String> {
+pub(crate) fn canonical_link(link: &str) -> Option<String> {
     let mut url = Url::parse(link).ok()?;
     if !matches!(url.scheme(), "http" | "https") {
         return None;
@@ -252,7 +252,7 @@ pub fn canonical_link(link: &str) -> Option<String> {
 
 /// A link made absolute against `base`, if it is then http or https
 /// (never `javascript:`, `data:` or the like).
-pub fn absolute_http(base: &Url, link: &str) -> Option<String> {
+pub(crate) fn absolute_http(base: &Url, link: &str) -> Option<String> {
     let url = base.join(link.trim()).ok()?;
     matches!(url.scheme(), "http" | "https").then(|| url.into())
 }
@@ -260,7 +260,7 @@ pub fn absolute_http(base: &Url, link: &str) -> Option<String> {
 /// Drops control characters (NUL and the like, which XML cannot carry;
 /// tab and line breaks stay), bidirectional controls and byte-order marks
 /// (see [`is_hidden_control`]), and cuts the text at `max_chars`.
-pub fn clean(text: &str, max_chars: usize) -> String {
+pub(crate) fn clean(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars * 2));
     for (count, c) in text.chars().filter(|c| keep_char(*c)).enumerate() {
         if count == max_chars {
@@ -283,7 +283,7 @@ fn keep_char(c: char) -> bool {
 /// then display reversed, or a link text hide what it says), and the
 /// byte-order mark / zero-width no-break space. None of the twelve
 /// languages served needs them, so published text never carries them.
-pub fn is_hidden_control(c: char) -> bool {
+pub(crate) fn is_hidden_control(c: char) -> bool {
     matches!(
         c,
         '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
@@ -292,7 +292,7 @@ pub fn is_hidden_control(c: char) -> bool {
 
 /// `text` without [`is_hidden_control`] characters (a whole rendered
 /// document: they are never part of JSON, XML or HTML syntax).
-pub fn without_hidden_controls(mut text: String) -> String {
+pub(crate) fn without_hidden_controls(mut text: String) -> String {
     if text.chars().any(is_hidden_control) {
         text.retain(|c| !is_hidden_control(c));
     }
@@ -316,7 +316,7 @@ fn title(raw: &RawEntry) -> String {
 }
 
 /// Text for reading and keyword matching, whatever the markup.
-pub fn plain_text(text: &Text) -> String {
+pub(crate) fn plain_text(text: &Text) -> String {
     if text.is_html {
         html_to_text(&text.body)
     } else {
@@ -347,7 +347,7 @@ pub fn tagged(item: Item, matches: Vec<Match>) -> TaggedItem {
 
 /// What `?q=` searches: title and summary text (already plain), folded
 /// like keyword matching (so "zmonemis" finds "žmonėmis").
-pub fn search_text(title: &str, summary_text: Option<&str>) -> String {
+pub(crate) fn search_text(title: &str, summary_text: Option<&str>) -> String {
     let mut text = String::with_capacity(title.len() + 1 + summary_text.map_or(0, str::len));
     text.push_str(title);
     text.push(' ');

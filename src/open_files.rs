@@ -16,17 +16,17 @@ const PER_FETCH: u64 = 2;
 const PER_CHANNEL: u64 = 4;
 /// Connections served at most, whatever the limit: each costs memory
 /// (buffers and a task), and a small server needs far fewer.
-pub const MAX_CONNECTIONS: usize = 4096;
+pub(crate) const MAX_CONNECTIONS: usize = 4096;
 /// Connections served at least, even when the limit leaves less room (a
 /// warning then says so).
-pub const MIN_CONNECTIONS: usize = 16;
+pub(crate) const MIN_CONNECTIONS: usize = 16;
 /// Never asked for beyond this (Linux's default `fs.nr_open`): a hard
 /// limit of "unlimited" cannot be a soft one.
 const HIGHEST: u64 = 1 << 20;
 
 /// How the descriptors are shared out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Budget {
+pub(crate) struct Budget {
     /// The soft limit in force.
     pub limit: u64,
     /// Kept for everything but the server's connections.
@@ -38,7 +38,7 @@ pub struct Budget {
 impl Budget {
     /// The share for a limit, with `fetches` requests in flight at most
     /// and `channels` notification channels.
-    pub fn new(limit: u64, fetches: usize, channels: usize) -> Budget {
+    pub(crate) fn new(limit: u64, fetches: usize, channels: usize) -> Budget {
         let reserved = BASE + PER_FETCH * fetches as u64 + PER_CHANNEL * channels as u64;
         let room = usize::try_from(limit.saturating_sub(reserved)).unwrap_or(usize::MAX);
         Budget {
@@ -50,14 +50,14 @@ impl Budget {
 
     /// Whether the limit is too low for the reserve and the fewest
     /// connections together.
-    pub fn is_tight(&self) -> bool {
+    pub(crate) fn is_tight(&self) -> bool {
         self.limit < self.reserved + MIN_CONNECTIONS as u64
     }
 }
 
 /// What [`raise`] found and did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Raised {
+pub(crate) struct Raised {
     pub before: u64,
     pub after: u64,
 }
@@ -65,7 +65,7 @@ pub struct Raised {
 /// Raises the soft limit on open files to the hard one. Nothing is asked
 /// of the system when they are equal already (as `LimitNOFILE=` in the
 /// unit makes them).
-pub fn raise() -> io::Result<Raised> {
+pub(crate) fn raise() -> io::Result<Raised> {
     let (soft, hard) = rlimit::Resource::NOFILE.get()?;
     let target = hard.min(HIGHEST);
     if soft >= target {
@@ -80,7 +80,7 @@ pub fn raise() -> io::Result<Raised> {
 }
 
 /// The soft limit in force.
-pub fn current() -> io::Result<u64> {
+pub(crate) fn current() -> io::Result<u64> {
     Ok(rlimit::Resource::NOFILE.get()?.0)
 }
 

@@ -33,7 +33,7 @@ pub const FAILURE_LOG_TARGET: &str = "thbwatch::poll::failure";
 
 /// What every poll needs; cheap to clone.
 #[derive(Clone)]
-pub struct Pipeline {
+pub(crate) struct Pipeline {
     pub fetcher: Fetcher,
     pub store: Store,
     pub tagger: Arc<Tagger>,
@@ -107,7 +107,7 @@ impl Failure {
     /// How long the source waits before its next attempt, as far as the
     /// failure says: the server's `Retry-After`, the long wait after 410
     /// Gone, or the usual back-off.
-    pub fn reason(&self) -> Reason {
+    pub(crate) fn reason(&self) -> Reason {
         match self {
             Failure::Fetch(fetch::Error::Gone) => Reason::Gone,
             Failure::Fetch(e) => e.retry_after().map_or(Reason::Other, Reason::RetryAfter),
@@ -126,7 +126,7 @@ struct Unstored(#[source] store::Error);
 /// Polls `source` once, unless it is backing off and `force` is false.
 /// Only a database failure is an `Err`: the source's own failures are
 /// recorded and reported as [`Status::Failed`].
-pub async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<Status, store::Error> {
+pub(crate) async fn poll(pipeline: &Pipeline, source: &Source, force: bool) -> Result<Status, store::Error> {
     // A warn-level span, so the source id reaches every line of a poll
     // whatever the log level (one-off commands log warnings only).
     let span = warn_span!("poll", source = %source.id);
@@ -424,7 +424,7 @@ pub struct Processed {
 }
 
 /// A fetched document and where it came from.
-pub struct Document<'a> {
+pub(crate) struct Document<'a> {
     pub bytes: &'a [u8],
     pub content_type: Option<&'a str>,
     pub base: &'a url::Url,
@@ -434,7 +434,7 @@ pub struct Document<'a> {
 /// listing page read with its selectors; `reach` says where a listing's
 /// items may link), its first `max_items` entries normalised, the newest
 /// version kept of each item listed more than once, and each tagged.
-pub fn read_document(
+pub(crate) fn read_document(
     document: &Document<'_>,
     source: &Source,
     reach: crate::listing::Reach,

@@ -6,13 +6,13 @@
 use url::Url;
 
 /// What a secret's value is replaced with.
-pub const REDACTED: &str = "REDACTED";
+pub(crate) const REDACTED: &str = "REDACTED";
 
 /// A query parameter looks like a credential when one of the words of its
 /// name (split at anything but letters and digits, and where a lower-case
 /// letter meets a capital: `api_key`, `X-Amz-Signature`, `accessToken`) is
 /// one of these, compared without regard to case...
-pub const SECRET_WORDS: &[&str] = &[
+pub(crate) const SECRET_WORDS: &[&str] = &[
     "key",
     "apikey",
     "token",
@@ -40,7 +40,7 @@ pub const SECRET_WORDS: &[&str] = &[
 /// ...or when the whole name, its letters and digits run together, ends
 /// with one of these (names written as one word: `apikey`, `accesstoken`,
 /// `authkey`, `clientsecret`).
-pub const SECRET_ENDINGS: &[&str] = &[
+pub(crate) const SECRET_ENDINGS: &[&str] = &[
     "key",
     "token",
     "secret",
@@ -54,7 +54,7 @@ pub const SECRET_ENDINGS: &[&str] = &[
 ];
 
 /// Whether a query parameter's (decoded) name looks like a credential.
-pub fn is_secret_name(name: &str) -> bool {
+pub(crate) fn is_secret_name(name: &str) -> bool {
     let together: String = name
         .chars()
         .filter(|c| c.is_alphanumeric())
@@ -89,7 +89,7 @@ fn words(name: &str) -> Vec<String> {
 /// An address as it may be shown: the values of credential-looking query
 /// parameters replaced by [`REDACTED`], no user name or password, no
 /// fragment (a server never sees it anyway). Everything else as it was.
-pub fn url(address: &Url) -> String {
+pub(crate) fn url(address: &Url) -> String {
     let mut public = address.clone();
     public.set_fragment(None);
     let _ = public.set_username("");
@@ -103,7 +103,7 @@ pub fn url(address: &Url) -> String {
 /// An address to resolve a feed's relative links against (what they
 /// become is published): without the credential-looking query parameters
 /// (every query parameter when `all`), user name, password or fragment.
-pub fn without_secrets(address: &Url, all: bool) -> Url {
+pub(crate) fn without_secrets(address: &Url, all: bool) -> Url {
     let mut base = address.clone();
     base.set_fragment(None);
     let _ = base.set_username("");
@@ -129,7 +129,7 @@ fn decoded_name(pair: &str) -> String {
 
 /// Only the origin of an address (`https://host:port/`): for an address
 /// that is a secret as a whole (`url_env`, `url_file`).
-pub fn origin(address: &Url) -> String {
+pub(crate) fn origin(address: &Url) -> String {
     let origin = address.origin();
     if origin.is_tuple() {
         format!("{}/", origin.ascii_serialization())
@@ -157,7 +157,7 @@ fn query_without_secrets(query: &str) -> String {
 
 /// Free text (an error message, a stored address) with every http(s)
 /// address in it shown as [`url`] shows it.
-pub fn text(text: &str) -> String {
+pub(crate) fn text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = find_address(rest) {

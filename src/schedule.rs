@@ -11,7 +11,7 @@ use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 /// as well, so that the command line (which prints each source after the
 /// message) does not say it twice.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     #[error("scheduler: {0}")]
     Scheduler(JobSchedulerError),
     #[error("scheduler: {cron:?}: {error}")]
@@ -28,7 +28,7 @@ pub enum Error {
 
 /// A schedule that is not a cron expression the scheduler can run.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum CronError {
+pub(crate) enum CronError {
     #[error(
         "{expr:?} has {fields} {}: use 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)",
         if *.fields == 1 { "field" } else { "fields" }
@@ -40,7 +40,7 @@ pub enum CronError {
 
 /// Accepts the standard 5-field form (`m h dom mon dow`) and the 6-field
 /// form with seconds first; returns the 6-field form the scheduler needs.
-pub fn normalize_cron(expr: &str) -> Result<String, CronError> {
+pub(crate) fn normalize_cron(expr: &str) -> Result<String, CronError> {
     let fields: Vec<&str> = expr.split_whitespace().collect();
     let six = match fields.len() {
         5 => format!("0 {}", fields.join(" ")),
@@ -75,7 +75,7 @@ pub fn normalize_cron(expr: &str) -> Result<String, CronError> {
 /// schedule fire in the same tick, and a reload removes them all; a
 /// channel that overflows silently drops ticks, or stops the task that
 /// reads it for good.
-pub struct Scheduler {
+pub(crate) struct Scheduler {
     inner: JobScheduler,
     capacity: usize,
     /// Ends the scheduler's runtime, and with it every task of the crate.
@@ -88,11 +88,11 @@ const JOB_CHANGE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Jobs added together, removed together ([`Scheduler::remove`]).
 #[must_use = "jobs stay scheduled until removed"]
-pub struct Jobs(Vec<uuid::Uuid>);
+pub(crate) struct Jobs(Vec<uuid::Uuid>);
 
 impl Scheduler {
     /// A scheduler with room for `jobs` jobs firing at once, and more.
-    pub async fn start(jobs: usize) -> Result<Scheduler, Error> {
+    pub(crate) async fn start(jobs: usize) -> Result<Scheduler, Error> {
         let capacity = (jobs * 4).next_power_of_two().max(1024);
         let (started_tx, started_rx) = oneshot::channel();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -119,7 +119,7 @@ impl Scheduler {
 
     /// Stops the scheduler: its jobs never fire again and its tasks are
     /// gone when this returns.
-    pub async fn shutdown(mut self) {
+    pub(crate) async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -131,14 +131,14 @@ impl Scheduler {
 
     /// Whether `jobs` jobs (besides those being replaced) fit with the
     /// room [`Scheduler::start`] gives them.
-    pub fn has_room_for(&self, jobs: usize) -> bool {
+    pub(crate) fn has_room_for(&self, jobs: usize) -> bool {
         jobs * 4 <= self.capacity
     }
 
     /// Adds one cron job per entry; each tick asks for a poll (or a digest)
     /// through `tx`. A tick that finds the queue full is skipped (the job
     /// is already due). On an error, the jobs added so far are removed.
-    pub async fn add<T>(&self, jobs: &[(T, String)], tx: mpsc::Sender<T>) -> Result<Jobs, Error>
+    pub(crate) async fn add<T>(&self, jobs: &[(T, String)], tx: mpsc::Sender<T>) -> Result<Jobs, Error>
     where
         T: Clone + std::fmt::Display + Send + Sync + 'static,
     {
@@ -174,7 +174,7 @@ impl Scheduler {
 
     /// Unschedules `jobs`. One that cannot be removed only costs memory:
     /// its ticks go to a queue nobody reads any more.
-    pub async fn remove(&self, jobs: Jobs) {
+    pub(crate) async fn remove(&self, jobs: Jobs) {
         for uuid in jobs.0 {
             match tokio::time::timeout(JOB_CHANGE_TIMEOUT, self.inner.remove(&uuid)).await {
                 Ok(Ok(())) => {}

@@ -10,7 +10,7 @@
 use crate::fold;
 
 /// At most this many terms (words or phrases) in one search.
-pub const MAX_TERMS: usize = 16;
+pub(crate) const MAX_TERMS: usize = 16;
 
 /// One term: a word, or a phrase of words in this order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,7 +109,7 @@ impl Search {
     /// Byte ranges of `text` holding a word the search looks for (every
     /// word of a phrase, the last one by prefix when it is one), sorted
     /// and merged.
-    pub fn ranges(&self, text: &str) -> Vec<(usize, usize)> {
+    pub(crate) fn ranges(&self, text: &str) -> Vec<(usize, usize)> {
         let (folded, map) = fold::fold_mapped(text);
         let mut ranges = Vec::new();
         for term in self.terms.iter().filter(|t| !t.exclude) {

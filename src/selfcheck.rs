@@ -13,14 +13,14 @@ use tracing::{error, info, warn};
 use crate::store::{self, Store, Verdict};
 
 /// The integrity check's verdict, still to come.
-pub type PendingCheck = tokio::sync::oneshot::Receiver<Verdict>;
+pub(crate) type PendingCheck = tokio::sync::oneshot::Receiver<Verdict>;
 
 /// Runs the database's integrity check and waits for it up to `wait`:
 /// damage found by then stops the start with the error a person must act
 /// on (a restart cannot repair a file). A longer check goes on in the
 /// background (returned, to be reported when it ends); what it finds
 /// reaches `/readyz` and `STATUS=` through the store's condition.
-pub async fn at_start(store: &Store, wait: Duration) -> Result<Option<PendingCheck>, store::Error> {
+pub(crate) async fn at_start(store: &Store, wait: Duration) -> Result<Option<PendingCheck>, store::Error> {
     let mut verdict = store.start_integrity_check();
     if wait.is_zero() {
         info!("database check started in the background (storage.startup_check_wait is 0s)");
@@ -47,7 +47,7 @@ pub async fn at_start(store: &Store, wait: Duration) -> Result<Option<PendingChe
 }
 
 /// Logs the verdict of a check that went on in the background.
-pub async fn report_verdict(check: PendingCheck) {
+pub(crate) async fn report_verdict(check: PendingCheck) {
     log_verdict(check.await.ok());
 }
 
@@ -69,7 +69,7 @@ const PROBE_EVERY: Duration = Duration::from_secs(5);
 /// While writes fail, tries a small one now and then, so health turns
 /// good again (and channels send again) as soon as the store can write,
 /// even when nothing else writes for a while.
-pub async fn probe_writes(store: Store, token: CancellationToken) {
+pub(crate) async fn probe_writes(store: Store, token: CancellationToken) {
     let mut tick = tokio::time::interval(PROBE_EVERY);
     loop {
         tokio::select! {

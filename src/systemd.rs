@@ -17,7 +17,7 @@ pub struct Notifier {
 impl Notifier {
     /// From `$NOTIFY_SOCKET` (a path, or `@name` for the abstract
     /// namespace) and `$WATCHDOG_USEC` (see [`watchdog_interval`]).
-    pub fn from_env() -> Notifier {
+    pub(crate) fn from_env() -> Notifier {
         Notifier {
             path: std::env::var("NOTIFY_SOCKET").ok().filter(|p| !p.is_empty()),
             watchdog: watchdog_interval(),
@@ -33,13 +33,13 @@ impl Notifier {
     }
 
     /// How often to ping the watchdog, when systemd asks for pings.
-    pub fn watchdog_interval(&self) -> Option<Duration> {
+    pub(crate) fn watchdog_interval(&self) -> Option<Duration> {
         self.watchdog
     }
 
     /// Sends one message; failures are logged, never fatal (systemd may be
     /// gone during shutdown).
-    pub fn send(&self, message: &str) {
+    pub(crate) fn send(&self, message: &str) {
         let Some(path) = &self.path else { return };
         // Non-blocking: a full systemd queue must not stall a runtime thread.
         let socket = UnixDatagram::unbound().and_then(|s| s.set_nonblocking(true).map(|()| s));
@@ -56,31 +56,31 @@ impl Notifier {
         }
     }
 
-    pub fn ready(&self, status: &str) {
+    pub(crate) fn ready(&self, status: &str) {
         self.send(&format!("READY=1\nSTATUS={status}"));
     }
 
     /// Before re-reading the configuration (systemd shows "reloading").
-    pub fn reloading(&self) {
+    pub(crate) fn reloading(&self) {
         self.send("RELOADING=1\nSTATUS=reloading the configuration");
     }
 
-    pub fn stopping(&self) {
+    pub(crate) fn stopping(&self) {
         self.send("STOPPING=1\nSTATUS=stopping");
     }
 
-    pub fn status(&self, status: &str) {
+    pub(crate) fn status(&self, status: &str) {
         self.send(&format!("STATUS={status}"));
     }
 
-    pub fn watchdog(&self) {
+    pub(crate) fn watchdog(&self) {
         self.send("WATCHDOG=1");
     }
 }
 
 /// Half of `$WATCHDOG_USEC`, when systemd asks for watchdog pings (and
 /// `$WATCHDOG_PID`, if set, is this process).
-pub fn watchdog_interval() -> Option<Duration> {
+pub(crate) fn watchdog_interval() -> Option<Duration> {
     if let Ok(pid) = std::env::var("WATCHDOG_PID")
         && pid.parse::<u32>().ok() != Some(std::process::id())
     {

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use crate::model::Item;
 
 /// When this version was last changed, as its publisher dates it.
-pub fn date(item: &Item) -> Option<DateTime<Utc>> {
+pub(crate) fn date(item: &Item) -> Option<DateTime<Utc>> {
     item.updated.or(item.published)
 }
 
@@ -23,12 +23,13 @@ pub fn date(item: &Item) -> Option<DateTime<Utc>> {
 /// first listed (a CMS lists its newest first). A dated version is newer
 /// than an undated one. Keys keep the order of their first appearance.
 /// Returns the versions kept and how many were dropped.
-pub fn newest_per_key(items: Vec<Item>) -> (Vec<Item>, usize) {
+#[cfg(test)]
+pub(crate) fn newest_per_key(items: Vec<Item>) -> (Vec<Item>, usize) {
     newest_per_key_by(items, |item| item)
 }
 
 /// [`newest_per_key`] for items carried with something else.
-pub fn newest_per_key_by<T>(items: Vec<T>, item_of: impl Fn(&T) -> &Item) -> (Vec<T>, usize) {
+pub(crate) fn newest_per_key_by<T>(items: Vec<T>, item_of: impl Fn(&T) -> &Item) -> (Vec<T>, usize) {
     let mut kept: Vec<T> = Vec::with_capacity(items.len());
     let mut index: HashMap<String, usize> = HashMap::with_capacity(items.len());
     let mut dropped = 0;
@@ -67,7 +68,7 @@ fn rank(item: &Item) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
 ///   of publishers who never date their items are still followed.
 /// - A stored date in the future proves nothing (a wrong time zone, a
 ///   typo): it does not hold its version in place.
-pub fn replaces(stored: Option<DateTime<Utc>>, incoming: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+pub(crate) fn replaces(stored: Option<DateTime<Utc>>, incoming: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     match (stored.filter(|s| *s <= now), incoming) {
         (Some(stored), Some(incoming)) => incoming >= stored,
         (Some(_), None) => false,

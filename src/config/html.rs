@@ -27,10 +27,10 @@ pub struct FullText {
     pub selector: Option<String>,
 }
 
-pub const HTML_KEYS: &[&str] = &["item", "title", "link", "date", "summary", "date_format"];
+pub(crate) const HTML_KEYS: &[&str] = &["item", "title", "link", "date", "summary", "date_format"];
 
 /// `kind` and, for `"html"`, its `[sources.X.html]` table.
-pub fn kind(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key_span: Range<usize>) -> Option<SourceKind> {
+pub(crate) fn kind(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key_span: Range<usize>) -> Option<SourceKind> {
     let kind = match t.string(diag, "kind") {
         None if t.get("kind").is_some() => return None,
         None => "feed",
@@ -139,7 +139,7 @@ fn selector(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str) -> Opt
 }
 
 /// `full_text` and `full_text_selector`.
-pub fn full_text(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Option<FullText>> {
+pub(crate) fn full_text(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>) -> Option<Option<FullText>> {
     let enabled = match t.boolean(diag, "full_text") {
         Some((enabled, _)) => enabled,
         None if t.get("full_text").is_some() => return None,

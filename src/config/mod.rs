@@ -18,7 +18,7 @@ use url::Url;
 
 use crate::model::{Header, SourceId};
 use crate::tag::TagRule;
-pub use reader::Problem;
+pub(crate) use reader::Problem;
 use reader::{Diagnostics, Table};
 
 /// The whole configuration, validated.
@@ -36,9 +36,9 @@ pub struct Config {
     pub notify: Vec<Channel>,
 }
 
-pub use html::{FullText, SourceKind};
-pub use notify::{Channel, ChannelKind, Room, Security, WebhookFormat};
-pub use secrets::Secret;
+pub(crate) use html::{FullText, SourceKind};
+pub(crate) use notify::{Channel, ChannelKind, Room, Security, WebhookFormat};
+pub(crate) use secrets::Secret;
 
 #[derive(Clone, Debug)]
 pub struct Server {
@@ -123,19 +123,19 @@ pub struct Source {
 
 impl Source {
     /// The title to show: configured, else the source id.
-    pub fn display_title(&self) -> &str {
+    pub(crate) fn display_title(&self) -> &str {
         self.title.as_deref().unwrap_or(self.id.as_str())
     }
 
     /// The address as everything published shows it: credential-looking
     /// query values redacted, or only the origin of a hidden address.
-    pub fn public_url(&self) -> String {
+    pub(crate) fn public_url(&self) -> String {
         self.public_form(self.url.as_str())
     }
 
     /// Another address of this source (where it redirected) as it may be
     /// shown.
-    pub fn public_form(&self, address: &str) -> String {
+    pub(crate) fn public_form(&self, address: &str) -> String {
         match Url::parse(address) {
             Ok(address) if self.url_hidden => crate::redact::origin(&address),
             Ok(address) => crate::redact::url(&address),
@@ -147,14 +147,14 @@ impl Source {
     /// What a document fetched from `address` (this source's, or where it
     /// redirected) resolves relative links against: links are published,
     /// so none may carry the address's secrets along.
-    pub fn link_base(&self, address: &Url) -> Url {
+    pub(crate) fn link_base(&self, address: &Url) -> Url {
         crate::redact::without_secrets(address, self.url_hidden)
     }
 
     /// What the database keeps as the source's address; when it changes,
     /// the source starts afresh. A hidden address is kept as its origin
     /// and a digest of the whole, never the address itself.
-    pub fn stored_url(&self) -> String {
+    pub(crate) fn stored_url(&self) -> String {
         if !self.url_hidden {
             return self.url.to_string();
         }
@@ -217,29 +217,29 @@ fn format_problems(path: &Path, problems: &[Problem]) -> String {
     out
 }
 
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
-pub const DEFAULT_CACHE_MAX_AGE: Duration = Duration::from_secs(300);
-pub const DEFAULT_LOG_FILTER: &str = "info,tokio_cron_scheduler=warn";
-pub const DEFAULT_SCHEDULE: &str = "*/15 * * * *";
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-pub const DEFAULT_MAX_CONCURRENT: usize = 8;
-pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-pub const DEFAULT_HOST_INTERVAL: Duration = Duration::from_secs(1);
+pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub(crate) const DEFAULT_CACHE_MAX_AGE: Duration = Duration::from_secs(300);
+pub(crate) const DEFAULT_LOG_FILTER: &str = "info,tokio_cron_scheduler=warn";
+pub(crate) const DEFAULT_SCHEDULE: &str = "*/15 * * * *";
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_MAX_CONCURRENT: usize = 8;
+pub(crate) const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_HOST_INTERVAL: Duration = Duration::from_secs(1);
 pub const DEFAULT_MAX_ITEMS: usize = 2_000;
-pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_secs(5 * 60);
-pub const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(6 * 3600);
-pub const DEFAULT_FULL_TEXT_WAIT: Duration = Duration::from_secs(5 * 60);
-pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
+pub(crate) const DEFAULT_BACKOFF_BASE: Duration = Duration::from_secs(5 * 60);
+pub(crate) const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(6 * 3600);
+pub(crate) const DEFAULT_FULL_TEXT_WAIT: Duration = Duration::from_secs(5 * 60);
+pub(crate) const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// The longest back-off allowed: a source is tried at least weekly.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(7 * 24 * 3600);
-pub const DEFAULT_MAX_ENTRIES: usize = 100;
-pub const DEFAULT_STARTUP_CHECK_WAIT: Duration = Duration::from_secs(10);
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(7 * 24 * 3600);
+pub(crate) const DEFAULT_MAX_ENTRIES: usize = 100;
+pub(crate) const DEFAULT_STARTUP_CHECK_WAIT: Duration = Duration::from_secs(10);
 /// The largest configuration read: thousands of sources fit in a few MiB.
-pub const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The User-Agent sent when the configuration names none.
-pub fn default_user_agent() -> String {
+pub(crate) fn default_user_agent() -> String {
     format!("thbwatch/{} (anti-trafficking news monitor)", env!("CARGO_PKG_VERSION"))
 }
 

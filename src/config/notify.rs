@@ -11,7 +11,7 @@ use url::Url;
 
 use super::Source;
 use super::reader::{Diagnostics, Table, as_table};
-pub use super::room::Room;
+pub(crate) use super::room::Room;
 use super::secrets::{Secret, secret};
 use super::sections::{bounded, check_id, cron, duration, headers, http_url, in_file_order, listing, non_empty};
 use crate::model::{Header, SourceId};
@@ -96,7 +96,8 @@ pub enum ChannelKind {
 }
 
 impl ChannelKind {
-    pub fn name(&self) -> &'static str {
+    #[cfg(test)]
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             ChannelKind::Webhook { .. } => "webhook",
             ChannelKind::Ntfy { .. } => "ntfy",
@@ -106,11 +107,11 @@ impl ChannelKind {
     }
 }
 
-pub const DEFAULT_MIN_INTERVAL: Duration = Duration::from_secs(1);
-pub const DEFAULT_MAX_ATTEMPTS: usize = 50;
-pub const DEFAULT_GIVE_UP_AFTER: Duration = Duration::from_secs(2 * 24 * 3600);
-pub const DEFAULT_RETRY_BASE: Duration = Duration::from_secs(30);
-pub const DEFAULT_RETRY_MAX: Duration = Duration::from_secs(3600);
+pub(crate) const DEFAULT_MIN_INTERVAL: Duration = Duration::from_secs(1);
+pub(crate) const DEFAULT_MAX_ATTEMPTS: usize = 50;
+pub(crate) const DEFAULT_GIVE_UP_AFTER: Duration = Duration::from_secs(2 * 24 * 3600);
+pub(crate) const DEFAULT_RETRY_BASE: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_RETRY_MAX: Duration = Duration::from_secs(3600);
 
 const COMMON_KEYS: &[&str] = &[
     "kind",
@@ -126,7 +127,7 @@ const COMMON_KEYS: &[&str] = &[
 ];
 
 /// Reads every `[notify.NAME]` table (none is fine).
-pub fn read(
+pub(crate) fn read(
     diag: &mut Diagnostics<'_>,
     root: &mut Table<'_, '_>,
     base_dir: &Path,

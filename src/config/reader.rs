@@ -31,29 +31,29 @@ impl fmt::Display for Problem {
 /// Collects problems by byte offset; [`Diagnostics::into_problems`] turns
 /// them into lines and columns in one pass over the text, so a file with
 /// many problems (even all on one line) costs no more than reading it.
-pub struct Diagnostics<'s> {
+pub(crate) struct Diagnostics<'s> {
     source: &'s str,
     found: Vec<(usize, String, String)>,
 }
 
 impl<'s> Diagnostics<'s> {
-    pub fn new(source: &'s str) -> Self {
+    pub(crate) fn new(source: &'s str) -> Self {
         Diagnostics {
             source,
             found: Vec::new(),
         }
     }
 
-    pub fn report(&mut self, span: Range<usize>, key: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn report(&mut self, span: Range<usize>, key: impl Into<String>, message: impl Into<String>) {
         self.found.push((span.start, key.into(), message.into()));
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.found.is_empty()
     }
 
     /// Every problem once, in file order, located by line and column.
-    pub fn into_problems(self) -> Vec<Problem> {
+    pub(crate) fn into_problems(self) -> Vec<Problem> {
         let mut found = self.found;
         // Stable: problems at one place keep the order they were found in.
         found.sort_by_key(|(offset, _, _)| *offset);
@@ -115,7 +115,7 @@ impl Cursor {
 impl Diagnostics<'_> {
     /// Reports a problem at byte `offset` of the decoded text of the
     /// string value written at `span` (escapes and quotes accounted for).
-    pub fn report_in_string(
+    pub(crate) fn report_in_string(
         &mut self,
         span: Range<usize>,
         offset: usize,
@@ -129,7 +129,7 @@ impl Diagnostics<'_> {
 
 /// The file offset of byte `offset` of the decoded text of the TOML
 /// string whose literal stands at `span` in `source`.
-pub fn string_offset(source: &str, span: Range<usize>, offset: usize) -> usize {
+pub(crate) fn string_offset(source: &str, span: Range<usize>, offset: usize) -> usize {
     let Some(raw) = source.get(span.clone()) else {
         return span.start;
     };
@@ -210,20 +210,20 @@ fn line_column(source: &str, offset: usize) -> (usize, usize) {
     Cursor::default().advance(source, offset)
 }
 
-pub type Value<'i> = Spanned<DeValue<'i>>;
+pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
 
 /// A string value with where it stands in the file.
-pub type Located<'a> = (&'a str, Range<usize>);
+pub(crate) type Located<'a> = (&'a str, Range<usize>);
 
 /// A table being read: remembers which keys were asked for, so the rest
 /// can be reported as unknown.
-pub struct Table<'a, 'i> {
+pub(crate) struct Table<'a, 'i> {
     path: String,
     entries: Vec<(&'a str, Range<usize>, &'a Value<'i>, bool)>,
 }
 
 impl<'a, 'i> Table<'a, 'i> {
-    pub fn new(path: impl Into<String>, table: &'a DeTable<'i>) -> Self {
+    pub(crate) fn new(path: impl Into<String>, table: &'a DeTable<'i>) -> Self {
         let entries = table
             .iter()
             .map(|(k, v)| (k.get_ref().as_ref(), k.span(), v, false))
@@ -235,7 +235,7 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// The dotted path of a key of this table.
-    pub fn key_path(&self, key: &str) -> String {
+    pub(crate) fn key_path(&self, key: &str) -> String {
         if self.path.is_empty() {
             key.to_string()
         } else {
@@ -244,14 +244,14 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// The value under `key`, marking the key as known.
-    pub fn get(&mut self, key: &str) -> Option<&'a Value<'i>> {
+    pub(crate) fn get(&mut self, key: &str) -> Option<&'a Value<'i>> {
         let entry = self.entries.iter_mut().find(|e| e.0 == key)?;
         entry.3 = true;
         Some(entry.2)
     }
 
     /// Every entry of the table (for maps such as `[sources]`), all marked known.
-    pub fn all(&mut self) -> Vec<(&'a str, Range<usize>, &'a Value<'i>)> {
+    pub(crate) fn all(&mut self) -> Vec<(&'a str, Range<usize>, &'a Value<'i>)> {
         self.entries
             .iter_mut()
             .map(|e| {
@@ -262,7 +262,7 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// Reports every key nobody asked for.
-    pub fn finish(&self, diag: &mut Diagnostics<'_>, known: &[&str]) {
+    pub(crate) fn finish(&self, diag: &mut Diagnostics<'_>, known: &[&str]) {
         for (key, span, _, used) in &self.entries {
             if !used {
                 let hint = if known.is_empty() {
@@ -275,7 +275,7 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
-    pub fn string(&mut self, diag: &mut Diagnostics<'_>, key: &str) -> Option<(&'a str, Range<usize>)> {
+    pub(crate) fn string(&mut self, diag: &mut Diagnostics<'_>, key: &str) -> Option<(&'a str, Range<usize>)> {
         let value = self.get(key)?;
         match value.get_ref() {
             DeValue::String(s) => Some((s.as_ref(), value.span())),
@@ -288,7 +288,7 @@ impl<'a, 'i> Table<'a, 'i> {
 
     /// An integer within `range`; anything else is reported with the
     /// range (a number too large for any integer included).
-    pub fn integer_in(
+    pub(crate) fn integer_in(
         &mut self,
         diag: &mut Diagnostics<'_>,
         key: &str,
@@ -324,7 +324,7 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
-    pub fn boolean(&mut self, diag: &mut Diagnostics<'_>, key: &str) -> Option<(bool, Range<usize>)> {
+    pub(crate) fn boolean(&mut self, diag: &mut Diagnostics<'_>, key: &str) -> Option<(bool, Range<usize>)> {
         let value = self.get(key)?;
         match value.get_ref() {
             DeValue::Boolean(b) => Some((*b, value.span())),
@@ -336,7 +336,11 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// An array of strings; each element keeps its own span.
-    pub fn strings(&mut self, diag: &mut Diagnostics<'_>, key: &str) -> Option<(Vec<Located<'a>>, Range<usize>)> {
+    pub(crate) fn strings(
+        &mut self,
+        diag: &mut Diagnostics<'_>,
+        key: &str,
+    ) -> Option<(Vec<Located<'a>>, Range<usize>)> {
         let value = self.get(key)?;
         let Some(array) = value.get_ref().as_array() else {
             diag.report(
@@ -361,14 +365,14 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// A sub-table; reports anything else.
-    pub fn table(&mut self, diag: &mut Diagnostics<'_>, key: &str) -> Option<(&'a DeTable<'i>, Range<usize>)> {
+    pub(crate) fn table(&mut self, diag: &mut Diagnostics<'_>, key: &str) -> Option<(&'a DeTable<'i>, Range<usize>)> {
         let value = self.get(key)?;
         as_table(diag, value, &self.key_path(key)).map(|t| (t, value.span()))
     }
 }
 
 /// The table inside a value, or a problem naming the key.
-pub fn as_table<'a, 'i>(diag: &mut Diagnostics<'_>, value: &'a Value<'i>, key: &str) -> Option<&'a DeTable<'i>> {
+pub(crate) fn as_table<'a, 'i>(diag: &mut Diagnostics<'_>, value: &'a Value<'i>, key: &str) -> Option<&'a DeTable<'i>> {
     let table = value.get_ref().as_table();
     if table.is_none() {
         diag.report(value.span(), key, expected("a table", value.get_ref()));

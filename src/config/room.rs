@@ -14,7 +14,7 @@ impl Room {
     /// Reads a room id or alias as the Matrix specification allows them
     /// (appendix "Identifier grammar"): at most 255 bytes, no spaces or
     /// control characters; an alias needs its server name.
-    pub fn parse(text: &str) -> Option<Room> {
+    pub(crate) fn parse(text: &str) -> Option<Room> {
         let well_formed = (2..=255).contains(&text.len()) && !text.chars().any(|c| c.is_whitespace() || c.is_control());
         let server_ok = |server: &str| !server.is_empty() && !server.contains(['/', '?', '#']);
         match text.split_at_checked(1)? {
@@ -27,12 +27,6 @@ impl Room {
                 (!name.is_empty() && server_ok(server)).then(|| Room::Alias(text.to_string()))
             }
             _ => None,
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        match self {
-            Room::Id(text) | Room::Alias(text) => text,
         }
     }
 }

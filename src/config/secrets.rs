@@ -15,11 +15,7 @@ use super::sections::non_empty;
 pub struct Secret(String);
 
 impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -31,11 +27,11 @@ impl std::fmt::Debug for Secret {
 }
 
 /// The most a secret file may hold: a key or an address is far smaller.
-pub const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
+pub(crate) const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
 
 /// Where a value was given.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Given {
+pub(crate) enum Given {
     /// In the configuration file itself.
     Inline,
     /// In the environment variable of this name.
@@ -47,7 +43,7 @@ pub enum Given {
 /// A value read from wherever it was given, with the span of the key that
 /// gave it (where problems with it are reported).
 #[derive(Debug)]
-pub struct Value {
+pub(crate) struct Value {
     pub text: String,
     pub span: Range<usize>,
     /// The key that gave it (`url`, `url_env` or `url_file`).
@@ -57,7 +53,12 @@ pub struct Value {
 
 /// The value under `key`, `key_env` or `key_file`, at most one of them.
 /// `Some(None)` when none is given; `None` after reporting a problem.
-pub fn read(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str, base_dir: &Path) -> Option<Option<Value>> {
+pub(crate) fn read(
+    diag: &mut Diagnostics<'_>,
+    t: &mut Table<'_, '_>,
+    key: &str,
+    base_dir: &Path,
+) -> Option<Option<Value>> {
     let env_key = format!("{key}_env");
     let file_key = format!("{key}_file");
     let given: Vec<(String, &str, Range<usize>)> = [key, env_key.as_str(), file_key.as_str()]
@@ -102,7 +103,12 @@ pub fn read(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str, base_d
 
 /// A secret under `key`, `key_env` or `key_file`: `Some(None)` when none
 /// is given.
-pub fn secret(diag: &mut Diagnostics<'_>, t: &mut Table<'_, '_>, key: &str, base_dir: &Path) -> Option<Option<Secret>> {
+pub(crate) fn secret(
+    diag: &mut Diagnostics<'_>,
+    t: &mut Table<'_, '_>,
+    key: &str,
+    base_dir: &Path,
+) -> Option<Option<Secret>> {
     read(diag, t, key, base_dir).map(|value| value.map(|v| Secret(v.text)))
 }
 

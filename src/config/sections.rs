@@ -12,10 +12,15 @@ use url::Url;
 use super::reader::{self, Diagnostics, Table, as_table};
 use super::*;
 
-pub const TOP_LEVEL: &[&str] = &["server", "storage", "poll", "feed", "sources", "tags", "notify"];
+pub(crate) const TOP_LEVEL: &[&str] = &["server", "storage", "poll", "feed", "sources", "tags", "notify"];
 
 /// Reads the whole document. `None` means a problem was reported.
-pub fn read(diag: &mut Diagnostics<'_>, root: &mut Table<'_, '_>, base_dir: &Path, path: &Path) -> Option<Config> {
+pub(crate) fn read(
+    diag: &mut Diagnostics<'_>,
+    root: &mut Table<'_, '_>,
+    base_dir: &Path,
+    path: &Path,
+) -> Option<Config> {
     let server = section(diag, root, "server", read_server);
     let storage = section(diag, root, "storage", |d, t| read_storage(d, t, base_dir));
     let poll = section(diag, root, "poll", read_poll);

@@ -6,15 +6,15 @@
 use std::collections::HashMap;
 
 /// The header line, exactly.
-pub const HEADER: &str = "id\tlang\ttags\ttext";
+pub(crate) const HEADER: &str = "id\tlang\ttags\ttext";
 /// Between title and summary in the text column.
-pub const SEPARATOR: &str = " | ";
+pub(crate) const SEPARATOR: &str = " | ";
 /// Most problems listed before giving up on a file.
 const MAX_PROBLEMS: usize = 50;
 
 /// One labelled item.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Row {
+pub(crate) struct Row {
     /// 1-based line number in the file.
     pub line: usize,
     pub id: String,
@@ -28,7 +28,7 @@ pub struct Row {
 
 impl Row {
     /// The text column as written.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         format!("{}{SEPARATOR}{}", self.title, self.summary)
     }
 }
@@ -61,10 +61,10 @@ pub enum Problem {
 }
 
 /// A problem and the line it is on (0: the whole file).
-pub type LineProblem = (usize, Problem);
+pub(crate) type LineProblem = (usize, Problem);
 
 /// Reads the rows of a labelled file; `tags` are the configured tags.
-pub fn parse(text: &str, tags: &[&str]) -> Result<Vec<Row>, Vec<LineProblem>> {
+pub(crate) fn parse(text: &str, tags: &[&str]) -> Result<Vec<Row>, Vec<LineProblem>> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut problems = Vec::new();
     let mut rows: Vec<Row> = Vec::new();

@@ -18,7 +18,7 @@ use crate::lang::Detect;
 use crate::model::{RawEntry, TaggedItem, Text};
 use crate::normalize;
 use crate::tag::Tagger;
-pub use file::{HEADER, LineProblem, Problem, Row, SEPARATOR};
+pub(crate) use file::{LineProblem, Row, SEPARATOR};
 pub use report::{Minimums, Threshold, to_text};
 
 /// Why a file could not be scored.
@@ -154,7 +154,7 @@ pub struct Report {
 }
 
 /// Reads and scores a labelled file with the configuration's rules.
-pub fn run(config: &Config, path: &Path) -> Result<Report, Error> {
+pub(crate) fn run(config: &Config, path: &Path) -> Result<Report, Error> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
         path: shown.clone(),
@@ -170,7 +170,7 @@ pub fn run(config: &Config, path: &Path) -> Result<Report, Error> {
 }
 
 /// A row as a feed entry, normalised and tagged the way every poll does.
-pub fn tag_row(row: &Row, tagger: &Tagger, detect: &Detect) -> TaggedItem {
+pub(crate) fn tag_row(row: &Row, tagger: &Tagger, detect: &Detect) -> TaggedItem {
     let raw = entry(&row.id, &row.title, &row.summary, Some(&row.lang));
     with_context(Some(&row.lang), detect, |cx| {
         tagger.tagged(crate::normalize::item_and_text(raw, cx))
@@ -178,7 +178,7 @@ pub fn tag_row(row: &Row, tagger: &Tagger, detect: &Detect) -> TaggedItem {
 }
 
 /// A title and summary as a feed entry declaring `lang`.
-pub fn entry(id: &str, title: &str, summary: &str, lang: Option<&str>) -> RawEntry {
+pub(crate) fn entry(id: &str, title: &str, summary: &str, lang: Option<&str>) -> RawEntry {
     let text = |body: &str| {
         (!body.is_empty()).then(|| Text {
             body: body.to_string(),
@@ -195,7 +195,7 @@ pub fn entry(id: &str, title: &str, summary: &str, lang: Option<&str>) -> RawEnt
 }
 
 /// Runs `f` in the context of a source configured with `lang`.
-pub fn with_context<T>(lang: Option<&str>, detect: &Detect, f: impl FnOnce(&normalize::Context<'_>) -> T) -> T {
+pub(crate) fn with_context<T>(lang: Option<&str>, detect: &Detect, f: impl FnOnce(&normalize::Context<'_>) -> T) -> T {
     // Links resolve against it; no row has any.
     let base = url::Url::parse("https://eval.invalid/").expect("a constant, valid URL");
     let cx = normalize::Context {
@@ -208,7 +208,7 @@ pub fn with_context<T>(lang: Option<&str>, detect: &Detect, f: impl FnOnce(&norm
 }
 
 /// Scores rows against the tags the rules give them.
-pub fn score(file: &str, tags: &[&str], rows: &[Row], tagger: &Tagger) -> Report {
+pub(crate) fn score(file: &str, tags: &[&str], rows: &[Row], tagger: &Tagger) -> Report {
     let detect = Detect::default();
     let mut per_tag = vec![Counts::default(); tags.len()];
     let mut per_lang: Vec<(String, usize, Counts)> = Vec::new();

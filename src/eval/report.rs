@@ -30,7 +30,7 @@ pub struct Threshold {
 impl Report {
     /// Checks the figures against the minimums given; `passed` is false
     /// when any is below (or cannot be measured).
-    pub fn apply(&mut self, min: &Minimums) {
+    pub(crate) fn apply(&mut self, min: &Minimums) {
         let mut checks = Vec::new();
         let mut check = |name: String, min: f64, value: Option<f64>| {
             let passed = value.is_some_and(|v| v >= min);

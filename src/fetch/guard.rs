@@ -12,7 +12,7 @@ use url::{Host, Url};
 
 /// Which addresses a source may reach, decided by where its own URL points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// The source is on the public internet: only public addresses.
     Public,
     /// The source's own URL is already on an internal network (a feed on
@@ -24,7 +24,7 @@ pub enum Scope {
 /// Why an address is not public, or `None` for a public address.
 /// IPv4-mapped and IPv4-compatible IPv6 addresses are judged as the IPv4
 /// address they carry.
-pub fn internal_kind(ip: IpAddr) -> Option<&'static str> {
+pub(crate) fn internal_kind(ip: IpAddr) -> Option<&'static str> {
     match ip {
         IpAddr::V4(v4) => v4_kind(v4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
@@ -93,7 +93,7 @@ fn v6_kind(ip: Ipv6Addr) -> Option<&'static str> {
 /// enough to treat the source as public, so a publisher's DNS cannot
 /// switch the guard off with a mixed answer. `None` when the name does
 /// not resolve (the request will fail on DNS anyway; ask again next time).
-pub async fn scope_of(url: &Url) -> Option<Scope> {
+pub(crate) async fn scope_of(url: &Url) -> Option<Scope> {
     let all_internal = match url.host()? {
         Host::Ipv4(ip) => internal_kind(IpAddr::V4(ip)).is_some(),
         Host::Ipv6(ip) => internal_kind(IpAddr::V6(ip)).is_some(),
@@ -117,7 +117,7 @@ pub struct Refusal {
 }
 
 /// Checks a literal IP host (which skips DNS) against the scope.
-pub fn check_literal(url: &Url, scope: Scope) -> Result<(), Refusal> {
+pub(crate) fn check_literal(url: &Url, scope: Scope) -> Result<(), Refusal> {
     let ip = match url.host() {
         Some(Host::Ipv4(ip)) => IpAddr::V4(ip),
         Some(Host::Ipv6(ip)) => IpAddr::V6(ip),
@@ -138,7 +138,7 @@ struct NoAddress(String);
 /// client for public sources, so every connection (each redirect hop,
 /// each pooled reconnect) is checked after DNS.
 #[derive(Debug, Default)]
-pub struct PublicOnly;
+pub(crate) struct PublicOnly;
 
 impl Resolve for PublicOnly {
     fn resolve(&self, name: Name) -> Resolving {
@@ -166,7 +166,7 @@ impl Resolve for PublicOnly {
 }
 
 /// The resolver as reqwest wants it.
-pub fn public_only() -> Arc<PublicOnly> {
+pub(crate) fn public_only() -> Arc<PublicOnly> {
     Arc::new(PublicOnly)
 }
 

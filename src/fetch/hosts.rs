@@ -12,14 +12,14 @@ use tokio::time::Instant;
 /// The turn-taking state of every host seen so far (bounded by the
 /// configured sources and their redirect targets).
 #[derive(Debug)]
-pub struct Hosts {
+pub(crate) struct Hosts {
     gap: Duration,
     turns: Mutex<HashMap<String, Arc<TurnLock<Option<Instant>>>>>,
 }
 
 /// A host's turn: while held, no other request goes to that host. Dropping
 /// it records when the request ended, which starts the gap.
-pub struct Turn {
+pub(crate) struct Turn {
     last_end: OwnedMutexGuard<Option<Instant>>,
 }
 
@@ -30,7 +30,7 @@ impl Drop for Turn {
 }
 
 impl Hosts {
-    pub fn new(gap: Duration) -> Hosts {
+    pub(crate) fn new(gap: Duration) -> Hosts {
         Hosts {
             gap,
             turns: Mutex::default(),
@@ -38,7 +38,7 @@ impl Hosts {
     }
 
     /// Waits until `host` is free and its gap has passed.
-    pub async fn turn(&self, host: impl AsRef<str>) -> Turn {
+    pub(crate) async fn turn(&self, host: impl AsRef<str>) -> Turn {
         let lock = {
             // Held only for the map look-up, never across an await.
             let mut turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());

@@ -18,10 +18,10 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
 use crate::model::Validators;
-pub use guard::{Refusal, Scope, internal_kind};
+pub(crate) use guard::{Refusal, Scope, internal_kind};
 
 /// An HTTP request a notification channel sends (webhook, ntfy, Matrix).
-pub struct Post<'a> {
+pub(crate) struct Post<'a> {
     /// `POST` or `PUT`.
     pub put: bool,
     pub url: &'a Url,
@@ -32,7 +32,7 @@ pub struct Post<'a> {
 
 /// What the receiver answered.
 #[derive(Debug)]
-pub struct Posted {
+pub(crate) struct Posted {
     pub status: u16,
     /// From `Retry-After` on 429 and 503.
     pub retry_after: Option<Duration>,
@@ -43,12 +43,12 @@ pub struct Posted {
 /// Sends notifications: no redirects followed (a receiver that moves must
 /// be reconfigured), no address guard (the operator chose the address).
 #[derive(Clone, Debug)]
-pub struct Poster {
+pub(crate) struct Poster {
     client: reqwest::Client,
 }
 
 impl Poster {
-    pub fn new(user_agent: &str) -> Result<Poster, Error> {
+    pub(crate) fn new(user_agent: &str) -> Result<Poster, Error> {
         let client = reqwest::Client::builder()
             .user_agent(user_agent)
             .redirect(reqwest::redirect::Policy::none())
@@ -58,7 +58,7 @@ impl Poster {
         Ok(Poster { client })
     }
 
-    pub async fn send(&self, post: Post<'_>) -> Result<Posted, Error> {
+    pub(crate) async fn send(&self, post: Post<'_>) -> Result<Posted, Error> {
         let request = if post.put {
             self.client.put(post.url.as_str())
         } else {
@@ -70,7 +70,7 @@ impl Poster {
 
     /// A GET of a small JSON answer (a Matrix room alias, say): its status
     /// and at most `max_bytes` of its body.
-    pub async fn get(
+    pub(crate) async fn get(
         &self,
         url: &Url,
         headers: &[(String, String)],
@@ -123,7 +123,7 @@ async fn exchange(
 }
 
 /// Redirects followed before giving up.
-pub const MAX_REDIRECTS: usize = 5;
+pub(crate) const MAX_REDIRECTS: usize = 5;
 
 /// Why a fetch failed. Each variant keeps the error it came from (as its
 /// source) and says in its message what happened in a person's words.
@@ -199,17 +199,8 @@ pub enum Redirect {
 }
 
 impl Error {
-    /// The HTTP status the server answered with, if it answered.
-    pub fn http_status(&self) -> Option<u16> {
-        match self {
-            Error::Status { code, .. } => Some(*code),
-            Error::Gone => Some(410),
-            _ => None,
-        }
-    }
-
     /// How long the server asked us to wait.
-    pub fn retry_after(&self) -> Option<Duration> {
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::Status { retry_after, .. } => *retry_after,
             _ => None,
@@ -220,7 +211,7 @@ impl Error {
 /// What a fetch found: the outcome, and what was seen on the way even
 /// when it failed (the last HTTP status, a permanent redirect).
 #[derive(Debug)]
-pub struct Fetched {
+pub(crate) struct Fetched {
     /// The status of the last answer (200, 304, 503, ...), if any came.
     pub status: Option<u16>,
     /// Where a permanent redirect (301/308 from the first hop on) led.
@@ -238,7 +229,7 @@ struct Trail {
 
 /// A response body within the size cap.
 #[derive(Debug)]
-pub struct Body {
+pub(crate) struct Body {
     pub bytes: Vec<u8>,
     pub content_type: Option<String>,
     pub validators: Validators,
@@ -253,13 +244,13 @@ pub struct Body {
 impl Body {
     /// The request slot, to hold on to until what the body became is
     /// stored: parsed items waiting for the database are bounded too.
-    pub fn take_slot(&mut self) -> Option<OwnedSemaphorePermit> {
+    pub(crate) fn take_slot(&mut self) -> Option<OwnedSemaphorePermit> {
         self.slot.take()
     }
 }
 
 /// One request's settings.
-pub struct Request<'a> {
+pub(crate) struct Request<'a> {
     pub url: &'a Url,
     pub validators: &'a Validators,
     /// For the whole exchange, body included.
@@ -272,7 +263,7 @@ pub struct Request<'a> {
 }
 
 /// Settings for [`Fetcher::new`].
-pub struct Settings {
+pub(crate) struct Settings {
     pub user_agent: String,
     pub connect_timeout: Duration,
     pub max_body_bytes: usize,
@@ -284,7 +275,7 @@ pub struct Settings {
 /// connections may only reach public addresses, and sources that are
 /// themselves internal), the per-host turns and the global slots.
 #[derive(Clone, Debug)]
-pub struct Fetcher {
+pub(crate) struct Fetcher {
     public: reqwest::Client,
     internal: reqwest::Client,
     hosts: Arc<hosts::Hosts>,
@@ -297,7 +288,7 @@ pub struct Fetcher {
 const ACCEPT: &str = "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
 
 impl Fetcher {
-    pub fn new(settings: Settings) -> Result<Fetcher, Error> {
+    pub(crate) fn new(settings: Settings) -> Result<Fetcher, Error> {
         let builder = || {
             reqwest::Client::builder()
                 .user_agent(settings.user_agent.clone())
@@ -327,7 +318,7 @@ impl Fetcher {
     /// GETs the feed, waiting first for its host's turn and a free slot;
     /// the exchange itself (redirects and body included) must finish
     /// within `request.timeout`.
-    pub async fn get(&self, request: &Request<'_>) -> Fetched {
+    pub(crate) async fn get(&self, request: &Request<'_>) -> Fetched {
         let mut trail = Trail::default();
         let outcome = self.get_in(request, None, &mut trail).await;
         Fetched {
@@ -339,7 +330,7 @@ impl Fetcher {
 
     /// [`Fetcher::get`] held to `scope` whatever the address (an article
     /// is held to its source's reach, not its own).
-    pub async fn get_within(&self, request: &Request<'_>, scope: Scope) -> Fetched {
+    pub(crate) async fn get_within(&self, request: &Request<'_>, scope: Scope) -> Fetched {
         let mut trail = Trail::default();
         let outcome = self.get_in(request, Some(scope), &mut trail).await;
         Fetched {
@@ -376,7 +367,7 @@ impl Fetcher {
 
     /// Where a source at `url` may reach: what its listing's links and
     /// its articles are held to.
-    pub async fn scope_for(&self, url: &Url) -> Scope {
+    pub(crate) async fn scope_for(&self, url: &Url) -> Scope {
         self.scope(url).await
     }
 

@@ -19,7 +19,7 @@ const PREFIX_CHARS: usize = 200;
 /// before any `-` or `_` ("lv-LV", "lv_LV" → "lv"), and Norwegian Bokmål
 /// and Nynorsk as Norwegian ("nb", "nn" → "no"), which is what detection
 /// answers.
-pub fn primary(tag: &str) -> String {
+pub(crate) fn primary(tag: &str) -> String {
     let primary = tag.split(['-', '_']).next().unwrap_or(tag).trim().to_ascii_lowercase();
     match primary.as_str() {
         "nb" | "nn" => "no".to_string(),
@@ -83,7 +83,8 @@ impl Detect {
 
     /// Detection over the whole sample, whatever the hint (what
     /// [`Detect::detect`] answered before it read starts alone).
-    pub fn detect_whole(&self, text: &str, hint: Option<&str>) -> Option<String> {
+    #[cfg(test)]
+    pub(crate) fn detect_whole(&self, text: &str, hint: Option<&str>) -> Option<String> {
         if hint
             .map(primary)
             .is_some_and(|h| !profiles::PROFILES.iter().any(|p| p.0 == h))

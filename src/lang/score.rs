@@ -66,7 +66,7 @@ impl Default for Scorer {
 impl Scorer {
     /// The most likely candidate of the text's main script (Latin or
     /// Cyrillic; `None` for any other, or for no letters at all).
-    pub fn best(&self, text: &str) -> Option<Best> {
+    pub(crate) fn best(&self, text: &str) -> Option<Best> {
         let mut script = [0usize; 3];
         let mut alphabet = Alphabet::default();
         // A trigram per character at most, and one for the end.

@@ -30,7 +30,7 @@ const MONTHS: [&[&str]; 12] = [
 
 /// A date as a listing page prints it, or `None` (the poll then dates
 /// the item, as for a feed entry without a date).
-pub fn parse(text: &str, format: Option<&str>) -> Option<DateTime<Utc>> {
+pub(crate) fn parse(text: &str, format: Option<&str>) -> Option<DateTime<Utc>> {
     let text = text.trim();
     if let Some(date) = format.and_then(|f| with_format(text, f)) {
         return Some(date);
@@ -52,7 +52,7 @@ pub fn parse(text: &str, format: Option<&str>) -> Option<DateTime<Utc>> {
 
 /// Why a `date_format` pattern cannot be used (said after the pattern).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum DateFormatError {
+pub(crate) enum DateFormatError {
     #[error("is not a valid date format (chrono strftime syntax such as \"%d.%m.%Y\")")]
     Invalid,
     #[error("needs a day, a month and a year (such as \"%d.%m.%Y\" or \"%Y-%m-%d %H:%M\")")]
@@ -61,7 +61,7 @@ pub enum DateFormatError {
 
 /// Checks a `date_format` pattern: valid chrono syntax with a day, a
 /// month and a year.
-pub fn check_date_format(format: &str) -> Result<(), DateFormatError> {
+pub(crate) fn check_date_format(format: &str) -> Result<(), DateFormatError> {
     let items: Vec<Item<'_>> = StrftimeItems::new(format).collect();
     if items.iter().any(|i| matches!(i, Item::Error)) {
         return Err(DateFormatError::Invalid);

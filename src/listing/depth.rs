@@ -6,7 +6,7 @@
 //! clean partial result, with a warning).
 
 /// Deepest nesting read (Blink's limit).
-pub const MAX_DEPTH: usize = 512;
+pub(crate) const MAX_DEPTH: usize = 512;
 
 /// Elements that are never closed, or that the parser closes implicitly:
 /// they do not add to the depth an estimate counts.
@@ -18,7 +18,7 @@ const UNCOUNTED: &[&str] = &[
 
 /// The byte offset where `html` first nests deeper than `max` (counting
 /// start and end tags, skipping comments, scripts and styles), if it does.
-pub fn too_deep_at(html: &str, max: usize) -> Option<usize> {
+pub(crate) fn too_deep_at(html: &str, max: usize) -> Option<usize> {
     let bytes = html.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
@@ -63,7 +63,7 @@ pub fn too_deep_at(html: &str, max: usize) -> Option<usize> {
 }
 
 /// `html` cut where it nests deeper than [`MAX_DEPTH`], and whether it was.
-pub fn bounded(html: &str) -> (&str, bool) {
+pub(crate) fn bounded(html: &str) -> (&str, bool) {
     match too_deep_at(html, MAX_DEPTH) {
         Some(at) => (&html[..at], true),
         None => (html, false),

@@ -17,9 +17,11 @@ use url::Url;
 
 use crate::model::{FeedMeta, RawEntry, RawFeed, Repairs, Text};
 
-pub use dates::{DateFormatError, check_date_format, parse as parse_date};
-pub use depth::{MAX_DEPTH, bounded};
-pub use page::Page;
+pub(crate) use dates::check_date_format;
+#[cfg(test)]
+pub(crate) use dates::{DateFormatError, parse as parse_date};
+pub(crate) use depth::{MAX_DEPTH, bounded};
+pub(crate) use page::Page;
 
 /// Why a listing page gave no items.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -44,14 +46,14 @@ pub enum Error {
 
 /// A selector that does not compile, and where in its text.
 #[derive(Debug, PartialEq, Eq)]
-pub struct SelectorError {
+pub(crate) struct SelectorError {
     /// Byte offset in the selector's text.
     pub offset: usize,
     pub message: String,
 }
 
 /// Checks a CSS selector as the listing and article readers compile it.
-pub fn check_selector(text: &str) -> Result<(), SelectorError> {
+pub(crate) fn check_selector(text: &str) -> Result<(), SelectorError> {
     let kind = match dom_query::Matcher::new(text) {
         Ok(_) => return Ok(()),
         Err(e) => e.kind,

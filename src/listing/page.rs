@@ -9,7 +9,7 @@ use super::Reach;
 use super::Selectors;
 
 /// What an item element gave, before it is checked.
-pub struct Found {
+pub(crate) struct Found {
     pub title: Option<String>,
     pub link: Option<String>,
     pub date: Option<String>,
@@ -17,14 +17,14 @@ pub struct Found {
 }
 
 /// Elements the item selector matched, and what each gave.
-pub struct Items {
+pub(crate) struct Items {
     pub elements: usize,
     pub items: Vec<Found>,
 }
 
 /// Why an item element was not kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Skip {
+pub(crate) enum Skip {
     NoTitle,
     NoLink,
     NotWeb,
@@ -32,7 +32,7 @@ pub enum Skip {
 }
 
 impl Skip {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Skip::NoTitle => "without a title",
             Skip::NoLink => "without a link",
@@ -46,13 +46,13 @@ impl Skip {
 /// whole page's body must not make a 10 MB title).
 const MAX_TEXT_BYTES: usize = 64 * 1024;
 
-pub struct Page {
+pub(crate) struct Page {
     doc: Document,
     base: Url,
 }
 
 impl Page {
-    pub fn parse(html: &str, fetched_from: &Url) -> Page {
+    pub(crate) fn parse(html: &str, fetched_from: &Url) -> Page {
         let doc = Document::from(html);
         doc.select("script, style, noscript, template").remove();
         let base = doc
@@ -65,17 +65,17 @@ impl Page {
     }
 
     /// What relative links resolve against: `<base href>`, else the page.
-    pub fn base(&self) -> &Url {
+    pub(crate) fn base(&self) -> &Url {
         &self.base
     }
 
-    pub fn title(&self) -> Option<String> {
+    pub(crate) fn title(&self) -> Option<String> {
         let title = text_of(&self.doc.select("head title"));
         (!title.is_empty()).then_some(title)
     }
 
     /// `<html lang>`.
-    pub fn language(&self) -> Option<String> {
+    pub(crate) fn language(&self) -> Option<String> {
         self.doc
             .select("html[lang]")
             .attr("lang")
@@ -86,7 +86,7 @@ impl Page {
     /// Every element of the item selector, with what the other selectors
     /// find inside it. Selectors were checked when the configuration was
     /// read; one that does not compile finds nothing.
-    pub fn items(&self, selectors: &Selectors) -> Items {
+    pub(crate) fn items(&self, selectors: &Selectors) -> Items {
         let compile = |s: &str| Matcher::new(s).ok();
         let (Some(item), Some(title), Some(link)) = (
             compile(&selectors.item),
@@ -150,7 +150,7 @@ fn date_text(selected: &Selection<'_>) -> Option<String> {
 
 /// The text of the first selected element, white space collapsed, cut
 /// at [`MAX_TEXT_BYTES`].
-pub fn text_of(selected: &Selection<'_>) -> String {
+pub(crate) fn text_of(selected: &Selection<'_>) -> String {
     let Some(node) = selected.nodes().first() else {
         return String::new();
     };
@@ -170,7 +170,7 @@ pub fn text_of(selected: &Selection<'_>) -> String {
 
 /// An item's link made absolute, if it is one the source may publish:
 /// http(s) only, and never an internal address for a public page.
-pub fn checked_link(link: Option<&str>, base: &Url, reach: Reach) -> Result<String, Skip> {
+pub(crate) fn checked_link(link: Option<&str>, base: &Url, reach: Reach) -> Result<String, Skip> {
     let link = link.map(str::trim).filter(|l| !l.is_empty()).ok_or(Skip::NoLink)?;
     let url = base.join(link).map_err(|_| Skip::NotWeb)?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {

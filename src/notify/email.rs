@@ -10,7 +10,7 @@ use super::{Outcome, message};
 use crate::config::{Channel, ChannelKind, Security};
 use crate::model::Entry;
 
-pub async fn send(channel: &Channel, key: &str, entries: &[Entry]) -> Outcome {
+pub(crate) async fn send(channel: &Channel, key: &str, entries: &[Entry]) -> Outcome {
     let ChannelKind::Email {
         host,
         port,

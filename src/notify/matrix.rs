@@ -16,7 +16,7 @@ use crate::model::Entry;
 
 /// Room ids that aliases resolved to, by homeserver and alias.
 #[derive(Clone, Debug, Default)]
-pub struct Rooms(Arc<Mutex<HashMap<String, String>>>);
+pub(crate) struct Rooms(Arc<Mutex<HashMap<String, String>>>);
 
 impl Rooms {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
@@ -25,7 +25,7 @@ impl Rooms {
     }
 }
 
-pub async fn send(channel: &Channel, poster: &Poster, rooms: &Rooms, key: &str, entries: &[Entry]) -> Outcome {
+pub(crate) async fn send(channel: &Channel, poster: &Poster, rooms: &Rooms, key: &str, entries: &[Entry]) -> Outcome {
     let ChannelKind::Matrix {
         homeserver,
         room,

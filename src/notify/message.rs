@@ -12,7 +12,7 @@ fn time(t: DateTime<Utc>) -> String {
 }
 
 /// `[trafficking, forced-labour] Title`.
-pub fn headline(e: &Entry) -> String {
+pub(crate) fn headline(e: &Entry) -> String {
     if e.tags.is_empty() {
         e.title.clone()
     } else {
@@ -44,7 +44,7 @@ fn copies_text(e: &Entry) -> Option<String> {
 
 /// Plain text: per item its headline, source and date, link, the other
 /// sources that published it, matches.
-pub fn text(entries: &[Entry]) -> String {
+pub(crate) fn text(entries: &[Entry]) -> String {
     let mut out = String::new();
     for e in entries {
         out.push_str(&headline(e));
@@ -76,7 +76,7 @@ pub fn text(entries: &[Entry]) -> String {
 }
 
 /// The same as HTML (escaped; nothing from a publisher is passed raw).
-pub fn html(entries: &[Entry]) -> String {
+pub(crate) fn html(entries: &[Entry]) -> String {
     let mut out = String::new();
     for e in entries {
         out.push_str(&format!("<p><b>{}</b>", linked(&e.title, e.link.as_deref())));
@@ -121,7 +121,7 @@ fn linked(text: &str, href: Option<&str>) -> String {
 /// docs/notifications.md (its fields in this order; `null` for what an
 /// item does not have).
 #[derive(Serialize)]
-pub struct Payload<'a> {
+pub(crate) struct Payload<'a> {
     pub idempotency_key: &'a str,
     pub channel: &'a str,
     pub item: Item<'a>,
@@ -129,7 +129,7 @@ pub struct Payload<'a> {
 
 /// The webhook's JSON for a digest: the same, with the items in a list.
 #[derive(Serialize)]
-pub struct Digest<'a> {
+pub(crate) struct Digest<'a> {
     pub idempotency_key: &'a str,
     pub channel: &'a str,
     pub items: Vec<Item<'a>>,
@@ -137,7 +137,7 @@ pub struct Digest<'a> {
 
 /// One item as a webhook receives it.
 #[derive(Serialize)]
-pub struct Item<'a> {
+pub(crate) struct Item<'a> {
     id: &'a str,
     title: &'a str,
     link: Option<&'a str>,
@@ -167,7 +167,7 @@ struct Copy<'a> {
 }
 
 impl<'a> Item<'a> {
-    pub fn of(e: &'a Entry) -> Item<'a> {
+    pub(crate) fn of(e: &'a Entry) -> Item<'a> {
         Item {
             id: &e.entry_id,
             title: &e.title,
@@ -196,7 +196,7 @@ impl<'a> Item<'a> {
 }
 
 /// The webhook's JSON for one item.
-pub fn payload<'a>(channel: &'a str, key: &'a str, e: &'a Entry) -> Payload<'a> {
+pub(crate) fn payload<'a>(channel: &'a str, key: &'a str, e: &'a Entry) -> Payload<'a> {
     Payload {
         idempotency_key: key,
         channel,
@@ -205,7 +205,7 @@ pub fn payload<'a>(channel: &'a str, key: &'a str, e: &'a Entry) -> Payload<'a> 
 }
 
 /// What `thbwatch notify test` sends.
-pub fn test_entry(now: DateTime<Utc>) -> Entry {
+pub(crate) fn test_entry(now: DateTime<Utc>) -> Entry {
     Entry {
         entry_id: crate::model::name_urn(&["thbwatch test notification", &now.to_rfc3339()]),
         source_id: SourceId::new("thbwatch"),

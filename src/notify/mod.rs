@@ -28,7 +28,9 @@ use crate::fetch::Poster;
 use crate::model::Entry;
 use crate::store::{self, Delivery, Store};
 use record::{Record, Unrecorded};
-pub use route::{Route, Routes, route};
+#[cfg(test)]
+pub(crate) use route::Route;
+pub(crate) use route::{Routes, route};
 
 /// How often a channel looks for due deliveries.
 const TICK: Duration = Duration::from_secs(1);
@@ -76,7 +78,7 @@ impl Outcome {
 
 /// What sending needs, shared by every channel.
 #[derive(Clone)]
-pub struct Senders {
+pub(crate) struct Senders {
     pub poster: Poster,
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Matrix room aliases resolved, for as long as these senders live
@@ -85,7 +87,7 @@ pub struct Senders {
 }
 
 impl Senders {
-    pub fn new(user_agent: &str, metrics: Arc<crate::metrics::Metrics>) -> Result<Senders, crate::fetch::Error> {
+    pub(crate) fn new(user_agent: &str, metrics: Arc<crate::metrics::Metrics>) -> Result<Senders, crate::fetch::Error> {
         Ok(Senders {
             poster: Poster::new(user_agent)?,
             metrics,
@@ -95,7 +97,7 @@ impl Senders {
 }
 
 /// Sends `entries` (one, or a digest's) through `channel`.
-pub async fn send(channel: &Channel, senders: &Senders, key: &str, entries: &[Entry]) -> Outcome {
+pub(crate) async fn send(channel: &Channel, senders: &Senders, key: &str, entries: &[Entry]) -> Outcome {
     match &channel.kind {
         ChannelKind::Webhook { .. } => webhook::send(channel, &senders.poster, key, entries).await,
         ChannelKind::Ntfy { .. } => ntfy::send(channel, &senders.poster, key, entries).await,
@@ -106,7 +108,7 @@ pub async fn send(channel: &Channel, senders: &Senders, key: &str, entries: &[En
 
 /// Runs every channel's delivery loop until `cancel`; digests fire when
 /// their name arrives on `digests` (from the scheduler).
-pub async fn run(
+pub(crate) async fn run(
     store: Store,
     channels: Vec<Channel>,
     senders: Senders,
@@ -385,6 +387,6 @@ fn retry_verdicts(
 }
 
 /// The time a delivery was created, for the test message.
-pub fn test_entry(now: DateTime<Utc>) -> Entry {
+pub(crate) fn test_entry(now: DateTime<Utc>) -> Entry {
     message::test_entry(now)
 }

@@ -6,7 +6,7 @@ use crate::config::{Channel, ChannelKind};
 use crate::fetch::{Post, Poster};
 use crate::model::Entry;
 
-pub async fn send(channel: &Channel, poster: &Poster, key: &str, entries: &[Entry]) -> Outcome {
+pub(crate) async fn send(channel: &Channel, poster: &Poster, key: &str, entries: &[Entry]) -> Outcome {
     let ChannelKind::Ntfy { url, token, priority } = &channel.kind else {
         return Outcome::Permanent {
             error: "not an ntfy channel".into(),

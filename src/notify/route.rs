@@ -9,7 +9,7 @@ use crate::store::{Recipient, Recipients};
 
 /// Which new items a notification channel is sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Route {
+pub(crate) struct Route {
     pub channel: String,
     /// Any of these tags (empty: any tag at all).
     pub tags: Vec<String>,
@@ -22,7 +22,7 @@ pub struct Route {
 }
 
 /// What a channel takes from the polls.
-pub fn route(channel: &Channel) -> Route {
+pub(crate) fn route(channel: &Channel) -> Route {
     Route {
         channel: channel.name.clone(),
         tags: channel.tags.clone(),
@@ -35,7 +35,7 @@ pub fn route(channel: &Channel) -> Route {
 impl Route {
     /// Whether an item with these matches, from this source, in this
     /// language, goes to the channel. Untagged items never do.
-    pub fn wants(&self, matches: &[Match], source: &SourceId, language: Option<&str>) -> bool {
+    pub(crate) fn wants(&self, matches: &[Match], source: &SourceId, language: Option<&str>) -> bool {
         let tagged = match self.tags.is_empty() {
             true => !matches.is_empty(),
             false => matches.iter().any(|m| self.tags.contains(&m.tag)),
@@ -46,7 +46,7 @@ impl Route {
     /// Whether an item from this source in this language would go to the
     /// channel once tagged (what an item still waiting for its article is
     /// queued on).
-    pub fn may_want(&self, source: &SourceId, language: Option<&str>) -> bool {
+    pub(crate) fn may_want(&self, source: &SourceId, language: Option<&str>) -> bool {
         let language_ok =
             self.languages.is_empty() || language.is_some_and(|l| self.languages.contains(&crate::lang::primary(l)));
         (self.sources.is_empty() || self.sources.contains(source)) && language_ok
@@ -62,7 +62,7 @@ impl Route {
 
 /// Every channel's route.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Routes(Vec<Route>);
+pub(crate) struct Routes(Vec<Route>);
 
 impl FromIterator<Route> for Routes {
     fn from_iter<I: IntoIterator<Item = Route>>(routes: I) -> Routes {
@@ -76,7 +76,7 @@ impl Routes {
     /// items wait for their articles) those it may reach once its article
     /// is in. Whether an item is new, and whether the poll is its source's
     /// first, only the ingest knows: it picks from these.
-    pub fn recipients(&self, source: &SourceId, items: &[TaggedItem], full_text: bool) -> Vec<Recipients> {
+    pub(crate) fn recipients(&self, source: &SourceId, items: &[TaggedItem], full_text: bool) -> Vec<Recipients> {
         if self.0.is_empty() {
             return Vec::new();
         }

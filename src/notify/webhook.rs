@@ -11,9 +11,9 @@ use crate::fetch::{Post, Poster};
 use crate::model::Entry;
 
 /// The signature header: `sha256=` and the hex HMAC of the body.
-pub const SIGNATURE_HEADER: &str = "X-Thbwatch-Signature";
+pub(crate) const SIGNATURE_HEADER: &str = "X-Thbwatch-Signature";
 
-pub async fn send(channel: &Channel, poster: &Poster, key: &str, entries: &[Entry]) -> Outcome {
+pub(crate) async fn send(channel: &Channel, poster: &Poster, key: &str, entries: &[Entry]) -> Outcome {
     let ChannelKind::Webhook {
         url,
         format,
@@ -81,7 +81,7 @@ fn slack_escape(text: &str) -> String {
 }
 
 /// Hex HMAC-SHA256 of `body` with `secret`.
-pub fn sign(secret: &str, body: &[u8]) -> String {
+pub(crate) fn sign(secret: &str, body: &[u8]) -> String {
     // HMAC takes keys of any length, so this cannot fail.
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
         return String::new();

@@ -9,10 +9,10 @@ use super::{TagInfo, escape};
 use crate::health::Report;
 use crate::model::Entry;
 
-pub const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
+pub(crate) const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
 
 /// A feed to subscribe to.
-pub struct Subscription {
+pub(crate) struct Subscription {
     pub name: String,
     pub description: String,
     /// Its page.
@@ -22,7 +22,7 @@ pub struct Subscription {
 }
 
 /// What the page shows.
-pub struct PageInfo<'a> {
+pub(crate) struct PageInfo<'a> {
     pub title: &'a str,
     /// Where the site's paths start ("/", or the base URL).
     pub prefix: &'a str,
@@ -38,7 +38,11 @@ pub struct PageInfo<'a> {
 impl PageInfo<'_> {
     /// The feeds of a thbwatch: the merged one, all items, each tag, each
     /// source; `prefix` is prepended to each path ("/" or the base URL).
-    pub fn subscriptions(prefix: &str, tags: &[(String, String)], sources: &[(String, String)]) -> Vec<Subscription> {
+    pub(crate) fn subscriptions(
+        prefix: &str,
+        tags: &[(String, String)],
+        sources: &[(String, String)],
+    ) -> Vec<Subscription> {
         let feed = |name: String, description: String, path: &str| Subscription {
             name,
             description,
@@ -61,7 +65,7 @@ impl PageInfo<'_> {
 }
 
 /// The page at `/`.
-pub fn page(info: &PageInfo<'_>) -> String {
+pub(crate) fn page(info: &PageInfo<'_>) -> String {
     let p = escape(info.prefix);
     let mut main = format!(
         "<h1>{}</h1>\n<form class=\"search\" role=\"search\" method=\"get\" action=\"{p}search\">\n\

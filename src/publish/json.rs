@@ -8,7 +8,7 @@ use super::atom::summary_html;
 use super::{FeedInfo, sanitize, time};
 use crate::model::{Cancelled, Entry, Match};
 
-pub const JSON_FEED_CONTENT_TYPE: &str = "application/feed+json; charset=utf-8";
+pub(crate) const JSON_FEED_CONTENT_TYPE: &str = "application/feed+json; charset=utf-8";
 
 /// A JSON Feed document; optional members are left out when unknown.
 #[derive(Serialize)]
@@ -70,7 +70,7 @@ struct Source<'a> {
 }
 
 /// Renders a JSON Feed of `entries` (already ordered and limited).
-pub fn json_feed(info: &FeedInfo<'_>, entries: &[Entry]) -> String {
+pub(crate) fn json_feed(info: &FeedInfo<'_>, entries: &[Entry]) -> String {
     let feed = Feed {
         version: "https://jsonfeed.org/version/1.1",
         title: info.title,

@@ -13,9 +13,9 @@ pub mod pages;
 use url::Url;
 
 pub use atom::{ATOM_CONTENT_TYPE, NAMESPACE, atom};
-pub use html::{HTML_CONTENT_TYPE, PageInfo, page};
-pub use json::{JSON_FEED_CONTENT_TYPE, json_feed};
-pub use opml::{OPML_CONTENT_TYPE, OpmlSource, opml};
+pub(crate) use html::{HTML_CONTENT_TYPE, PageInfo, page};
+pub(crate) use json::{JSON_FEED_CONTENT_TYPE, json_feed};
+pub(crate) use opml::{OPML_CONTENT_TYPE, OpmlSource, opml};
 
 /// A tag as the feeds describe it.
 #[derive(Clone, Debug)]
@@ -71,14 +71,14 @@ impl FeedInfo<'_> {
 }
 
 /// The category scheme when no public address is configured.
-pub const TAG_SCHEME: &str = "urn:thbwatch:tags";
+pub(crate) const TAG_SCHEME: &str = "urn:thbwatch:tags";
 
 /// A publisher's HTML made safe to republish with ammonia's safe defaults
 /// (no script, style, iframe, event attributes, `javascript:` or `data:`
 /// URLs), relative URLs made absolute against `base` (the item's link,
 /// else its source's address). Documents are rendered once per change, so
 /// building the cleaner per call costs little.
-pub fn sanitize(html: &str, base: Option<&str>) -> String {
+pub(crate) fn sanitize(html: &str, base: Option<&str>) -> String {
     let mut cleaner = ammonia::Builder::default();
     if let Some(base) = base.and_then(|b| Url::parse(b).ok()) {
         cleaner.url_relative(ammonia::UrlRelative::RewriteWithBase(base));
@@ -89,7 +89,7 @@ pub fn sanitize(html: &str, base: Option<&str>) -> String {
 /// A publisher's HTML for an item's page: [`sanitize`]d, and without
 /// images (the page's Content-Security-Policy loads nothing from other
 /// sites, and an image there would tell its publisher who reads).
-pub fn sanitize_for_page(html: &str, base: Option<&str>) -> String {
+pub(crate) fn sanitize_for_page(html: &str, base: Option<&str>) -> String {
     let mut cleaner = ammonia::Builder::default();
     cleaner.rm_tags(["img"]);
     if let Some(base) = base.and_then(|b| Url::parse(b).ok()) {
@@ -102,7 +102,7 @@ pub fn sanitize_for_page(html: &str, base: Option<&str>) -> String {
 /// characters XML 1.0 forbids (control characters some feeds carry) and
 /// those that would spoof how it displays (bidirectional controls, BOMs:
 /// text stored before they were dropped at the door).
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -124,7 +124,7 @@ pub fn escape(text: &str) -> String {
 /// with every place each was found in: `[("cilvēku tirdzniecības",
 /// ["title", "summary"])]`; a match across a cut title is in "title +
 /// summary". Matches stored without text are left out.
-pub fn matched_words(matches: &[crate::model::Match]) -> Vec<(String, Vec<String>)> {
+pub(crate) fn matched_words(matches: &[crate::model::Match]) -> Vec<(String, Vec<String>)> {
     let mut words: Vec<(String, String, Vec<String>)> = Vec::new();
     for m in matches.iter().filter(|m| !m.text.trim().is_empty()) {
         let folded = crate::fold::fold(&m.text);
@@ -139,7 +139,7 @@ pub fn matched_words(matches: &[crate::model::Match]) -> Vec<(String, Vec<String
 }
 
 /// `cilvēku tirdzniecības (title, summary)`.
-pub fn matched_word_line((text, places): &(String, Vec<String>)) -> String {
+pub(crate) fn matched_word_line((text, places): &(String, Vec<String>)) -> String {
     format!("{text} ({})", places.join(", "))
 }
 

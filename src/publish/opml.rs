@@ -3,16 +3,16 @@
 
 use super::escape;
 
-pub const OPML_CONTENT_TYPE: &str = "text/x-opml; charset=utf-8";
+pub(crate) const OPML_CONTENT_TYPE: &str = "text/x-opml; charset=utf-8";
 
 /// One source as the OPML lists it.
-pub struct OpmlSource<'a> {
+pub(crate) struct OpmlSource<'a> {
     pub title: &'a str,
     pub url: &'a str,
     pub language: Option<&'a str>,
 }
 
-pub fn opml(title: &str, sources: &[OpmlSource<'_>]) -> String {
+pub(crate) fn opml(title: &str, sources: &[OpmlSource<'_>]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<opml version=\"2.0\">\n  <head>\n");
     out.push_str(&format!("    <title>{}</title>\n  </head>\n  <body>\n", escape(title)));
     for s in sources {

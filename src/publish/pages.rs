@@ -15,14 +15,14 @@ use crate::search::{Search, Term};
 use crate::store::{ItemStory, PollEntry, SourceActivity};
 
 /// The stylesheet every page links to.
-pub const STYLE: &str = include_str!("style.css");
+pub(crate) const STYLE: &str = include_str!("style.css");
 
 /// The pages' icon: a small mark, so a browser's request for one finds it.
-pub const ICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\">\
+pub(crate) const ICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\">\
 <rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#0b4f9c\"/><path d=\"M4 4h8v2H9v6H7V6H4z\" fill=\"#fff\"/></svg>\n";
 
 /// A date as people read it: `27 Nov 2026, 14:05 UTC`.
-pub fn readable(t: DateTime<Utc>) -> String {
+pub(crate) fn readable(t: DateTime<Utc>) -> String {
     t.format("%-d %b %Y, %H:%M UTC").to_string()
 }
 
@@ -40,7 +40,7 @@ fn optional_time(t: Option<DateTime<Utc>>, none: &str) -> String {
 }
 
 /// A tag's label, else its name.
-pub fn label<'a>(tags: &'a [TagInfo], name: &'a str) -> &'a str {
+pub(crate) fn label<'a>(tags: &'a [TagInfo], name: &'a str) -> &'a str {
     tags.iter()
         .find(|t| t.name == name)
         .and_then(|t| t.label.as_deref())
@@ -48,13 +48,13 @@ pub fn label<'a>(tags: &'a [TagInfo], name: &'a str) -> &'a str {
 }
 
 /// An entry's row id (the address of its page), from its cursor.
-pub fn row_id(entry: &Entry) -> Option<i64> {
+pub(crate) fn row_id(entry: &Entry) -> Option<i64> {
     entry.cursor.rsplit_once('~').and_then(|(_, id)| id.parse().ok())
 }
 
 /// The frame of every page: head, site navigation, `main`, footer.
 /// `prefix` is where the site's paths start ("/", or the base URL).
-pub fn layout(site_title: &str, title: &str, prefix: &str, head: &str, main: &str) -> String {
+pub(crate) fn layout(site_title: &str, title: &str, prefix: &str, head: &str, main: &str) -> String {
     let prefix = escape(prefix);
     let full_title = if title == site_title {
         escape(title)
@@ -93,7 +93,7 @@ fn subscribe_box(atom: &str, json: &str) -> String {
 
 /// What the search form shows and offers.
 #[derive(Clone, Debug, Default)]
-pub struct SearchForm {
+pub(crate) struct SearchForm {
     pub q: String,
     pub tag: String,
     pub source: String,
@@ -160,7 +160,7 @@ impl SearchForm {
 }
 
 /// A feed (or a search) as a page.
-pub struct ListPage<'a> {
+pub(crate) struct ListPage<'a> {
     pub site_title: &'a str,
     pub title: &'a str,
     pub prefix: &'a str,
@@ -181,7 +181,7 @@ pub struct ListPage<'a> {
 }
 
 /// A feed's page.
-pub fn list_page(page: &ListPage<'_>) -> String {
+pub(crate) fn list_page(page: &ListPage<'_>) -> String {
     let mut main = format!("<h1>{}</h1>\n", escape(page.title));
     if let Some(form) = &page.form {
         main.push_str(&form.html(page.prefix));
@@ -222,7 +222,14 @@ pub fn list_page(page: &ListPage<'_>) -> String {
 
 /// One entry of a list: title to its page, source, date, tags (links to
 /// their pages), why it was tagged, the words searched for highlighted.
-pub fn entry_item(out: &mut String, e: &Entry, prefix: &str, tags: &[TagInfo], search: Option<&Search>, heading: &str) {
+pub(crate) fn entry_item(
+    out: &mut String,
+    e: &Entry,
+    prefix: &str,
+    tags: &[TagInfo],
+    search: Option<&Search>,
+    heading: &str,
+) {
     let highlight = |text: &str| match search {
         Some(search) => marks::marked(text, &search.ranges(text)),
         None => escape(text),
@@ -318,7 +325,7 @@ fn match_place(m: &Match) -> String {
 
 /// An item's page: its text as published, where it came from, when it
 /// was seen, why it was tagged (or not), where its notifications went.
-pub fn item_page(site_title: &str, prefix: &str, tags: &[TagInfo], story: &ItemStory) -> String {
+pub(crate) fn item_page(site_title: &str, prefix: &str, tags: &[TagInfo], story: &ItemStory) -> String {
     let e = &story.entry;
     let p = escape(prefix);
     let mut main = format!("<article>\n<h1>{}</h1>\n<p class=\"meta\">", escape(&e.title));
@@ -465,13 +472,13 @@ pub fn item_page(site_title: &str, prefix: &str, tags: &[TagInfo], story: &ItemS
 }
 
 /// How many weeks of items the sources page counts.
-pub const WEEKS: usize = 8;
+pub(crate) const WEEKS: usize = 8;
 /// How many polls of each source it lists.
-pub const POLLS_SHOWN: usize = 10;
+pub(crate) const POLLS_SHOWN: usize = 10;
 
 /// Sources in the order the page lists them: failing, gone and stale
 /// first, then the quietest (fewest items over the weeks counted).
-pub fn sources_in_order<'a>(reports: &'a [Report], activity: &SourceActivity) -> Vec<&'a Report> {
+pub(crate) fn sources_in_order<'a>(reports: &'a [Report], activity: &SourceActivity) -> Vec<&'a Report> {
     let mut ordered: Vec<&Report> = reports.iter().collect();
     let items = |r: &Report| -> u64 { activity.weekly.get(&r.source.id).map_or(0, |w| w.iter().sum()) };
     ordered.sort_by_key(|r| {
@@ -486,7 +493,7 @@ pub fn sources_in_order<'a>(reports: &'a [Report], activity: &SourceActivity) ->
 }
 
 /// The sources page: each source's state, polls and items per week.
-pub fn sources_page(
+pub(crate) fn sources_page(
     site_title: &str,
     prefix: &str,
     reports: &[Report],

@@ -48,7 +48,7 @@ pub struct Validators {
 
 impl Validators {
     /// Validators kept elsewhere: the bytes' digest and their date.
-    pub fn new(digest: String, last_modified: SystemTime) -> Validators {
+    pub(crate) fn new(digest: String, last_modified: SystemTime) -> Validators {
         Validators {
             etag: digest,
             last_modified,
@@ -58,7 +58,7 @@ impl Validators {
 
 /// An encoding a client accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Encoding {
+pub(crate) enum Encoding {
     Identity,
     Gzip,
     Brotli,
@@ -66,7 +66,7 @@ pub enum Encoding {
 
 impl Encoding {
     /// The best encoding `Accept-Encoding` allows: brotli, then gzip.
-    pub fn negotiate(accept: Option<&str>) -> Encoding {
+    pub(crate) fn negotiate(accept: Option<&str>) -> Encoding {
         // (coding, q) as listed; a coding named explicitly wins over "*".
         let listed: Vec<(String, f32)> = accept
             .unwrap_or("")
@@ -98,7 +98,7 @@ impl Encoding {
         }
     }
 
-    pub fn header(self) -> Option<&'static str> {
+    pub(crate) fn header(self) -> Option<&'static str> {
         match self {
             Encoding::Identity => None,
             Encoding::Gzip => Some("gzip"),
@@ -168,26 +168,26 @@ impl Cached {
     }
 
     /// Bytes held, all encodings made so far.
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         let made = |slot: &OnceLock<Bytes>| slot.get().map_or(0, Bytes::len);
         self.identity.len() + made(&self.gzip) + made(&self.brotli)
     }
 
-    pub fn validators(&self) -> &Validators {
+    pub(crate) fn validators(&self) -> &Validators {
         &self.validators
     }
 
     /// The digest of the bytes, shared by every encoding's ETag.
-    pub fn digest(&self) -> &str {
+    pub(crate) fn digest(&self) -> &str {
         &self.validators.etag
     }
 
-    pub fn last_modified(&self) -> SystemTime {
+    pub(crate) fn last_modified(&self) -> SystemTime {
         self.validators.last_modified
     }
 
     /// The strong ETag of one encoding (each representation has its own).
-    pub fn etag(&self, encoding: Encoding) -> String {
+    pub(crate) fn etag(&self, encoding: Encoding) -> String {
         let etag = &self.validators.etag;
         match encoding {
             Encoding::Identity => format!("\"{etag}\""),
@@ -197,7 +197,7 @@ impl Cached {
     }
 
     /// The body in `encoding` if it has been made.
-    pub fn encoded(&self, encoding: Encoding) -> Option<Bytes> {
+    pub(crate) fn encoded(&self, encoding: Encoding) -> Option<Bytes> {
         match self.slot(encoding) {
             None => Some(self.identity.clone()),
             Some(slot) => slot.get().cloned(),
@@ -206,7 +206,7 @@ impl Cached {
 
     /// The body in `encoding`, compressing it first if needed (CPU work:
     /// call it off the runtime's threads).
-    pub fn encode(&self, encoding: Encoding) -> Bytes {
+    pub(crate) fn encode(&self, encoding: Encoding) -> Bytes {
         let Some(slot) = self.slot(encoding) else {
             return self.identity.clone();
         };
@@ -230,7 +230,7 @@ impl Cached {
 
     /// Whether the client's copy is current: `If-None-Match` decides when
     /// sent (RFC 9110 13.2.2), else `If-Modified-Since`.
-    pub fn not_modified(
+    pub(crate) fn not_modified(
         &self,
         encoding: Encoding,
         if_none_match: Option<&str>,

@@ -19,7 +19,7 @@ use crate::store;
 
 /// Longest `?q=` (and any other filter) in characters: far more than any
 /// search needs, far less than SQLite's pattern limit.
-pub const MAX_FILTER_CHARS: usize = 256;
+pub(crate) const MAX_FILTER_CHARS: usize = 256;
 /// The query parameters a feed reads (others are ignored).
 const FILTERS: [&str; 8] = ["lang", "country", "q", "before", "tag", "source", "from", "to"];
 /// Longest `Host` that gives self links: a DNS name is at most 253.

@@ -11,7 +11,7 @@ use axum::response::Response;
 /// What the HTML pages may do: show themselves with the site's
 /// stylesheet and icon, and submit the search form to the site; nothing
 /// else loads, runs or frames them.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; \
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; \
      form-action 'self'; frame-ancestors 'none'";
 
 const FOR_HTML: [(HeaderName, &str); 4] = [
@@ -22,7 +22,7 @@ const FOR_HTML: [(HeaderName, &str); 4] = [
 ];
 
 /// Adds the headers to a response of the routes.
-pub async fn secure(mut response: Response) -> Response {
+pub(crate) async fn secure(mut response: Response) -> Response {
     let is_html = response
         .headers()
         .get(header::CONTENT_TYPE)

@@ -12,7 +12,7 @@ use super::cache::{Cached, Validators};
 /// Documents kept by key, the least recently used dropped first when
 /// there are more than `max_documents` or more than `max_bytes`.
 #[derive(Debug)]
-pub struct Cache {
+pub(crate) struct Cache {
     max_documents: usize,
     max_bytes: usize,
     kept: Mutex<Kept>,
@@ -27,7 +27,7 @@ struct Kept {
 }
 
 impl Cache {
-    pub fn new(max_documents: usize, max_bytes: usize) -> Cache {
+    pub(crate) fn new(max_documents: usize, max_bytes: usize) -> Cache {
         Cache {
             max_documents,
             max_bytes,
@@ -36,7 +36,7 @@ impl Cache {
     }
 
     /// The document kept for `key`, whatever its generation.
-    pub fn get(&self, key: &str) -> Option<Arc<Cached>> {
+    pub(crate) fn get(&self, key: &str) -> Option<Arc<Cached>> {
         let mut kept = self.lock();
         kept.clock += 1;
         let now = kept.clock;
@@ -47,7 +47,7 @@ impl Cache {
 
     /// Keeps `document` (unless it alone is over the byte bound), dropping
     /// the least recently used until both bounds hold.
-    pub fn put(&self, key: String, document: Arc<Cached>) {
+    pub(crate) fn put(&self, key: String, document: Arc<Cached>) {
         let size = document.size();
         let mut kept = self.lock();
         if let Some((old, _)) = kept.documents.remove(&key) {
@@ -85,14 +85,14 @@ impl Cache {
 /// (a few dozen bytes each, however long the key): whether a document is
 /// asked for again, and the `Last-Modified` its next rendering keeps.
 #[derive(Debug)]
-pub struct Seen {
+pub(crate) struct Seen {
     max: usize,
     hasher: RandomState,
     inner: Mutex<(HashMap<u64, Validators>, VecDeque<u64>)>,
 }
 
 impl Seen {
-    pub fn new(max: usize) -> Seen {
+    pub(crate) fn new(max: usize) -> Seen {
         Seen {
             max,
             hasher: RandomState::new(),
@@ -100,13 +100,13 @@ impl Seen {
         }
     }
 
-    pub fn get(&self, key: &str) -> Option<Validators> {
+    pub(crate) fn get(&self, key: &str) -> Option<Validators> {
         let hash = self.hasher.hash_one(key);
         self.lock().0.get(&hash).cloned()
     }
 
     /// Remembers `validators` for `key`, forgetting the oldest beyond the bound.
-    pub fn remember(&self, key: &str, validators: &Validators) {
+    pub(crate) fn remember(&self, key: &str, validators: &Validators) {
         let hash = self.hasher.hash_one(key);
         let mut inner = self.lock();
         let (by_hash, order) = &mut *inner;

@@ -9,7 +9,7 @@ use super::cache::{Cached, Validators};
 use crate::store::{DocumentDate, Store};
 
 /// What the store remembers of the document served under `key`.
-pub async fn stored(store: &Store, key: &str) -> Option<Validators> {
+pub(crate) async fn stored(store: &Store, key: &str) -> Option<Validators> {
     match store.document_date(key).await {
         Ok(stored) => stored.map(|date| {
             let seconds = Duration::from_secs(date.last_modified.max(0).unsigned_abs());
@@ -25,7 +25,7 @@ pub async fn stored(store: &Store, key: &str) -> Option<Validators> {
 
 /// Records the date of `cached`'s bytes under `key`, unless the store has
 /// it already. Never waits: a request does not wait for the writer.
-pub fn record(store: &Store, key: &str, cached: &Cached, stored: Option<&Validators>) {
+pub(crate) fn record(store: &Store, key: &str, cached: &Cached, stored: Option<&Validators>) {
     if stored == Some(cached.validators()) {
         return;
     }

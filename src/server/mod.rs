@@ -16,8 +16,6 @@ mod negotiate;
 mod pages;
 pub mod render;
 
-pub use documents::MAX_FILTER_CHARS;
-pub use headers::CONTENT_SECURITY_POLICY;
 pub use listen::{Limits, serve};
 
 use std::sync::Arc;
@@ -39,7 +37,7 @@ use render::Renderer;
 /// What the routes serve from the configuration: replaced as a whole when
 /// the daemon reloads it.
 #[derive(Clone, Debug)]
-pub struct Site {
+pub(crate) struct Site {
     pub settings: Arc<feeds::Settings>,
     pub catalog: Arc<health::Catalog>,
     /// `Cache-Control: max-age` for the feeds.
@@ -48,7 +46,7 @@ pub struct Site {
 
 /// The daemon's handle on what the server shows and whether it is ready.
 #[derive(Clone, Debug)]
-pub struct Shared {
+pub(crate) struct Shared {
     site: Arc<std::sync::RwLock<Site>>,
     /// Polling is scheduled (for `/readyz`).
     pub scheduling: Arc<std::sync::atomic::AtomicBool>,
@@ -56,7 +54,7 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(site: Site, metrics: Arc<Metrics>) -> Shared {
+    pub(crate) fn new(site: Site, metrics: Arc<Metrics>) -> Shared {
         Shared {
             site: Arc::new(std::sync::RwLock::new(site)),
             scheduling: Arc::default(),
@@ -65,7 +63,7 @@ impl Shared {
     }
 
     /// What the next requests see (a reload).
-    pub fn replace(&self, site: Site) {
+    pub(crate) fn replace(&self, site: Site) {
         *self.site.write().unwrap_or_else(|p| p.into_inner()) = site;
     }
 
@@ -89,10 +87,10 @@ impl AppState {
 }
 
 /// The routes, as the daemon serves them.
-pub type Routes = Router;
+pub(crate) type Routes = Router;
 
 /// The routes, ready to serve.
-pub fn router(store: Store, shared: Shared) -> Router {
+pub(crate) fn router(store: Store, shared: Shared) -> Router {
     let state = AppState {
         store,
         shared,

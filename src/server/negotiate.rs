@@ -19,7 +19,7 @@ const FEED_TYPES: [&str; 7] = [
 const HTML_TYPES: [&str; 2] = ["text/html", "application/xhtml+xml"];
 
 /// Whether the `Accept` header asks for the page rather than the feed.
-pub fn wants_html(accept: Option<&str>) -> bool {
+pub(crate) fn wants_html(accept: Option<&str>) -> bool {
     let Some(accept) = accept else { return false };
     // (q in thousandths, position) of the best range for each side; a
     // higher q wins, then the earlier position.

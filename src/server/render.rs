@@ -30,11 +30,11 @@ const BY_HOST_BYTES: usize = 32 << 20;
 const SEEN: usize = 4096;
 /// How long a request waits for a turn to render before it is told to
 /// come back later.
-pub const TURN_WAIT: Duration = Duration::from_secs(15);
+pub(crate) const TURN_WAIT: Duration = Duration::from_secs(15);
 
 /// Why a document could not be had.
 #[derive(Clone, Debug, thiserror::Error)]
-pub enum Failure {
+pub(crate) enum Failure {
     #[error("every rendering turn stayed taken for {}s", .0.as_secs())]
     Busy(Duration),
     #[error("cannot read the store")]
@@ -55,7 +55,7 @@ impl From<RenderError> for Failure {
 
 /// What a document is known by.
 #[derive(Clone, Debug)]
-pub struct Key {
+pub(crate) struct Key {
     /// Path and query, and the origin when links follow the `Host`.
     pub text: String,
     /// Made for one `Host` (no `base_url`).
@@ -71,7 +71,7 @@ type Flights = HashMap<(u64, String), (Arc<Flight>, usize)>;
 
 /// The caches, the renderings under way and the turns to render.
 #[derive(Debug)]
-pub struct Renderer {
+pub(crate) struct Renderer {
     shared: Cache,
     by_host: Cache,
     seen: Seen,
@@ -91,7 +91,7 @@ impl Default for Renderer {
 impl Renderer {
     /// At most `turns` renderings at once; a request waits `turn_wait` at
     /// most for one.
-    pub fn new(turns: usize, turn_wait: Duration) -> Renderer {
+    pub(crate) fn new(turns: usize, turn_wait: Duration) -> Renderer {
         Renderer {
             shared: Cache::new(SHARED_DOCUMENTS, SHARED_BYTES),
             by_host: Cache::new(BY_HOST_DOCUMENTS, BY_HOST_BYTES),
@@ -106,7 +106,7 @@ impl Renderer {
     /// another request (then its result), or rendered now by `render` when
     /// a turn is free. `dates` keeps the dates of kept documents across
     /// restarts.
-    pub async fn document<F, R>(
+    pub(crate) async fn document<F, R>(
         &self,
         key: &Key,
         generation: u64,
@@ -174,7 +174,7 @@ impl Renderer {
 
     /// A turn for a page rendered for each request (never kept), held
     /// until dropped.
-    pub async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, Failure> {
+    pub(crate) async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, Failure> {
         match tokio::time::timeout(self.turn_wait, self.turns.acquire()).await {
             Ok(Ok(turn)) => Ok(turn),
             _ => Err(Failure::Busy(self.turn_wait)),
@@ -183,7 +183,7 @@ impl Renderer {
 
     /// The body of `cached` in `encoding`, compressed now if it was not
     /// yet (taking a turn); when no turn comes, the body uncompressed.
-    pub async fn body(&self, cached: &Arc<Cached>, encoding: Encoding) -> (Encoding, Bytes) {
+    pub(crate) async fn body(&self, cached: &Arc<Cached>, encoding: Encoding) -> (Encoding, Bytes) {
         if let Some(bytes) = cached.encoded(encoding) {
             return (encoding, bytes);
         }

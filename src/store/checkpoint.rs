@@ -29,24 +29,24 @@ const HARD_CAP: u64 = 256 * 1024 * 1024;
 /// How long that checkpoint may hold the writer waiting for readers.
 const RESTART_WAIT: Duration = Duration::from_millis(100);
 /// What the log file is cut back to when it starts over.
-pub const JOURNAL_SIZE_LIMIT: i64 = 16 * 1024 * 1024;
+pub(crate) const JOURNAL_SIZE_LIMIT: i64 = 16 * 1024 * 1024;
 
 /// Tells the checkpointer that something may have been written; the last
 /// one out waits for its final checkpoint.
-pub struct Checkpointer {
+pub(crate) struct Checkpointer {
     nudges: mpsc::SyncSender<()>,
     thread: JoinHandle<()>,
 }
 
 impl Checkpointer {
     /// Never blocks: nudges not yet seen are one nudge.
-    pub fn wrote(&self) {
+    pub(crate) fn wrote(&self) {
         let _ = self.nudges.try_send(());
     }
 
     /// Stops the thread after a last checkpoint that empties the log. Call
     /// it once the writer's connection is closed.
-    pub fn finish(self) {
+    pub(crate) fn finish(self) {
         let Checkpointer { nudges, thread } = self;
         drop(nudges);
         let _ = thread.join();
@@ -55,7 +55,7 @@ impl Checkpointer {
 
 /// Why the checkpoint thread could not start.
 #[derive(Debug, thiserror::Error)]
-pub enum StartError {
+pub(crate) enum StartError {
     /// Its own connection to the database.
     #[error(transparent)]
     Open(#[from] rusqlite::Error),
@@ -66,7 +66,7 @@ pub enum StartError {
 /// Starts the checkpoint thread for the database at `path` (already open
 /// and in WAL mode). An error means no checkpoints: the writer must then
 /// make its own.
-pub fn start(path: &Path) -> Result<Checkpointer, StartError> {
+pub(crate) fn start(path: &Path) -> Result<Checkpointer, StartError> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,

@@ -15,7 +15,7 @@ const MAX_DOCUMENTS: i64 = 10_000;
 
 /// What is stored about a served document.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DocumentDate {
+pub(crate) struct DocumentDate {
     /// Of the bytes last served under its key.
     pub digest: String,
     /// When those bytes were first served, in Unix seconds.
@@ -24,7 +24,7 @@ pub struct DocumentDate {
 
 impl Store {
     /// When items were last stored, edited, pruned or re-tagged.
-    pub async fn last_change(&self) -> Result<DateTime<Utc>, Error> {
+    pub(crate) async fn last_change(&self) -> Result<DateTime<Utc>, Error> {
         self.read(|conn| {
             let text: Option<String> = conn
                 .query_row("SELECT changed_at FROM store_state WHERE id = 1", [], |r| r.get(0))
@@ -39,7 +39,7 @@ impl Store {
     }
 
     /// What is stored about the document served under `key`.
-    pub async fn document_date(&self, key: &str) -> Result<Option<DocumentDate>, Error> {
+    pub(crate) async fn document_date(&self, key: &str) -> Result<Option<DocumentDate>, Error> {
         let key = key.to_string();
         self.read(move |conn| {
             Ok(conn
@@ -59,7 +59,7 @@ impl Store {
     /// request never waits for the writer. Were it lost (a crash), the
     /// next render finds a different digest and dates the bytes afresh,
     /// later still, so the date never moves back.
-    pub fn record_document_date(&self, key: String, date: DocumentDate) {
+    pub(crate) fn record_document_date(&self, key: String, date: DocumentDate) {
         self.send(move |conn| {
             let write = || -> Result<(), rusqlite::Error> {
                 conn.prepare_cached(

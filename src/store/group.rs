@@ -23,11 +23,11 @@ use super::ingest::{IngestReport, PollOutcome, PollRecord};
 use super::{Error, Message};
 
 /// The longest a poll waits for others to share its commit.
-pub const HOLD: Duration = Duration::from_millis(40);
+pub(crate) const HOLD: Duration = Duration::from_millis(40);
 /// Polls in one transaction at most.
-pub const MAX_POLLS: usize = 64;
+pub(crate) const MAX_POLLS: usize = 64;
 /// Items in one transaction at most (the log it writes stays small).
-pub const MAX_ITEMS: usize = 5_000;
+pub(crate) const MAX_ITEMS: usize = 5_000;
 
 /// One poll waiting to be written, and where its outcome goes.
 pub(super) struct Pending {
@@ -50,7 +50,7 @@ impl Pending {
 pub(super) struct Coming(Arc<AtomicUsize>);
 
 impl Coming {
-    pub fn expect(&self) -> Expected {
+    pub(crate) fn expect(&self) -> Expected {
         self.0.fetch_add(1, Ordering::AcqRel);
         Expected(Arc::clone(&self.0))
     }

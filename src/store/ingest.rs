@@ -119,7 +119,7 @@ impl Store {
     /// What the last polls left for the next one. Validators and back-off
     /// only count for the same URL: a source whose address the user
     /// changed starts afresh.
-    pub async fn poll_state(&self, source: &SourceId, url: &str) -> Result<PollState, Error> {
+    pub(crate) async fn poll_state(&self, source: &SourceId, url: &str) -> Result<PollState, Error> {
         let (id, url) = (source.as_str().to_string(), url.to_string());
         // From a reader: a poll's start never ends a group commit early
         // nor waits for one (a source's own polls never overlap, so its
@@ -268,7 +268,7 @@ pub(super) fn write(tx: &Connection, record: &PollRecord) -> Result<IngestReport
 }
 
 /// Polls of a source kept for its page: the latest this many.
-pub const POLL_HISTORY: usize = 50;
+pub(crate) const POLL_HISTORY: usize = 50;
 
 /// Adds this poll to the source's history and forgets the oldest beyond
 /// [`POLL_HISTORY`].

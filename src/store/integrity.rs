@@ -17,7 +17,7 @@ const MAX_FINDINGS: usize = 10;
 
 /// How the check ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     Sound,
     /// The findings, in SQLite's words.
     Damaged(String),
@@ -28,7 +28,7 @@ pub enum Verdict {
 impl Store {
     /// Starts the check in the background; the answer comes on the
     /// returned channel and goes into [`Store::condition`] as well.
-    pub fn start_integrity_check(&self) -> oneshot::Receiver<Verdict> {
+    pub(crate) fn start_integrity_check(&self) -> oneshot::Receiver<Verdict> {
         let (tx, rx) = oneshot::channel();
         let (path, status) = (self.path.as_ref().clone(), self.status.clone());
         status.check(Check::Running);

@@ -68,13 +68,13 @@ impl Store {
 
     /// A consistent copy of the database at `target` (which must not
     /// exist), taken with SQLite's online backup while others keep writing.
-    pub async fn backup(&self, target: &Path) -> Result<(), Error> {
+    pub(crate) async fn backup(&self, target: &Path) -> Result<(), Error> {
         let target = target.to_path_buf();
         self.call(move |conn| backup_to(conn, &target)).await
     }
 
     /// The store's own figures for `/metrics`.
-    pub async fn figures(&self) -> Result<StoreFigures, Error> {
+    pub(crate) async fn figures(&self) -> Result<StoreFigures, Error> {
         self.read(|conn| {
             let pairs = |sql: &str| -> Result<Vec<(String, u64)>, Error> {
                 let mut stmt = conn.prepare_cached(sql)?;

@@ -31,20 +31,19 @@ use std::sync::mpsc as std_mpsc;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-pub use documents::DocumentDate;
-pub use group::Expected;
+pub(crate) use documents::DocumentDate;
 pub use ingest::{
     FIRST_POLL_ARTICLES, IngestReport, PollOutcome, PollRecord, PollState, Recipient, Recipients, TextFetch,
 };
-pub use integrity::Verdict;
-pub use maintenance::Pruned;
-pub use outbox::{Counts, Delivery, DeliveryState};
-pub use pages::{ItemStory, Notification, PollEntry, SourceActivity};
+pub(crate) use integrity::Verdict;
+pub(crate) use maintenance::Pruned;
+pub(crate) use outbox::Delivery;
+pub(crate) use pages::{ItemStory, PollEntry, SourceActivity};
 pub use query::{EntryQuery, SourceHealth, parse_cursor};
-pub use retag::{Retagged, StoredItem};
-pub use schema::Unusable;
-pub use status::{Check, Condition, Failure, WriteFailure};
-pub use texts::{ArticleText, DueText};
+pub(crate) use retag::Retagged;
+pub(crate) use schema::Unusable;
+pub(crate) use status::{Check, Condition, Failure};
+pub(crate) use texts::DueText;
 
 /// What went wrong with the database. rusqlite's error stays inside.
 #[derive(Debug, thiserror::Error)]
@@ -66,7 +65,7 @@ pub enum Error {
 
 impl Error {
     /// What kind of database trouble this is; `None` for a closed store.
-    pub fn failure(&self) -> Option<Failure> {
+    pub(crate) fn failure(&self) -> Option<Failure> {
         match self {
             Error::Sqlite(source) => Some(
                 source
@@ -222,38 +221,38 @@ impl Store {
     }
 
     /// The database file.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// Whether writes work and the database is sound, now.
-    pub fn condition(&self) -> Condition {
+    pub(crate) fn condition(&self) -> Condition {
         self.status.condition()
     }
 
     /// Follows the condition as it changes.
-    pub fn watch_condition(&self) -> tokio::sync::watch::Receiver<Condition> {
+    pub(crate) fn watch_condition(&self) -> tokio::sync::watch::Receiver<Condition> {
         self.status.subscribe()
     }
 
     /// Database errors so far, per kind (for `/metrics`).
-    pub fn error_counts(&self) -> Vec<(&'static str, u64)> {
+    pub(crate) fn error_counts(&self) -> Vec<(&'static str, u64)> {
         self.status.error_counts()
     }
 
     /// The current generation of what the feeds show.
-    pub fn generation(&self) -> u64 {
+    pub(crate) fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }
 
     /// Marks what the feeds show as changed.
-    pub fn bump_generation(&self) {
+    pub(crate) fn bump_generation(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// SQLite's `data_version`: it changes when another connection (another
     /// thbwatch process: `poll`, `retag`) commits to the database.
-    pub async fn data_version(&self) -> Result<i64, Error> {
+    pub(crate) async fn data_version(&self) -> Result<i64, Error> {
         self.call(|conn| Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?))
             .await
     }
@@ -290,7 +289,7 @@ impl Store {
     /// Tries a small write transaction (the schema version rewritten with
     /// its own value): while writes are failing, this says when they work
     /// again even if nothing else needs writing.
-    pub async fn probe_write(&self) -> Result<(), Error> {
+    pub(crate) async fn probe_write(&self) -> Result<(), Error> {
         self.write(|conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -355,7 +354,7 @@ impl Store {
 
     /// Answers when the database can be read (for `/healthz`), whatever
     /// the writer is doing.
-    pub async fn ping(&self) -> Result<(), Error> {
+    pub(crate) async fn ping(&self) -> Result<(), Error> {
         self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
     }
 }

@@ -11,12 +11,10 @@ use crate::model::Entry;
 
 /// One notification to send.
 #[derive(Clone, Debug)]
-pub struct Delivery {
+pub(crate) struct Delivery {
     pub id: i64,
-    pub channel: String,
     pub idempotency_key: String,
     pub attempts: u32,
-    pub created_at: DateTime<Utc>,
     /// When it was first tried; its age for giving up counts from here.
     pub first_attempt_at: Option<DateTime<Utc>>,
     pub item_id: i64,
@@ -27,23 +25,22 @@ pub struct Delivery {
 
 /// An outbox row as `notify status` shows it.
 #[derive(Clone, Debug)]
-pub struct DeliveryState {
+pub(crate) struct DeliveryState {
     pub channel: String,
     pub state: String,
     pub title: String,
     pub attempts: u32,
-    pub created_at: Option<DateTime<Utc>>,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
 }
 
 /// Counts per (channel, state).
-pub type Counts = Vec<(String, String, u64)>;
+pub(crate) type Counts = Vec<(String, String, u64)>;
 
 impl Store {
     /// Pending deliveries of `channel` due by `now`, oldest first; all
     /// pending ones when `due_only` is false (a digest gathers them all).
-    pub async fn due_deliveries(
+    pub(crate) async fn due_deliveries(
         &self,
         channel: &str,
         now: DateTime<Utc>,
@@ -65,10 +62,8 @@ impl Store {
             let rows = stmt.query_map(params![channel, due_only, timestamp(now), limit as i64], |row| {
                 Ok(Delivery {
                     id: row.get(0)?,
-                    channel: row.get(1)?,
                     idempotency_key: row.get(2)?,
                     attempts: row.get(3)?,
-                    created_at: parse_time(&row.get::<_, String>(4)?).unwrap_or_default(),
                     item_id: row.get(5)?,
                     first_attempt_at: row.get::<_, Option<String>>(6)?.and_then(|t| parse_time(&t)),
                     awaited_text: row.get(7)?,
@@ -80,14 +75,14 @@ impl Store {
     }
 
     /// The entries behind deliveries, as the feeds show them.
-    pub async fn entries_by_item(&self, item_ids: Vec<i64>) -> Result<Vec<(i64, Entry)>, Error> {
+    pub(crate) async fn entries_by_item(&self, item_ids: Vec<i64>) -> Result<Vec<(i64, Entry)>, Error> {
         self.call(move |conn| super::query::entries_by_id(conn, &item_ids))
             .await
     }
 
     /// Deliveries that waited for an article whose item, tagged anew, no
     /// channel wants: removed, never sent.
-    pub async fn discard_deliveries(&self, ids: Vec<i64>) -> Result<(), Error> {
+    pub(crate) async fn discard_deliveries(&self, ids: Vec<i64>) -> Result<(), Error> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
             for id in ids {
@@ -100,7 +95,7 @@ impl Store {
     }
 
     /// The receiver acknowledged it.
-    pub async fn mark_delivered(&self, ids: Vec<i64>, at: DateTime<Utc>) -> Result<(), Error> {
+    pub(crate) async fn mark_delivered(&self, ids: Vec<i64>, at: DateTime<Utc>) -> Result<(), Error> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
             for id in ids {
@@ -118,7 +113,7 @@ impl Store {
 
     /// An attempt at `now` failed: each row (id, next attempt, dead) is
     /// tried again at its next attempt, or never.
-    pub async fn mark_failed(
+    pub(crate) async fn mark_failed(
         &self,
         verdicts: Vec<(i64, DateTime<Utc>, bool)>,
         error: String,
@@ -143,7 +138,7 @@ impl Store {
 
     /// Dead deliveries (of one channel, or all) pending again now, with a
     /// fresh give-up window. Returns how many.
-    pub async fn retry_dead(&self, channel: Option<String>, now: DateTime<Utc>) -> Result<usize, Error> {
+    pub(crate) async fn retry_dead(&self, channel: Option<String>, now: DateTime<Utc>) -> Result<usize, Error> {
         self.write(move |conn| {
             Ok(conn.execute(
                 "UPDATE outbox SET state = 'pending', next_attempt_at = ?2, first_attempt_at = NULL, attempts = 0
@@ -155,7 +150,7 @@ impl Store {
     }
 
     /// Counts per channel and state, and the rows not delivered (newest first).
-    pub async fn outbox_status(&self, limit: usize) -> Result<(Counts, Vec<DeliveryState>), Error> {
+    pub(crate) async fn outbox_status(&self, limit: usize) -> Result<(Counts, Vec<DeliveryState>), Error> {
         self.call(move |conn| {
             let mut counts = conn.prepare(
                 "SELECT channel, state, count(*) FROM outbox GROUP BY channel, state ORDER BY channel, state",
@@ -175,7 +170,6 @@ impl Store {
                         state: r.get(1)?,
                         title: r.get(2)?,
                         attempts: r.get(3)?,
-                        created_at: r.get::<_, Option<String>>(4)?.and_then(|t| parse_time(&t)),
                         next_attempt_at: r.get::<_, Option<String>>(5)?.and_then(|t| parse_time(&t)),
                         last_error: r.get(6)?,
                     })

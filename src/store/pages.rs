@@ -12,10 +12,8 @@ use crate::model::{Entry, SourceId};
 
 /// An item as its page shows it.
 #[derive(Clone, Debug)]
-pub struct ItemStory {
+pub(crate) struct ItemStory {
     pub entry: Entry,
-    /// The item's row id (its page's address).
-    pub id: i64,
     /// The row this item is a copy of, when another source published the
     /// article first.
     pub duplicate_of: Option<i64>,
@@ -30,7 +28,7 @@ pub struct ItemStory {
 
 /// Where a notification about the item went.
 #[derive(Clone, Debug)]
-pub struct Notification {
+pub(crate) struct Notification {
     pub channel: String,
     /// `pending`, `delivered` or `dead`.
     pub state: String,
@@ -64,7 +62,7 @@ pub struct SourceActivity {
 
 impl Store {
     /// The item with this row id, if stored.
-    pub async fn item_story(&self, id: i64) -> Result<Option<ItemStory>, Error> {
+    pub(crate) async fn item_story(&self, id: i64) -> Result<Option<ItemStory>, Error> {
         self.read(move |conn| {
             let Some((_, entry)) = entries_by_id(conn, &[id])?.into_iter().next() else {
                 return Ok(None);
@@ -91,7 +89,6 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Some(ItemStory {
                 entry,
-                id,
                 duplicate_of,
                 first_seen: parse_time(&first_seen).unwrap_or_default(),
                 last_changed: parse_time(&updated).unwrap_or_default(),

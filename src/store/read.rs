@@ -17,7 +17,7 @@ use super::Error;
 
 /// How many readers: enough for the concurrent renders, a search, health
 /// and metrics at once; each holds a page cache of at most 2 MB.
-pub const READERS: usize = 4;
+pub(crate) const READERS: usize = 4;
 
 /// How long a reader waits for a lock: in WAL mode only a recovery or a
 /// checkpoint that restarts the log makes it wait, and briefly.

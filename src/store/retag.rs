@@ -9,7 +9,7 @@ use crate::model::{Cancelled, Item, Match};
 
 /// A stored item with what the rules look at.
 #[derive(Clone, Debug)]
-pub struct StoredItem {
+pub(crate) struct StoredItem {
     pub id: i64,
     pub item: Item,
     /// The article fetched for it (`full_text` sources), read by the
@@ -19,7 +19,7 @@ pub struct StoredItem {
 
 /// New matches for a stored item, computed from the content with this hash.
 #[derive(Clone, Debug)]
-pub struct Retagged {
+pub(crate) struct Retagged {
     pub id: i64,
     pub content_hash: String,
     pub matches: Vec<Match>,
@@ -28,7 +28,7 @@ pub struct Retagged {
 
 impl Store {
     /// Up to `limit` items with ids above `after`, by id.
-    pub async fn items_after(&self, after: i64, limit: usize) -> Result<Vec<StoredItem>, Error> {
+    pub(crate) async fn items_after(&self, after: i64, limit: usize) -> Result<Vec<StoredItem>, Error> {
         self.call(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT i.id, i.title, i.summary, i.content, i.categories, i.language, i.content_hash, t.text
@@ -59,7 +59,7 @@ impl Store {
     /// Replaces the matches of each item, all in one transaction, unless
     /// a poll changed the item since it was read (its own matches are
     /// then newer) or they are the same. Returns how many were replaced.
-    pub async fn replace_matches(&self, batch: Vec<Retagged>) -> Result<usize, Error> {
+    pub(crate) async fn replace_matches(&self, batch: Vec<Retagged>) -> Result<usize, Error> {
         let replaced = self
             .write(move |conn| {
                 let tx = conn.transaction()?;
@@ -89,7 +89,7 @@ impl Store {
     }
 
     /// How many items carry at least one tag.
-    pub async fn tagged_count(&self) -> Result<u64, Error> {
+    pub(crate) async fn tagged_count(&self) -> Result<u64, Error> {
         self.call(|conn| Ok(conn.query_row("SELECT count(DISTINCT item_id) FROM item_tags", [], |r| r.get(0))?))
             .await
     }

@@ -47,7 +47,7 @@ pub enum Unusable {
 
 /// Why opening failed.
 #[derive(Debug, thiserror::Error)]
-pub enum OpenError {
+pub(crate) enum OpenError {
     #[error(transparent)]
     Unusable(#[from] Unusable),
     #[error("{0}")]
@@ -80,7 +80,7 @@ fn damage(e: &rusqlite::Error) -> Option<Unusable> {
 /// thbwatch never sets `PRAGMA application_id`: another program's mark.
 const NO_APPLICATION_ID: i64 = 0;
 
-pub fn open(path: &Path) -> Result<Connection, OpenError> {
+pub(crate) fn open(path: &Path) -> Result<Connection, OpenError> {
     let mut conn = Connection::open(path)?;
     // Checked before anything is written: another program's file (or a
     // damaged one) is left as it was found.

@@ -18,7 +18,7 @@ use super::query::SourceHealth;
 
 /// What kind of trouble a database error is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// No space left for the database or its log.
     DiskFull,
     /// Corrupt pages, or not a database at all.
@@ -33,7 +33,7 @@ pub enum Failure {
 }
 
 impl Failure {
-    pub const ALL: [Failure; 6] = [
+    pub(crate) const ALL: [Failure; 6] = [
         Failure::DiskFull,
         Failure::Damaged,
         Failure::Busy,
@@ -43,7 +43,7 @@ impl Failure {
     ];
 
     /// The label `/metrics` uses.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Failure::DiskFull => "disk_full",
             Failure::Damaged => "damaged",
@@ -77,7 +77,7 @@ impl Failure {
 
 /// Writes have been failing since `since`; `error` is the latest.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WriteFailure {
+pub(crate) struct WriteFailure {
     pub since: DateTime<Utc>,
     pub error: String,
     pub failure: Failure,
@@ -85,7 +85,7 @@ pub struct WriteFailure {
 
 /// Where the start-up integrity check (`PRAGMA quick_check`) stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Check {
+pub(crate) enum Check {
     /// Not run in this process (one-off commands do not run it).
     #[default]
     NotRun,
@@ -98,7 +98,7 @@ pub enum Check {
 
 /// The store's condition as health checks report it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Condition {
+pub(crate) struct Condition {
     pub writes_failing: Option<WriteFailure>,
     /// What showed the damage (the integrity check's findings, or an
     /// error reading a page). Stays until the process restarts.
@@ -108,7 +108,7 @@ pub struct Condition {
 
 impl Condition {
     /// The worst problem in one sentence, or `None` when all is well.
-    pub fn problem(&self) -> Option<String> {
+    pub(crate) fn problem(&self) -> Option<String> {
         if let Some(damage) = &self.damaged {
             return Some(format!(
                 "the database is damaged ({damage}): stop thbwatch and restore a backup"
@@ -170,16 +170,16 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Status {
-    pub fn condition(&self) -> Condition {
+    pub(crate) fn condition(&self) -> Condition {
         self.condition.borrow().clone()
     }
 
-    pub fn subscribe(&self) -> watch::Receiver<Condition> {
+    pub(crate) fn subscribe(&self) -> watch::Receiver<Condition> {
         self.condition.subscribe()
     }
 
     /// Errors counted per kind, for `/metrics`.
-    pub fn error_counts(&self) -> Vec<(&'static str, u64)> {
+    pub(crate) fn error_counts(&self) -> Vec<(&'static str, u64)> {
         Failure::ALL
             .iter()
             .map(|f| (f.as_str(), self.errors[f.index()].load(Ordering::Relaxed)))
@@ -187,7 +187,7 @@ impl Status {
     }
 
     /// Any call to the database failed: counted, and damage remembered.
-    pub fn failed(&self, error: &Error) {
+    pub(crate) fn failed(&self, error: &Error) {
         let Some(failure) = error.failure() else { return };
         self.errors[failure.index()].fetch_add(1, Ordering::Relaxed);
         if failure == Failure::Damaged && self.damaged(error.to_string()) {
@@ -196,7 +196,7 @@ impl Status {
     }
 
     /// Remembers damage; true if it is news.
-    pub fn damaged(&self, what: String) -> bool {
+    pub(crate) fn damaged(&self, what: String) -> bool {
         self.condition.send_if_modified(|c| {
             if c.damaged.is_some() {
                 return false;
@@ -207,7 +207,7 @@ impl Status {
     }
 
     /// A write transaction committed, or failed.
-    pub fn wrote(&self, outcome: Result<(), &Error>) {
+    pub(crate) fn wrote(&self, outcome: Result<(), &Error>) {
         match outcome {
             Ok(()) => {
                 self.condition.send_if_modified(|c| {
@@ -249,7 +249,7 @@ impl Status {
         }
     }
 
-    pub fn check(&self, check: Check) {
+    pub(crate) fn check(&self, check: Check) {
         self.condition.send_if_modified(|c| {
             let changed = c.check != check;
             c.check = check;
@@ -257,11 +257,11 @@ impl Status {
         });
     }
 
-    pub fn set_check_interrupt(&self, handle: Option<rusqlite::InterruptHandle>) {
+    pub(crate) fn set_check_interrupt(&self, handle: Option<rusqlite::InterruptHandle>) {
         *lock(&self.check_interrupt) = handle;
     }
 
-    pub fn interrupt_check(&self) {
+    pub(crate) fn interrupt_check(&self) {
         if let Some(handle) = lock(&self.check_interrupt).take() {
             handle.interrupt();
         }
@@ -269,7 +269,7 @@ impl Status {
 
     /// A poll of `source` at `at` could not be stored (`Some(error)`), or
     /// one was (`None`: what is stored is current again).
-    pub fn poll_stored(&self, source: &str, url: &str, at: DateTime<Utc>, error: Option<&Error>) {
+    pub(crate) fn poll_stored(&self, source: &str, url: &str, at: DateTime<Utc>, error: Option<&Error>) {
         let mut unstored = lock(&self.unstored);
         match error {
             Some(e) => {
@@ -290,7 +290,7 @@ impl Status {
 
     /// Stored health with the polls that could not be stored shown as the
     /// failures they are.
-    pub fn overlay(&self, mut stored: Vec<SourceHealth>) -> Vec<SourceHealth> {
+    pub(crate) fn overlay(&self, mut stored: Vec<SourceHealth>) -> Vec<SourceHealth> {
         let unstored = lock(&self.unstored).clone();
         for (id, poll) in unstored {
             let index = match stored.iter().position(|h| h.id.as_str() == id) {

@@ -12,7 +12,7 @@ use crate::model::{Cancelled, Item, Match, SourceId};
 
 /// An article to fetch, with what its item's tagging needs.
 #[derive(Clone, Debug)]
-pub struct DueText {
+pub(crate) struct DueText {
     pub item_id: i64,
     pub link: String,
     /// Failed attempts so far.
@@ -23,8 +23,9 @@ pub struct DueText {
 }
 
 /// An item's article as stored.
+#[cfg(test)]
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ArticleText {
+pub(crate) struct ArticleText {
     /// `pending`, `fetched` or `failed`.
     pub state: String,
     pub link: String,
@@ -35,7 +36,12 @@ pub struct ArticleText {
 
 impl Store {
     /// Articles of `source` due by `now`, the oldest first.
-    pub async fn due_texts(&self, source: &SourceId, now: DateTime<Utc>, limit: usize) -> Result<Vec<DueText>, Error> {
+    pub(crate) async fn due_texts(
+        &self,
+        source: &SourceId,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<DueText>, Error> {
         let source = source.as_str().to_string();
         self.call(move |conn| {
             let mut stmt = conn.prepare_cached(
@@ -72,7 +78,7 @@ impl Store {
     /// is then fetched again). The matches are kept only if the item is
     /// still the version they were computed from. Returns whether the
     /// text was stored.
-    pub async fn store_text(
+    pub(crate) async fn store_text(
         &self,
         due: DueText,
         text: String,
@@ -111,7 +117,12 @@ impl Store {
     }
 
     /// An attempt failed: tried again at `next`, or never (`None`).
-    pub async fn text_failed(&self, due: &DueText, error: String, next: Option<DateTime<Utc>>) -> Result<(), Error> {
+    pub(crate) async fn text_failed(
+        &self,
+        due: &DueText,
+        error: String,
+        next: Option<DateTime<Utc>>,
+    ) -> Result<(), Error> {
         let (id, link) = (due.item_id, due.link.clone());
         self.write(move |conn| {
             conn.execute(
@@ -126,7 +137,8 @@ impl Store {
     }
 
     /// The article stored for an item, if one was ever wanted.
-    pub async fn article_text(&self, item_id: i64) -> Result<Option<ArticleText>, Error> {
+    #[cfg(test)]
+    pub(crate) async fn article_text(&self, item_id: i64) -> Result<Option<ArticleText>, Error> {
         self.call(move |conn| {
             Ok(conn
                 .query_row(

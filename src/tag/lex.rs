@@ -6,13 +6,13 @@ use std::ops::Range;
 use super::syntax::{Error, Problem};
 
 /// Most words allowed between the two parts of a proximity match.
-pub const MAX_NEAR: u8 = 20;
+pub(crate) const MAX_NEAR: u8 = 20;
 /// `NEAR` without a number: at most 4 words between, as the monitoring
 /// services analysts know count it.
-pub const DEFAULT_NEAR: u8 = 4;
+pub(crate) const DEFAULT_NEAR: u8 = 4;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Tok {
+pub(crate) enum Tok {
     Open,
     Close,
     /// `OR` or `|`.
@@ -30,29 +30,29 @@ pub enum Tok {
 }
 
 #[derive(Clone, Debug)]
-pub struct Token {
+pub(crate) struct Token {
     pub tok: Tok,
     /// Bytes of the rule, quotes included.
     pub at: Range<usize>,
 }
 
 impl Token {
-    pub fn written<'r>(&self, rule: &'r str) -> &'r str {
+    pub(crate) fn written<'r>(&self, rule: &'r str) -> &'r str {
         &rule[self.at.clone()]
     }
 }
 
-pub struct Lexer<'r> {
+pub(crate) struct Lexer<'r> {
     rule: &'r str,
     pos: usize,
 }
 
 impl<'r> Lexer<'r> {
-    pub fn new(rule: &'r str) -> Self {
+    pub(crate) fn new(rule: &'r str) -> Self {
         Lexer { rule, pos: 0 }
     }
 
-    pub fn tokens(mut self) -> Result<Vec<Token>, Error> {
+    pub(crate) fn tokens(mut self) -> Result<Vec<Token>, Error> {
         let mut out = Vec::new();
         while let Some(token) = self.next_token()? {
             out.push(token);

@@ -217,7 +217,7 @@ impl Tagger {
     /// and `thbwatch eval` each labelled row: over the texts the rules
     /// read of it, reusing the plain text normalising made of its body,
     /// with the search text made from the same text.
-    pub fn tagged(&self, (item, made): (Item, BodyText)) -> TaggedItem {
+    pub(crate) fn tagged(&self, (item, made): (Item, BodyText)) -> TaggedItem {
         let texts = Texts::made(&item, made);
         let tagging = self.tag_item(&texts);
         let search_text = texts.search_text();
@@ -237,7 +237,7 @@ impl Tagger {
     }
 
     /// [`Tagger::tag_item`] as `thbwatch match --item` explains it.
-    pub fn explain_item(&self, texts: &Texts<'_>) -> Explanation {
+    pub(crate) fn explain_item(&self, texts: &Texts<'_>) -> Explanation {
         self.explain(&texts.fields(), texts.language())
     }
 

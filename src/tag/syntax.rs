@@ -15,17 +15,17 @@ mod words;
 use super::lex::{Lexer, Tok, Token};
 use words::words;
 
-pub use super::lex::{DEFAULT_NEAR, MAX_NEAR};
-pub use words::{MIN_INFIX, MIN_PREFIX, Phrase, Word};
+pub(crate) use super::lex::MAX_NEAR;
+pub(crate) use words::{MIN_INFIX, MIN_PREFIX, Phrase, Word};
 
 /// Most phrases one run of words and groups may stand for.
-pub const MAX_ALTERNATIVES: usize = 64;
+pub(crate) const MAX_ALTERNATIVES: usize = 64;
 /// Deepest nesting of parentheses.
 const MAX_DEPTH: usize = 16;
 
 /// What matches a stretch of words within one field.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Span {
+pub(crate) enum Span {
     /// Any of these phrases.
     Phrases(Vec<Phrase>),
     /// Both parts with at most `within` words between them; `ordered`:
@@ -42,7 +42,7 @@ pub enum Span {
 
 /// What an item does or does not contain.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Query {
+pub(crate) enum Query {
     Span(Span),
     /// Every part (`AND`); a part may be a `Not`.
     All(Vec<Query>),
@@ -58,7 +58,7 @@ pub enum Query {
 
 /// Where a rule stands, which decides what it may say.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// A term of a tag: anything.
     Term,
     /// Cancels the occurrences it covers: words, phrases, groups, NEAR.
@@ -124,7 +124,7 @@ pub enum Problem {
 
 impl Problem {
     /// The piece of the rule the problem names, if it names one.
-    pub fn token(&self) -> Option<&str> {
+    pub(crate) fn token(&self) -> Option<&str> {
         match self {
             Problem::StarInside(t)
             | Problem::LoneStar(t)
@@ -142,7 +142,7 @@ fn error(at: usize, problem: Problem) -> Error {
 }
 
 /// Parses one rule.
-pub fn parse(rule: &str, role: Role) -> Result<Query, Error> {
+pub(crate) fn parse(rule: &str, role: Role) -> Result<Query, Error> {
     let tokens = Lexer::new(rule).tokens()?;
     let mut parser = Parser {
         rule,

@@ -93,16 +93,16 @@ pub(super) struct Namespaces {
 }
 
 impl Namespaces {
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.bindings.len()
     }
 
-    pub fn truncate(&mut self, len: usize) {
+    pub(crate) fn truncate(&mut self, len: usize) {
         self.bindings.truncate(len);
     }
 
     /// Binds the declarations among an element's attributes.
-    pub fn declare(&mut self, attributes: &[(String, String)]) {
+    pub(crate) fn declare(&mut self, attributes: &[(String, String)]) {
         for (name, value) in attributes {
             if name == "xmlns" {
                 self.bindings.push((None, value.clone()));
@@ -114,7 +114,7 @@ impl Namespaces {
 
     /// The namespace of a prefix (`None`: the default one); `None` when
     /// unbound (or bound to "", which undoes a default namespace).
-    pub fn resolve(&self, prefix: Option<&str>) -> Option<&str> {
+    pub(crate) fn resolve(&self, prefix: Option<&str>) -> Option<&str> {
         if prefix == Some("xml") {
             return Some(XML);
         }
@@ -189,7 +189,7 @@ pub(super) enum TextType {
 }
 
 impl TextType {
-    pub fn attribute(self) -> &'static str {
+    pub(crate) fn attribute(self) -> &'static str {
         match self {
             TextType::Text | TextType::Base64 { html: false } => "text",
             TextType::Html | TextType::Base64 { html: true } => "html",

@@ -40,7 +40,7 @@ pub(super) struct Entry {
 }
 
 impl Entry {
-    pub fn new(start: usize) -> Entry {
+    pub(crate) fn new(start: usize) -> Entry {
         Entry {
             start,
             ..Entry::default()
@@ -48,7 +48,7 @@ impl Entry {
     }
 
     /// Keeps the first value of a fallback.
-    pub fn date(&mut self, date: Date, text: String) {
+    pub(crate) fn date(&mut self, date: Date, text: String) {
         let slot = match date {
             Date::Issued => &mut self.issued,
             Date::Created => &mut self.created,
@@ -59,7 +59,7 @@ impl Entry {
         }
     }
 
-    pub fn fallback_title(&mut self, text: String) {
+    pub(crate) fn fallback_title(&mut self, text: String) {
         if self.title.is_none() && !text.trim().is_empty() {
             self.title = Some(text);
         }
@@ -67,7 +67,7 @@ impl Entry {
 
     /// The elements that stand in for what an RSS item lacks, written
     /// before its end tag.
-    pub fn write_rss_fallbacks(&self, out: &mut String) {
+    pub(crate) fn write_rss_fallbacks(&self, out: &mut String) {
         if !self.has_title
             && let Some(title) = &self.title
         {
@@ -96,7 +96,7 @@ impl Entry {
     }
 
     /// The same for an Atom entry whose elements carry `prefix`.
-    pub fn write_atom_fallbacks(&self, out: &mut String, prefix: Option<&str>) {
+    pub(crate) fn write_atom_fallbacks(&self, out: &mut String, prefix: Option<&str>) {
         let name = |local: &str| match prefix {
             Some(p) => format!("{p}:{local}"),
             None => local.to_string(),

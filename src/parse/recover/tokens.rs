@@ -71,7 +71,7 @@ fn reader(input: &[u8]) -> Reader<&[u8]> {
 }
 
 impl<'a> Tokens<'a> {
-    pub fn new(input: &'a str) -> Tokens<'a> {
+    pub(crate) fn new(input: &'a str) -> Tokens<'a> {
         Tokens {
             input,
             offset: 0,
@@ -84,12 +84,12 @@ impl<'a> Tokens<'a> {
     }
 
     /// Where the next token starts.
-    pub fn position(&self) -> usize {
+    pub(crate) fn position(&self) -> usize {
         self.offset + self.reader.buffer_position() as usize
     }
 
     /// The next token, `None` at the end of the input.
-    pub fn next(&mut self) -> Result<Option<Token<'a>>, TooDamaged> {
+    pub(crate) fn next(&mut self) -> Result<Option<Token<'a>>, TooDamaged> {
         if self.cut {
             return Ok(None);
         }

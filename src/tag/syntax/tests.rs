@@ -2,6 +2,7 @@
 //! reported at its byte offset.
 
 use super::*;
+use crate::tag::lex::DEFAULT_NEAR;
 
 fn w(folded: &str, prefix: bool, infix: bool) -> Word {
     Word {

@@ -6,13 +6,13 @@ use super::{Error, Problem, error};
 use crate::fold;
 
 /// Least letters before a trailing `*` (`ab*` matches many words already).
-pub const MIN_PREFIX: usize = 2;
+pub(crate) const MIN_PREFIX: usize = 2;
 /// Least letters of a word matched inside longer words (`*arbeit`).
-pub const MIN_INFIX: usize = 5;
+pub(crate) const MIN_INFIX: usize = 5;
 
 /// One word of a phrase, folded.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Word {
+pub(crate) struct Word {
     pub folded: String,
     /// Written with a trailing `*`: matches any word starting with it.
     pub prefix: bool,
@@ -22,7 +22,7 @@ pub struct Word {
 }
 
 /// Consecutive words.
-pub type Phrase = Vec<Word>;
+pub(crate) type Phrase = Vec<Word>;
 
 /// The words of a bare word or quoted phrase at `offset` in the rule:
 /// folded, with their wildcards checked. May be empty (punctuation).
