@@ -12,10 +12,10 @@ use crate::daemon::{self, Launch};
 use crate::feeds::Feeds;
 
 /// How long any one wait may take before the load test gives up.
-pub const DEADLINE: Duration = Duration::from_secs(120);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(120);
 
 /// The daemon as a child process, its polls read as they come.
-pub struct Running {
+pub(crate) struct Running {
     daemon: daemon::Daemon,
     pub address: String,
     polls: mpsc::Receiver<Poll>,
@@ -30,7 +30,7 @@ struct Poll {
 }
 
 /// What one cycle took.
-pub struct Cycle {
+pub(crate) struct Cycle {
     pub elapsed: Duration,
     pub new: u64,
     /// Polls that did not end as expected (failed, or not modified when
@@ -41,7 +41,7 @@ pub struct Cycle {
 impl Running {
     /// Starts the daemon for `config`, telling `notify_socket` (as
     /// systemd's) when given.
-    pub fn start(config: &Path, notify_socket: Option<&Path>) -> Running {
+    pub(crate) fn start(config: &Path, notify_socket: Option<&Path>) -> Running {
         let (polls_tx, polls) = mpsc::channel();
         let mut launch = Launch::new(config).json_logs().on_line(move |at, line| {
             if let Some(poll) = poll_in(at, line) {
@@ -55,12 +55,12 @@ impl Running {
         Running { daemon, address, polls }
     }
 
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.daemon.pid()
     }
 
     /// Sends `signal` (as `kill` spells it) to the daemon.
-    pub fn signal(&self, signal: &str) {
+    pub(crate) fn signal(&self, signal: &str) {
         daemon::send_signal(&self.daemon, signal);
     }
 
@@ -68,7 +68,7 @@ impl Running {
     /// [`Feeds::start_cycle`] before it was triggered): from the first
     /// request the feeds saw to the last poll written. A poll that ended
     /// otherwise than `status` is counted, and the first few shown.
-    pub fn cycle(&mut self, feeds: &Feeds, sources: usize, status: &str) -> Cycle {
+    pub(crate) fn cycle(&mut self, feeds: &Feeds, sources: usize, status: &str) -> Cycle {
         let (mut new, mut last, mut unexpected) = (0, Instant::now(), 0);
         for done in 0..sources {
             let poll = self
@@ -93,7 +93,7 @@ impl Running {
     }
 
     /// SIGTERM, and the daemon must exit 0.
-    pub fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         let (status, _) = daemon::stop(&mut self.daemon, "-TERM");
         assert!(status.success(), "the daemon exited with {status}");
     }
@@ -123,7 +123,7 @@ fn poll_in(at: Instant, line: &str) -> Option<Poll> {
 }
 
 /// From starting the binary to its `READY=1` on `NOTIFY_SOCKET`.
-pub fn startup_to_ready(dir: &Path, database: &Path) -> Duration {
+pub(crate) fn startup_to_ready(dir: &Path, database: &Path) -> Duration {
     let socket_path = dir.join("notify.sock");
     let _ = std::fs::remove_file(&socket_path);
     let socket = UnixDatagram::bind(&socket_path).unwrap();

@@ -13,7 +13,7 @@ use crate::options::Options;
 use crate::synthetic;
 
 /// Every source's feed, as served now.
-pub struct Feeds {
+pub(crate) struct Feeds {
     epoch: DateTime<Utc>,
     items: usize,
     new_items: usize,
@@ -29,7 +29,7 @@ pub struct Feeds {
 impl Feeds {
     /// Serves `options.sources` feeds of `options.items` items each, the
     /// newest dated after `epoch`.
-    pub async fn serve(options: &Options, epoch: DateTime<Utc>) -> Feeds {
+    pub(crate) async fn serve(options: &Options, epoch: DateTime<Utc>) -> Feeds {
         let server = Server::start().await;
         let mut port = 0;
         let mut addresses = Vec::with_capacity(options.sources);
@@ -60,12 +60,12 @@ impl Feeds {
     }
 
     /// Where feed `i` is.
-    pub fn url(&self, i: usize) -> String {
+    pub(crate) fn url(&self, i: usize) -> String {
         format!("http://{}/feeds/{i}.xml", self.addresses[i])
     }
 
     /// Every feed gains `new_items` items (and drops as many old ones).
-    pub fn update(&mut self) {
+    pub(crate) fn update(&mut self) {
         self.updates += 1;
         self.publish();
     }
@@ -98,12 +98,12 @@ impl Feeds {
     }
 
     /// Requests from now on belong to a new cycle.
-    pub fn start_cycle(&mut self) {
+    pub(crate) fn start_cycle(&mut self) {
         self.cycle = Instant::now();
     }
 
     /// The first request of the current cycle, once there was one.
-    pub fn first_request(&self) -> Option<Instant> {
+    pub(crate) fn first_request(&self) -> Option<Instant> {
         self.server.first_request_since(self.cycle)
     }
 }

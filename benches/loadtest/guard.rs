@@ -67,7 +67,7 @@ const BUDGETS: &[Budget] = &[
 
 /// Prints each budget with the figure it judges (the median; for the
 /// guard, the best run) and returns those missed by more than 3x.
-pub fn judge(options: &Options, figures: &Figures) -> Vec<String> {
+pub(crate) fn judge(options: &Options, figures: &Figures) -> Vec<String> {
     println!();
     println!(
         "budgets ({} sources x {} items{}):",

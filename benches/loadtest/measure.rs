@@ -2,12 +2,12 @@
 //! and the machine the figures come from.
 
 /// The cores this machine has.
-pub fn cores() -> f64 {
+pub(crate) fn cores() -> f64 {
     std::thread::available_parallelism().map_or(2, |n| n.get()) as f64
 }
 
 /// User and system CPU time a process has used, in seconds.
-pub fn cpu_seconds(pid: u32) -> f64 {
+pub(crate) fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the command name (which may hold spaces), from field 3.
     let fields: Vec<&str> = stat
@@ -23,7 +23,7 @@ pub fn cpu_seconds(pid: u32) -> f64 {
 
 /// Bytes a process has handed to `write` and its kin (the database's
 /// log and checkpoints, its own log lines).
-pub fn written_bytes(pid: u32) -> f64 {
+pub(crate) fn written_bytes(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/io"))
         .ok()
         .and_then(|io| io.lines().find_map(|l| l.strip_prefix("wchar:"))?.trim().parse().ok())
@@ -31,7 +31,7 @@ pub fn written_bytes(pid: u32) -> f64 {
 }
 
 /// (resident now, peak resident) of a process, in MiB.
-pub fn rss(pid: u32) -> (f64, f64) {
+pub(crate) fn rss(pid: u32) -> (f64, f64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     let kib = |key: &str| -> f64 {
         status
@@ -45,7 +45,7 @@ pub fn rss(pid: u32) -> (f64, f64) {
 }
 
 /// The machine the figures come from.
-pub fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo
         .lines()

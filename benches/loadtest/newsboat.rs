@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 /// newsboat (when installed) reloading every feed once into an empty
 /// cache with 8 reload threads, as the comparison in docs/benchmarks.md
 /// runs it: how long it took and how many items it stored.
-pub fn reload(urls: &[String]) -> Option<(Duration, u64)> {
+pub(crate) fn reload(urls: &[String]) -> Option<(Duration, u64)> {
     let installed = Command::new("newsboat")
         .arg("-v")
         .stdout(Stdio::null())

@@ -2,7 +2,7 @@
 //! allows what it asks for.
 
 #[derive(Clone, Debug)]
-pub struct Options {
+pub(crate) struct Options {
     pub sources: usize,
     pub items: usize,
     /// New items per feed in each "few new items" cycle.
@@ -19,7 +19,7 @@ pub struct Options {
 }
 
 impl Options {
-    pub fn parse() -> Options {
+    pub(crate) fn parse() -> Options {
         let mut options = Options {
             sources: 1_000,
             items: 50,
@@ -91,7 +91,7 @@ fn usage(problem: &str) -> ! {
 
 /// The feeds' listeners, their connections and the daemon's need about
 /// three descriptors per source: say so plainly rather than fail to bind.
-pub fn check_open_files(sources: usize) {
+pub(crate) fn check_open_files(sources: usize) {
     let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
     let soft: Option<usize> = limits
         .lines()

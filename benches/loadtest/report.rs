@@ -4,15 +4,15 @@ use std::collections::BTreeMap;
 
 /// Every figure measured, by name, in the order measured.
 #[derive(Default)]
-pub struct Figures(pub BTreeMap<&'static str, Vec<f64>>);
+pub(crate) struct Figures(pub BTreeMap<&'static str, Vec<f64>>);
 
 impl Figures {
-    pub fn add(&mut self, name: &'static str, value: f64) {
+    pub(crate) fn add(&mut self, name: &'static str, value: f64) {
         self.0.entry(name).or_default().push(value);
     }
 
     /// Median, min, max.
-    pub fn summary(&self, name: &str) -> Option<(f64, f64, f64)> {
+    pub(crate) fn summary(&self, name: &str) -> Option<(f64, f64, f64)> {
         let mut values = self.0.get(name)?.clone();
         values.sort_by(f64::total_cmp);
         Some((values[values.len() / 2], values[0], values[values.len() - 1]))
@@ -20,7 +20,7 @@ impl Figures {
 }
 
 /// Prints every figure: median, min and max.
-pub fn print(figures: &Figures) {
+pub(crate) fn print(figures: &Figures) {
     println!();
     println!("{:<40} {:>12} {:>24}", "figure", "median", "(min–max)");
     let rows: &[(&str, &str, &str)] = &[
@@ -65,7 +65,7 @@ pub fn print(figures: &Figures) {
 }
 
 /// Three significant figures, thousands separated.
-pub fn number(value: f64) -> String {
+pub(crate) fn number(value: f64) -> String {
     if value >= 1_000.0 {
         let whole = value.round() as u64;
         let digits = whole.to_string();

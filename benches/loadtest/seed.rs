@@ -20,7 +20,7 @@ use crate::synthetic;
 /// finishing close together share a commit. Returns the items stored and
 /// the time taken, the time feed-rs alone takes to parse the same
 /// documents on as many cores, and the CPU seconds the ingest took.
-pub async fn seed(config: &Config, items: usize, epoch: DateTime<Utc>) -> (usize, Duration, Duration, f64) {
+pub(crate) async fn seed(config: &Config, items: usize, epoch: DateTime<Utc>) -> (usize, Duration, Duration, f64) {
     let store = Store::open(&config.storage.path).await.unwrap();
     let tagger = Tagger::new(&config.tags).unwrap();
     let detect = Detect::default();
@@ -104,7 +104,7 @@ fn feed_rs_alone(documents: &[String], workers: usize) -> Duration {
 /// Tagging 12 MB of mixed-language news with the repository's default
 /// rules on one core, in MB/s (`cargo bench --bench tagging` has the
 /// detailed figures).
-pub fn tagging_mb_per_s() -> f64 {
+pub(crate) fn tagging_mb_per_s() -> f64 {
     let config = Config::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"))).unwrap();
     let tagger = Tagger::new(&config.tags).unwrap();
     let articles = synthetic::articles(12_000_000, 42);

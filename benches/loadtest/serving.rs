@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crate::options::Options;
 
 #[derive(Clone, Copy)]
-pub enum Case {
+pub(crate) enum Case {
     Plain,
     Gzip,
     PlainEtag,
@@ -14,9 +14,9 @@ pub enum Case {
 }
 
 impl Case {
-    pub const ALL: [Case; 4] = [Case::Plain, Case::Gzip, Case::PlainEtag, Case::GzipEtag];
+    pub(crate) const ALL: [Case; 4] = [Case::Plain, Case::Gzip, Case::PlainEtag, Case::GzipEtag];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Case::Plain => "identity",
             Case::Gzip => "gzip",
@@ -33,15 +33,15 @@ impl Case {
         matches!(self, Case::PlainEtag | Case::GzipEtag)
     }
 
-    pub fn rate_key(self) -> &'static str {
+    pub(crate) fn rate_key(self) -> &'static str {
         ["rate plain", "rate gzip", "rate plain 304", "rate gzip 304"][self as usize]
     }
 
-    pub fn p50_key(self) -> &'static str {
+    pub(crate) fn p50_key(self) -> &'static str {
         ["p50 plain", "p50 gzip", "p50 plain 304", "p50 gzip 304"][self as usize]
     }
 
-    pub fn p99_key(self) -> &'static str {
+    pub(crate) fn p99_key(self) -> &'static str {
         ["p99 plain", "p99 gzip", "p99 plain 304", "p99 gzip 304"][self as usize]
     }
 }
@@ -49,7 +49,7 @@ impl Case {
 /// `clients` keep-alive connections asking for `url` as fast as they
 /// are answered: requests/s, p50 and p99 in milliseconds, and the size of
 /// the document as sent.
-pub async fn load(url: &str, case: Case, options: &Options) -> (f64, f64, f64, usize) {
+pub(crate) async fn load(url: &str, case: Case, options: &Options) -> (f64, f64, f64, usize) {
     let client = reqwest::Client::builder()
         .no_gzip()
         .no_brotli()

@@ -10,7 +10,7 @@ use std::fmt::Write;
 use chrono::{DateTime, Duration, Utc};
 
 /// Everyday news words per language: most text matches nothing.
-pub const WORDS: &[&str] = &[
+pub(crate) const WORDS: &[&str] = &[
     "valdība ministrija policija robeža sadarbība projekts nedēļa pilsēta iedzīvotāji likums budžets tirdzniecība sanāksme drošība",
     "vyriausybė ministerija policija pasienis bendradarbiavimas projektas savaitė miestas gyventojai įstatymas biudžetas prekyba susitikimas",
     "valitsus ministeerium politsei piir koostöö projekt nädal linn elanikud seadus eelarve kaubandus kohtumine turvalisus",
@@ -26,10 +26,10 @@ pub const WORDS: &[&str] = &[
 ];
 
 /// The ISO 639-1 code of each line of [`WORDS`].
-pub const LANGUAGES: &[&str] = &["lv", "lt", "et", "ru", "pl", "de", "en", "fi", "sv", "da", "no", "is"];
+pub(crate) const LANGUAGES: &[&str] = &["lv", "lt", "et", "ru", "pl", "de", "en", "fi", "sv", "da", "no", "is"];
 
 /// Sentences the default rules must find, one per language of [`WORDS`].
-pub const TOPICAL: &[&str] = &[
+pub(crate) const TOPICAL: &[&str] = &[
     "Valsts policija brīdina par cilvēku tirdzniecības riskiem",
     "Kovos su prekyba žmonėmis savaitė prasidėjo",
     "Inimkaubanduse ohvrid said abi",
@@ -45,7 +45,7 @@ pub const TOPICAL: &[&str] = &[
 ];
 
 /// In how many items out of 100 a topical sentence appears.
-pub const TOPICAL_PERCENT: u8 = 5;
+pub(crate) const TOPICAL_PERCENT: u8 = 5;
 
 fn words() -> Vec<Vec<&'static str>> {
     WORDS.iter().map(|l| l.split(' ').collect()).collect()
@@ -65,7 +65,7 @@ fn sentence(rng: &mut fastrand::Rng, words: &[&str]) -> String {
 
 /// About `total_bytes` of articles of about 2 KB in mixed languages, where
 /// about 5 % of sentences are topical.
-pub fn articles(total_bytes: usize, seed: u64) -> Vec<String> {
+pub(crate) fn articles(total_bytes: usize, seed: u64) -> Vec<String> {
     let words = words();
     let mut rng = fastrand::Rng::with_seed(seed);
     let (mut out, mut total) = (Vec::new(), 0);
@@ -87,7 +87,7 @@ pub fn articles(total_bytes: usize, seed: u64) -> Vec<String> {
 }
 
 /// One news item of a synthetic source.
-pub struct NewsItem {
+pub(crate) struct NewsItem {
     pub number: i64,
     pub language: &'static str,
     pub title: String,
@@ -103,7 +103,7 @@ const CATEGORIES: &[&str] = &["Press release", "News", "Police", "Border", "Gove
 /// Item `number` of source `source`: the same text every time it is asked
 /// for. Item `n` is published `10·n` minutes after `epoch` (before it, for
 /// negative numbers), so higher numbers are newer.
-pub fn item(source: usize, number: i64, epoch: DateTime<Utc>) -> NewsItem {
+pub(crate) fn item(source: usize, number: i64, epoch: DateTime<Utc>) -> NewsItem {
     let words = words();
     let mut rng = fastrand::Rng::with_seed((source as u64) << 32 ^ (number as u64).wrapping_mul(0x9e37_79b9));
     let lang = source % words.len();
@@ -145,7 +145,7 @@ pub fn item(source: usize, number: i64, epoch: DateTime<Utc>) -> NewsItem {
 
 /// An RSS 2.0 document of source `source` with items `newest` down to
 /// `newest - count + 1`, newest first, as a ministry publishes them.
-pub fn rss(source: usize, newest: i64, count: usize, epoch: DateTime<Utc>) -> String {
+pub(crate) fn rss(source: usize, newest: i64, count: usize, epoch: DateTime<Utc>) -> String {
     let lang = LANGUAGES[source % LANGUAGES.len()];
     let mut out = String::with_capacity(count * 1_400 + 600);
     let _ = write!(
@@ -173,7 +173,7 @@ pub fn rss(source: usize, newest: i64, count: usize, epoch: DateTime<Utc>) -> St
 }
 
 /// The same items as an Atom 1.0 document.
-pub fn atom(source: usize, newest: i64, count: usize, epoch: DateTime<Utc>) -> String {
+pub(crate) fn atom(source: usize, newest: i64, count: usize, epoch: DateTime<Utc>) -> String {
     let mut out = String::with_capacity(count * 1_500 + 600);
     let _ = write!(
         out,
@@ -209,7 +209,12 @@ fn escape(text: &str) -> String {
 /// repository's default rules and `[feed]`, `[poll]` settings, and the
 /// given `[server]` and `[storage]` tables; no notification channels.
 /// `poll` overrides single `[poll]` keys.
-pub fn config(sources: &[(String, String, &str)], listen: &str, database: &str, poll: &[(&str, &str)]) -> String {
+pub(crate) fn config(
+    sources: &[(String, String, &str)],
+    listen: &str,
+    database: &str,
+    poll: &[(&str, &str)],
+) -> String {
     let default = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"))
         .expect("the repository's config.toml");
     let mut table: toml::Table = default.parse().expect("config.toml is TOML");
@@ -243,7 +248,10 @@ pub fn config(sources: &[(String, String, &str)], listen: &str, database: &str, 
 
 /// What a successful poll of `source` that found `processed` writes: one
 /// ingest transaction's worth.
-pub fn fetched(source: &thbwatch::config::Source, processed: thbwatch::poll::Processed) -> thbwatch::store::PollRecord {
+pub(crate) fn fetched(
+    source: &thbwatch::config::Source,
+    processed: thbwatch::poll::Processed,
+) -> thbwatch::store::PollRecord {
     thbwatch::store::PollRecord {
         source_id: source.id.clone(),
         source_url: source.url.to_string(),

@@ -14,13 +14,13 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-pub const DEADLINE: Duration = Duration::from_secs(30);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(30);
 
 /// Kills the daemon if the test fails before stopping it.
-pub struct Daemon(pub Child);
+pub(crate) struct Daemon(pub Child);
 
 impl Daemon {
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.0.id()
     }
 }
@@ -36,7 +36,7 @@ impl Drop for Daemon {
 type Tap = Box<dyn FnMut(Instant, &str) + Send>;
 
 /// How to start the daemon: `Launch::new(config).env(..).start()`.
-pub struct Launch<'a> {
+pub(crate) struct Launch<'a> {
     config: &'a Path,
     filter: String,
     env: Vec<(String, String)>,
@@ -47,7 +47,7 @@ pub struct Launch<'a> {
 
 impl<'a> Launch<'a> {
     /// With `RUST_LOG=info`, text logs, the environment of the test.
-    pub fn new(config: &'a Path) -> Launch<'a> {
+    pub(crate) fn new(config: &'a Path) -> Launch<'a> {
         Launch {
             config,
             filter: "info".to_string(),
@@ -59,13 +59,13 @@ impl<'a> Launch<'a> {
     }
 
     /// `RUST_LOG` set to `filter`.
-    pub fn log(mut self, filter: &str) -> Launch<'a> {
+    pub(crate) fn log(mut self, filter: &str) -> Launch<'a> {
         self.filter = filter.to_string();
         self
     }
 
     /// One more environment variable.
-    pub fn env(mut self, name: &str, value: &str) -> Launch<'a> {
+    pub(crate) fn env(mut self, name: &str, value: &str) -> Launch<'a> {
         self.env.push((name.to_string(), value.to_string()));
         self
     }
@@ -73,27 +73,27 @@ impl<'a> Launch<'a> {
     /// The open-files limit (soft and hard) set to `limit`, as `ulimit -n`
     /// in a shell does before it runs the daemon in its place (the same
     /// process).
-    pub fn open_files(mut self, limit: u64) -> Launch<'a> {
+    pub(crate) fn open_files(mut self, limit: u64) -> Launch<'a> {
         self.open_files = Some(limit);
         self
     }
 
     /// Logs as JSON objects (`--log-format json`).
-    pub fn json_logs(mut self) -> Launch<'a> {
+    pub(crate) fn json_logs(mut self) -> Launch<'a> {
         self.json = true;
         self
     }
 
     /// `tap` sees every log line the moment it is read (all lines still
     /// reach the receiver [`Launch::start`] returns).
-    pub fn on_line(mut self, tap: impl FnMut(Instant, &str) + Send + 'static) -> Launch<'a> {
+    pub(crate) fn on_line(mut self, tap: impl FnMut(Instant, &str) + Send + 'static) -> Launch<'a> {
         self.tap = Some(Box::new(tap));
         self
     }
 
     /// Starts the daemon and returns it with the address it logged and
     /// its log lines after that one.
-    pub fn start(self) -> (Daemon, String, mpsc::Receiver<String>) {
+    pub(crate) fn start(self) -> (Daemon, String, mpsc::Receiver<String>) {
         let binary = env!("CARGO_BIN_EXE_thbwatch");
         let mut command = match self.open_files {
             Some(limit) => {
@@ -156,18 +156,18 @@ fn listening_address(line: &str) -> Option<String> {
 
 /// Starts the daemon (`RUST_LOG=info`) and returns it with the address it
 /// logged and its later log lines.
-pub fn start(config: &Path) -> (Daemon, String, mpsc::Receiver<String>) {
+pub(crate) fn start(config: &Path) -> (Daemon, String, mpsc::Receiver<String>) {
     Launch::new(config).start()
 }
 
 /// Sends `signal` (as `kill` spells it, e.g. "-HUP") to the daemon.
-pub fn send_signal(daemon: &Daemon, signal: &str) {
+pub(crate) fn send_signal(daemon: &Daemon, signal: &str) {
     let pid = daemon.pid().to_string();
     assert!(Command::new("kill").args([signal, &pid]).status().unwrap().success());
 }
 
 /// Sends `signal` and waits (with a deadline) for the daemon to exit.
-pub fn stop(daemon: &mut Daemon, signal: &str) -> (ExitStatus, Duration) {
+pub(crate) fn stop(daemon: &mut Daemon, signal: &str) -> (ExitStatus, Duration) {
     send_signal(daemon, signal);
     let started = Instant::now();
     loop {
@@ -180,7 +180,7 @@ pub fn stop(daemon: &mut Daemon, signal: &str) -> (ExitStatus, Duration) {
 }
 
 /// Every log line until one containing `needle` (with the deadline).
-pub fn lines_until(logs: &mpsc::Receiver<String>, needle: &str) -> Vec<String> {
+pub(crate) fn lines_until(logs: &mpsc::Receiver<String>, needle: &str) -> Vec<String> {
     let started = Instant::now();
     let mut lines = Vec::new();
     loop {
@@ -196,17 +196,17 @@ pub fn lines_until(logs: &mpsc::Receiver<String>, needle: &str) -> Vec<String> {
 }
 
 /// Waits (with the deadline) for a log line containing `needle`.
-pub fn wait_for_line(logs: &mpsc::Receiver<String>, needle: &str) -> String {
+pub(crate) fn wait_for_line(logs: &mpsc::Receiver<String>, needle: &str) -> String {
     lines_until(logs, needle).pop().unwrap_or_default()
 }
 
 /// The most memory the process has held resident so far (VmHWM), in bytes.
-pub fn peak_rss_bytes(daemon: &Daemon) -> u64 {
+pub(crate) fn peak_rss_bytes(daemon: &Daemon) -> u64 {
     proc_status_bytes(daemon.pid(), "VmHWM")
 }
 
 /// The memory the process holds resident now (VmRSS), in bytes.
-pub fn rss_bytes(daemon: &Daemon) -> u64 {
+pub(crate) fn rss_bytes(daemon: &Daemon) -> u64 {
     proc_status_bytes(daemon.pid(), "VmRSS")
 }
 
@@ -221,14 +221,14 @@ fn proc_status_bytes(pid: u32, field: &str) -> u64 {
 }
 
 /// How many files (sockets included) the process has open now.
-pub fn open_files(daemon: &Daemon) -> usize {
+pub(crate) fn open_files(daemon: &Daemon) -> usize {
     std::fs::read_dir(format!("/proc/{}/fd", daemon.pid())).map_or(0, |dir| dir.count())
 }
 
 /// Reads `/sources.json` until every one of `count` sources has been
 /// polled at least once (with a deadline), and returns it. The daemon may
 /// be a child process or in the test's process.
-pub async fn wait_until_polled(addr: &str, count: usize) -> serde_json::Value {
+pub(crate) async fn wait_until_polled(addr: &str, count: usize) -> serde_json::Value {
     let started = Instant::now();
     loop {
         let body = reqwest::get(format!("http://{addr}/sources.json"))

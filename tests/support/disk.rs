@@ -8,14 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// A mounted tmpfs, unmounted when dropped (drop the daemon using it first).
-pub struct Tmpfs {
+pub(crate) struct Tmpfs {
     pub path: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Tmpfs {
     /// Mounts a tmpfs of `bytes`, or fails the test saying why not.
-    pub fn mount(bytes: u64) -> Tmpfs {
+    pub(crate) fn mount(bytes: u64) -> Tmpfs {
         let dir = tempfile::tempdir().unwrap();
         let output = Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={bytes}")])
@@ -36,7 +36,7 @@ impl Tmpfs {
     }
 
     /// Fills the file system to the last byte with `name`.
-    pub fn fill(&self, name: &str) -> PathBuf {
+    pub(crate) fn fill(&self, name: &str) -> PathBuf {
         let path = self.path.join(name);
         let mut file = std::fs::File::create(&path).unwrap();
         for chunk in [1 << 20, 4096, 1] {
@@ -54,7 +54,7 @@ impl Drop for Tmpfs {
 }
 
 /// Whether `path`'s file system has no room left for one more page.
-pub fn is_full(path: &Path) -> bool {
+pub(crate) fn is_full(path: &Path) -> bool {
     let probe = path.join(".room");
     let full = std::fs::write(&probe, vec![0u8; 4096]).is_err();
     let _ = std::fs::remove_file(probe);

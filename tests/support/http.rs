@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, Request, Response, StatusCode, header};
 
 /// What the server answers on one path.
 #[derive(Clone, Debug)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub body: Bytes,
     pub content_type: &'static str,
@@ -36,7 +36,7 @@ pub struct Reply {
 
 impl Reply {
     /// A feed: 200, `application/rss+xml`.
-    pub fn feed(body: impl Into<Bytes>) -> Reply {
+    pub(crate) fn feed(body: impl Into<Bytes>) -> Reply {
         Reply {
             status: 200,
             body: body.into(),
@@ -50,7 +50,7 @@ impl Reply {
     }
 
     /// A plain-text answer with this status ("server error").
-    pub fn status(status: u16) -> Reply {
+    pub(crate) fn status(status: u16) -> Reply {
         Reply {
             status,
             content_type: "text/plain",
@@ -59,31 +59,31 @@ impl Reply {
     }
 
     /// A redirect to `location` with the given 3xx status.
-    pub fn redirect(status: u16, location: &str) -> Reply {
+    pub(crate) fn redirect(status: u16, location: &str) -> Reply {
         Reply::status(status).with_header("location", location)
     }
 
-    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
+    pub(crate) fn with_header(mut self, name: &str, value: &str) -> Reply {
         self.headers.push((name.to_string(), value.to_string()));
         self
     }
 
-    pub fn with_content_type(mut self, content_type: &'static str) -> Reply {
+    pub(crate) fn with_content_type(mut self, content_type: &'static str) -> Reply {
         self.content_type = content_type;
         self
     }
 
-    pub fn with_etag(mut self, etag: &str) -> Reply {
+    pub(crate) fn with_etag(mut self, etag: &str) -> Reply {
         self.etag = Some(etag.to_string());
         self
     }
 
-    pub fn with_last_modified(mut self, date: &str) -> Reply {
+    pub(crate) fn with_last_modified(mut self, date: &str) -> Reply {
         self.last_modified = Some(date.to_string());
         self
     }
 
-    pub fn with_delay(mut self, delay: Duration) -> Reply {
+    pub(crate) fn with_delay(mut self, delay: Duration) -> Reply {
         self.delay = Some(delay);
         self
     }
@@ -101,7 +101,7 @@ impl Reply {
     }
 
     /// Also offers the body gzipped, to requests that accept gzip.
-    pub fn with_gzip(mut self) -> Reply {
+    pub(crate) fn with_gzip(mut self) -> Reply {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut encoder, &self.body).unwrap();
         self.gzip = Some(encoder.finish().unwrap().into());
@@ -111,7 +111,7 @@ impl Reply {
 
 /// One request the server got.
 #[derive(Clone, Debug)]
-pub struct Received {
+pub(crate) struct Received {
     pub method: String,
     /// The path with its query.
     pub path: String,
@@ -140,7 +140,7 @@ struct State {
 /// A real HTTP server on loopback, living as long as the runtime it was
 /// started on. Clones share it.
 #[derive(Clone)]
-pub struct Server {
+pub(crate) struct Server {
     pub addr: SocketAddr,
     state: Arc<Mutex<State>>,
     /// While false, requests are recorded but not answered.
@@ -152,19 +152,19 @@ pub struct Server {
 impl Server {
     /// A publisher: answers the paths it is given ([`Server::set`]), 404
     /// to the others.
-    pub async fn start() -> Server {
+    pub(crate) async fn start() -> Server {
         Server::start_on("127.0.0.1:0", Reply::status(404).with_body("no such fixture")).await
     }
 
     /// A receiver (webhook, ntfy, Matrix): answers every request 200 with
     /// `{}`, unless scripted ([`Server::script`], [`Server::answer`]).
-    pub async fn receiver() -> Server {
+    pub(crate) async fn receiver() -> Server {
         Server::receiver_on("127.0.0.1:0").await
     }
 
     /// A receiver on a given address (to come back on the same port after
     /// a restart).
-    pub async fn receiver_on(addr: &str) -> Server {
+    pub(crate) async fn receiver_on(addr: &str) -> Server {
         Server::start_on(addr, Reply::json(200, "{}")).await
     }
 
@@ -193,7 +193,7 @@ impl Server {
 
     /// Serves the same answers on another address too (the load test
     /// gives each feed a loopback address of its own); returns it.
-    pub async fn also_on(&self, addr: SocketAddr) -> std::io::Result<SocketAddr> {
+    pub(crate) async fn also_on(&self, addr: SocketAddr) -> std::io::Result<SocketAddr> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let bound = listener.local_addr()?;
         self.serve(listener);
@@ -213,7 +213,7 @@ impl Server {
     /// Stops listening on every address (connections open stay until
     /// their client closes them). Otherwise it listens as long as its
     /// runtime runs.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         for listener in self.listeners.lock().unwrap().drain(..) {
             listener.abort();
         }
@@ -280,17 +280,17 @@ impl Server {
     }
 
     /// Answers `path` with `reply` from now on.
-    pub fn set(&self, path: &str, reply: Reply) {
+    pub(crate) fn set(&self, path: &str, reply: Reply) {
         self.lock().replies.insert(path.to_string(), reply);
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
     /// The next answers to requests without an answer of their own, in
     /// order; after them, the default.
-    pub fn script(&self, answers: &[(u16, Option<&str>)]) {
+    pub(crate) fn script(&self, answers: &[(u16, Option<&str>)]) {
         self.lock()
             .script
             .extend(answers.iter().map(|(s, r)| (*s, r.map(str::to_string))));
@@ -298,34 +298,34 @@ impl Server {
 
     /// Answers every request whose path starts with `prefix` with
     /// `status` and `body` (outside the script).
-    pub fn answer(&self, prefix: &str, status: u16, body: &str) {
+    pub(crate) fn answer(&self, prefix: &str, status: u16, body: &str) {
         self.lock().fixed.push((prefix.to_string(), status, body.to_string()));
     }
 
     /// The status answered when the script is used up.
-    pub fn set_default(&self, status: u16) {
+    pub(crate) fn set_default(&self, status: u16) {
         self.lock().default.status = status;
     }
 
     /// Requests from now on are recorded but left unanswered until
     /// [`Server::open`]: the sender waits for its answer.
-    pub fn hold(&self) {
+    pub(crate) fn hold(&self) {
         self.gate.send_replace(false);
     }
 
     /// Answers the requests held, and every later one at once.
-    pub fn open(&self) {
+    pub(crate) fn open(&self) {
         self.gate.send_replace(true);
     }
 
     /// Every request so far, in arrival order.
-    pub fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.lock().received.clone()
     }
 
     /// The headers of every request made for `path` (without a query),
     /// oldest first.
-    pub fn requests(&self, path: &str) -> Vec<HeaderMap> {
+    pub(crate) fn requests(&self, path: &str) -> Vec<HeaderMap> {
         self.lock()
             .received
             .iter()
@@ -335,17 +335,17 @@ impl Server {
     }
 
     /// The most requests the server was ever answering at once.
-    pub fn max_in_flight(&self) -> usize {
+    pub(crate) fn max_in_flight(&self) -> usize {
         self.lock().max_in_flight
     }
 
     /// Every answered request as (path, arrived, answered), in answer order.
-    pub fn timeline(&self) -> Vec<(String, Instant, Instant)> {
+    pub(crate) fn timeline(&self) -> Vec<(String, Instant, Instant)> {
         self.lock().timeline.clone()
     }
 
     /// When the first request since `since` arrived, if one has.
-    pub fn first_request_since(&self, since: Instant) -> Option<Instant> {
+    pub(crate) fn first_request_since(&self, since: Instant) -> Option<Instant> {
         self.lock()
             .received
             .iter()
@@ -356,7 +356,7 @@ impl Server {
 
     /// Waits (with a deadline) until `count` requests arrived on paths
     /// starting with `prefix`, and returns them.
-    pub async fn wait_for(&self, prefix: &str, count: usize) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, prefix: &str, count: usize) -> Vec<Received> {
         let started = Instant::now();
         loop {
             let got: Vec<Received> = self

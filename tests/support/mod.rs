@@ -4,32 +4,32 @@
 //! fixtures and configurations. `http.rs` and `daemon.rs` stand alone, so
 //! the load test (`benches/loadtest/`) uses them too.
 
-pub mod daemon;
-pub mod disk;
-pub mod http;
-pub mod service;
-pub mod tools;
+pub(crate) mod daemon;
+pub(crate) mod disk;
+pub(crate) mod http;
+pub(crate) mod service;
+pub(crate) mod tools;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-pub use http::{Received, Reply, Server};
+pub(crate) use http::{Received, Reply, Server};
 
 /// A fixture file from `tests/fixtures`.
-pub fn fixture(name: &str) -> Vec<u8> {
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// RFC 4287's RELAX NG schema of Atom, vendored for `jing`.
-pub fn atom_schema() -> PathBuf {
+pub(crate) fn atom_schema() -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema/atom.rnc");
     assert!(path.is_file(), "{} is missing", path.display());
     path
 }
 
 /// Writes `config.toml` into `dir` and returns its path.
-pub fn write_config(dir: &Path, text: &str) -> PathBuf {
+pub(crate) fn write_config(dir: &Path, text: &str) -> PathBuf {
     let path = dir.join("config.toml");
     std::fs::write(&path, text).unwrap();
     path
@@ -37,7 +37,7 @@ pub fn write_config(dir: &Path, text: &str) -> PathBuf {
 
 /// An RSS 2.0 document with the given `(guid, title, link)` items; an
 /// empty guid leaves the element out.
-pub fn rss(title: &str, items: &[(&str, &str, &str)]) -> String {
+pub(crate) fn rss(title: &str, items: &[(&str, &str, &str)]) -> String {
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>{title}</title><link>https://example.org/</link>\n"
     );
@@ -53,7 +53,7 @@ pub fn rss(title: &str, items: &[(&str, &str, &str)]) -> String {
 }
 
 /// The standard tag rules the tests use.
-pub const TAGS: &str = r#"
+pub(crate) const TAGS: &str = r#"
 [tags.trafficking]
 terms = ["human trafficking", "cilvēku tirdzniecība", "торговля людьми"]
 exclude = ["drug trafficking"]
@@ -64,7 +64,7 @@ terms = ["forced labour"]
 
 /// A raw TCP server that answers every connection with a 200 header and
 /// then one byte of body every `every`, forever: a dribbling publisher.
-pub async fn dribble_server(every: std::time::Duration) -> SocketAddr {
+pub(crate) async fn dribble_server(every: std::time::Duration) -> SocketAddr {
     use tokio::io::AsyncWriteExt;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -88,7 +88,7 @@ pub async fn dribble_server(every: std::time::Duration) -> SocketAddr {
 }
 
 /// The count `notify status` shows for a channel in a state (0 without a row).
-pub fn notify_count(status: &str, channel: &str, state: &str) -> u64 {
+pub(crate) fn notify_count(status: &str, channel: &str, state: &str) -> u64 {
     status
         .lines()
         .take_while(|line| !line.is_empty())
@@ -98,7 +98,7 @@ pub fn notify_count(status: &str, channel: &str, state: &str) -> u64 {
 }
 
 /// Runs the real binary with `--config config` and `args`, to completion.
-pub fn thbwatch(config: &Path, args: &[&str]) -> std::process::Output {
+pub(crate) fn thbwatch(config: &Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_thbwatch"))
         .arg("--config")
         .arg(config)
@@ -108,12 +108,12 @@ pub fn thbwatch(config: &Path, args: &[&str]) -> std::process::Output {
 }
 
 /// A finished command's standard output.
-pub fn stdout(output: &std::process::Output) -> String {
+pub(crate) fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The source with this id in a `/sources.json` (or `sources --json`) document.
-pub fn source_by_id(json: &serde_json::Value, id: &str) -> serde_json::Value {
+pub(crate) fn source_by_id(json: &serde_json::Value, id: &str) -> serde_json::Value {
     let sources = json["sources"].as_array().expect("a sources array");
     sources
         .iter()

@@ -17,7 +17,7 @@ use super::daemon::DEADLINE;
 
 /// A running daemon. Dropped without [`Service::stop`] (a failing test),
 /// it ends with the test's runtime.
-pub struct Service {
+pub(crate) struct Service {
     /// The address it serves on.
     pub addr: String,
     control: mpsc::Sender<Control>,
@@ -28,7 +28,7 @@ impl Service {
     /// Starts the daemon for the configuration file `config`, on the
     /// address its `[server] listen` names (port 0: any), and returns once
     /// it answers HTTP.
-    pub async fn start(config: &Path) -> Service {
+    pub(crate) async fn start(config: &Path) -> Service {
         let config = Config::load(config).unwrap_or_else(|e| panic!("{e}"));
         let listener = tokio::net::TcpListener::bind(config.server.listen).await.unwrap();
         let addr = listener.local_addr().unwrap().to_string();
@@ -58,14 +58,14 @@ impl Service {
 
     /// Asks for a reload, as SIGHUP does (the configuration file is read
     /// again).
-    pub async fn reload(&self) {
+    pub(crate) async fn reload(&self) {
         self.control.send(Control::Reload).await.expect("the daemon runs");
     }
 
     /// Stops it as SIGTERM does and waits (with the deadline) until it has
     /// stopped; fails the test if it ended with an error. Returns how long
     /// the stop took.
-    pub async fn stop(self) -> Duration {
+    pub(crate) async fn stop(self) -> Duration {
         let started = Instant::now();
         self.control.send(Control::Stop).await.expect("the daemon runs");
         let ended = tokio::time::timeout(DEADLINE, self.task)

@@ -8,7 +8,7 @@ use std::process::Command;
 const INSTALL: &str = "run scripts/install-test-tools";
 
 /// The first of `names` found on `PATH`.
-pub fn program(names: &[&str]) -> PathBuf {
+pub(crate) fn program(names: &[&str]) -> PathBuf {
     let folders: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|path| std::env::split_paths(&path).collect())
         .unwrap_or_default();
@@ -20,7 +20,7 @@ pub fn program(names: &[&str]) -> PathBuf {
 }
 
 /// Fails unless `python3` can import `module`.
-pub fn python_module(module: &str) {
+pub(crate) fn python_module(module: &str) {
     let output = Command::new("python3")
         .arg("-c")
         .arg(format!("import {module}"))
