@@ -1,8 +1,8 @@
 //! The gate on the default rules: the real binary scores the repository's
 //! `config.toml` with `thbwatch eval` on the whole labelled development
 //! set (`tests/fixtures/eval/`: the five parts together: tuning, and the
-//! four written blind — heldout, fresh and blind, which the rules have since
-//! seen, and heldback, scored once with the rules frozen), with thresholds
+//! four written blind — heldout, fresh, blind and heldback, each scored
+//! once with the rules of its time frozen and seen by the rules since), with thresholds
 //! just under what the rules reach. A rule or vocabulary change that loses precision or
 //! recall fails here, with eval's tables and every error in the message.
 //! Also: the set is what docs/rules.md says it is (every language in every
@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 use crate::support::{stdout, thbwatch};
 
 /// Micro precision over the four tags, on the whole set.
-const MIN_PRECISION: &str = "0.995";
+const MIN_PRECISION: &str = "0.998";
 /// Micro recall over the four tags, on the whole set.
-const MIN_RECALL: &str = "0.965";
+const MIN_RECALL: &str = "0.998";
 /// Recall of every language, on the whole set.
-const MIN_LANGUAGE_RECALL: &str = "0.94";
+const MIN_LANGUAGE_RECALL: &str = "0.99";
 
 const PARTS: [&str; 5] = ["tuning.tsv", "heldout.tsv", "fresh.tsv", "blind.tsv", "heldback.tsv"];
 const LANGUAGES: [&str; 12] = ["da", "de", "en", "et", "fi", "is", "lt", "lv", "no", "pl", "ru", "sv"];
@@ -106,7 +106,7 @@ fn the_development_set_has_every_language_in_every_part_and_its_definitions() {
         }
         let all: usize = per_part.iter().sum();
         assert!(all >= 80, "{lang}: {per_part:?} items in {PARTS:?}");
-        // The part not yet seen when the rules were last changed.
+        // The last part written blind, scored once with the rules of its time frozen.
         let heldback = per_part[PARTS.len() - 1];
         assert!(
             heldback * 4 >= all,
