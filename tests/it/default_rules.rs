@@ -15,13 +15,20 @@ use std::path::{Path, PathBuf};
 use crate::support::{stdout, thbwatch};
 
 /// Micro precision over the four tags, on the whole set.
-const MIN_PRECISION: &str = "0.998";
+const MIN_PRECISION: &str = "0.993";
 /// Micro recall over the four tags, on the whole set.
-const MIN_RECALL: &str = "0.998";
+const MIN_RECALL: &str = "0.97";
 /// Recall of every language, on the whole set.
-const MIN_LANGUAGE_RECALL: &str = "0.99";
+const MIN_LANGUAGE_RECALL: &str = "0.94";
 
-const PARTS: [&str; 5] = ["tuning.tsv", "heldout.tsv", "fresh.tsv", "blind.tsv", "heldback.tsv"];
+const PARTS: [&str; 6] = [
+    "tuning.tsv",
+    "heldout.tsv",
+    "fresh.tsv",
+    "blind.tsv",
+    "heldback.tsv",
+    "heldback2.tsv",
+];
 const LANGUAGES: [&str; 12] = ["da", "de", "en", "et", "fi", "is", "lt", "lv", "no", "pl", "ru", "sv"];
 
 fn root() -> &'static Path {
