@@ -85,10 +85,13 @@ pub(super) fn write(
     let mut written: Vec<(Pending, Result<IngestReport, Error>)> = Vec::new();
     let mut next = None;
     let mut items = 0;
-    if let Err(e) = conn.execute_batch("BEGIN") {
-        let _ = first.reply.send(Err(e.into()));
-        return None;
-    }
+    let after = match begin(conn) {
+        Ok(after) => after,
+        Err(e) => {
+            let _ = first.reply.send(Err(e));
+            return None;
+        }
+    };
     let mut pending = Some(first);
     while let Some(poll) = pending.take() {
         items += poll.items();
@@ -108,14 +111,42 @@ pub(super) fn write(
             other => next = other,
         }
     }
-    if let Err(e) = conn.execute_batch("COMMIT") {
+    if let Err(e) = index_and_commit(conn, after) {
         let _ = conn.execute_batch("ROLLBACK");
-        return fail_all(written, Some(e.into()), next);
+        return fail_all(written, Some(e), next);
     }
     for (poll, result) in written {
         let _ = poll.reply.send(result);
     }
     next
+}
+
+/// Opens the group's transaction with the search index deferred
+/// (migration 13): items stored from here on, those with an id above the
+/// one returned, are indexed by [`index_and_commit`].
+fn begin(conn: &Connection) -> Result<i64, Error> {
+    conn.prepare_cached("BEGIN")?.execute([])?;
+    let deferred = conn
+        .prepare_cached("INSERT INTO search_deferred (after) SELECT coalesce(max(id), 0) FROM items RETURNING after")
+        .and_then(|mut insert| insert.query_row([], |row| row.get(0)));
+    if deferred.is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    Ok(deferred?)
+}
+
+/// Indexes the items the group stored, in one statement (so FTS5 writes
+/// one segment for the group, not one per savepoint), ends the deferral
+/// and commits. Only what was released is left to index: a poll rolled
+/// back to its savepoint took its rows with it.
+fn index_and_commit(conn: &Connection, after: i64) -> Result<(), Error> {
+    conn.prepare_cached(
+        "INSERT INTO items_search (rowid, search_text) SELECT id, search_text FROM items WHERE id > ?1",
+    )?
+    .execute([after])?;
+    conn.prepare_cached("DELETE FROM search_deferred")?.execute([])?;
+    conn.prepare_cached("COMMIT")?.execute([])?;
+    Ok(())
 }
 
 /// The next poll to add to the group, if one is queued, or coming before
@@ -147,10 +178,12 @@ fn take(queue: &mpsc::Receiver<Message>, coming: &Coming, started: Instant) -> O
 /// alone when not (a bug that panics included). Should even that fail,
 /// the whole transaction is rolled back, which the caller sees.
 fn one(conn: &Connection, record: &PollRecord) -> Result<IngestReport, Error> {
-    conn.execute_batch("SAVEPOINT poll")?;
+    // Prepared once: parsing these per poll cost more than the B-tree
+    // work of a small poll.
+    conn.prepare_cached("SAVEPOINT poll")?.execute([])?;
     let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::ingest::write(conn, record)))
         .unwrap_or_else(|_| Err(Error::Sqlite("writing this poll failed (a bug: it panicked)".into())))
-        .and_then(|report| Ok(conn.execute_batch("RELEASE poll").map(|()| report)?));
+        .and_then(|report| Ok(conn.prepare_cached("RELEASE poll")?.execute([]).map(|_| report)?));
     if written.is_err() && !conn.is_autocommit() && conn.execute_batch("ROLLBACK TO poll; RELEASE poll").is_err() {
         let _ = conn.execute_batch("ROLLBACK");
     }
@@ -216,7 +249,7 @@ mod tests {
                 },
                 matches: Vec::new(),
                 cancelled: Vec::new(),
-                search_text: String::new(),
+                search_text: format!("item {key}"),
             })
             .collect();
         fetched(source, items)
@@ -234,6 +267,27 @@ mod tests {
             .query_row("SELECT etag FROM sources WHERE id = ?1", [source], |r| r.get(0))
             .unwrap_or(None);
         (items, etag.is_some())
+    }
+
+    /// The items the search index finds for `word`, by key; fails unless
+    /// the index agrees with the stored rows (FTS5's own check).
+    fn found(path: &std::path::Path, word: &str) -> Vec<String> {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.execute_batch("INSERT INTO items_search (items_search, rank) VALUES ('integrity-check', 1)")
+            .unwrap();
+        let deferred: i64 = conn
+            .query_row("SELECT count(*) FROM search_deferred", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(deferred, 0, "the deferral is never committed");
+        let mut keys: Vec<String> = conn
+            .prepare("SELECT key FROM items WHERE id IN (SELECT rowid FROM items_search WHERE items_search MATCH ?1)")
+            .unwrap()
+            .query_map([word], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        keys.sort();
+        keys
     }
 
     #[tokio::test]
@@ -279,6 +333,59 @@ mod tests {
             "nothing of the failed poll is left"
         );
         assert_eq!(stored(&path, "third"), (1, true));
+        // Search finds every item of the polls committed, none of the
+        // one rolled back.
+        assert_eq!(found(&path, "item"), ["guid:a", "guid:b", "guid:e"]);
+        for key in ["c", "d", "poison"] {
+            assert!(found(&path, key).is_empty(), "{key} was rolled back");
+        }
+    }
+
+    /// Inside a group, a stored item's text may change or the item may
+    /// go again before the group's indexing (a retention run, a relink,
+    /// a hand edit through the same connection): the index ends up
+    /// holding exactly the rows committed, with their last text, and
+    /// items stored before the group keep their entries in step.
+    #[test]
+    fn a_group_indexes_what_it_commits_whatever_happened_to_it_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deferred.db");
+        let conn = super::super::schema::open(&path).unwrap();
+        let insert = |conn: &rusqlite::Connection, key: &str, text: &str| {
+            conn.execute(
+                "INSERT INTO items (source_id, key, entry_id, title, updated, sort_time, first_seen, content_hash,
+                                    search_text)
+                 VALUES ('s', ?1, ?1, ?1, 't', 't', 't', ?1, ?2)",
+                [key, text],
+            )
+            .unwrap();
+        };
+        conn.execute("INSERT INTO sources (id, url) VALUES ('s', 'https://s.example/')", [])
+            .unwrap();
+        insert(&conn, "old", "older text");
+        insert(&conn, "gone-old", "older gone");
+        let after = super::begin(&conn).unwrap();
+        insert(&conn, "kept", "first words");
+        insert(&conn, "dropped", "dropped words");
+        conn.execute("UPDATE items SET search_text = 'second words' WHERE key = 'kept'", [])
+            .unwrap();
+        conn.execute("DELETE FROM items WHERE key IN ('dropped', 'gone-old')", [])
+            .unwrap();
+        conn.execute("UPDATE items SET search_text = 'newer text' WHERE key = 'old'", [])
+            .unwrap();
+        super::index_and_commit(&conn, after).unwrap();
+        drop(conn);
+        assert_eq!(found(&path, "second"), ["kept"]);
+        assert!(found(&path, "first").is_empty());
+        assert!(found(&path, "dropped").is_empty());
+        assert!(found(&path, "gone").is_empty());
+        assert_eq!(found(&path, "newer"), ["old"]);
+        assert!(found(&path, "older").is_empty());
+        // Outside a group, the triggers index as they always did.
+        let conn = super::super::schema::open(&path).unwrap();
+        insert(&conn, "later", "later words");
+        drop(conn);
+        assert_eq!(found(&path, "later"), ["later"]);
     }
 
     async fn futures_join(store: &Store, polls: [PollRecord; 3]) -> Vec<Result<super::IngestReport, super::Error>> {

@@ -594,6 +594,8 @@ async fn a_database_from_before_the_index_is_indexed_when_opened() {
             "DROP TRIGGER items_search_insert; DROP TRIGGER items_search_delete; DROP TRIGGER items_search_update;
              DROP TABLE items_search; DROP TABLE poll_history;
              DROP TABLE item_texts; ALTER TABLE outbox DROP COLUMN awaiting_text_until;
+             DROP TABLE search_deferred;
+             CREATE INDEX items_language ON items(language) WHERE duplicate_of IS NULL;
              PRAGMA user_version = 10;",
         )
         .unwrap();
