@@ -219,8 +219,12 @@ impl Tagger {
     /// with the search text made from the same text.
     pub(crate) fn tagged(&self, (item, made): (Item, BodyText)) -> TaggedItem {
         let texts = Texts::made(&item, made);
-        let tagging = self.tag_item(&texts);
-        let search_text = texts.search_text();
+        let fields = texts.fields();
+        let slots = slots::slots(&fields);
+        // The title and summary are folded once, for the rules and search.
+        let search_text = slots::search_text(&slots);
+        let tagging = self.scan_slots(&slots, texts.language(), false);
+        drop(slots);
         drop(texts);
         TaggedItem {
             item,
@@ -248,7 +252,11 @@ impl Tagger {
     }
 
     fn scan(&self, fields: &[(Field, &str)], language: Option<&str>, explain: bool) -> Explanation {
-        let slots = slots::slots(fields);
+        self.scan_slots(&slots::slots(fields), language, explain)
+    }
+
+    /// [`Tagger::scan`] over texts already folded.
+    fn scan_slots(&self, slots: &[slots::Slot<'_>], language: Option<&str>, explain: bool) -> Explanation {
         let mut hits: Vec<Hit> = Vec::new();
         for (index, slot) in slots.iter().enumerate() {
             self.phrases.find(index, &slot.folded.text, self.proximity, &mut hits);
@@ -266,7 +274,7 @@ impl Tagger {
         let mut scan = Scan {
             tagger: self,
             found: &found,
-            slots: &slots,
+            slots,
             language,
             explain,
             out: Explanation::default(),

@@ -49,6 +49,29 @@ pub(super) fn slots<'t>(fields: &[(Field, &'t str)]) -> Vec<Slot<'t>> {
     out
 }
 
+/// What search reads of an item, the fold of its title and summary text
+/// joined by a space (`normalize::search_text`), made from the folds the
+/// rules read. Folding is local to each character (a space in between
+/// resets the one rule that looks back), so that fold is the title's
+/// followed by the summary's without its leading space; a title cut with
+/// an ellipsis was folded with its summary as one text already.
+pub(super) fn search_text(slots: &[Slot<'_>]) -> String {
+    if let Some(joined) = slots.iter().find(|s| s.join.is_some()) {
+        return joined.folded.text.clone();
+    }
+    let fold_of = |wanted: Field| slots.iter().find(|s| s.field == wanted).map(|s| s.folded.text.as_str());
+    match (fold_of(Field::Title), fold_of(Field::Summary)) {
+        (Some(title), Some(summary)) => {
+            let mut text = String::with_capacity(title.len() + summary.len());
+            text.push_str(title);
+            text.push_str(&summary[1..]);
+            text
+        }
+        (Some(only), None) | (None, Some(only)) => only.to_string(),
+        (None, None) => " ".to_string(),
+    }
+}
+
 /// A title cut with an ellipsis: its summary takes up the sentence,
 /// whether or not it starts with an ellipsis of its own (many feeds
 /// cut the title and give the whole text as the summary, unmarked).
@@ -143,4 +166,41 @@ pub(super) fn snippet(text: &str, from: usize, to: usize) -> String {
         out.push('…');
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{search_text, slots};
+    use crate::model::Field;
+
+    /// The search text made from the rules' folds is the one made by
+    /// folding title and summary again, whatever the texts hold.
+    #[test]
+    fn the_search_text_from_the_rules_folds_is_the_search_text() {
+        let cases = [
+            ("Cilvēku tirdzniecība", "Policija aiztur & ziņo"),
+            ("", "Only a summary"),
+            ("Only a title", ""),
+            ("", ""),
+            ("  spaced  ", "  out  "),
+            ("Ends in a separator!", "!Starts with one"),
+            ("Title cut …", "… the rest of it"),
+            ("Title cut...", "the rest, unmarked"),
+            ("Край", "\u{306}mark first, и"),
+            ("ends with и", "\u{306} breve first"),
+            ("soft\u{AD}", "\u{AD}hyphen \u{200B}zero width"),
+            ("ΣΟΦΟΣ", "ς ά α\u{301} İstanbul ﬁ Ａ ²"),
+            ("human\u{A0}trafficking", "\u{2009}ring\nanti-trafficking"),
+        ];
+        for (title, summary) in cases {
+            let fields = [
+                (Field::Title, title),
+                (Field::Summary, summary),
+                (Field::Content, "Content is not searched"),
+                (Field::Categories, "Nor categories"),
+            ];
+            let expected = crate::normalize::search_text(title, Some(summary));
+            assert_eq!(search_text(&slots(&fields)), expected, "{title:?} + {summary:?}");
+        }
+    }
 }
