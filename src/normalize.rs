@@ -97,11 +97,6 @@ impl<'a> Texts<'a> {
     pub(crate) fn language(&self) -> Option<&str> {
         self.item.language.as_deref()
     }
-
-    /// What search reads of the item besides its title (the summary's text).
-    pub(crate) fn search_text(&self) -> String {
-        search_text(&self.item.title, self.summary.as_deref())
-    }
 }
 
 /// [`item`], with the plain text it read.
@@ -110,12 +105,12 @@ pub(crate) fn item_and_text(raw: RawEntry, cx: &Context<'_>) -> (Item, BodyText)
     let canonical_link = link.as_deref().and_then(canonical_link);
     let body = |text: &Option<Text>, max| {
         text.as_ref()
-            .map(|t| clean(&as_html(t), max))
+            .map(|t| clean_owned(as_html(t), max))
             .filter(|s| !s.trim().is_empty())
     };
     let summary = body(&raw.summary, MAX_SUMMARY_CHARS);
     let content = body(&raw.content, MAX_CONTENT_CHARS);
-    let title = clean(&title(&raw), MAX_TITLE_CHARS);
+    let title = clean_owned(title(&raw), MAX_TITLE_CHARS);
     let published = raw.published.or(raw.updated);
     let key = key(
         &raw,
@@ -261,6 +256,53 @@ pub(crate) fn absolute_http(base: &Url, link: &str) -> Option<String> {
 /// tab and line breaks stay), bidirectional controls and byte-order marks
 /// (see [`is_hidden_control`]), and cuts the text at `max_chars`.
 pub(crate) fn clean(text: &str, max_chars: usize) -> String {
+    if is_clean(text, max_chars) {
+        return text.to_string();
+    }
+    clean_chars(text, max_chars)
+}
+
+/// [`clean`] of a text already owned: kept as it is when nothing is to
+/// be dropped or cut (most texts), without copying it.
+fn clean_owned(text: String, max_chars: usize) -> String {
+    match is_clean(&text, max_chars) {
+        true => text,
+        false => clean_chars(&text, max_chars),
+    }
+}
+
+/// Whether [`clean`] would give `text` back unchanged, found without
+/// decoding every character: only ASCII controls and characters whose
+/// UTF-8 starts with one of four bytes can be dropped (C1 controls: C2;
+/// U+061C: D8; the bidirectional marks, embeddings and isolates: E2;
+/// U+FEFF, U+FFFE and U+FFFF: EF). Continuation bytes (80 to BF) are
+/// never one of those, so the text is walked a byte at a time.
+fn is_clean(text: &str, max_chars: usize) -> bool {
+    // No more bytes than `max_chars` is no more characters either.
+    if text.len() > max_chars && text.chars().count() > max_chars {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\t' | b'\n' | b'\r' => i += 1,
+            0..=0x1F | 0x7F => return false,
+            0xC2 | 0xD8 | 0xE2 | 0xEF => {
+                let c = text[i..].chars().next().unwrap_or('\0');
+                if !keep_char(c) {
+                    return false;
+                }
+                i += c.len_utf8();
+            }
+            _ => i += 1,
+        }
+    }
+    true
+}
+
+/// [`clean`], character by character.
+fn clean_chars(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars * 2));
     for (count, c) in text.chars().filter(|c| keep_char(*c)).enumerate() {
         if count == max_chars {
@@ -356,13 +398,15 @@ pub(crate) fn search_text(title: &str, summary_text: Option<&str>) -> String {
 }
 
 /// Drops tags (and the insides of script and style), decodes entities,
-/// collapses white space.
+/// collapses white space: in one pass, each stretch between tags decoded
+/// and written collapsed (a tag reads as white space, so no reference
+/// spans two stretches).
 pub fn html_to_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
+    let mut out = Collapsed::with_capacity(html.len());
     let mut rest = html;
     while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
-        out.push(' ');
+        out.push_text(&rest[..open]);
+        out.push_space();
         let tag = &rest[open..];
         // Script and style hold code, not text: skip to their end tag (or
         // to the end of the document when it never comes, as browsers do).
@@ -384,11 +428,69 @@ pub fn html_to_text(html: &str) -> String {
             None => "",
         };
     }
-    out.push_str(rest);
-    if out.contains('&') {
-        collapse_whitespace(&decode_entities(&out))
-    } else {
-        collapse_whitespace(&out)
+    out.push_text(rest);
+    out.text
+}
+
+/// Text written with its white space collapsed to single spaces, none
+/// at either end, references decoded.
+struct Collapsed {
+    text: String,
+    /// White space was seen since the last word.
+    space: bool,
+}
+
+impl Collapsed {
+    fn with_capacity(capacity: usize) -> Collapsed {
+        Collapsed {
+            text: String::with_capacity(capacity),
+            space: false,
+        }
+    }
+
+    fn push_space(&mut self) {
+        self.space = true;
+    }
+
+    /// Markup-free text, its references decoded first (a decoded
+    /// reference may be white space).
+    fn push_text(&mut self, text: &str) {
+        match text.contains('&') {
+            true => self.push_plain(&decode_entities(text)),
+            false => self.push_plain(text),
+        }
+    }
+
+    fn push_plain(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let (mut i, mut word) = (0, 0);
+        while i < bytes.len() {
+            let (white, len) = match bytes[i] {
+                b @ 0..=0x7F => (matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'), 1),
+                _ => {
+                    let c = text[i..].chars().next().unwrap_or('\0');
+                    (c.is_whitespace(), c.len_utf8())
+                }
+            };
+            if white {
+                self.push_word(&text[word..i]);
+                self.space = true;
+                word = i + len;
+            }
+            i += len;
+        }
+        self.push_word(&text[word..]);
+    }
+
+    fn push_word(&mut self, word: &str) {
+        if word.is_empty() {
+            return;
+        }
+        if self.space && !self.text.is_empty() {
+            self.text.push(' ');
+        }
+        self.space = false;
+        self.text.push_str(word);
     }
 }
 
@@ -439,14 +541,9 @@ fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
 }
 
 fn collapse_whitespace(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
+    let mut out = Collapsed::with_capacity(s.len());
+    out.push_plain(s);
+    out.text
 }
 
 fn sha256_hex(parts: &[&str]) -> String {
@@ -455,7 +552,13 @@ fn sha256_hex(parts: &[&str]) -> String {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(64);
+    for b in hasher.finalize() {
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0xF)]));
+    }
+    hex
 }
 
 #[cfg(test)]
@@ -492,10 +595,6 @@ mod tests {
         assert_eq!(Texts::made(&item, made).fields(), expected);
         let with_article = Texts::of(&item).with_article(Some("Raksts"));
         assert_eq!(with_article.fields()[4], (Field::Article, "Raksts"));
-        assert_eq!(
-            with_article.search_text(),
-            search_text(&item.title, Some("Policija aiztur & ziņo"))
-        );
     }
 
     static DETECT: std::sync::LazyLock<crate::lang::Detect> = std::sync::LazyLock::new(Default::default);
@@ -578,6 +677,126 @@ mod tests {
         // Letters of every served language stay, zero-width joiners too.
         let kept = "Žmonėmis prekyba, cilvēku tirdzniecība, торговля людьми, a\u{200D}b";
         assert_eq!(clean(kept, 100), kept);
+    }
+
+    /// Texts built at random from pieces that each path treats apart:
+    /// tags, references, white space of every kind, controls, the
+    /// characters cleaning drops and letters beside them.
+    fn random_texts() -> Vec<String> {
+        const PIECES: &[&str] = &[
+            "a",
+            "Žmonėmis",
+            "торговля",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\u{A0}",
+            "\u{2009}",
+            "\u{3000}",
+            "\u{85}",
+            "\u{0B}",
+            "\u{0C}",
+            "<b>",
+            "</b>",
+            "<p class=\"x\">",
+            "<br/>",
+            "<",
+            ">",
+            "<script>x<b></script>",
+            "<style>",
+            "&amp;",
+            "&nbsp;",
+            "&#32;",
+            "&#x17E;",
+            "&bogus;",
+            "&",
+            ";",
+            "AT&T",
+            "&#8203;",
+            "&lt;b&gt;",
+            "\u{0}",
+            "\u{1B}",
+            "\u{7F}",
+            "\u{80}",
+            "\u{9F}",
+            "\u{A0}",
+            "\u{C2}",
+            "\u{61C}",
+            "\u{600}",
+            "\u{200E}",
+            "\u{200D}",
+            "\u{202E}",
+            "\u{2030}",
+            "\u{2066}",
+            "\u{2069}",
+            "\u{2070}",
+            "\u{FEFF}",
+            "\u{FEFE}",
+            "\u{FFFD}",
+            "\u{FFFE}",
+            "\u{FFFF}",
+            "ā",
+            "…",
+            "€",
+            "😀",
+        ];
+        let mut rng = fastrand::Rng::with_seed(20);
+        (0..20_000)
+            .map(|_| {
+                (0..rng.usize(0..24))
+                    .map(|_| PIECES[rng.usize(..PIECES.len())])
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Cleaning, markup removal and white-space collapsing take fast paths
+    /// and one pass where they took several: they give what the plain
+    /// character-by-character versions gave.
+    #[test]
+    fn the_fast_paths_give_what_the_plain_versions_gave() {
+        fn former_collapse(s: &str) -> String {
+            s.split_whitespace().collect::<Vec<_>>().join(" ")
+        }
+        fn former_html_to_text(html: &str) -> String {
+            let mut out = String::new();
+            let mut rest = html;
+            while let Some(open) = rest.find('<') {
+                out.push_str(&rest[..open]);
+                out.push(' ');
+                let tag = &rest[open..];
+                let code = ["script", "style"]
+                    .into_iter()
+                    .find(|name| tag.get(1..1 + name.len()).is_some_and(|t| t.eq_ignore_ascii_case(name)));
+                let after = match code {
+                    Some(name) => match find_ignore_case(tag, &format!("</{name}")) {
+                        Some(end) => end,
+                        None => {
+                            rest = "";
+                            break;
+                        }
+                    },
+                    None => 0,
+                };
+                rest = tag[after..].find('>').map_or("", |close| &tag[after + close + 1..]);
+            }
+            out.push_str(rest);
+            former_collapse(&decode_entities(&out))
+        }
+        for text in random_texts() {
+            assert_eq!(html_to_text(&text), former_html_to_text(&text), "{text:?}");
+            assert_eq!(collapse_whitespace(&text), former_collapse(&text), "{text:?}");
+            for max in [3, 10, 1000] {
+                assert_eq!(clean(&text, max), clean_chars(&text, max), "{text:?}, {max}");
+                assert_eq!(
+                    clean_owned(text.clone(), max),
+                    clean_chars(&text, max),
+                    "{text:?}, {max}"
+                );
+            }
+        }
     }
 
     #[test]
