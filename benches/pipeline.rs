@@ -48,12 +48,8 @@ fn epoch() -> DateTime<Utc> {
 
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let sources: Vec<(String, String, &str)> = (0..SOURCES)
-        .map(|i| {
-            let lang = synthetic::LANGUAGES[i % synthetic::LANGUAGES.len()];
-            (format!("s{i}"), format!("https://source{i}.example.org/rss.xml"), lang)
-        })
-        .collect();
+    // Named so that the configuration lists them in the documents' order.
+    let sources = synthetic::sources((0..SOURCES).map(|i| format!("https://source{i}.example.org/rss.xml")));
     let database = dir.path().join("unused.db");
     let text = synthetic::config(&sources, "127.0.0.1:0", database.to_str().unwrap(), &[]);
     let path = dir.path().join("config.toml");

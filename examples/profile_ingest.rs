@@ -15,16 +15,21 @@
 //! so the difference between two runs that differ by one round is one
 //! round's instructions.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use thbwatch::config::Config;
 use thbwatch::lang::Detect;
-use thbwatch::store::{PollRecord, Store};
+use thbwatch::store::Store;
 use thbwatch::tag::Tagger;
 
+#[path = "../benches/support/chain.rs"]
+mod chain;
 #[path = "../benches/support/synthetic.rs"]
 mod synthetic;
+
+use chain::Chain;
 
 const ITEMS: usize = 50;
 
@@ -44,27 +49,20 @@ fn main() {
         }
         None => temporary.path().to_path_buf(),
     };
-    let list: Vec<(String, String, &str)> = (0..sources)
-        .map(|i| {
-            let lang = synthetic::LANGUAGES[i % synthetic::LANGUAGES.len()];
-            // Named as the load test names them, so that the configuration
-            // (sorted by name) lists them in the documents' order.
-            (
-                format!("s{i:05}"),
-                format!("https://source{i}.example.org/rss.xml"),
-                lang,
-            )
-        })
-        .collect();
+    let list = synthetic::sources((0..sources).map(|i| format!("https://source{i}.example.org/rss.xml")));
     let database = dir.join("unused.db");
     let text = synthetic::config(&list, "127.0.0.1:0", database.to_str().unwrap(), &[]);
     let path = dir.join("config.toml");
     std::fs::write(&path, text).unwrap();
     let config = Config::load(&path).unwrap();
     let epoch: DateTime<Utc> = Utc::now() - chrono::Duration::days(2);
-    let documents: Vec<String> = (0..sources).map(|i| synthetic::rss(i, -1, ITEMS, epoch)).collect();
-    let tagger = Tagger::new(&config.tags).unwrap();
-    let detect = Detect::default();
+    let documents: Arc<[String]> = (0..sources).map(|i| synthetic::rss(i, -1, ITEMS, epoch)).collect();
+    let chain = Chain {
+        sources: config.sources.clone().into(),
+        documents: Arc::clone(&documents),
+        tagger: Arc::new(Tagger::new(&config.tags).unwrap()),
+        detect: Arc::new(Detect::default()),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -75,9 +73,14 @@ fn main() {
         let items = match mode.as_str() {
             "chain" => {
                 let database = dir.join(format!("round{round}.db"));
-                runtime.block_on(chain(&config, &documents, &tagger, &detect, &database, workers))
+                runtime.block_on(async {
+                    let store = Store::open(&database).await.unwrap();
+                    let stored = chain.ingest(&store, workers).await;
+                    store.close().await;
+                    stored
+                })
             }
-            "process" => process(&config, &documents, &tagger, &detect, workers),
+            "process" => process(&chain, workers),
             "feed-rs" => feed_rs_alone(&documents, workers),
             _ => panic!("{usage}"),
         };
@@ -85,66 +88,9 @@ fn main() {
     }
 }
 
-/// As the load test's `seed`: processing on `workers` threads, ingests
-/// submitted as they come (up to 32 in flight), then the store closed.
-async fn chain(
-    config: &Config,
-    documents: &[String],
-    tagger: &Tagger,
-    detect: &Detect,
-    database: &std::path::Path,
-    workers: usize,
-) -> usize {
-    let store = Store::open(database).await.unwrap();
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<PollRecord>(workers * 2);
-    let sources = &config.sources;
-    let stored = std::thread::scope(|scope| {
-        for worker in 0..workers {
-            let (tx, store) = (tx.clone(), &store);
-            scope.spawn(move || {
-                for i in (worker..sources.len()).step_by(workers) {
-                    let coming = store.expect_poll();
-                    let processed = thbwatch::poll::process_document(
-                        documents[i].as_bytes(),
-                        Some("application/rss+xml"),
-                        &sources[i].url,
-                        &sources[i],
-                        tagger,
-                        detect,
-                        2_000,
-                    )
-                    .unwrap();
-                    drop(coming);
-                    tx.blocking_send(synthetic::fetched(&sources[i], processed)).unwrap();
-                }
-            });
-        }
-        drop(tx);
-        tokio::task::block_in_place(|| {
-            tokio::runtime::Handle::current().block_on(async {
-                let mut ingests = tokio::task::JoinSet::new();
-                let mut stored = 0;
-                while let Some(record) = rx.recv().await {
-                    let store = store.clone();
-                    ingests.spawn(async move { store.ingest(record).await.unwrap().new });
-                    while ingests.len() >= 32 {
-                        stored += ingests.join_next().await.unwrap().unwrap();
-                    }
-                }
-                while let Some(new) = ingests.join_next().await {
-                    stored += new.unwrap();
-                }
-                stored
-            })
-        })
-    });
-    store.close().await;
-    stored
-}
-
 /// Parse, normalise and tag on `workers` threads, storing nothing.
-fn process(config: &Config, documents: &[String], tagger: &Tagger, detect: &Detect, workers: usize) -> usize {
-    let sources = &config.sources;
+fn process(chain: &Chain, workers: usize) -> usize {
+    let (sources, documents) = (&chain.sources, &chain.documents);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|worker| {
@@ -157,8 +103,8 @@ fn process(config: &Config, documents: &[String], tagger: &Tagger, detect: &Dete
                                 Some("application/rss+xml"),
                                 &sources[i].url,
                                 &sources[i],
-                                tagger,
-                                detect,
+                                &chain.tagger,
+                                &chain.detect,
                                 2_000,
                             )
                             .unwrap()

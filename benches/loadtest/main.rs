@@ -35,6 +35,8 @@ mod report;
 mod seed;
 mod serving;
 
+#[path = "../support/chain.rs"]
+mod chain;
 #[path = "../../tests/support/daemon.rs"]
 mod daemon;
 #[path = "../../tests/support/http.rs"]
@@ -140,14 +142,7 @@ async fn one_run(options: &Options, figures: &mut Figures) -> (tempfile::TempDir
     let epoch = Utc::now() - chrono::Duration::days(2);
     let mut feeds = Feeds::serve(options, epoch).await;
     let urls: Vec<String> = (0..options.sources).map(|i| feeds.url(i)).collect();
-    let sources: Vec<(String, String, &str)> = urls
-        .iter()
-        .enumerate()
-        .map(|(i, url)| {
-            let lang = synthetic::LANGUAGES[i % synthetic::LANGUAGES.len()];
-            (format!("s{i:05}"), url.clone(), lang)
-        })
-        .collect();
+    let sources = synthetic::sources(urls.iter().cloned());
     let database = dir.path().join("thbwatch.db");
     let config_path = dir.path().join("config.toml");
     let text = synthetic::config(

@@ -3,82 +3,39 @@
 //! way), feed-rs parsing the same documents alone, and tagging.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use thbwatch::config::Config;
 use thbwatch::lang::Detect;
-use thbwatch::store::{PollRecord, Store};
+use thbwatch::store::Store;
 use thbwatch::tag::Tagger;
 
+use crate::chain::Chain;
 use crate::measure::cpu_seconds;
 use crate::synthetic;
 
-/// The older items of every source, through the same chain as a poll:
-/// parse → normalise → tag on every core, each feed's ingest submitted
-/// as soon as it is ready (as the daemon's polls are), so that ingests
-/// finishing close together share a commit. Returns the items stored and
-/// the time taken, the time feed-rs alone takes to parse the same
-/// documents on as many cores, and the CPU seconds the ingest took.
+/// The older items of every source, through the same chain as a poll
+/// (`support/chain.rs`). Returns the items stored and the time taken, the
+/// time feed-rs alone takes to parse the same documents on as many
+/// cores, and the CPU seconds the ingest took.
 pub(crate) async fn seed(config: &Config, items: usize, epoch: DateTime<Utc>) -> (usize, Duration, Duration, f64) {
     let store = Store::open(&config.storage.path).await.unwrap();
-    let tagger = Tagger::new(&config.tags).unwrap();
-    let detect = Detect::default();
-    let documents: Vec<String> = (0..config.sources.len())
+    let documents: Arc<[String]> = (0..config.sources.len())
         .map(|i| synthetic::rss(i, -1, items, epoch))
         .collect();
+    let chain = Chain {
+        sources: config.sources.clone().into(),
+        documents: Arc::clone(&documents),
+        tagger: Arc::new(Tagger::new(&config.tags).unwrap()),
+        detect: Arc::new(Detect::default()),
+    };
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<PollRecord>(workers * 2);
     let started = Instant::now();
     let cpu_before = cpu_seconds(std::process::id());
-    let producer = {
-        let (sources, store) = (config.sources.clone(), store.clone());
-        let documents = documents.clone();
-        std::thread::spawn(move || {
-            std::thread::scope(|scope| {
-                for worker in 0..workers {
-                    let (tx, sources, documents, store) = (tx.clone(), &sources, &documents, &store);
-                    let (tagger, detect) = (&tagger, &detect);
-                    scope.spawn(move || {
-                        for i in (worker..sources.len()).step_by(workers) {
-                            let source = &sources[i];
-                            // As a poll does: the database may wait for it.
-                            let coming = store.expect_poll();
-                            let processed = thbwatch::poll::process_document(
-                                documents[i].as_bytes(),
-                                Some("application/rss+xml"),
-                                &source.url,
-                                source,
-                                tagger,
-                                detect,
-                                2_000,
-                            )
-                            .unwrap();
-                            drop(coming);
-                            let record = synthetic::fetched(source, processed);
-                            tx.blocking_send(record).unwrap();
-                        }
-                    });
-                }
-            });
-        })
-    };
-    // As many ingests in flight as the daemon has fetches (8 per host, and
-    // here one host per source): their answers come with their commit.
-    let mut ingests = tokio::task::JoinSet::new();
-    let mut stored = 0;
-    while let Some(record) = rx.recv().await {
-        let store = store.clone();
-        ingests.spawn(async move { store.ingest(record).await.unwrap().new });
-        while ingests.len() >= 32 {
-            stored += ingests.join_next().await.unwrap().unwrap();
-        }
-    }
-    while let Some(new) = ingests.join_next().await {
-        stored += new.unwrap();
-    }
+    let stored = chain.ingest(&store, workers).await;
     let elapsed = started.elapsed();
-    producer.join().unwrap();
     store.close().await;
     let cpu = cpu_seconds(std::process::id()) - cpu_before;
     (stored, elapsed, feed_rs_alone(&documents, workers), cpu)

@@ -205,6 +205,17 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
+/// Sources (id, feed URL, language) for `urls`, named `s00000`,
+/// `s00001`, … so that the configuration, which lists its sources sorted
+/// by name, lists them in this order: `config.sources[i]` is the source
+/// whose document is `rss(i, …)`, in the language that document is in.
+pub(crate) fn sources(urls: impl IntoIterator<Item = String>) -> Vec<(String, String, &'static str)> {
+    urls.into_iter()
+        .enumerate()
+        .map(|(i, url)| (format!("s{i:05}"), url, LANGUAGES[i % LANGUAGES.len()]))
+        .collect()
+}
+
 /// A configuration for `sources` (id, feed URL, language) with the
 /// repository's default rules and `[feed]`, `[poll]` settings, and the
 /// given `[server]` and `[storage]` tables; no notification channels.

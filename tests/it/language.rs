@@ -62,24 +62,7 @@ fn labelled() -> Vec<(String, String)> {
         .collect()
 }
 
-/// (language, text): each language's terms of one concept as one text.
-fn vocabulary() -> Vec<(String, String)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("vocabulary/thb-terms.toml");
-    let table: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
-    let mut groups: std::collections::BTreeMap<(String, String), Vec<String>> = Default::default();
-    for term in table["term"].as_array().unwrap() {
-        let text = |key: &str| term.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-        let mut words = vec![text("canonical")];
-        for form in term.get("forms").and_then(|f| f.as_array()).into_iter().flatten() {
-            words.push(form.as_str().unwrap().to_string());
-        }
-        groups.entry((text("lang"), text("concept"))).or_default().extend(words);
-    }
-    groups
-        .into_iter()
-        .map(|((lang, _), words)| (lang, words.join(". ")))
-        .collect()
-}
+include!("../support/vocabulary_texts.rs");
 
 /// Right, wrong and unanswered, for each detector; and how often they agree.
 #[derive(Debug, Default)]
