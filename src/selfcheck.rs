@@ -15,18 +15,38 @@ use crate::store::{self, Store, Verdict};
 /// The integrity check's verdict, still to come.
 pub(crate) type PendingCheck = tokio::sync::oneshot::Receiver<Verdict>;
 
-/// Runs the database's integrity check and waits for it up to `wait`:
-/// damage found by then stops the start with the error a person must act
-/// on (a restart cannot repair a file). A longer check goes on in the
+/// The integrity check under way, and when it began.
+pub(crate) struct Checking {
+    verdict: PendingCheck,
+    began: tokio::time::Instant,
+}
+
+/// Starts the database's integrity check on its own read-only
+/// connection, so that the parts of start-up that neither serve nor
+/// write are made while it reads the file.
+pub(crate) fn start(store: &Store) -> Checking {
+    Checking {
+        verdict: store.start_integrity_check(),
+        began: tokio::time::Instant::now(),
+    }
+}
+
+/// Waits for the check [`start`]ed until `wait` after it began: damage
+/// found by then stops the start with the error a person must act on (a
+/// restart cannot repair a file). A longer check goes on in the
 /// background (returned, to be reported when it ends); what it finds
 /// reaches `/readyz` and `STATUS=` through the store's condition.
-pub(crate) async fn at_start(store: &Store, wait: Duration) -> Result<Option<PendingCheck>, store::Error> {
-    let mut verdict = store.start_integrity_check();
+pub(crate) async fn at_start(
+    store: &Store,
+    checking: Checking,
+    wait: Duration,
+) -> Result<Option<PendingCheck>, store::Error> {
+    let mut verdict = checking.verdict;
     if wait.is_zero() {
         info!("database check started in the background (storage.startup_check_wait is 0s)");
         return Ok(Some(verdict));
     }
-    match tokio::time::timeout(wait, &mut verdict).await {
+    match tokio::time::timeout_at(checking.began + wait, &mut verdict).await {
         Ok(Ok(Verdict::Damaged(findings))) => Err(store::Error::Unusable {
             path: store.path().to_path_buf(),
             reason: store::Unusable::Damaged(findings),
@@ -80,5 +100,38 @@ pub(crate) async fn probe_writes(store: Store, token: CancellationToken) {
             // Its outcome goes into the store's condition; nothing to log twice.
             let _ = store.probe_write().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::time::Instant;
+
+    use super::{Checking, at_start};
+    use crate::store::Store;
+
+    /// The wait counts from when the check began, not from when start-up
+    /// got round to waiting: the rest of start-up runs inside it. (Time
+    /// is paused: it moves only to the deadline awaited, and a verdict
+    /// that never comes shows how long that was.)
+    #[tokio::test(start_paused = true)]
+    async fn the_wait_for_the_check_counts_from_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        let wait = Duration::from_secs(10);
+        for (begun_ago, waited) in [(4, 6), (10, 0), (60, 0)] {
+            let (_never_sent, verdict) = tokio::sync::oneshot::channel();
+            let now = Instant::now();
+            let checking = Checking {
+                verdict,
+                began: now - Duration::from_secs(begun_ago),
+            };
+            let pending = at_start(&store, checking, wait).await.unwrap();
+            assert!(pending.is_some(), "left to the background");
+            assert_eq!(now.elapsed(), Duration::from_secs(waited), "begun {begun_ago} s before");
+        }
+        store.close().await;
     }
 }

@@ -59,7 +59,11 @@ pub async fn run(
     systemd: systemd::Notifier,
 ) -> anyhow::Result<()> {
     let store = Store::open(&config.storage.path).await?;
-    let check = selfcheck::at_start(&store, config.storage.startup_check_wait).await?;
+    // The integrity check reads the whole file on a connection of its own:
+    // what serves nothing and writes nothing (the site, the router, the
+    // scheduler's thread) is made meanwhile; serving, polling and sending
+    // wait for its verdict.
+    let checking = selfcheck::start(&store);
     let token = CancellationToken::new();
     let tracker = TaskTracker::new();
     let metrics: Arc<Metrics> = Arc::default();
@@ -67,9 +71,13 @@ pub async fn run(
         warn!("{warning}");
     }
     let limits = server_limits(&config);
-    info!(address = %listener.local_addr()?, "listening");
     let shared = server::Shared::new(app::site(&config), metrics.clone());
     let router = server::router(store.clone(), shared.clone());
+    // One scheduler for the daemon's life; each generation adds its jobs.
+    // (Dropped on an early return: its thread then ends on its own.)
+    let scheduler = Scheduler::start(generation::jobs(&config)).await?;
+    let check = selfcheck::at_start(&store, checking, config.storage.startup_check_wait).await?;
+    info!(address = %listener.local_addr()?, "listening");
     let server_token = token.clone();
     tracker.spawn(async move {
         if let Err(e) = server::serve(listener, router, limits, server_token).await {
@@ -84,8 +92,6 @@ pub async fn run(
     let (storage, storage_rx) = watch::channel(config.storage.clone());
     tracker.spawn(upkeep::retention(store.clone(), storage_rx, token.clone()));
 
-    // One scheduler for the daemon's life; each generation adds its jobs.
-    let scheduler = Scheduler::start(generation::jobs(&config)).await?;
     let generation = Generation::start(&config, &store, &metrics, &scheduler, &token).await?;
     shared.scheduling.store(true, Ordering::Release);
     tracker.spawn(status::report_status(systemd.clone(), store.clone(), token.clone()));
