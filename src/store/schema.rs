@@ -88,6 +88,11 @@ pub(crate) fn open(path: &Path) -> Result<Connection, OpenError> {
     let current = version(&conn)?;
     configure(&mut conn)?;
     migrate(&mut conn, current)?;
+    // Each poll of a group commit has its savepoint, whose journal SQLite
+    // spills to a temporary file past 64 KiB: a file created, written and
+    // deleted for every poll. In memory it holds what one poll changes.
+    // (Set after the migrations, whose index builds may sort a lot.)
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(conn)
 }
 
@@ -225,6 +230,9 @@ mod tests {
         let conn = open(&path).unwrap();
         let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(version, MIGRATIONS.len());
+        // Savepoint journals stay in memory (2: MEMORY).
+        let temp_store: i64 = conn.pragma_query_value(None, "temp_store", |r| r.get(0)).unwrap();
+        assert_eq!(temp_store, 2);
         drop(conn);
         open(&path).unwrap();
     }
