@@ -4,7 +4,10 @@
 //! is answered before the commit, so no poll is acknowledged, notified or
 //! served before it is durable. Sharing a commit lets consecutive polls
 //! share the pages they dirty (the time-ordered index, the outbox, the
-//! sources table) instead of writing each one to the log again.
+//! sources table) instead of writing each one to the log again. The
+//! group's search rows are written once, after its last poll and before
+//! the commit (migration 13): FTS5 would otherwise write a segment at
+//! every savepoint.
 //!
 //! A group is bounded: at most [`MAX_POLLS`] polls or [`MAX_ITEMS`] items,
 //! and its first poll waits at most [`HOLD`] for others, and only while
