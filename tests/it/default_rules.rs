@@ -1,7 +1,7 @@
 //! The gate on the default rules: the real binary scores the repository's
 //! `config.toml` with `thbwatch eval` on the whole labelled development
-//! set (`tests/fixtures/eval/`: the five parts together: tuning, and the
-//! four written blind — heldout, fresh, blind and heldback, each scored
+//! set (`tests/fixtures/eval/`: the six parts together: tuning, and the
+//! five written blind — heldout, fresh, blind, heldback and heldback2, each scored
 //! once with the rules of its time frozen and seen by the rules since), with thresholds
 //! just under what the rules reach. A rule or vocabulary change that loses precision or
 //! recall fails here, with eval's tables and every error in the message.
@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 use crate::support::{stdout, thbwatch};
 
 /// Micro precision over the four tags, on the whole set.
-const MIN_PRECISION: &str = "0.993";
+const MIN_PRECISION: &str = "0.998";
 /// Micro recall over the four tags, on the whole set.
-const MIN_RECALL: &str = "0.97";
+const MIN_RECALL: &str = "0.996";
 /// Recall of every language, on the whole set.
-const MIN_LANGUAGE_RECALL: &str = "0.94";
+const MIN_LANGUAGE_RECALL: &str = "0.99";
 
 const PARTS: [&str; 6] = [
     "tuning.tsv",
