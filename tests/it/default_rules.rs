@@ -1,8 +1,9 @@
 //! The gate on the default rules: the real binary scores the repository's
 //! `config.toml` with `thbwatch eval` on the whole labelled development
-//! set (`tests/fixtures/eval/`: the six parts together: tuning, and the
-//! five written blind — heldout, fresh, blind, heldback and heldback2, each scored
-//! once with the rules of its time frozen and seen by the rules since), with thresholds
+//! set (`tests/fixtures/eval/`: the seven parts together: tuning, and the
+//! six written blind — heldout, fresh, blind, heldback, heldback2 and
+//! heldback3, each scored once with the rules of its time frozen; all but
+//! heldback3 seen by the rules since), with thresholds
 //! just under what the rules reach. A rule or vocabulary change that loses precision or
 //! recall fails here, with eval's tables and every error in the message.
 //! Also: the set is what docs/rules.md says it is (every language in every
@@ -15,19 +16,20 @@ use std::path::{Path, PathBuf};
 use crate::support::{stdout, thbwatch};
 
 /// Micro precision over the four tags, on the whole set.
-const MIN_PRECISION: &str = "0.998";
+const MIN_PRECISION: &str = "0.988";
 /// Micro recall over the four tags, on the whole set.
-const MIN_RECALL: &str = "0.996";
+const MIN_RECALL: &str = "0.97";
 /// Recall of every language, on the whole set.
-const MIN_LANGUAGE_RECALL: &str = "0.99";
+const MIN_LANGUAGE_RECALL: &str = "0.95";
 
-const PARTS: [&str; 6] = [
+const PARTS: [&str; 7] = [
     "tuning.tsv",
     "heldout.tsv",
     "fresh.tsv",
     "blind.tsv",
     "heldback.tsv",
     "heldback2.tsv",
+    "heldback3.tsv",
 ];
 const LANGUAGES: [&str; 12] = ["da", "de", "en", "et", "fi", "is", "lt", "lv", "no", "pl", "ru", "sv"];
 
