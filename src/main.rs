@@ -26,6 +26,14 @@ const EXIT_CONFIG: u8 = 2;
 /// an unknown schema version): a person must act, so the service unit
 /// does not restart on it (`RestartPreventExitStatus=`).
 const EXIT_DATABASE: u8 = 3;
+/// At most this many threads for blocking work (tokio's default is 512).
+/// Parsing, rendering and article extraction each wait for a slot of
+/// their own (about one per core) before they take a thread, so the load
+/// test never used more than a handful; the cap bounds what a burst of
+/// address look-ups could start, each thread with its own stack and
+/// allocator cache. Nothing on these threads waits for another of them,
+/// so a full pool only queues work.
+const BLOCKING_THREADS: usize = 32;
 
 #[derive(Parser)]
 #[command(
@@ -246,7 +254,11 @@ fn main() -> ExitCode {
         };
         return eval(&config, file, &minimums, *json);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("thbwatch: cannot start the async runtime: {e}");
