@@ -142,6 +142,20 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// [`is_html`] of a text's media type essence (`type/subtype+suffix`),
+/// read part by part rather than written out for every text ("html"
+/// cannot span the `/` or the `+` between the parts). A macro: feed-rs
+/// does not name the type it uses.
+macro_rules! is_html_type {
+    ($media_type:expr) => {{
+        let media_type = &$media_type;
+        [Some(media_type.ty()), Some(media_type.subty()), media_type.suffix()]
+            .into_iter()
+            .flatten()
+            .any(|part| is_html(part.as_str()))
+    }};
+}
+
 fn entry(e: feed_rs::model::Entry, html_titles: bool) -> RawEntry {
     let mut links: Vec<String> = best_link(&e.links).into_iter().collect();
     for link in &e.links {
@@ -159,7 +173,7 @@ fn entry(e: feed_rs::model::Entry, html_titles: bool) -> RawEntry {
         title,
         summary: e.summary.map(text),
         content: e.content.and_then(|c| {
-            let is_html = is_html(c.content_type.essence().to_string().as_str());
+            let is_html = is_html_type!(c.content_type);
             c.body.map(|body| Text { body, is_html })
         }),
         authors: e
@@ -186,7 +200,7 @@ fn best_link(links: &[feed_rs::model::Link]) -> Option<String> {
 
 fn text(t: feed_rs::model::Text) -> Text {
     Text {
-        is_html: is_html(t.content_type.essence().to_string().as_str()),
+        is_html: is_html_type!(t.content_type),
         body: t.content,
     }
 }
