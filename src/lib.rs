@@ -2,7 +2,6 @@
 //! items by multilingual keyword rules, and republishes them as Atom.
 #![forbid(unsafe_code)]
 
-mod alloc;
 pub mod app;
 pub mod article;
 pub mod backoff;
