@@ -21,6 +21,7 @@
 //! (whether or not the summary starts with one), so a phrase split
 //! between them matches.
 
+mod gates;
 mod lex;
 mod phrases;
 mod rule;
@@ -116,6 +117,11 @@ pub struct Tagger {
     terms: Vec<CompiledTerm>,
     /// Phrase id ─▶ the terms whose positive parts use it.
     users: Vec<Vec<usize>>,
+    /// Phrase id ─▶ the terms whose gate has it.
+    gated_users: Vec<Vec<usize>>,
+    /// Whether tagging evaluates only the terms whose gate was found (off
+    /// only to test that it changes nothing).
+    gating: bool,
     /// Whether any rule measures distances (word numbers needed).
     proximity: bool,
 }
@@ -181,24 +187,40 @@ impl Tagger {
             || compiled
                 .iter()
                 .any(|r| r.contexts.iter().any(|c| c.1.has_near()) || r.excludes.iter().any(SpanExpr::has_near));
-        let phrases = Phrases::build(ids)?;
-        let mut users = vec![Vec::new(); phrases.len()];
+        let list = ids.into_list();
+        let mut users = vec![Vec::new(); list.len()];
+        let mut gated_users = vec![Vec::new(); list.len()];
+        let costs = gates::costs(&list);
         for (index, term) in terms.iter().enumerate() {
             let mut used = Vec::new();
             term.query.phrases(false, &mut used);
-            for phrase in used {
+            for &phrase in &used {
                 if !users[phrase].contains(&index) {
                     users[phrase].push(index);
                 }
             }
+            // A term without a gate (none the parser accepts) is gated,
+            // as every term was before gates, by all its words.
+            let gate = gates::of_term(&term.query, &costs).map_or(used, |g| g.phrases);
+            gate.iter().for_each(|&p| gated_users[p].push(index));
         }
         Ok(Tagger {
-            phrases,
+            phrases: Phrases::build(list)?,
             rules: compiled,
             terms,
             users,
+            gated_users,
+            gating: true,
             proximity,
         })
+    }
+
+    /// The same tagger evaluating every term whose words occur, as before
+    /// gates (to test that gating changes nothing).
+    #[cfg(test)]
+    fn ungated(mut self) -> Tagger {
+        self.gating = false;
+        self
     }
 
     /// The matches of every rule in the given fields of an item in
@@ -261,15 +283,20 @@ impl Tagger {
         for (index, slot) in slots.iter().enumerate() {
             self.phrases.find(index, &slot.folded.text, self.proximity, &mut hits);
         }
-        if hits.is_empty() {
+        // Explanations report every term whose words occur, gate or not.
+        let gated = self.gating && !explain;
+        if hits.is_empty() || (gated && hits.iter().all(|h| self.gated_users[h.phrase].is_empty())) {
+            // No term can hold: its gate would have been found.
             return Explanation::default();
         }
         hits.sort_unstable();
         hits.dedup();
         let joins: Vec<Option<usize>> = slots.iter().map(|s| s.join).collect();
+        let present = spans::present(&hits, self.users.len());
         let found = Found {
             hits: &hits,
             joins: &joins,
+            present: &present,
         };
         let mut scan = Scan {
             tagger: self,
@@ -277,6 +304,7 @@ impl Tagger {
             slots,
             language,
             explain,
+            gated,
             out: Explanation::default(),
             evidence: Vec::new(),
         };
@@ -287,5 +315,7 @@ impl Tagger {
     }
 }
 
+#[cfg(test)]
+mod gating;
 #[cfg(test)]
 mod tests;

@@ -24,6 +24,11 @@ impl PhraseIds {
         self.ids.insert(phrase.clone(), self.list.len() - 1);
         self.list.len() - 1
     }
+
+    /// The phrases, by id.
+    pub(super) fn into_list(self) -> Vec<Phrase> {
+        self.list
+    }
 }
 
 /// One occurrence of a phrase in a slot's folded text: bytes
@@ -48,10 +53,10 @@ pub(super) struct Phrases {
 }
 
 impl Phrases {
-    pub(super) fn build(ids: PhraseIds) -> Result<Phrases, aho_corasick::BuildError> {
+    pub(super) fn build(list: Vec<Phrase>) -> Result<Phrases, aho_corasick::BuildError> {
         let mut needle_ids: HashMap<String, usize> = HashMap::new();
         let mut candidates: Vec<Vec<usize>> = Vec::new();
-        for (id, phrase) in ids.list.iter().enumerate() {
+        for (id, phrase) in list.iter().enumerate() {
             // Parsing never yields an empty phrase.
             let Some(first) = phrase.first() else { continue };
             // A word that starts a word is sought with the space before
@@ -81,12 +86,8 @@ impl Phrases {
         Ok(Phrases {
             automaton,
             candidates,
-            phrases: ids.list,
+            phrases: list,
         })
-    }
-
-    pub(super) fn len(&self) -> usize {
-        self.phrases.len()
     }
 
     /// Adds every phrase occurrence in `folded` (text of `slot`) to `out`;

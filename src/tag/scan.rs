@@ -18,6 +18,9 @@ pub(super) struct Scan<'a, 't> {
     pub slots: &'a [Slot<'t>],
     pub language: Option<&'a str>,
     pub explain: bool,
+    /// Candidates are the terms whose gate was found (otherwise: whose
+    /// words were).
+    pub gated: bool,
     pub out: Explanation,
     /// (tag, term, evidence) of every term that holds, in term order.
     pub evidence: Vec<(usize, usize, Vec<Occ>)>,
@@ -28,11 +31,17 @@ impl Scan<'_, '_> {
     pub(super) fn terms(&mut self) {
         let tagger = self.tagger;
         let mut candidate = vec![false; tagger.terms.len()];
+        // A term whose gate is not found cannot hold; one whose words
+        // are found but not its gate only matters to explanations.
+        let users = match self.gated {
+            true => &tagger.gated_users,
+            false => &tagger.users,
+        };
         let mut phrase = usize::MAX;
         for hit in self.found.hits {
             if hit.phrase != phrase {
                 phrase = hit.phrase;
-                tagger.users[phrase].iter().for_each(|&t| candidate[t] = true);
+                users[phrase].iter().for_each(|&t| candidate[t] = true);
             }
         }
         let mut covers: Vec<Option<Covers>> = (0..tagger.rules.len()).map(|_| None).collect();

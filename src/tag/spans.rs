@@ -179,10 +179,30 @@ pub(super) struct Found<'a> {
     pub hits: &'a [Hit],
     /// Per slot, where a joined title ends and its summary starts.
     pub joins: &'a [Option<usize>],
+    /// Bit per phrase id: whether it has hits ([`present`]).
+    pub present: &'a [u64],
+}
+
+/// The bit set of the phrases `hits` has, for [`Found::present`]: most
+/// phrases a rule asks for are absent from most items, and a bit says so
+/// without a search.
+pub(super) fn present(hits: &[Hit], phrases: usize) -> Vec<u64> {
+    let mut bits = vec![0u64; phrases.div_ceil(64)];
+    for hit in hits {
+        bits[hit.phrase / 64] |= 1 << (hit.phrase % 64);
+    }
+    bits
 }
 
 impl Found<'_> {
     pub(super) fn of(&self, phrase: usize) -> &[Hit] {
+        if self
+            .present
+            .get(phrase / 64)
+            .is_none_or(|w| w & (1 << (phrase % 64)) == 0)
+        {
+            return &[];
+        }
         let lo = self.hits.partition_point(|h| h.phrase < phrase);
         let hi = self.hits.partition_point(|h| h.phrase <= phrase);
         &self.hits[lo..hi]
