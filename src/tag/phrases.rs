@@ -97,17 +97,45 @@ impl Phrases {
         let bytes = folded.as_bytes();
         let mut words = WordCursor::default();
         for m in self.automaton.find_overlapping_iter(folded) {
-            let at = m.start();
+            // The needle is the test of a phrase's first word (it matched
+            // at a word start, or inside a word, with the space after it
+            // when the word must end there), so every phrase anchored on
+            // it shares the first word's end and the word after it: found
+            // once here, not once per phrase.
+            let Some(first_end) = next_space(bytes, m.end() - 1) else {
+                continue;
+            };
+            let mut second = None;
             let mut word_start = None;
             for &phrase in &self.candidates[m.pattern().as_usize()] {
                 let phrase_words = &self.phrases[phrase];
                 let start = match phrase_words[0].infix {
-                    true => *word_start.get_or_insert_with(|| folded[..at].rfind(' ').map_or(0, |i| i + 1)),
+                    true => *word_start.get_or_insert_with(|| folded[..m.start()].rfind(' ').map_or(0, |i| i + 1)),
                     // The needle began with the space before the word.
-                    false => at + 1,
+                    false => m.start() + 1,
                 };
-                let Some(end) = phrase_end(phrase_words, folded, start) else {
+                // An empty first word (the parser allows none).
+                if first_end <= start {
                     continue;
+                }
+                let end = match phrase_words.len() {
+                    1 => first_end,
+                    _ => {
+                        let (from, to) = *second.get_or_insert_with(|| {
+                            let from = first_end + 1;
+                            (from, next_space(bytes, from).unwrap_or(from))
+                        });
+                        if to == from || !word_matches(&phrase_words[1], &folded[from..to]) {
+                            continue;
+                        }
+                        match phrase_words.len() {
+                            2 => to,
+                            _ => match phrase_end(&phrase_words[2..], folded, to + 1) {
+                                Some(end) => end,
+                                None => continue,
+                            },
+                        }
+                    }
                 };
                 // Words are one space apart in folded text.
                 let first_word = if numbered { words.number(bytes, start) } else { 0 };
@@ -122,6 +150,11 @@ impl Phrases {
             }
         }
     }
+}
+
+/// The first space at or after `from`.
+fn next_space(bytes: &[u8], from: usize) -> Option<usize> {
+    Some(from + bytes.get(from..)?.iter().position(|&b| b == b' ')?)
 }
 
 /// Numbers words by counting the spaces before them, moving from one
