@@ -7,9 +7,24 @@
 //! alternatives, proximity (`NEAR/N`, `ONEAR/N`) within one text, and
 //! `AND`/`NOT` over the whole item. One Aho-Corasick automaton over the
 //! first word of every phrase of every rule finds every phrase occurrence
-//! in one pass over each text; each is checked word by word, and only the
-//! rules whose phrases occur are then evaluated over those occurrences, so
-//! the cost barely grows with the number of rules.
+//! in one pass over each text; each is checked word by word (the first
+//! word's end and the next word found once for all the phrases anchored
+//! on it).
+//!
+//! Gates: every term has a set of phrases at least one of which must
+//! occur for it to hold, chosen when the rules are compiled as the one
+//! likely rarest, judged from the rules alone (the trafficking side of
+//! `trafficking AND (work | hours | wages …)`, the rarer side of a NEAR,
+//! every alternative of an OR, never a NOT part: `gates.rs`). Only the
+//! terms whose gate occurs are
+//! evaluated, and an item where no gate occurs is done as soon as it is
+//! scanned, so the everyday words of co-occurrence terms cost a lookup
+//! where they occur, not the evaluation of every term that names them.
+//! Excludes, contexts and NOT parts are evaluated as before for the terms
+//! that are; the result is the same as evaluating every term whose words
+//! occur (tested over the labelled sets and the vocabulary's probes).
+//! Explanations (`match`, why-tagged pages) do evaluate every such term,
+//! to say why each did not apply.
 //!
 //! Exclusion is per occurrence: an `exclude` cancels the phrase
 //! occurrences of its own rule's terms that it covers ("drug trafficking"
