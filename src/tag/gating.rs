@@ -28,7 +28,7 @@ fn same(gated: &Tagger, ungated: &Tagger, fields: &[(Field, &str)], language: Op
 }
 
 /// (language, title, summary) of every row of the labelled sets.
-fn rows() -> Vec<(String, String, String)> {
+pub(super) fn rows() -> Vec<(String, String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -53,7 +53,7 @@ fn rows() -> Vec<(String, String, String)> {
 }
 
 /// (language, sentence) of every `forms` and `negatives` entry of the vocabulary.
-fn probes() -> Vec<(String, String)> {
+pub(super) fn probes() -> Vec<(String, String)> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("vocabulary/thb-terms.toml");
     let table: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
     let mut out = Vec::new();
@@ -68,7 +68,7 @@ fn probes() -> Vec<(String, String)> {
     out
 }
 
-fn default_rules() -> Vec<TagRule> {
+pub(super) fn default_rules() -> Vec<TagRule> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml");
     crate::config::Config::load(&path).unwrap().tags
 }

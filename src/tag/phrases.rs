@@ -209,3 +209,73 @@ fn word_matches(word: &Word, text: &str) -> bool {
         (true, true) => text.contains(core),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Tagger;
+    use super::super::gating::{default_rules, probes, rows};
+    use super::{Hit, Phrases, WordCursor, phrase_end};
+
+    /// Every phrase occurrence found the plain way, as `find` did before
+    /// sharing the first word: each phrase anchored on a match checked
+    /// from its first word.
+    fn reference(phrases: &Phrases, folded: &str) -> Vec<Hit> {
+        let mut out = Vec::new();
+        let mut words = WordCursor::default();
+        for m in phrases.automaton.find_overlapping_iter(folded) {
+            for &phrase in &phrases.candidates[m.pattern().as_usize()] {
+                let phrase_words = &phrases.phrases[phrase];
+                let start = match phrase_words[0].infix {
+                    true => folded[..m.start()].rfind(' ').map_or(0, |i| i + 1),
+                    false => m.start() + 1,
+                };
+                let Some(end) = phrase_end(phrase_words, folded, start) else {
+                    continue;
+                };
+                let first_word = words.number(folded.as_bytes(), start);
+                out.push(Hit {
+                    phrase,
+                    slot: 0,
+                    start,
+                    end,
+                    first_word,
+                    last_word: first_word + phrase_words.len() - 1,
+                });
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// The default rules' phrases found in the labelled sets, the
+    /// vocabulary's probes and a few edge cases are the plain way's.
+    #[test]
+    fn sharing_the_first_word_finds_what_checking_each_phrase_found() {
+        let tagger = Tagger::new(&default_rules()).unwrap();
+        let mut texts: Vec<String> = rows().into_iter().map(|(_, t, s)| format!("{t} {s}")).collect();
+        texts.extend(probes().into_iter().map(|p| p.1));
+        texts.extend(
+            [
+                "handel",
+                "handel ",
+                "handel ludźmi",
+                "handl",
+                "menschenhandel",
+                "zwangsarbeit zwangsarbeitzwangsarbeit",
+                "human trafficking human",
+                "cilvēku tirdzniecība cilvēku",
+            ]
+            .map(String::from),
+        );
+        let mut found = 0;
+        for text in &texts {
+            let folded = crate::fold::fold_located(text).text;
+            let mut hits = Vec::new();
+            tagger.phrases.find(0, &folded, true, &mut hits);
+            hits.sort_unstable();
+            assert_eq!(hits, reference(&tagger.phrases, &folded), "{text:?}");
+            found += hits.len();
+        }
+        assert!(found > 10_000, "{found} occurrences");
+    }
+}
