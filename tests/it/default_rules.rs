@@ -1,14 +1,14 @@
 //! The gate on the default rules: the real binary scores the repository's
 //! `config.toml` with `thbwatch eval` on the whole labelled development
-//! set (`tests/fixtures/eval/`: the seven parts together: tuning, and the
-//! six written blind — heldout, fresh, blind, heldback, heldback2 and
-//! heldback3, each scored once with the rules of its time frozen; all but
-//! heldback3 seen by the rules since), with thresholds
-//! just under what the rules reach. A rule or vocabulary change that loses precision or
+//! set (`tests/fixtures/eval/`: the nine parts together: tuning, and the
+//! eight written blind — heldout, fresh, blind, heldback, heldback2,
+//! heldback3, heldback4 and heldback5, each scored once with the rules of
+//! its time frozen; heldback4 and heldback5, the held-back split, not seen
+//! by the rules since), with thresholds just under what the rules reach. A rule or vocabulary change that loses precision or
 //! recall fails here, with eval's tables and every error in the message.
 //! Also: the set is what docs/rules.md says it is (every language in every
-//! part, the held-back part at least a quarter of the whole, the tags'
-//! definitions at the top of each file).
+//! part, the held-back split at least a quarter of the whole in every
+//! language, the tags' definitions at the top of each file).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,13 +16,13 @@ use std::path::{Path, PathBuf};
 use crate::support::{stdout, thbwatch};
 
 /// Micro precision over the four tags, on the whole set.
-const MIN_PRECISION: &str = "0.994";
+const MIN_PRECISION: &str = "0.984";
 /// Micro recall over the four tags, on the whole set.
-const MIN_RECALL: &str = "0.97";
+const MIN_RECALL: &str = "0.978";
 /// Recall of every language, on the whole set.
-const MIN_LANGUAGE_RECALL: &str = "0.95";
+const MIN_LANGUAGE_RECALL: &str = "0.955";
 
-const PARTS: [&str; 7] = [
+const PARTS: [&str; 9] = [
     "tuning.tsv",
     "heldout.tsv",
     "fresh.tsv",
@@ -30,7 +30,12 @@ const PARTS: [&str; 7] = [
     "heldback.tsv",
     "heldback2.tsv",
     "heldback3.tsv",
+    "heldback4.tsv",
+    "heldback5.tsv",
 ];
+/// The held-back split: the last parts of `PARTS`, written blind while the
+/// rules of the day were written and scored once when they were frozen.
+const HELD_BACK_PARTS: usize = 2;
 const LANGUAGES: [&str; 12] = ["da", "de", "en", "et", "fi", "is", "lt", "lv", "no", "pl", "ru", "sv"];
 
 fn root() -> &'static Path {
@@ -115,11 +120,12 @@ fn the_development_set_has_every_language_in_every_part_and_its_definitions() {
         }
         let all: usize = per_part.iter().sum();
         assert!(all >= 80, "{lang}: {per_part:?} items in {PARTS:?}");
-        // The last part written blind, scored once with the rules of its time frozen.
-        let heldback = per_part[PARTS.len() - 1];
+        // The held-back split: the last parts written blind, scored once with
+        // the rules of their time frozen.
+        let heldback: usize = per_part[PARTS.len() - HELD_BACK_PARTS..].iter().sum();
         assert!(
             heldback * 4 >= all,
-            "{lang}: the held-back part ({heldback} of {all}) is under a quarter"
+            "{lang}: the held-back split ({heldback} of {all}) is under a quarter"
         );
     }
 }
