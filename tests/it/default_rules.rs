@@ -1,10 +1,10 @@
 //! The gate on the default rules: the real binary scores the repository's
 //! `config.toml` with `thbwatch eval` on the whole labelled development
-//! set (`tests/fixtures/eval/`: the nine parts together: tuning, and the
-//! eight written blind — heldout, fresh, blind, heldback, heldback2,
-//! heldback3, heldback4 and heldback5, each scored once with the rules of
-//! its time frozen; heldback4 and heldback5, the held-back split, not seen
-//! by the rules since), with thresholds just under what the rules reach. A rule or vocabulary change that loses precision or
+//! set (`tests/fixtures/eval/`: the ten parts together: tuning, and the
+//! nine written blind — heldout, fresh, blind, heldback, heldback2 to
+//! heldback6, each scored once with the rules of its time frozen;
+//! heldback6, the held-back split, not seen by the rules since), with
+//! thresholds just under what the rules reach. A rule or vocabulary change that loses precision or
 //! recall fails here, with eval's tables and every error in the message.
 //! Also: the set is what docs/rules.md says it is (every language in every
 //! part, the held-back split at least a quarter of the whole in every
@@ -16,13 +16,13 @@ use std::path::{Path, PathBuf};
 use crate::support::{stdout, thbwatch};
 
 /// Micro precision over the four tags, on the whole set.
-const MIN_PRECISION: &str = "0.990";
+const MIN_PRECISION: &str = "0.989";
 /// Micro recall over the four tags, on the whole set.
-const MIN_RECALL: &str = "0.988";
+const MIN_RECALL: &str = "0.983";
 /// Recall of every language, on the whole set.
-const MIN_LANGUAGE_RECALL: &str = "0.964";
+const MIN_LANGUAGE_RECALL: &str = "0.97";
 
-const PARTS: [&str; 9] = [
+const PARTS: [&str; 10] = [
     "tuning.tsv",
     "heldout.tsv",
     "fresh.tsv",
@@ -32,10 +32,11 @@ const PARTS: [&str; 9] = [
     "heldback3.tsv",
     "heldback4.tsv",
     "heldback5.tsv",
+    "heldback6.tsv",
 ];
 /// The held-back split: the last parts of `PARTS`, written blind while the
 /// rules of the day were written and scored once when they were frozen.
-const HELD_BACK_PARTS: usize = 2;
+const HELD_BACK_PARTS: usize = 1;
 const LANGUAGES: [&str; 12] = ["da", "de", "en", "et", "fi", "is", "lt", "lv", "no", "pl", "ru", "sv"];
 
 fn root() -> &'static Path {
