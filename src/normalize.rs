@@ -171,10 +171,14 @@ pub(crate) fn item_and_text(raw: RawEntry, cx: &Context<'_>) -> (Item, BodyText)
 /// language, so it comes last).
 fn language(raw: &RawEntry, title: &str, body_text: Option<&str>, cx: &Context<'_>) -> Option<String> {
     let hint = cx.source_language.or(cx.feed_language);
-    let mut sample = title.to_string();
-    if let Some(text) = body_text {
+    // Detection reads at most 600 characters: the title and the start of
+    // the text, cut where a character starts rather than copied one by one.
+    let text = body_text.map(|text| crate::lang::first_chars(text, 600));
+    let mut sample = String::with_capacity(title.len() + 2 + text.map_or(0, str::len));
+    sample.push_str(title);
+    if let Some(text) = text {
         sample.push_str(". ");
-        sample.extend(text.chars().take(600));
+        sample.push_str(text);
     }
     cx.detect.detect(&sample, hint).or_else(|| {
         [raw.language.as_deref(), cx.source_language, cx.feed_language]
