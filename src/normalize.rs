@@ -289,21 +289,42 @@ fn is_clean(text: &str, max_chars: usize) -> bool {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
-            b'\t' | b'\n' | b'\r' => i += 1,
-            0..=0x1F | 0x7F => return false,
-            0xC2 | 0xD8 | 0xE2 | 0xEF => {
+        match CLEAN[bytes[i] as usize] {
+            KEEP => i += 1,
+            DROP => return false,
+            _ => {
                 let c = text[i..].chars().next().unwrap_or('\0');
                 if !keep_char(c) {
                     return false;
                 }
                 i += c.len_utf8();
             }
-            _ => i += 1,
         }
     }
     true
 }
+
+/// What [`is_clean`] makes of a byte: kept as it is, dropped (an ASCII
+/// control but tab and line breaks), or the start of a character to look
+/// at (C2, D8, E2, EF).
+const KEEP: u8 = 0;
+const DROP: u8 = 1;
+const CLEAN: [u8; 256] = {
+    let mut table = [KEEP; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        if !matches!(b as u8, b'\t' | b'\n' | b'\r') {
+            table[b] = DROP;
+        }
+        b += 1;
+    }
+    table[0x7F] = DROP;
+    table[0xC2] = 2;
+    table[0xD8] = 2;
+    table[0xE2] = 2;
+    table[0xEF] = 2;
+    table
+};
 
 /// [`clean`], character by character.
 fn clean_chars(text: &str, max_chars: usize) -> String {
@@ -469,8 +490,12 @@ impl Collapsed {
         let bytes = text.as_bytes();
         let (mut i, mut word) = (0, 0);
         while i < bytes.len() {
-            let (white, len) = match bytes[i] {
-                b @ 0..=0x7F => (matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'), 1),
+            let (white, len) = match SPACES[bytes[i] as usize] {
+                NOT_SPACE => {
+                    i += 1;
+                    continue;
+                }
+                SPACE => (true, 1),
                 _ => {
                     let c = text[i..].chars().next().unwrap_or('\0');
                     (c.is_whitespace(), c.len_utf8())
@@ -497,6 +522,29 @@ impl Collapsed {
         self.text.push_str(word);
     }
 }
+
+/// What [`Collapsed::push_plain`] makes of a byte: white space (ASCII),
+/// not (any other ASCII byte, any byte inside a character, and the start
+/// of any character that is never white space), or the start of a
+/// character that may be (C2: U+0085, U+00A0; E1: U+1680; E2: U+2000 to
+/// U+205F; E3: U+3000), decoded to see. A byte inside a character is
+/// never one of those starts, so the text is walked a byte at a time.
+const NOT_SPACE: u8 = 0;
+const SPACE: u8 = 1;
+const SPACES: [u8; 256] = {
+    let mut table = [NOT_SPACE; 256];
+    table[b' ' as usize] = SPACE;
+    table[b'\t' as usize] = SPACE;
+    table[b'\n' as usize] = SPACE;
+    table[0x0B] = SPACE;
+    table[0x0C] = SPACE;
+    table[b'\r' as usize] = SPACE;
+    table[0xC2] = 2;
+    table[0xE1] = 2;
+    table[0xE2] = 2;
+    table[0xE3] = 2;
+    table
+};
 
 /// Decodes named (HTML5) and numeric character references, leaving
 /// anything that is not one as written: publishers' text is full of stray
@@ -562,6 +610,30 @@ fn sha256_hex(parts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bytewise walks agree with reading every character, for every
+    /// character of the Basic Multilingual Plane and a few beyond: white
+    /// space is what `char::is_whitespace` says, and a text is clean when
+    /// every character is kept.
+    #[test]
+    fn bytewise_walks_agree_with_reading_each_character() {
+        let chars = (0..0x1_0000u32).chain([0x1_0000, 0x1_D11E, 0xE_0001, 0x10_FFFF]);
+        for c in chars.filter_map(char::from_u32) {
+            let text = format!("a{c}b {c}{c} ž{c}\u{A0}c{c}");
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_whitespace(&text), expected, "U+{:04X}", c as u32);
+            assert_eq!(
+                is_clean(&text, 1_000),
+                text.chars().all(keep_char),
+                "U+{:04X}",
+                c as u32
+            );
+            assert_eq!(
+                clean(&text, 1_000),
+                text.chars().filter(|c| keep_char(*c)).collect::<String>()
+            );
+        }
+    }
 
     /// What the rules read of an item: plain text, categories one per
     /// line, the article only when there is one; the same whether the
