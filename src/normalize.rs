@@ -100,17 +100,19 @@ impl<'a> Texts<'a> {
 }
 
 /// [`item`], with the plain text it read.
-pub(crate) fn item_and_text(raw: RawEntry, cx: &Context<'_>) -> (Item, BodyText) {
-    let link = raw.links.iter().find_map(|l| absolute_http(cx.base, l));
-    let canonical_link = link.as_deref().and_then(canonical_link);
-    let body = |text: &Option<Text>, max| {
-        text.as_ref()
-            .map(|t| clean_owned(as_html(t), max))
+pub(crate) fn item_and_text(mut raw: RawEntry, cx: &Context<'_>) -> (Item, BodyText) {
+    // Parsed once: the canonical form is made from the parsed link.
+    let url = raw.links.iter().find_map(|l| absolute_http(cx.base, l));
+    let canonical_link = url.clone().and_then(canonical_url);
+    let link: Option<String> = url.map(String::from);
+    // Before the bodies are taken: an entry without a title borrows theirs.
+    let title = clean_owned(title(&raw), MAX_TITLE_CHARS);
+    let body = |text: Option<Text>, max| {
+        text.map(|t| clean_owned(into_html(t), max))
             .filter(|s| !s.trim().is_empty())
     };
-    let summary = body(&raw.summary, MAX_SUMMARY_CHARS);
-    let content = body(&raw.content, MAX_CONTENT_CHARS);
-    let title = clean_owned(title(&raw), MAX_TITLE_CHARS);
+    let summary = body(raw.summary.take(), MAX_SUMMARY_CHARS);
+    let content = body(raw.content.take(), MAX_CONTENT_CHARS);
     let published = raw.published.or(raw.updated);
     let key = key(
         &raw,
@@ -171,10 +173,14 @@ pub(crate) fn item_and_text(raw: RawEntry, cx: &Context<'_>) -> (Item, BodyText)
 /// language, so it comes last).
 fn language(raw: &RawEntry, title: &str, body_text: Option<&str>, cx: &Context<'_>) -> Option<String> {
     let hint = cx.source_language.or(cx.feed_language);
-    let mut sample = title.to_string();
-    if let Some(text) = body_text {
+    // Detection reads at most 600 characters: the title and the start of
+    // the text, cut where a character starts rather than copied one by one.
+    let text = body_text.map(|text| crate::lang::first_chars(text, 600));
+    let mut sample = String::with_capacity(title.len() + 2 + text.map_or(0, str::len));
+    sample.push_str(title);
+    if let Some(text) = text {
         sample.push_str(". ");
-        sample.extend(text.chars().take(600));
+        sample.push_str(text);
     }
     cx.detect.detect(&sample, hint).or_else(|| {
         [raw.language.as_deref(), cx.source_language, cx.feed_language]
@@ -215,11 +221,16 @@ fn key(
     format!("hash:{}", sha256_hex(&[title, &date, body.unwrap_or("")]))
 }
 
+/// [`canonical_url`] of a link's text (what the tests give).
+#[cfg(test)]
+fn canonical_link(link: &str) -> Option<String> {
+    canonical_url(Url::parse(link).ok()?)
+}
+
 /// The link with scheme folded to https, host lower-cased, default port,
 /// fragment and `utm_*` parameters removed: equal results mean the same
 /// article. `None` for anything but http(s).
-pub(crate) fn canonical_link(link: &str) -> Option<String> {
-    let mut url = Url::parse(link).ok()?;
+fn canonical_url(mut url: Url) -> Option<String> {
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }
@@ -247,9 +258,9 @@ pub(crate) fn canonical_link(link: &str) -> Option<String> {
 
 /// A link made absolute against `base`, if it is then http or https
 /// (never `javascript:`, `data:` or the like).
-pub(crate) fn absolute_http(base: &Url, link: &str) -> Option<String> {
+fn absolute_http(base: &Url, link: &str) -> Option<Url> {
     let url = base.join(link.trim()).ok()?;
-    matches!(url.scheme(), "http" | "https").then(|| url.into())
+    matches!(url.scheme(), "http" | "https").then_some(url)
 }
 
 /// Drops control characters (NUL and the like, which XML cannot carry;
@@ -285,21 +296,42 @@ fn is_clean(text: &str, max_chars: usize) -> bool {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
-            b'\t' | b'\n' | b'\r' => i += 1,
-            0..=0x1F | 0x7F => return false,
-            0xC2 | 0xD8 | 0xE2 | 0xEF => {
+        match CLEAN[bytes[i] as usize] {
+            KEEP => i += 1,
+            DROP => return false,
+            _ => {
                 let c = text[i..].chars().next().unwrap_or('\0');
                 if !keep_char(c) {
                     return false;
                 }
                 i += c.len_utf8();
             }
-            _ => i += 1,
         }
     }
     true
 }
+
+/// What [`is_clean`] makes of a byte: kept as it is, dropped (an ASCII
+/// control but tab and line breaks), or the start of a character to look
+/// at (C2, D8, E2, EF).
+const KEEP: u8 = 0;
+const DROP: u8 = 1;
+const CLEAN: [u8; 256] = {
+    let mut table = [KEEP; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        if !matches!(b as u8, b'\t' | b'\n' | b'\r') {
+            table[b] = DROP;
+        }
+        b += 1;
+    }
+    table[0x7F] = DROP;
+    table[0xC2] = 2;
+    table[0xD8] = 2;
+    table[0xE2] = 2;
+    table[0xEF] = 2;
+    table
+};
 
 /// [`clean`], character by character.
 fn clean_chars(text: &str, max_chars: usize) -> String {
@@ -366,11 +398,17 @@ pub(crate) fn plain_text(text: &Text) -> String {
     }
 }
 
-fn as_html(text: &Text) -> String {
-    if text.is_html {
-        text.body.trim().to_string()
-    } else {
-        escape(text.body.trim()).into_owned()
+/// The body as HTML, trimmed: kept without a copy when it already is.
+fn into_html(text: Text) -> String {
+    let trimmed = text.body.trim();
+    let unchanged = trimmed.len() == text.body.len();
+    match (text.is_html, unchanged) {
+        (true, true) => text.body,
+        (true, false) => trimmed.to_string(),
+        (false, _) => match escape(trimmed) {
+            std::borrow::Cow::Borrowed(_) if unchanged => text.body,
+            escaped => escaped.into_owned(),
+        },
     }
 }
 
@@ -465,8 +503,12 @@ impl Collapsed {
         let bytes = text.as_bytes();
         let (mut i, mut word) = (0, 0);
         while i < bytes.len() {
-            let (white, len) = match bytes[i] {
-                b @ 0..=0x7F => (matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'), 1),
+            let (white, len) = match SPACES[bytes[i] as usize] {
+                NOT_SPACE => {
+                    i += 1;
+                    continue;
+                }
+                SPACE => (true, 1),
                 _ => {
                     let c = text[i..].chars().next().unwrap_or('\0');
                     (c.is_whitespace(), c.len_utf8())
@@ -493,6 +535,29 @@ impl Collapsed {
         self.text.push_str(word);
     }
 }
+
+/// What [`Collapsed::push_plain`] makes of a byte: white space (ASCII),
+/// not (any other ASCII byte, any byte inside a character, and the start
+/// of any character that is never white space), or the start of a
+/// character that may be (C2: U+0085, U+00A0; E1: U+1680; E2: U+2000 to
+/// U+205F; E3: U+3000), decoded to see. A byte inside a character is
+/// never one of those starts, so the text is walked a byte at a time.
+const NOT_SPACE: u8 = 0;
+const SPACE: u8 = 1;
+const SPACES: [u8; 256] = {
+    let mut table = [NOT_SPACE; 256];
+    table[b' ' as usize] = SPACE;
+    table[b'\t' as usize] = SPACE;
+    table[b'\n' as usize] = SPACE;
+    table[0x0B] = SPACE;
+    table[0x0C] = SPACE;
+    table[b'\r' as usize] = SPACE;
+    table[0xC2] = 2;
+    table[0xE1] = 2;
+    table[0xE2] = 2;
+    table[0xE3] = 2;
+    table
+};
 
 /// Decodes named (HTML5) and numeric character references, leaving
 /// anything that is not one as written: publishers' text is full of stray
@@ -559,6 +624,30 @@ fn sha256_hex(parts: &[&str]) -> String {
 mod tests {
     use super::*;
 
+    /// The bytewise walks agree with reading every character, for every
+    /// character of the Basic Multilingual Plane and a few beyond: white
+    /// space is what `char::is_whitespace` says, and a text is clean when
+    /// every character is kept.
+    #[test]
+    fn bytewise_walks_agree_with_reading_each_character() {
+        let chars = (0..0x1_0000u32).chain([0x1_0000, 0x1_D11E, 0xE_0001, 0x10_FFFF]);
+        for c in chars.filter_map(char::from_u32) {
+            let text = format!("a{c}b {c}{c} ž{c}\u{A0}c{c}");
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_whitespace(&text), expected, "U+{:04X}", c as u32);
+            assert_eq!(
+                is_clean(&text, 1_000),
+                text.chars().all(keep_char),
+                "U+{:04X}",
+                c as u32
+            );
+            assert_eq!(
+                clean(&text, 1_000),
+                text.chars().filter(|c| keep_char(*c)).collect::<String>()
+            );
+        }
+    }
+
     /// What the rules read of an item: plain text, categories one per
     /// line, the article only when there is one; the same whether the
     /// body's text was made while normalising or is made from the stored
@@ -620,6 +709,30 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(canonical_link(input).as_deref(), expected, "{input}");
+        }
+    }
+
+    /// The canonical form made from the parsed link is the one made by
+    /// parsing the link's text again, whatever the link.
+    #[test]
+    fn canonical_links_from_parsed_links_are_those_from_their_text() {
+        let base = Url::parse("http://Example.org:80/news/feed.xml?utm_x=1").unwrap();
+        let links = [
+            "a.html",
+            "/b?utm_source=x&id=2#top",
+            "HTTP://EXAMPLE.org:8080/%7Euser/./x/../y?q=a%20b&utm_medium=m",
+            "https://xn--80ak6aa92e.com/путь?запрос=да",
+            "//other.example/p;param?x=1&&y",
+            "http://[::1]:80/ipv6",
+            "http://user:pass@host.example/?",
+            " https://example.org/trailing space ",
+            "https://example.org/a?b=c+d&utm_campaign=&e",
+        ];
+        for link in links {
+            let Some(url) = absolute_http(&base, link) else {
+                continue;
+            };
+            assert_eq!(canonical_url(url.clone()), canonical_link(url.as_str()), "{link}");
         }
     }
 

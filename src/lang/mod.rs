@@ -66,12 +66,12 @@ impl Detect {
             },
             None => None,
         };
-        let sample = text.char_indices().nth(MAX_CHARS).map_or(text, |(end, _)| &text[..end]);
+        let sample = first_chars(text, MAX_CHARS);
         if !has_letters(sample) {
             return None;
         }
         if let Some(hint) = hint {
-            if let Some((end, _)) = sample.char_indices().nth(prefix) {
+            if let Some(end) = char_start(sample, prefix) {
                 let start = &sample[..end];
                 if has_letters(start) && self.reliable(start) == Some(hint) {
                     return Some(hint.to_string());
@@ -91,7 +91,7 @@ impl Detect {
         {
             return None;
         }
-        let sample = text.char_indices().nth(MAX_CHARS).map_or(text, |(end, _)| &text[..end]);
+        let sample = first_chars(text, MAX_CHARS);
         if !has_letters(sample) {
             return None;
         }
@@ -103,6 +103,33 @@ impl Detect {
         let best = self.scorer.best(sample)?;
         (best.confidence > RELIABLE).then_some(best.code)
     }
+}
+
+/// The first `n` characters of `text` (all of it when it is shorter).
+pub(crate) fn first_chars(text: &str, n: usize) -> &str {
+    char_start(text, n).map_or(text, |end| &text[..end])
+}
+
+/// Where the character after the first `n` starts, if there is one: what
+/// `text.char_indices().nth(n)` finds, found by counting the bytes that
+/// start a character (all but 0x80 to 0xBF) in blocks, without a branch
+/// per byte: at least one byte per character is still to come, so each
+/// block is as long as the characters still to count.
+fn char_start(text: &str, n: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let starts = |block: &[u8]| block.iter().filter(|&&b| (b as i8) >= -0x40).count();
+    let (mut at, mut seen) = (0, 0);
+    while seen < n {
+        let block = &bytes[at..bytes.len().min(at + (n - seen))];
+        if block.is_empty() {
+            return None;
+        }
+        seen += starts(block);
+        at += block.len();
+    }
+    // `n` characters start before `at`: the next start is the one sought.
+    at += bytes[at..].iter().take_while(|&&b| (b as i8) < -0x40).count();
+    (at < bytes.len()).then_some(at)
 }
 
 /// Whether a text has letters enough to detect from.
@@ -153,6 +180,18 @@ mod tests {
         ];
         for (expected, text) in cases {
             assert_eq!(detect.detect(text, None).as_deref(), Some(expected), "{text}");
+        }
+    }
+
+    /// Counting bytes finds the characters `char_indices` finds.
+    #[test]
+    fn first_chars_cuts_where_char_indices_cuts() {
+        for text in ["", "a", "ab", "žmonėmis", "Край и ", "€𝄞x", "Cilvēku tirdzniecība"] {
+            for n in 0..=text.len() + 1 {
+                let expected = text.char_indices().nth(n).map(|(at, _)| at);
+                assert_eq!(char_start(text, n), expected, "{text:?} {n}");
+                assert_eq!(first_chars(text, n), expected.map_or(text, |at| &text[..at]));
+            }
         }
     }
 

@@ -67,25 +67,11 @@ impl Scorer {
     /// The most likely candidate of the text's main script (Latin or
     /// Cyrillic; `None` for any other, or for no letters at all).
     pub(crate) fn best(&self, text: &str) -> Option<Best> {
-        let mut script = [0usize; 3];
-        let mut alphabet = Alphabet::default();
-        // A trigram per character at most, and one for the end.
-        let mut trigrams = Trigrams::with_capacity(text.len() + 1);
-        for c in text.chars() {
-            if !is_stop(c) {
-                script[script_of(c)] += 1;
-            }
-            if c.is_ascii() {
-                let lower = c.to_ascii_lowercase();
-                alphabet.add(lower);
-                trigrams.add(lower);
-                continue;
-            }
-            for lower in c.to_lowercase() {
-                alphabet.add(lower);
-                trigrams.add(lower);
-            }
-        }
+        let Reading {
+            script,
+            alphabet,
+            trigrams,
+        } = read(text);
         let cyrillic = match script {
             [0, 0, _] => return None,
             [latin, cyrillic, other] if other > latin.max(cyrillic) => return None,
@@ -148,6 +134,50 @@ impl Scorer {
     }
 }
 
+/// What one pass over a text gathers: letters per script, the letters
+/// themselves, and the trigrams.
+struct Reading {
+    /// Letters (not stops) of 0: Latin, 1: Cyrillic, 2: other scripts.
+    script: [usize; 3],
+    alphabet: Alphabet,
+    trigrams: Trigrams,
+}
+
+fn read(text: &str) -> Reading {
+    let mut script = [0usize; 3];
+    let mut alphabet = Alphabet::default();
+    // A trigram per character at most, and one for the end.
+    let mut trigrams = Trigrams::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if c.is_ascii_alphabetic() {
+            // Most of the text: a Latin letter, not a stop.
+            let lower = c.to_ascii_lowercase();
+            script[0] += 1;
+            alphabet.add_letter(lower);
+            trigrams.add_letter(lower);
+            continue;
+        }
+        if !is_stop(c) {
+            script[script_of(c)] += 1;
+        }
+        if c.is_ascii() {
+            let lower = c.to_ascii_lowercase();
+            alphabet.add(lower);
+            trigrams.add(lower);
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            alphabet.add(lower);
+            trigrams.add(lower);
+        }
+    }
+    Reading {
+        script,
+        alphabet,
+        trigrams,
+    }
+}
+
 /// Letters seen, counted per letter (languages are credited once per
 /// distinct letter, not once per letter read).
 struct Alphabet {
@@ -171,6 +201,11 @@ impl Alphabet {
         if is_stop(c) {
             return;
         }
+        self.add_letter(c);
+    }
+
+    /// [`Alphabet::add`] of a character known not to be a stop.
+    fn add_letter(&mut self, c: char) {
         self.count += 1;
         if c.is_ascii() {
             self.ascii[c as usize] += 1;
@@ -222,7 +257,12 @@ impl Trigrams {
     }
 
     fn add(&mut self, c: char) {
-        let c = if is_stop(c) { ' ' } else { c };
+        self.add_letter(if is_stop(c) { ' ' } else { c });
+    }
+
+    /// [`Trigrams::add`] of a character known not to be a stop (or the
+    /// space a stop reads as).
+    fn add_letter(&mut self, c: char) {
         let [c1, c2] = self.previous;
         self.push(c1, c2, c);
         self.previous = [c2, c];
@@ -236,9 +276,30 @@ impl Trigrams {
     }
 
     /// Distinct trigrams, most frequent first (ties: the greater first),
-    /// at most [`TEXT_TRIGRAMS`].
+    /// at most [`TEXT_TRIGRAMS`]. Each (count, trigram) is one `u128`, the
+    /// count in the high half, so that one sort of plain numbers orders
+    /// them (rather than pairs compared field by field).
     fn ranked(mut self) -> Vec<u64> {
         // The text ends as if followed by a space.
+        let [c1, c2] = self.previous;
+        self.push(c1, c2, ' ');
+        let mut counts: HashMap<u64, u32, BuildHasherDefault<Multiply>> =
+            HashMap::with_capacity_and_hasher(self.all.len(), Default::default());
+        for trigram in self.all {
+            *counts.entry(trigram).or_default() += 1;
+        }
+        let mut counted: Vec<u128> = counts
+            .into_iter()
+            .map(|(t, n)| (u128::from(n) << 64) | u128::from(t))
+            .collect();
+        counted.sort_unstable();
+        counted.iter().rev().take(TEXT_TRIGRAMS).map(|&k| k as u64).collect()
+    }
+
+    /// [`Trigrams::ranked`] as it was made before (a hash map of counts,
+    /// the pairs sorted), to test that the order is the same.
+    #[cfg(test)]
+    fn ranked_by_hashing(mut self) -> Vec<u64> {
         let [c1, c2] = self.previous;
         self.push(c1, c2, ' ');
         let mut counts: HashMap<u64, u32, BuildHasherDefault<Multiply>> =
@@ -336,5 +397,50 @@ impl Hasher for Multiply {
 
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{TEXT_TRIGRAMS, read};
+
+    /// Trigrams ranked by one sort of packed keys are ranked exactly as
+    /// the sort of (count, trigram) pairs ranked them, over every text of the
+    /// labelled sets, whole and cut where detection cuts them, and over
+    /// a text with more distinct trigrams than are compared.
+    #[test]
+    fn ranking_by_packed_keys_is_ranking_by_pairs() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut texts = Vec::new();
+        for file in [
+            "eval-small.tsv",
+            "eval/tuning.tsv",
+            "eval/heldout.tsv",
+            "eval/fresh.tsv",
+        ] {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            texts.extend(text.lines().filter_map(|l| l.split('\t').nth(3)).map(str::to_string));
+        }
+        let long: String = (0..2_000u32)
+            .map(|i| format!("w{} ", char::from_u32(0x100 + i).unwrap()))
+            .collect();
+        texts.push(long);
+        texts.push(String::new());
+        let mut compared = 0;
+        for text in &texts {
+            for cut in [40, 200, 600, usize::MAX] {
+                let cut = text
+                    .char_indices()
+                    .nth(cut)
+                    .map_or(text.as_str(), |(end, _)| &text[..end]);
+                let sorted = read(cut).trigrams.ranked();
+                assert!(sorted.len() <= TEXT_TRIGRAMS);
+                assert_eq!(sorted, read(cut).trigrams.ranked_by_hashing(), "{cut}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 4_000, "{compared} texts");
     }
 }
