@@ -9,9 +9,11 @@
 //! ```
 //!
 //! Arguments: what to run (`chain`: the whole ingest; `process`: parse,
-//! normalise and tag without storing; `feed-rs`: feed-rs alone parsing the
-//! same documents), how many sources of 50 items, and how many rounds
-//! (each into a fresh store). Everything but the rounds is set up once,
+//! normalise and tag without storing; `store`: the database thread alone,
+//! storing polls processed once beforehand, all queued at once; `feed-rs`:
+//! feed-rs alone parsing the same documents), how many sources of 50
+//! items, and how many rounds (each into a fresh store). `chain` and
+//! `store` also print what each round wrote to disk and its CPU time. Everything but the rounds is set up once,
 //! so the difference between two runs that differ by one round is one
 //! round's instructions.
 
@@ -68,8 +70,13 @@ fn main() {
         .build()
         .unwrap();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let processed: Vec<_> = match mode.as_str() {
+        "store" => (0..sources).map(|i| record(&chain, i)).collect(),
+        _ => Vec::new(),
+    };
     for round in 0..rounds {
         let started = Instant::now();
+        let (written, cpu) = (written_bytes(), cpu_seconds());
         let items = match mode.as_str() {
             "chain" => {
                 let database = dir.join(format!("round{round}.db"));
@@ -80,12 +87,84 @@ fn main() {
                     stored
                 })
             }
+            "store" => {
+                let database = dir.join(format!("round{round}.db"));
+                runtime.block_on(store_alone(&database, &processed))
+            }
             "process" => process(&chain, workers),
             "feed-rs" => feed_rs_alone(&documents, workers),
             _ => panic!("{usage}"),
         };
-        eprintln!("round {round}: {items} items in {:?}", started.elapsed());
+        let (written, cpu) = (written_bytes() - written, cpu_seconds() - cpu);
+        eprintln!(
+            "round {round}: {items} items in {:?}; {:.1} MiB written ({:.0} bytes an item), {cpu:.3} s of CPU",
+            started.elapsed(),
+            written as f64 / 1048576.0,
+            written as f64 / items.max(1) as f64,
+        );
     }
+}
+
+/// Source `i`'s document processed as a poll would, ready to store.
+fn record(chain: &Chain, i: usize) -> thbwatch::store::PollRecord {
+    let source = &chain.sources[i];
+    let processed = thbwatch::poll::process_document(
+        chain.documents[i].as_bytes(),
+        Some("application/rss+xml"),
+        &source.url,
+        source,
+        &chain.tagger,
+        &chain.detect,
+        2_000,
+    )
+    .unwrap();
+    synthetic::fetched(source, processed)
+}
+
+/// Stores `records` in a fresh store at `database`, all queued at once
+/// (so groups are as large as their bounds allow), then closes it (its
+/// last checkpoint included); returns the new items.
+async fn store_alone(database: &std::path::Path, records: &[thbwatch::store::PollRecord]) -> usize {
+    let store = Store::open(database).await.unwrap();
+    let mut ingests = tokio::task::JoinSet::new();
+    for record in records {
+        let (store, record) = (store.clone(), record.clone());
+        ingests.spawn(async move { store.ingest(record).await.unwrap().new });
+    }
+    let mut stored = 0;
+    while let Some(new) = ingests.join_next().await {
+        stored += new.unwrap();
+    }
+    store.close().await;
+    stored
+}
+
+/// Bytes this process has caused to be written to storage so far.
+fn written_bytes() -> u64 {
+    proc_field("/proc/self/io", "write_bytes:")
+}
+
+/// This process's user and system CPU time so far, in seconds.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which may hold spaces): utime
+    // and stime are the 12th and 13th of them, in clock ticks (100 a
+    // second on Linux).
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
+        .sum();
+    ticks as f64 / 100.0
+}
+
+fn proc_field(path: &str, name: &str) -> u64 {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 /// Parse, normalise and tag on `workers` threads, storing nothing.

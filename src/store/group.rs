@@ -6,8 +6,9 @@
 //! share the pages they dirty (the time-ordered index, the outbox, the
 //! sources table) instead of writing each one to the log again. The
 //! group's search rows are written once, after its last poll and before
-//! the commit (migration 13): FTS5 would otherwise write a segment at
-//! every savepoint.
+//! the commit, from the texts in memory (the index holds no copy of them,
+//! migration 14): FTS5 would otherwise write a segment at every
+//! savepoint.
 //!
 //! A group is bounded: at most [`MAX_POLLS`] polls or [`MAX_ITEMS`] items,
 //! and its first poll waits at most [`HOLD`] for others, and only while
@@ -22,7 +23,7 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use super::ingest::{IngestReport, PollOutcome, PollRecord};
+use super::ingest::{IngestReport, PollOutcome, PollRecord, ToIndex};
 use super::{Error, Message};
 
 /// The longest a poll waits for others to share its commit.
@@ -86,21 +87,23 @@ pub(super) fn write(
 ) -> Option<Message> {
     let started = Instant::now();
     let mut written: Vec<(Pending, Result<IngestReport, Error>)> = Vec::new();
+    let mut to_index: Vec<ToIndex> = Vec::new();
     let mut next = None;
     let mut items = 0;
-    let after = match begin(conn) {
-        Ok(after) => after,
-        Err(e) => {
-            let _ = first.reply.send(Err(e));
-            return None;
-        }
-    };
+    if let Err(e) = conn.prepare_cached("BEGIN").and_then(|mut begin| begin.execute([])) {
+        let _ = first.reply.send(Err(e.into()));
+        return None;
+    }
     let mut pending = Some(first);
     while let Some(poll) = pending.take() {
         items += poll.items();
-        let result = one(conn, &poll.record);
+        let (result, rows) = match one(conn, &poll.record) {
+            Ok((report, rows)) => (Ok(report), rows),
+            Err(e) => (Err(e), ToIndex::new()),
+        };
         let lost = result.is_err() && conn.is_autocommit();
         written.push((poll, result));
+        to_index.push(rows);
         if lost {
             // SQLite rolled the whole transaction back (a full disk, an
             // I/O error): the polls written before it are gone too.
@@ -114,7 +117,11 @@ pub(super) fn write(
             other => next = other,
         }
     }
-    if let Err(e) = index_and_commit(conn, after) {
+    let texts = written
+        .iter()
+        .zip(&to_index)
+        .flat_map(|((poll, _), rows)| search_texts(&poll.record, rows));
+    if let Err(e) = index_and_commit(conn, texts) {
         let _ = conn.execute_batch("ROLLBACK");
         return fail_all(written, Some(e), next);
     }
@@ -124,30 +131,25 @@ pub(super) fn write(
     next
 }
 
-/// Opens the group's transaction with the search index deferred
-/// (migration 13): items stored from here on, those with an id above the
-/// one returned, are indexed by [`index_and_commit`].
-fn begin(conn: &Connection) -> Result<i64, Error> {
-    conn.prepare_cached("BEGIN")?.execute([])?;
-    let deferred = conn
-        .prepare_cached("INSERT INTO search_deferred (after) SELECT coalesce(max(id), 0) FROM items RETURNING after")
-        .and_then(|mut insert| insert.query_row([], |row| row.get(0)));
-    if deferred.is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
-    }
-    Ok(deferred?)
+/// The rows a poll wrote and the search texts to index them by (none for
+/// a poll rolled back to its savepoint).
+fn search_texts<'a>(record: &'a PollRecord, rows: &'a ToIndex) -> impl Iterator<Item = (i64, &'a str)> + 'a {
+    let items = match &record.outcome {
+        PollOutcome::Fetched { items, .. } => items.as_slice(),
+        _ => &[],
+    };
+    rows.iter()
+        .filter_map(move |&(row, index)| Some((row, items.get(index)?.search_text.as_str())))
 }
 
-/// Indexes the items the group stored, in one statement (so FTS5 writes
-/// one segment for the group, not one per savepoint), ends the deferral
-/// and commits. Only what was released is left to index: a poll rolled
-/// back to its savepoint took its rows with it.
-fn index_and_commit(conn: &Connection, after: i64) -> Result<(), Error> {
-    conn.prepare_cached(
-        "INSERT INTO items_search (rowid, search_text) SELECT id, search_text FROM items WHERE id > ?1",
-    )?
-    .execute([after])?;
-    conn.prepare_cached("DELETE FROM search_deferred")?.execute([])?;
+/// Indexes the items the group stored or edited, after its last poll (so
+/// FTS5 writes one segment for the group, not one per savepoint), and
+/// commits.
+fn index_and_commit<'a>(conn: &Connection, texts: impl Iterator<Item = (i64, &'a str)>) -> Result<(), Error> {
+    let mut index = conn.prepare_cached("INSERT INTO items_search (rowid, search_text) VALUES (?1, ?2)")?;
+    for (row, text) in texts {
+        index.execute(rusqlite::params![row, text])?;
+    }
     conn.prepare_cached("COMMIT")?.execute([])?;
     Ok(())
 }
@@ -180,13 +182,13 @@ fn take(queue: &mpsc::Receiver<Message>, coming: &Coming, started: Instant) -> O
 /// One poll inside its savepoint: released when written, rolled back
 /// alone when not (a bug that panics included). Should even that fail,
 /// the whole transaction is rolled back, which the caller sees.
-fn one(conn: &Connection, record: &PollRecord) -> Result<IngestReport, Error> {
+fn one(conn: &Connection, record: &PollRecord) -> Result<(IngestReport, ToIndex), Error> {
     // Prepared once: parsing these per poll cost more than the B-tree
     // work of a small poll.
     conn.prepare_cached("SAVEPOINT poll")?.execute([])?;
     let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::ingest::write(conn, record)))
         .unwrap_or_else(|_| Err(Error::Sqlite("writing this poll failed (a bug: it panicked)".into())))
-        .and_then(|report| Ok(conn.prepare_cached("RELEASE poll")?.execute([]).map(|_| report)?));
+        .and_then(|written| Ok(conn.prepare_cached("RELEASE poll")?.execute([]).map(|_| written)?));
     if written.is_err() && !conn.is_autocommit() && conn.execute_batch("ROLLBACK TO poll; RELEASE poll").is_err() {
         let _ = conn.execute_batch("ROLLBACK");
     }
@@ -273,15 +275,24 @@ mod tests {
     }
 
     /// The items the search index finds for `word`, by key; fails unless
-    /// the index agrees with the stored rows (FTS5's own check).
+    /// the index is sound (FTS5's own check) and holds one entry per item.
     fn found(path: &std::path::Path, word: &str) -> Vec<String> {
         let conn = rusqlite::Connection::open(path).unwrap();
         conn.execute_batch("INSERT INTO items_search (items_search, rank) VALUES ('integrity-check', 1)")
             .unwrap();
-        let deferred: i64 = conn
-            .query_row("SELECT count(*) FROM search_deferred", [], |r| r.get(0))
+        let unindexed: i64 = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM items) - (SELECT count(*) FROM items_search_docsize
+                                                         WHERE id IN (SELECT id FROM items))",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
-        assert_eq!(deferred, 0, "the deferral is never committed");
+        let entries: i64 = conn
+            .query_row("SELECT count(*) FROM items_search_docsize", [], |r| r.get(0))
+            .unwrap();
+        let items: i64 = conn.query_row("SELECT count(*) FROM items", [], |r| r.get(0)).unwrap();
+        assert_eq!((unindexed, entries), (0, items), "one index entry per item");
         let mut keys: Vec<String> = conn
             .prepare("SELECT key FROM items WHERE id IN (SELECT rowid FROM items_search WHERE items_search MATCH ?1)")
             .unwrap()
@@ -344,51 +355,44 @@ mod tests {
         }
     }
 
-    /// Inside a group, a stored item's text may change or the item may
-    /// go again before the group's indexing (a retention run, a relink,
-    /// a hand edit through the same connection): the index ends up
-    /// holding exactly the rows committed, with their last text, and
-    /// items stored before the group keep their entries in step.
-    #[test]
-    fn a_group_indexes_what_it_commits_whatever_happened_to_it_meanwhile() {
+    /// An item edited in a group (its search text changed) is found by its
+    /// new words only, whether stored before the group or edited beside
+    /// new items of other polls; a deleted item leaves the index.
+    #[tokio::test]
+    async fn a_group_indexes_edits_and_deletions_keep_the_index_in_step() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("deferred.db");
-        let conn = super::super::schema::open(&path).unwrap();
-        let insert = |conn: &rusqlite::Connection, key: &str, text: &str| {
-            conn.execute(
-                "INSERT INTO items (source_id, key, entry_id, title, updated, sort_time, first_seen, content_hash,
-                                    search_text)
-                 VALUES ('s', ?1, ?1, ?1, 't', 't', 't', ?1, ?2)",
-                [key, text],
-            )
-            .unwrap();
+        let path = dir.path().join("edits.db");
+        let store = Store::open(&path).await.unwrap();
+        store.ingest(record("first", &["a", "b"])).await.unwrap();
+        let mut edited = record("first", &["a", "b"]);
+        if let super::PollOutcome::Fetched { items, .. } = &mut edited.outcome {
+            items[0].item.content_hash = "a, edited".into();
+            items[0].search_text = "edited words".into();
+        }
+        // Held busy, so that the edit and a new poll share one group.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let busy = store.call(move |_| {
+            let _ = held.recv();
+            Ok(())
+        });
+        let polls = [edited, record("second", &["c"]), record("third", &[])];
+        let ingests = futures_join(&store, polls);
+        let released = async {
+            tokio::task::yield_now().await;
+            release.send(()).unwrap();
         };
-        conn.execute("INSERT INTO sources (id, url) VALUES ('s', 'https://s.example/')", [])
+        let (_, results, ()) = tokio::join!(busy, ingests, released);
+        assert_eq!(results[0].as_ref().unwrap().updated, 1);
+        assert_eq!(results[1].as_ref().unwrap().new, 1);
+        store.close().await;
+        assert_eq!(found(&path, "edited"), ["guid:a"]);
+        assert_eq!(found(&path, "item"), ["guid:b", "guid:c"]);
+        assert!(found(&path, "a").is_empty(), "the old words are gone");
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute("DELETE FROM items WHERE key = 'guid:b'", [])
             .unwrap();
-        insert(&conn, "old", "older text");
-        insert(&conn, "gone-old", "older gone");
-        let after = super::begin(&conn).unwrap();
-        insert(&conn, "kept", "first words");
-        insert(&conn, "dropped", "dropped words");
-        conn.execute("UPDATE items SET search_text = 'second words' WHERE key = 'kept'", [])
-            .unwrap();
-        conn.execute("DELETE FROM items WHERE key IN ('dropped', 'gone-old')", [])
-            .unwrap();
-        conn.execute("UPDATE items SET search_text = 'newer text' WHERE key = 'old'", [])
-            .unwrap();
-        super::index_and_commit(&conn, after).unwrap();
-        drop(conn);
-        assert_eq!(found(&path, "second"), ["kept"]);
-        assert!(found(&path, "first").is_empty());
-        assert!(found(&path, "dropped").is_empty());
-        assert!(found(&path, "gone").is_empty());
-        assert_eq!(found(&path, "newer"), ["old"]);
-        assert!(found(&path, "older").is_empty());
-        // Outside a group, the triggers index as they always did.
-        let conn = super::super::schema::open(&path).unwrap();
-        insert(&conn, "later", "later words");
-        drop(conn);
-        assert_eq!(found(&path, "later"), ["later"]);
+        assert_eq!(found(&path, "item"), ["guid:c"]);
     }
 
     async fn futures_join(store: &Store, polls: [PollRecord; 3]) -> Vec<Result<super::IngestReport, super::Error>> {

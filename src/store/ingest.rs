@@ -148,7 +148,12 @@ impl Store {
     }
 }
 
-pub(super) fn write(tx: &Connection, record: &PollRecord) -> Result<IngestReport, Error> {
+/// Items whose search text is to be indexed (migration 14): each one's
+/// row and its place among its poll's items. The group commit indexes
+/// them once its last poll is written.
+pub(super) type ToIndex = Vec<(i64, usize)>;
+
+pub(super) fn write(tx: &Connection, record: &PollRecord) -> Result<(IngestReport, ToIndex), Error> {
     let id = record.source_id.as_str();
     let at = timestamp(record.at);
     // A changed URL is a fresh start: the old address's validators,
@@ -177,6 +182,7 @@ pub(super) fn write(tx: &Connection, record: &PollRecord) -> Result<IngestReport
     )?
     .execute(params![id, at, record.http_status])?;
     let mut report = IngestReport::default();
+    let mut to_index = ToIndex::new();
     match &record.outcome {
         PollOutcome::Fetched {
             feed,
@@ -207,6 +213,7 @@ pub(super) fn write(tx: &Connection, record: &PollRecord) -> Result<IngestReport
                 let stored = store_item(tx, id, &document, new, &outbox, relink, &mut report)?;
                 changed |= stored.changed;
                 awaiting.extend(stored.awaiting.map(|row| (row, new)));
+                to_index.extend(stored.index.map(|row| (row, index)));
             }
             if let Some(fetch) = record.full_text {
                 want_articles(tx, &outbox, awaiting, fetch, record.at)?;
@@ -264,7 +271,7 @@ pub(super) fn write(tx: &Connection, record: &PollRecord) -> Result<IngestReport
         }
     }
     remember_poll(tx, record, &report)?;
-    Ok(report)
+    Ok((report, to_index))
 }
 
 /// Polls of a source kept for its page: the latest this many.
@@ -307,6 +314,8 @@ struct Stored {
     changed: bool,
     /// The new item's row, when its notification waits for its article.
     awaiting: Option<i64>,
+    /// The row whose search text (new, or edited) is to be indexed.
+    index: Option<i64>,
 }
 
 impl Stored {
@@ -314,6 +323,16 @@ impl Stored {
         Stored {
             changed,
             awaiting: None,
+            index: None,
+        }
+    }
+
+    /// An edit of the stored item in `row`.
+    fn edited(row: i64) -> Stored {
+        Stored {
+            changed: true,
+            awaiting: None,
+            index: Some(row),
         }
     }
 }
@@ -384,7 +403,7 @@ fn store_item(
             update_item(tx, stored.id, tagged, document)?;
             replace_edited_matches(tx, stored.id, tagged)?;
             report.updated += 1;
-            Ok(Stored::changed(true))
+            Ok(Stored::edited(stored.id))
         }
         None if pruned(tx, source, &item.key)? => {
             report.unchanged += 1;
@@ -401,7 +420,7 @@ fn store_item(
                 update_item(tx, row, tagged, document)?;
                 replace_edited_matches(tx, row, tagged)?;
                 report.updated += 1;
-                return Ok(Stored::changed(true));
+                return Ok(Stored::edited(row));
             }
             let original = find_original(tx, source, item)?;
             let row_id = insert_item(tx, source, tagged, document, original)?;
@@ -423,6 +442,7 @@ fn store_item(
             Ok(Stored {
                 changed: true,
                 awaiting,
+                index: Some(row_id),
             })
         }
     }
@@ -475,9 +495,8 @@ fn insert_item(
     tx.prepare_cached(
         "INSERT INTO items (source_id, key, entry_id, link, canonical_link, title, summary, content,
                             author, language, published, updated, sort_time, first_seen,
-                            content_hash, duplicate_of, dated_by_poll, categories, search_text, version_date,
-                            repaired)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+                            content_hash, duplicate_of, dated_by_poll, categories, version_date, repaired)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
     )?
     .execute(params![
         source,
@@ -498,7 +517,6 @@ fn insert_item(
         duplicate_of,
         item.published.is_none() && item.updated.is_none(),
         item.categories.join("\n"),
-        tagged.search_text,
         versions::date(item).map(timestamp),
         document.repaired,
     ])?;
@@ -514,8 +532,7 @@ fn update_item(tx: &Connection, row_id: i64, tagged: &TaggedItem, document: &Doc
     tx.prepare_cached(
         "UPDATE items SET link = ?2, canonical_link = ?3, title = ?4, summary = ?5, content = ?6,
                           author = ?7, language = ?8, published = ?9, updated = ?10, content_hash = ?11,
-                          dated_by_poll = ?12, categories = ?13, search_text = ?14, version_date = ?15,
-                          repaired = ?16
+                          dated_by_poll = ?12, categories = ?13, version_date = ?14, repaired = ?15
          WHERE id = ?1",
     )?
     .execute(params![
@@ -532,10 +549,13 @@ fn update_item(tx: &Connection, row_id: i64, tagged: &TaggedItem, document: &Doc
         item.content_hash,
         item.published.is_none() && item.updated.is_none(),
         item.categories.join("\n"),
-        tagged.search_text,
         versions::date(item).map(timestamp),
         document.repaired,
     ])?;
+    // Its words leave the index now; the new text's come with the group's
+    // indexing.
+    tx.prepare_cached("DELETE FROM items_search WHERE rowid = ?1")?
+        .execute([row_id])?;
     Ok(())
 }
 

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/011_search_index.sql"),
     include_str!("migrations/012_article_texts.sql"),
     include_str!("migrations/013_search_per_group.sql"),
+    include_str!("migrations/014_search_contentless.sql"),
 ];
 
 /// Why a database cannot be used by this version, whatever is retried: a
@@ -192,8 +193,10 @@ fn apply(conn: &mut Connection, n: usize, sql: &str) -> Result<(), OpenError> {
     tx.execute_batch(sql).map_err(failed)?;
     // Items stored before text search existed get their search text when
     // it arrives (4); once more with the rebuild (7), for a database whose
-    // earlier binary stopped between the two steps it then took.
-    if n == 4 || n == 7 {
+    // earlier binary stopped between the two steps it then took; and
+    // rows left without it (inserted by hand) once the index exists (11),
+    // while the column still does (migration 14 drops it).
+    if n == 4 || n == 7 || n == 11 {
         fill_search_text(&tx).map_err(failed)?;
     }
     let after = dangling(&tx).map_err(failed)?;
@@ -283,9 +286,9 @@ mod tests {
         assert_eq!(count("SELECT count(*) FROM item_tags"), 2);
         assert_eq!(count("SELECT count(*) FROM item_matches"), 1);
         assert_eq!(count("SELECT count(*) FROM outbox"), 1);
-        let row: (String, String, Option<i64>, i64, String, String) = conn
+        let row: (String, String, Option<i64>, i64, String) = conn
             .query_row(
-                "SELECT entry_id, summary, duplicate_of, dated_by_poll, categories, search_text FROM items WHERE id = 1",
+                "SELECT entry_id, summary, duplicate_of, dated_by_poll, categories FROM items WHERE id = 1",
                 [],
                 |r| {
                     Ok((
@@ -294,22 +297,18 @@ mod tests {
                         r.get(2)?,
                         r.get(3)?,
                         r.get(4)?,
-                        r.get(5)?,
                     ))
                 },
             )
             .unwrap();
-        assert_eq!(
-            row,
-            (
-                "urn:uuid:1".into(),
-                "<p>one</p>".into(),
-                None,
-                1,
-                "News".into(),
-                "first one".into()
-            )
-        );
+        assert_eq!(row, ("urn:uuid:1".into(), "<p>one</p>".into(), None, 1, "News".into()));
+        // Migration 14: the search text lives in the index alone.
+        let search = |word: &str| {
+            count(&format!(
+                "SELECT rowid FROM items_search WHERE items_search MATCH '{word}'"
+            ))
+        };
+        assert_eq!((search("first"), search("copy")), (1, 2));
         assert_eq!(count("SELECT duplicate_of FROM items WHERE id = 2"), 1);
         // The index is gone; the others are back (but for the language
         // index, which migration 13 drops).
@@ -352,6 +351,86 @@ mod tests {
         assert_eq!(count("SELECT count(*) FROM item_tags WHERE item_id = 1"), 0);
         assert_eq!(count("SELECT count(*) FROM item_cancellations"), 0);
         assert_eq!(count("SELECT count(*) FROM outbox"), 0);
+    }
+
+    /// Migration 14 moves the search text from the items into a
+    /// contentless index: every item stays, every query finds the same
+    /// items as before, and deletions still leave the index.
+    #[test]
+    fn the_contentless_index_finds_what_the_old_one_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let queries = [
+            "policija",
+            "prekyba zmonemis",
+            "\"human trafficking\"",
+            "traff*",
+            "policija NOT edited",
+            "search_text:border",
+        ];
+        let found = |conn: &Connection| -> Vec<Vec<i64>> {
+            queries
+                .iter()
+                .map(|q| {
+                    conn.prepare("SELECT rowid FROM items_search WHERE items_search MATCH ?1 ORDER BY rowid")
+                        .unwrap()
+                        .query_map([q], |r| r.get(0))
+                        .unwrap()
+                        .collect::<Result<_, _>>()
+                        .unwrap()
+                })
+                .collect()
+        };
+        let before = {
+            // A database of version 13, as the last release left it.
+            let conn = Connection::open(dir.path().join("13.db")).unwrap();
+            for sql in &MIGRATIONS[..13] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 13).unwrap();
+            conn.execute_batch("INSERT INTO sources (id, url) VALUES ('a', 'https://a.example/feed')")
+                .unwrap();
+            let texts = [
+                "prekyba zmonemis vilniuje policija",
+                "human trafficking at the border",
+                "trafficking trafficked traffic",
+                "policija at the border: human trafficking",
+                "nothing here",
+            ];
+            for (n, text) in texts.iter().enumerate() {
+                conn.execute(
+                    "INSERT INTO items (source_id, key, entry_id, title, updated, sort_time, first_seen, content_hash,
+                                        search_text)
+                     VALUES ('a', ?1, ?1, ?1, 't', 't', 't', ?1, ?2)",
+                    rusqlite::params![format!("k{n}"), text],
+                )
+                .unwrap();
+            }
+            conn.execute("UPDATE items SET search_text = 'policija edited' WHERE key = 'k1'", [])
+                .unwrap();
+            conn.execute("DELETE FROM items WHERE key = 'k4'", []).unwrap();
+            found(&conn)
+        };
+        std::fs::rename(dir.path().join("13.db"), &path).unwrap();
+        let conn = open(&path).unwrap();
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM items"), 4);
+        assert_eq!(
+            count("SELECT count(*) FROM pragma_table_info('items') WHERE name = 'search_text'"),
+            0
+        );
+        assert_eq!(found(&conn), before);
+        assert!(before.iter().all(|hits| !hits.is_empty()), "{before:?}");
+        conn.execute_batch("INSERT INTO items_search (items_search, rank) VALUES ('integrity-check', 1)")
+            .unwrap();
+        conn.execute("DELETE FROM items WHERE key = 'k0'", []).unwrap();
+        assert_eq!(
+            count("SELECT count(*) FROM items_search WHERE items_search MATCH 'zmonemis'"),
+            0
+        );
+        assert_eq!(count("SELECT count(*) FROM items_search_docsize"), 3);
+        conn.execute_batch("INSERT INTO items_search (items_search, rank) VALUES ('integrity-check', 1)")
+            .unwrap();
     }
 
     #[test]
