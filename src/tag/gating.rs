@@ -109,16 +109,11 @@ fn the_default_rules_tag_the_labelled_sets_and_the_probes_as_without_gates() {
     }
 }
 
+/// The tests' rule with contexts (`unless`) as well.
 fn rule(name: &str, terms: &[&str], exclude: &[&str], unless: &[&str]) -> TagRule {
     TagRule {
-        name: name.into(),
-        label: None,
-        description: None,
-        terms: terms.iter().map(|&s| s.into()).collect(),
-        exclude: exclude.iter().map(|s| s.to_string()).collect(),
         unless: unless.iter().map(|s| s.to_string()).collect(),
-        fields: Vec::new(),
-        languages: Vec::new(),
+        ..super::tests::rule(name, terms, exclude)
     }
 }
 

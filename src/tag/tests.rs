@@ -4,7 +4,7 @@
 use super::scan::MAX_MATCHES;
 use super::*;
 
-fn rule(name: &str, terms: &[&str], exclude: &[&str]) -> TagRule {
+pub(super) fn rule(name: &str, terms: &[&str], exclude: &[&str]) -> TagRule {
     TagRule {
         name: name.into(),
         label: None,
