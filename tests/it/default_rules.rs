@@ -3,7 +3,7 @@
 //! set (`tests/fixtures/eval/`: the ten parts together: tuning, and the
 //! nine written blind — heldout, fresh, blind, heldback, heldback2 to
 //! heldback6, each scored once with the rules of its time frozen;
-//! heldback6, the held-back split, not seen by the rules since), with
+//! heldback6, the held-back split, seen by the twelfth pass), with
 //! thresholds just under what the rules reach. A rule or vocabulary change that loses precision or
 //! recall fails here, with eval's tables and every error in the message.
 //! Also: the set is what docs/rules.md says it is (every language in every
@@ -16,11 +16,11 @@ use std::path::{Path, PathBuf};
 use crate::support::{stdout, thbwatch};
 
 /// Micro precision over the four tags, on the whole set.
-const MIN_PRECISION: &str = "0.989";
+const MIN_PRECISION: &str = "0.993";
 /// Micro recall over the four tags, on the whole set.
-const MIN_RECALL: &str = "0.983";
+const MIN_RECALL: &str = "0.991";
 /// Recall of every language, on the whole set.
-const MIN_LANGUAGE_RECALL: &str = "0.97";
+const MIN_LANGUAGE_RECALL: &str = "0.974";
 
 const PARTS: [&str; 10] = [
     "tuning.tsv",
