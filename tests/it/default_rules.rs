@@ -18,7 +18,7 @@ use crate::support::{stdout, thbwatch};
 /// Micro precision over the four tags, on the whole set.
 const MIN_PRECISION: &str = "0.993";
 /// Micro recall over the four tags, on the whole set.
-const MIN_RECALL: &str = "0.991";
+const MIN_RECALL: &str = "0.990";
 /// Recall of every language, on the whole set.
 const MIN_LANGUAGE_RECALL: &str = "0.974";
 
