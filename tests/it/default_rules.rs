@@ -1,9 +1,9 @@
 //! The gate on the default rules: the real binary scores the repository's
 //! `config.toml` with `thbwatch eval` on the whole labelled development
-//! set (`tests/fixtures/eval/`: the ten parts together: tuning, and the
-//! nine written blind — heldout, fresh, blind, heldback, heldback2 to
-//! heldback6, each scored once with the rules of its time frozen;
-//! heldback6, the held-back split, seen by the twelfth pass), with
+//! set (`tests/fixtures/eval/`: the eleven parts together: tuning, and
+//! the ten written blind — heldout, fresh, blind, heldback, heldback2 to
+//! heldback7, each scored once with the rules of its time frozen;
+//! heldback7, the held-back split, not seen by the rules since), with
 //! thresholds just under what the rules reach. A rule or vocabulary change that loses precision or
 //! recall fails here, with eval's tables and every error in the message.
 //! Also: the set is what docs/rules.md says it is (every language in every
@@ -16,13 +16,13 @@ use std::path::{Path, PathBuf};
 use crate::support::{stdout, thbwatch};
 
 /// Micro precision over the four tags, on the whole set.
-const MIN_PRECISION: &str = "0.993";
+const MIN_PRECISION: &str = "0.992";
 /// Micro recall over the four tags, on the whole set.
-const MIN_RECALL: &str = "0.990";
+const MIN_RECALL: &str = "0.985";
 /// Recall of every language, on the whole set.
-const MIN_LANGUAGE_RECALL: &str = "0.974";
+const MIN_LANGUAGE_RECALL: &str = "0.975";
 
-const PARTS: [&str; 10] = [
+const PARTS: [&str; 11] = [
     "tuning.tsv",
     "heldout.tsv",
     "fresh.tsv",
@@ -33,6 +33,7 @@ const PARTS: [&str; 10] = [
     "heldback4.tsv",
     "heldback5.tsv",
     "heldback6.tsv",
+    "heldback7.tsv",
 ];
 /// The held-back split: the last parts of `PARTS`, written blind while the
 /// rules of the day were written and scored once when they were frozen.
