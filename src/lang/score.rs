@@ -307,10 +307,13 @@ impl Reading {
     }
 }
 
-/// The text's trigrams of letters (words padded with a space), in order.
+/// The text's trigrams of letters (words padded with a space), in order:
+/// 16 bits a character while every character read is in the Basic
+/// Multilingual Plane (as every profile's are), 21 once one is not.
 struct Trigrams {
     all: Vec<u64>,
     previous: [char; 2],
+    wide: bool,
 }
 
 impl Trigrams {
@@ -319,6 +322,7 @@ impl Trigrams {
             all: Vec::with_capacity(capacity),
             // As if the text started after a space.
             previous: [' ', ' '],
+            wide: false,
         }
     }
 
@@ -329,47 +333,72 @@ impl Trigrams {
     /// [`Trigrams::add`] of a character known not to be a stop (or the
     /// space a stop reads as).
     fn add_letter(&mut self, c: char) {
+        if u32::from(c) > 0xFFFF && !self.wide {
+            self.wide = true;
+            for trigram in &mut self.all {
+                *trigram = widen(*trigram);
+            }
+        }
         let [c1, c2] = self.previous;
         if counts(c1, c2, c) {
-            self.all.push(pack(c1, c2, c));
+            self.all.push(if self.wide { pack(c1, c2, c) } else { pack16(c1, c2, c) });
         }
         self.previous = [c2, c];
     }
 
-    /// Distinct trigrams, most frequent first (ties: the greater first),
-    /// at most [`TEXT_TRIGRAMS`], the text ending as if followed by a
-    /// space. Counted in a table sized for the text, then grouped by
-    /// count (a counting sort) and each group sorted: plain `u64`s sorted
-    /// in small groups rather than (count, trigram) keys in one sort.
+    /// Distinct trigrams (packed as [`pack`] packs them), most frequent
+    /// first (ties: the greater first), at most [`TEXT_TRIGRAMS`], the
+    /// text ending as if followed by a space.
     fn ranked(&self) -> Vec<u64> {
         let [c1, c2] = self.previous;
-        let end = counts(c1, c2, ' ').then(|| pack(c1, c2, ' '));
-        let counted = count(&self.all, end);
-        let most = counted.iter().map(|&(_, n)| n as usize).max().unwrap_or(0);
-        // Group g holds the trigrams counted `most - g` times; `at[g]`
-        // first where it starts, then where the next goes.
-        let mut at = vec![0usize; most + 1];
-        for &(_, n) in &counted {
-            at[most - n as usize + 1] += 1;
+        let end = counts(c1, c2, ' ').then(|| if self.wide { pack(c1, c2, ' ') } else { pack16(c1, c2, ' ') });
+        if self.wide || self.all.len() + 1 > usize::from(u16::MAX) {
+            return ranked_wide(&self.all, end, self.wide);
         }
-        for g in 1..at.len() {
-            at[g] += at[g - 1];
+        // Counted in a table sized for the text, each distinct trigram
+        // with its count in the top 16 bits of the same number, so that
+        // one sort of plain numbers ranks them.
+        const ONE: u64 = 1 << 48;
+        let (mut table, mut counted) = (Table::<u16>::new(self.all.len() + 1), Vec::with_capacity(self.all.len() + 1));
+        for &trigram in self.all.iter().chain(end.as_ref()) {
+            match table.find(trigram, |at| counted[at] % ONE == trigram) {
+                Ok(at) => counted[at] += ONE,
+                Err(slot) => {
+                    counted.push(ONE | trigram);
+                    table.put(slot, counted.len());
+                }
+            }
         }
-        let mut ranked = vec![0u64; counted.len()];
-        for &(trigram, n) in &counted {
-            let g = most - n as usize;
-            ranked[at[g]] = trigram;
-            at[g] += 1;
+        counted.sort_unstable_by(|a, b| b.cmp(a));
+        counted.truncate(TEXT_TRIGRAMS);
+        for trigram in &mut counted {
+            *trigram = widen(*trigram % ONE);
         }
-        // Now `at[g]` is where group g ends.
-        let mut start = 0;
-        for &end in &at[..most] {
-            ranked[start..end].sort_unstable_by(|a, b| b.cmp(a));
-            start = end;
-        }
-        ranked.truncate(TEXT_TRIGRAMS);
-        ranked
+        counted
     }
+}
+
+/// [`Trigrams::ranked`] of a text with a character beyond the Basic
+/// Multilingual Plane (`wide`: packed 21 bits a character) or with too
+/// many trigrams to count in 16 bits: each (count, trigram) one `u128`.
+fn ranked_wide(all: &[u64], end: Option<u64>, wide: bool) -> Vec<u64> {
+    let unpack = |trigram: u64| if wide { trigram } else { widen(trigram) };
+    let (mut table, mut counted) = (Table::<u32>::new(all.len() + 1), Vec::<(u64, u32)>::with_capacity(all.len() + 1));
+    for &trigram in all.iter().chain(end.as_ref()) {
+        match table.find(trigram, |at| counted[at].0 == trigram) {
+            Ok(at) => counted[at].1 += 1,
+            Err(slot) => {
+                counted.push((trigram, 1));
+                table.put(slot, counted.len());
+            }
+        }
+    }
+    let mut keys: Vec<u128> = counted
+        .into_iter()
+        .map(|(trigram, n)| (u128::from(n) << 64) | u128::from(unpack(trigram)))
+        .collect();
+    keys.sort_unstable_by(|a, b| b.cmp(a));
+    keys.into_iter().take(TEXT_TRIGRAMS).map(|k| k as u64).collect()
 }
 
 /// Whether a trigram counts: a space in the middle only starts or ends a
@@ -378,36 +407,46 @@ fn counts(c1: char, c2: char, c3: char) -> bool {
     !(c2 == ' ' && (c1 == ' ' || c3 == ' '))
 }
 
-/// Distinct trigrams of `all` and `end`, each with how often it occurs,
-/// in the order first seen: counted through a table of slots (0: empty,
-/// else where the trigram is in the list, plus 1) at most half full.
-fn count(all: &[u64], end: Option<u64>) -> Vec<(u64, u32)> {
-    let n = all.len() + 1;
-    let bits = (2 * n).next_power_of_two().trailing_zeros().max(4);
-    let (shift, mask) = (64 - bits, (1usize << bits) - 1);
-    let mut slots = vec![0u32; 1 << bits];
-    let mut counted: Vec<(u64, u32)> = Vec::with_capacity(n);
-    for &trigram in all.iter().chain(end.as_ref()) {
-        let mut at = bucket(trigram, shift);
+/// A text's distinct trigrams as places in a list kept beside the table:
+/// open addressing, at most half full; a slot is 0 when empty, else the
+/// place plus 1.
+struct Table<S> {
+    slots: Vec<S>,
+    shift: u32,
+}
+
+impl<S: Copy + Default + PartialEq + TryFrom<usize> + Into<u64>> Table<S> {
+    /// A table for `n` trigrams at most.
+    fn new(n: usize) -> Self {
+        let bits = (2 * n).next_power_of_two().trailing_zeros().max(4);
+        Table {
+            slots: vec![S::default(); 1 << bits],
+            shift: 64 - bits,
+        }
+    }
+
+    /// The place of a trigram (`is` tells whether the trigram at a place
+    /// is it), or the empty slot where its place is to be put.
+    fn find(&self, trigram: u64, is: impl Fn(usize) -> bool) -> Result<usize, usize> {
+        let mask = self.slots.len() - 1;
+        let mut at = bucket(trigram, self.shift);
         loop {
-            match slots[at] {
-                0 => {
-                    counted.push((trigram, 1));
-                    slots[at] = counted.len() as u32;
-                    break;
-                }
-                slot => {
-                    let seen = &mut counted[slot as usize - 1];
-                    if seen.0 == trigram {
-                        seen.1 += 1;
-                        break;
-                    }
-                }
+            let slot = self.slots[at];
+            if slot == S::default() {
+                return Err(at);
+            }
+            let place = slot.into() as usize - 1;
+            if is(place) {
+                return Ok(place);
             }
             at = (at + 1) & mask;
         }
     }
-    counted
+
+    /// Puts the `n`th place (counted from 1) in an empty slot.
+    fn put(&mut self, slot: usize, n: usize) {
+        self.slots[slot] = S::try_from(n).unwrap_or_else(|_| unreachable!("a table holds fewer trigrams than its slots"));
+    }
 }
 
 pub(super) fn trigram_score(distance: u32, unique: usize) -> f64 {
@@ -439,6 +478,17 @@ pub(super) fn confidence(highest: f64, second: f64, count: usize) -> f64 {
 /// Three characters in one number, ordered as the characters are.
 pub(super) fn pack(c1: char, c2: char, c3: char) -> u64 {
     (u64::from(c1) << 42) | (u64::from(c2) << 21) | u64::from(c3)
+}
+
+/// [`pack`] of three characters of the Basic Multilingual Plane in 48
+/// bits (ordered the same way).
+fn pack16(c1: char, c2: char, c3: char) -> u64 {
+    (u64::from(c1) << 32) | (u64::from(c2) << 16) | u64::from(c3)
+}
+
+/// [`pack`] of what [`pack16`] packed.
+fn widen(trigram: u64) -> u64 {
+    ((trigram >> 32) << 42) | (((trigram >> 16) & 0xFFFF) << 21) | (trigram & 0xFFFF)
 }
 
 /// Space, punctuation or an ASCII digit: no help telling languages apart.
@@ -519,8 +569,9 @@ pub(super) mod tests {
     /// the same best language with the same confidence to the last bit,
     /// whole and cut where detection cuts, read in one go and in two
     /// parts; and so over a text with more distinct trigrams than are
-    /// compared, one with a letter outside the Basic Multilingual Plane,
-    /// and one trigram repeated.
+    /// compared, one with letters outside the Basic Multilingual Plane,
+    /// one trigram repeated, and one with more trigrams than 16 bits
+    /// count.
     #[test]
     fn scores_are_the_scores_before() {
         let (scorer, before) = (Scorer::default(), reference::Scorer::default());
@@ -533,6 +584,7 @@ pub(super) mod tests {
         );
         texts.push("Cilvēku tirdzniecība 𝔞𝔟𝔠 Menschenhandel İstanbul ǅemal".repeat(8));
         texts.push("aaaa ".repeat(500));
+        texts.push("abc ".repeat(25_000));
         texts.push(String::new());
         let mut compared = 0;
         for text in &texts {
