@@ -96,34 +96,73 @@ impl Scorer {
     /// Reads `text` on from where `reading` stopped (a text read in two
     /// parts gathers what it gathers read in one).
     pub(super) fn read(&self, reading: &mut Reading, text: &str) {
-        let class = |c: char| self.classes.get(c as usize).copied().unwrap_or(0);
+        // A character beyond the Basic Multilingual Plane takes four
+        // bytes, starting with 0xF0 or more.
+        if !reading.trigrams.wide && text.bytes().max().is_some_and(|b| b >= 0xF0) {
+            reading.trigrams.widen();
+        }
+        if reading.trigrams.wide {
+            self.read_packing::<21>(reading, text);
+        } else {
+            self.read_packing::<16>(reading, text);
+        }
+    }
+
+    /// [`Scorer::read`] with trigrams packed `BITS` bits a character.
+    /// What the pass counts is kept in locals, written back at the end.
+    fn read_packing<const BITS: u32>(&self, reading: &mut Reading, text: &str) {
+        let class = |c: char| usize::from(self.classes.get(c as usize).copied().unwrap_or(0));
+        let (mut script, mut letters) = (reading.script, reading.letters);
+        let classes = &mut reading.classes;
+        let [mut c1, mut c2] = reading.trigrams.previous;
+        let all = &mut reading.trigrams.all;
+        // A trigram per character at most, a byte at least.
+        all.reserve(text.len());
+        // The next character (a stop read as a space): a trigram with the
+        // two before it, if it counts.
+        let mut next = |c: char| {
+            if counts(c1, c2, c) {
+                all.push((u64::from(c1) << (2 * BITS)) | (u64::from(c2) << BITS) | u64::from(c));
+            }
+            (c1, c2) = (c2, c);
+        };
         for c in text.chars() {
             if c.is_ascii_alphabetic() {
                 // Most of the text: a Latin letter, not a stop.
                 let lower = c.to_ascii_lowercase();
-                reading.script[0] += 1;
-                reading.add_letter(class(lower));
-                reading.trigrams.add_letter(lower);
+                script[0] += 1;
+                letters += 1;
+                classes[class(lower)] += 1;
+                next(lower);
                 continue;
             }
             if !is_stop(c) {
-                reading.script[script_of(c)] += 1;
+                script[script_of(c)] += 1;
             }
             if c.is_ascii() {
                 let lower = c.to_ascii_lowercase();
-                if !is_stop(lower) {
-                    reading.add_letter(class(lower));
+                if is_stop(lower) {
+                    next(' ');
+                } else {
+                    letters += 1;
+                    classes[class(lower)] += 1;
+                    next(lower);
                 }
-                reading.trigrams.add(lower);
                 continue;
             }
             for lower in c.to_lowercase() {
-                if !is_stop(lower) {
-                    reading.add_letter(class(lower));
+                if is_stop(lower) {
+                    next(' ');
+                } else {
+                    letters += 1;
+                    classes[class(lower)] += 1;
+                    next(lower);
                 }
-                reading.trigrams.add(lower);
             }
         }
+        reading.script = script;
+        reading.letters = letters;
+        reading.trigrams.previous = [c1, c2];
     }
 
     /// The most likely candidate of what was read, in its main script
@@ -300,11 +339,6 @@ impl Reading {
             trigrams: Trigrams::with_capacity(bytes),
         }
     }
-
-    fn add_letter(&mut self, class: u8) {
-        self.letters += 1;
-        self.classes[class as usize] += 1;
-    }
 }
 
 /// The text's trigrams of letters (words padded with a space), in order:
@@ -326,24 +360,13 @@ impl Trigrams {
         }
     }
 
-    fn add(&mut self, c: char) {
-        self.add_letter(if is_stop(c) { ' ' } else { c });
-    }
-
-    /// [`Trigrams::add`] of a character known not to be a stop (or the
-    /// space a stop reads as).
-    fn add_letter(&mut self, c: char) {
-        if u32::from(c) > 0xFFFF && !self.wide {
-            self.wide = true;
-            for trigram in &mut self.all {
-                *trigram = widen(*trigram);
-            }
+    /// Packs the trigrams read so far as [`pack`] packs them, and what
+    /// is read from now on likewise.
+    fn widen(&mut self) {
+        self.wide = true;
+        for trigram in &mut self.all {
+            *trigram = widen(*trigram);
         }
-        let [c1, c2] = self.previous;
-        if counts(c1, c2, c) {
-            self.all.push(if self.wide { pack(c1, c2, c) } else { pack16(c1, c2, c) });
-        }
-        self.previous = [c2, c];
     }
 
     /// Distinct trigrams (packed as [`pack`] packs them), most frequent
