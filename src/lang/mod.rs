@@ -235,7 +235,12 @@ mod tests {
                 }
             }
         }
-        assert!(changed.is_empty(), "{} changed answers: {:?}", changed.len(), &changed[..changed.len().min(5)]);
+        assert!(
+            changed.is_empty(),
+            "{} changed answers: {:?}",
+            changed.len(),
+            &changed[..changed.len().min(5)]
+        );
     }
 
     #[test]

@@ -317,7 +317,11 @@ pub(super) fn ranked(text: &str) -> Vec<u64> {
 
 /// Whether a text has letters enough to detect from, as it was decided.
 fn has_letters(text: &str) -> bool {
-    text.chars().filter(|c| c.is_alphabetic()).take(super::MIN_CHARS).count() >= super::MIN_CHARS
+    text.chars()
+        .filter(|c| c.is_alphabetic())
+        .take(super::MIN_CHARS)
+        .count()
+        >= super::MIN_CHARS
 }
 
 /// [`super::Detect::detect_reading`] as it was: the start scored on its

@@ -374,7 +374,13 @@ impl Trigrams {
     /// text ending as if followed by a space.
     fn ranked(&self) -> Vec<u64> {
         let [c1, c2] = self.previous;
-        let end = counts(c1, c2, ' ').then(|| if self.wide { pack(c1, c2, ' ') } else { pack16(c1, c2, ' ') });
+        let end = counts(c1, c2, ' ').then(|| {
+            if self.wide {
+                pack(c1, c2, ' ')
+            } else {
+                pack16(c1, c2, ' ')
+            }
+        });
         if self.wide || self.all.len() + 1 > usize::from(u16::MAX) {
             return ranked_wide(&self.all, end, self.wide);
         }
@@ -382,7 +388,10 @@ impl Trigrams {
         // with its count in the top 16 bits of the same number, so that
         // one sort of plain numbers ranks them.
         const ONE: u64 = 1 << 48;
-        let (mut table, mut counted) = (Table::<u16>::new(self.all.len() + 1), Vec::with_capacity(self.all.len() + 1));
+        let (mut table, mut counted) = (
+            Table::<u16>::new(self.all.len() + 1),
+            Vec::with_capacity(self.all.len() + 1),
+        );
         for &trigram in self.all.iter().chain(end.as_ref()) {
             match table.find(trigram, |at| counted[at] % ONE == trigram) {
                 Ok(at) => counted[at] += ONE,
@@ -406,7 +415,10 @@ impl Trigrams {
 /// many trigrams to count in 16 bits: each (count, trigram) one `u128`.
 fn ranked_wide(all: &[u64], end: Option<u64>, wide: bool) -> Vec<u64> {
     let unpack = |trigram: u64| if wide { trigram } else { widen(trigram) };
-    let (mut table, mut counted) = (Table::<u32>::new(all.len() + 1), Vec::<(u64, u32)>::with_capacity(all.len() + 1));
+    let (mut table, mut counted) = (
+        Table::<u32>::new(all.len() + 1),
+        Vec::<(u64, u32)>::with_capacity(all.len() + 1),
+    );
     for &trigram in all.iter().chain(end.as_ref()) {
         match table.find(trigram, |at| counted[at].0 == trigram) {
             Ok(at) => counted[at].1 += 1,
@@ -468,7 +480,8 @@ impl<S: Copy + Default + PartialEq + TryFrom<usize> + Into<u64>> Table<S> {
 
     /// Puts the `n`th place (counted from 1) in an empty slot.
     fn put(&mut self, slot: usize, n: usize) {
-        self.slots[slot] = S::try_from(n).unwrap_or_else(|_| unreachable!("a table holds fewer trigrams than its slots"));
+        self.slots[slot] =
+            S::try_from(n).unwrap_or_else(|_| unreachable!("a table holds fewer trigrams than its slots"));
     }
 }
 
