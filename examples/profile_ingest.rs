@@ -71,7 +71,7 @@ fn main() {
         .unwrap();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let processed: Vec<_> = match mode.as_str() {
-        "store" => (0..sources).map(|i| record(&chain, i)).collect(),
+        "store" => (0..sources).map(|i| chain.record(i)).collect(),
         _ => Vec::new(),
     };
     for round in 0..rounds {
@@ -103,22 +103,6 @@ fn main() {
             written as f64 / items.max(1) as f64,
         );
     }
-}
-
-/// Source `i`'s document processed as a poll would, ready to store.
-fn record(chain: &Chain, i: usize) -> thbwatch::store::PollRecord {
-    let source = &chain.sources[i];
-    let processed = thbwatch::poll::process_document(
-        chain.documents[i].as_bytes(),
-        Some("application/rss+xml"),
-        &source.url,
-        source,
-        &chain.tagger,
-        &chain.detect,
-        2_000,
-    )
-    .unwrap();
-    synthetic::fetched(source, processed)
 }
 
 /// Stores `records` in a fresh store at `database`, all queued at once

@@ -36,21 +36,11 @@ impl Chain {
                 let (chain, tx, store) = (self.clone(), tx.clone(), store.clone());
                 std::thread::spawn(move || {
                     for i in (worker..chain.sources.len()).step_by(workers) {
-                        let source = &chain.sources[i];
                         // As a poll does: the database may wait for it.
                         let coming = store.expect_poll();
-                        let processed = thbwatch::poll::process_document(
-                            chain.documents[i].as_bytes(),
-                            Some("application/rss+xml"),
-                            &source.url,
-                            source,
-                            &chain.tagger,
-                            &chain.detect,
-                            2_000,
-                        )
-                        .unwrap();
+                        let record = chain.record(i);
                         drop(coming);
-                        tx.blocking_send(crate::synthetic::fetched(source, processed)).unwrap();
+                        tx.blocking_send(record).unwrap();
                     }
                 })
             })
@@ -72,5 +62,21 @@ impl Chain {
             producer.join().unwrap();
         }
         stored
+    }
+
+    /// Source `i`'s document processed as a poll would, ready to store.
+    pub(crate) fn record(&self, i: usize) -> thbwatch::store::PollRecord {
+        let source = &self.sources[i];
+        let processed = thbwatch::poll::process_document(
+            self.documents[i].as_bytes(),
+            Some("application/rss+xml"),
+            &source.url,
+            source,
+            &self.tagger,
+            &self.detect,
+            2_000,
+        )
+        .unwrap();
+        crate::synthetic::fetched(source, processed)
     }
 }
