@@ -33,6 +33,7 @@ pub mod search;
 pub mod selfcheck;
 pub mod serve;
 pub mod server;
+pub mod stdout;
 pub mod store;
 pub mod systemd;
 mod table;

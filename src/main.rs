@@ -2,6 +2,9 @@
 //! ([`thbwatch::serve::run`]) or a one-off command
 //! ([`thbwatch::commands`]), and turns the outcome into an exit code.
 #![forbid(unsafe_code)]
+// Standard output only through `out!`/`outln!`: `print!` panics when the
+// reader goes away (`thbwatch eval FILE | head`).
+#![deny(clippy::print_stdout)]
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -16,6 +19,7 @@ use thbwatch::health;
 use thbwatch::model::Field;
 use thbwatch::model::SourceId;
 use thbwatch::poll::Status;
+use thbwatch::stdout;
 use thbwatch::wording::counted;
 use tracing_subscriber::EnvFilter;
 
@@ -26,6 +30,22 @@ const EXIT_CONFIG: u8 = 2;
 /// an unknown schema version): a person must act, so the service unit
 /// does not restart on it (`RestartPreventExitStatus=`).
 const EXIT_DATABASE: u8 = 3;
+
+/// `print!` to standard output through [`stdout::write`]: `out!(...)?`
+/// ends the command when the output cannot be written (see [`unwritten`]).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        stdout::write(format_args!($($arg)*))
+    };
+}
+
+/// `println!` as [`out!`] is `print!`.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        stdout::write(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 /// At most this many threads for blocking work (tokio's default is 512).
 /// Parsing, rendering and article extraction each wait for a slot of
 /// their own (about one per core) before they take a thread, so the load
@@ -184,7 +204,7 @@ fn main() -> ExitCode {
     if let Command::ImportOpml { file } = &cli.command {
         init_logging("warn", cli.log_format);
         // Needs no configuration: it writes some.
-        return import_opml(file);
+        return written(import_opml(file));
     }
     let config = match Config::load(&cli.config) {
         Ok(config) => config,
@@ -219,13 +239,15 @@ fn main() -> ExitCode {
         for warning in config.warnings() {
             eprintln!("thbwatch: warning: {warning}");
         }
-        println!(
-            "{}: ok ({} sources, {} tags)",
-            cli.config.display(),
-            config.sources.len(),
-            config.tags.len()
+        return written(
+            outln!(
+                "{}: ok ({} sources, {} tags)",
+                cli.config.display(),
+                config.sources.len(),
+                config.tags.len()
+            )
+            .map(|()| ExitCode::SUCCESS),
         );
-        return ExitCode::SUCCESS;
     }
     if let Command::Match {
         text,
@@ -237,7 +259,7 @@ fn main() -> ExitCode {
     {
         // No runtime needed: reading and matching are plain blocking work.
         let field = if item { None } else { Some(field) };
-        return match_text(&config, text, lang.as_deref(), field, json);
+        return written(match_text(&config, text, lang.as_deref(), field, json));
     }
     if let Command::Eval {
         file,
@@ -252,7 +274,7 @@ fn main() -> ExitCode {
             recall: *min_recall,
             language_recall: *min_language_recall,
         };
-        return eval(&config, file, &minimums, *json);
+        return written(eval(&config, file, &minimums, *json));
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -268,6 +290,9 @@ fn main() -> ExitCode {
     match runtime.block_on(execute(cli.command, config)) {
         Ok(code) => code,
         Err(e) => {
+            if let Some(e) = e.downcast_ref::<stdout::Error>() {
+                return unwritten(e);
+            }
             eprintln!("thbwatch: {e:#}");
             let unusable = e
                 .chain()
@@ -290,50 +315,50 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let mut failed = false;
             for (id, status) in &results {
                 failed |= matches!(status, Status::Failed { .. });
-                println!("{}", poll_line(id, status));
+                outln!("{}", poll_line(id, status))?;
             }
             Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::TrySource { id, article } => {
             let trial = thbwatch::trial::run(&config, &id, article).await?;
-            print!("{}", thbwatch::trial::render(&id, &trial));
+            out!("{}", thbwatch::trial::render(&id, &trial))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Sources { json } => {
             let now = chrono::Utc::now();
             let reports = commands::sources(&config, now).await?;
             if json {
-                print!("{}", health::to_json(&reports));
+                out!("{}", health::to_json(&reports))?;
             } else {
-                print!("{}", health::to_table(&reports, now));
+                out!("{}", health::to_table(&reports, now))?;
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Notify { action } => notify(&config, action).await,
         Command::Backup { file } => {
             commands::backup(&config, &file).await?;
-            println!("backed up {} to {}", config.storage.path.display(), file.display());
+            outln!("backed up {} to {}", config.storage.path.display(), file.display())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Prune => {
             let pruned = commands::prune(&config, chrono::Utc::now()).await?;
-            println!("pruned {} untagged and {} tagged items", pruned.untagged, pruned.tagged);
+            outln!("pruned {} untagged and {} tagged items", pruned.untagged, pruned.tagged)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Retag => {
             let report = commands::retag(&config).await?;
-            println!(
+            outln!(
                 "retagged {}: {} a tag now (before: {})",
                 counted(report.items as u64, "item", "items"),
                 counted(report.tagged_after as u64, "carries", "carry"),
                 report.tagged_before
-            );
+            )?;
             // The stored tags changed; a daemon's rules (its tag feeds,
             // what new items get) did not.
-            println!(
+            outln!(
                 "a running daemon keeps its previous rules until it is reloaded: \
                  systemctl reload thbwatch (or send it SIGHUP)"
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { all, tag, source, json } => {
@@ -341,7 +366,7 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             if json {
                 request.format = Format::Json;
             }
-            print!("{}", commands::export(&config, &request).await?);
+            out!("{}", commands::export(&config, &request).await?)?;
             Ok(ExitCode::SUCCESS)
         }
         // Handled before the configuration is read.
@@ -409,24 +434,24 @@ async fn notify(config: &Config, action: NotifyAction) -> anyhow::Result<ExitCod
     match action {
         NotifyAction::Test { name } => match commands::notify_test(config, &name, chrono::Utc::now()).await? {
             thbwatch::notify::Outcome::Delivered => {
-                println!("{name}: delivered");
+                outln!("{name}: delivered")?;
                 Ok(ExitCode::SUCCESS)
             }
             thbwatch::notify::Outcome::Retry { error, .. } | thbwatch::notify::Outcome::Permanent { error } => {
-                println!("{name}: failed: {error}");
+                outln!("{name}: failed: {error}")?;
                 Ok(ExitCode::FAILURE)
             }
         },
         NotifyAction::Status => {
-            print!("{}", commands::notify_status(config).await?);
+            out!("{}", commands::notify_status(config).await?)?;
             Ok(ExitCode::SUCCESS)
         }
         NotifyAction::Retry { name } => {
             let count = commands::notify_retry(config, name.as_deref(), chrono::Utc::now()).await?;
-            println!(
+            outln!(
                 "{} queued again",
                 counted(count as u64, "dead-lettered delivery", "dead-lettered deliveries")
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -434,12 +459,12 @@ async fn notify(config: &Config, action: NotifyAction) -> anyhow::Result<ExitCod
 
 /// `thbwatch import-opml`: the tables on standard output, what was
 /// skipped (and why) on standard error.
-fn import_opml(file: &std::path::Path) -> ExitCode {
+fn import_opml(file: &std::path::Path) -> Result<ExitCode, stdout::Error> {
     let text = match thbwatch::textfile::read(file, thbwatch::import::MAX_OPML_BYTES) {
         Ok(text) => text,
         Err(e) => {
             eprintln!("thbwatch: cannot read {}: {e}", file.display());
-            return ExitCode::from(EXIT_CONFIG);
+            return Ok(ExitCode::from(EXIT_CONFIG));
         }
     };
     match thbwatch::import::opml_to_sources(&text) {
@@ -447,35 +472,40 @@ fn import_opml(file: &std::path::Path) -> ExitCode {
             for skipped in &imported.skipped {
                 eprintln!("thbwatch: {}: skipped {skipped}", file.display());
             }
-            print!("{}", imported.toml);
-            ExitCode::SUCCESS
+            out!("{}", imported.toml)?;
+            Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             eprintln!("thbwatch: {}: {e}", file.display());
-            ExitCode::from(EXIT_CONFIG)
+            Ok(ExitCode::from(EXIT_CONFIG))
         }
     }
 }
 
 /// `thbwatch eval`: exit 0 when every minimum is reached, 1 when one is
 /// not, 2 when the file cannot be read or is malformed.
-fn eval(config: &Config, file: &std::path::Path, minimums: &thbwatch::eval::Minimums, json: bool) -> ExitCode {
+fn eval(
+    config: &Config,
+    file: &std::path::Path,
+    minimums: &thbwatch::eval::Minimums,
+    json: bool,
+) -> Result<ExitCode, stdout::Error> {
     match commands::eval(config, file, minimums) {
         Ok(report) => {
             if json {
-                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&report).unwrap_or_default())?;
             } else {
-                print!("{}", thbwatch::eval::to_text(&report));
+                out!("{}", thbwatch::eval::to_text(&report))?;
             }
-            if report.passed {
+            Ok(if report.passed {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
-            }
+            })
         }
         Err(e) => {
             eprintln!("thbwatch: {e}");
-            ExitCode::from(EXIT_CONFIG)
+            Ok(ExitCode::from(EXIT_CONFIG))
         }
     }
 }
@@ -490,14 +520,20 @@ fn parse_fraction(text: &str) -> Result<f64, String> {
 
 /// `thbwatch match`: exit 0 when a tag matched, 1 when none did. No
 /// field: the text is an item, `TITLE | SUMMARY`.
-fn match_text(config: &Config, text: Option<String>, lang: Option<&str>, field: Option<Field>, json: bool) -> ExitCode {
+fn match_text(
+    config: &Config,
+    text: Option<String>,
+    lang: Option<&str>,
+    field: Option<Field>,
+    json: bool,
+) -> Result<ExitCode, stdout::Error> {
     let text = match text {
         Some(text) => text,
         None => match std::io::read_to_string(std::io::stdin()) {
             Ok(text) => text,
             Err(e) => {
                 eprintln!("thbwatch: cannot read standard input: {e}");
-                return ExitCode::FAILURE;
+                return Ok(ExitCode::FAILURE);
             }
         },
     };
@@ -509,21 +545,37 @@ fn match_text(config: &Config, text: Option<String>, lang: Option<&str>, field: 
         Ok(found) => found,
         Err(e) => {
             eprintln!("thbwatch: {e:#}");
-            return ExitCode::FAILURE;
+            return Ok(ExitCode::FAILURE);
         }
     };
     // Detection may override a language given for an item (as in a poll).
     let given = lang.is_some_and(|l| language.as_deref() == Some(l.to_ascii_lowercase().as_str()));
     if json {
-        println!("{}", explain::to_json(language.as_deref(), given, &explanation));
+        outln!("{}", explain::to_json(language.as_deref(), given, &explanation))?;
     } else {
-        print!("{}", explain::to_lines(language.as_deref(), given, &explanation));
+        out!("{}", explain::to_lines(language.as_deref(), given, &explanation))?;
     }
-    if explanation.matches.is_empty() {
+    Ok(if explanation.matches.is_empty() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// A command's exit code, or [`unwritten`]'s when its output could not be
+/// written.
+fn written(outcome: Result<ExitCode, stdout::Error>) -> ExitCode {
+    outcome.unwrap_or_else(|e| unwritten(&e))
+}
+
+/// Output that could not be written ends the command: silently with 141
+/// when the reader went away (as SIGPIPE would end it), with a message and
+/// exit 1 when the write failed.
+fn unwritten(e: &stdout::Error) -> ExitCode {
+    if !e.is_closed() {
+        eprintln!("thbwatch: {e}");
     }
+    ExitCode::from(e.exit_code())
 }
 
 fn parse_field(text: &str) -> Result<Field, String> {
