@@ -32,6 +32,7 @@ mod it {
     mod notify;
     mod pages;
     mod pipeline;
+    mod pipes;
     mod pitfalls;
     mod published;
     mod recovery;
