@@ -3,10 +3,11 @@
 //! candidates, and each is checked word by word. Pure.
 //!
 //! The automaton is aho-corasick's DFA walked here, byte by byte, rather
-//! than through `AhoCorasick`: that type holds its automaton behind a
-//! trait object, so its search made an indirect call for every byte of
-//! every text (about 22 instructions a byte); the same DFA's transitions
-//! inlined into this loop cost a few. The matches are the same ones
+//! than through `AhoCorasick`'s overlapping iterator, which keeps its
+//! state between calls and returns at every match (about 500
+//! instructions a match with the matches' handling, some 22 a byte):
+//! the loop below only notes where match states are entered, and the
+//! matches are handled afterwards. They are the same matches
 //! (`find_overlapping_iter` with `MatchKind::Standard`: every needle
 //! ending at every position), which a test checks against `AhoCorasick`.
 
@@ -62,8 +63,14 @@ pub(super) struct Phrases {
     /// The needles, by id (for the test against `AhoCorasick`).
     #[cfg(test)]
     needles: Vec<String>,
-    /// Needle id → the phrases anchored on that needle.
+    /// Needle id → the phrases anchored on that needle: first those
+    /// to check whatever the next word is, then the others ordered by
+    /// the first byte of their second word (`keys`).
     candidates: Vec<Vec<usize>>,
+    /// Needle id → for each of its candidates, the first byte its second
+    /// word must start with, or 0 (no such byte in folded text) for one
+    /// word alone or a second word matched inside others.
+    keys: Vec<Vec<u8>>,
     phrases: Vec<Phrase>,
 }
 
@@ -91,6 +98,20 @@ impl Phrases {
             }
             candidates[needle_id].push(id);
         }
+        // Everyday words anchor dozens of phrases ("police officer",
+        // "police say", …): only those whose second word starts with the
+        // byte the text's next word starts with can match.
+        let key = |phrase: &Phrase| match phrase.get(1) {
+            Some(second) if !second.infix => second.folded.as_bytes().first().copied().unwrap_or(0),
+            _ => 0,
+        };
+        let keys: Vec<Vec<u8>> = candidates
+            .iter_mut()
+            .map(|anchored| {
+                anchored.sort_by_key(|&id| key(&list[id]));
+                anchored.iter().map(|&id| key(&list[id])).collect()
+            })
+            .collect();
         let mut needles: Vec<(String, usize)> = needle_ids.into_iter().collect();
         needles.sort_by_key(|n| n.1);
         // A full DFA: the fastest search. No prefilter: nearly every
@@ -107,6 +128,7 @@ impl Phrases {
             #[cfg(test)]
             needles: needles.into_iter().map(|n| n.0).collect(),
             candidates,
+            keys,
             phrases: list,
         })
     }
@@ -127,23 +149,24 @@ impl Phrases {
         let Ok(mut sid) = dfa.start_state(Anchored::No) else {
             return;
         };
-        let mut report = |sid, end: usize| {
+        // Only an empty needle (the parser makes none) matches at 0.
+        let mut ends = Vec::new();
+        if dfa.is_match(sid) {
+            ends.push((sid, 0));
+        }
+        // Nothing but the transition and one comparison a byte: the
+        // matches' handling kept out of the loop keeps its state in
+        // registers.
+        for (at, &byte) in bytes.iter().enumerate() {
+            sid = dfa.next_state(Anchored::No, sid, byte);
+            if dfa.is_match(sid) {
+                ends.push((sid, at + 1));
+            }
+        }
+        for (sid, end) in ends {
             for index in 0..dfa.match_len(sid) {
                 let needle = dfa.match_pattern(sid, index).as_usize();
                 each(needle, end - self.needle_lens[needle], end);
-            }
-        };
-        // Only an empty needle (the parser makes none) matches at 0.
-        if dfa.is_match(sid) {
-            report(sid, 0);
-        }
-        for (at, &byte) in bytes.iter().enumerate() {
-            sid = dfa.next_state(Anchored::No, sid, byte);
-            // Match states are special ones (so are the dead state, never
-            // reached in an unanchored search, and no start state without
-            // a prefilter): one comparison for most bytes.
-            if dfa.is_special(sid) && dfa.is_match(sid) {
-                report(sid, at + 1);
             }
         }
     }
@@ -163,9 +186,26 @@ impl Phrases {
             let Some(first_end) = next_space(bytes, m_end - 1) else {
                 return;
             };
+            let list = &self.candidates[needle];
+            let keys = &self.keys[needle];
+            let always = keys.partition_point(|&k| k == 0);
             let mut second = None;
+            let keyed = match always < list.len() {
+                true => {
+                    let from = first_end + 1;
+                    let (from, to) = *second.insert((from, next_space(bytes, from).unwrap_or(from)));
+                    match bytes[from..to].first() {
+                        Some(&byte) => {
+                            let keys = &keys[always..];
+                            always + keys.partition_point(|&k| k < byte)..always + keys.partition_point(|&k| k <= byte)
+                        }
+                        None => always..always,
+                    }
+                }
+                false => always..always,
+            };
             let mut word_start = None;
-            for &phrase in &self.candidates[needle] {
+            for &phrase in list[..always].iter().chain(&list[keyed]) {
                 let phrase_words = &self.phrases[phrase];
                 let start = match phrase_words[0].infix {
                     true => *word_start.get_or_insert_with(|| folded[..m_start].rfind(' ').map_or(0, |i| i + 1)),
