@@ -1,10 +1,21 @@
 //! Every phrase of every rule in one Aho-Corasick automaton over each
 //! phrase's first word (its anchor): one pass over folded text finds the
 //! candidates, and each is checked word by word. Pure.
+//!
+//! The automaton is aho-corasick's DFA walked here, byte by byte, rather
+//! than through `AhoCorasick`'s overlapping iterator, which keeps its
+//! state between calls and returns at every match (about 500
+//! instructions a match with the matches' handling, some 22 a byte):
+//! the loop below only notes where match states are entered, and the
+//! matches are handled afterwards. They are the same matches
+//! (`find_overlapping_iter` with `MatchKind::Standard`: every needle
+//! ending at every position), which a test checks against `AhoCorasick`.
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
 
 use super::syntax::{Phrase, Word};
 
@@ -46,9 +57,20 @@ pub(super) struct Hit {
 
 #[derive(Debug)]
 pub(super) struct Phrases {
-    automaton: AhoCorasick,
-    /// Needle id → the phrases anchored on that needle.
+    automaton: DFA,
+    /// Needle id → its length in bytes (a match's start from its end).
+    needle_lens: Vec<usize>,
+    /// The needles, by id (for the test against `AhoCorasick`).
+    #[cfg(test)]
+    needles: Vec<String>,
+    /// Needle id → the phrases anchored on that needle: first those
+    /// to check whatever the next word is, then the others ordered by
+    /// the first byte of their second word (`keys`).
     candidates: Vec<Vec<usize>>,
+    /// Needle id → for each of its candidates, the first byte its second
+    /// word must start with, or 0 (no such byte in folded text) for one
+    /// word alone or a second word matched inside others.
+    keys: Vec<Vec<u8>>,
     phrases: Vec<Phrase>,
 }
 
@@ -76,18 +98,77 @@ impl Phrases {
             }
             candidates[needle_id].push(id);
         }
+        // Everyday words anchor dozens of phrases ("police officer",
+        // "police say", …): only those whose second word starts with the
+        // byte the text's next word starts with can match.
+        let key = |phrase: &Phrase| match phrase.get(1) {
+            Some(second) if !second.infix => second.folded.as_bytes().first().copied().unwrap_or(0),
+            _ => 0,
+        };
+        let keys: Vec<Vec<u8>> = candidates
+            .iter_mut()
+            .map(|anchored| {
+                anchored.sort_by_key(|&id| key(&list[id]));
+                anchored.iter().map(|&id| key(&list[id])).collect()
+            })
+            .collect();
         let mut needles: Vec<(String, usize)> = needle_ids.into_iter().collect();
         needles.sort_by_key(|n| n.1);
-        // A full DFA: the fastest search, and small for a few hundred needles.
-        let automaton = AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::DFA))
+        // A full DFA: the fastest search. No prefilter: nearly every
+        // needle starts with a space, so none would skip anything, and
+        // without one the start state is an ordinary state in the loop.
+        let automaton = DFA::builder()
             .match_kind(MatchKind::Standard)
+            .start_kind(StartKind::Unanchored)
+            .prefilter(false)
             .build(needles.iter().map(|n| n.0.as_str()))?;
         Ok(Phrases {
             automaton,
+            needle_lens: needles.iter().map(|n| n.0.len()).collect(),
+            #[cfg(test)]
+            needles: needles.into_iter().map(|n| n.0).collect(),
             candidates,
+            keys,
             phrases: list,
         })
+    }
+
+    /// Bytes of memory the automaton takes.
+    #[cfg(test)]
+    pub(super) fn automaton_bytes(&self) -> usize {
+        self.automaton.memory_usage()
+    }
+
+    /// Calls `each(needle, start, end)` for every needle occurring in
+    /// `bytes`, as `AhoCorasick::find_overlapping_iter` reports them
+    /// (ordered by end; at one end, in the automaton's order).
+    #[inline(always)]
+    fn needles_in(&self, bytes: &[u8], mut each: impl FnMut(usize, usize, usize)) {
+        let dfa = &self.automaton;
+        // Built unanchored, so there is an unanchored start state.
+        let Ok(mut sid) = dfa.start_state(Anchored::No) else {
+            return;
+        };
+        // Only an empty needle (the parser makes none) matches at 0.
+        let mut ends = Vec::new();
+        if dfa.is_match(sid) {
+            ends.push((sid, 0));
+        }
+        // Nothing but the transition and one comparison a byte: the
+        // matches' handling kept out of the loop keeps its state in
+        // registers.
+        for (at, &byte) in bytes.iter().enumerate() {
+            sid = dfa.next_state(Anchored::No, sid, byte);
+            if dfa.is_match(sid) {
+                ends.push((sid, at + 1));
+            }
+        }
+        for (sid, end) in ends {
+            for index in 0..dfa.match_len(sid) {
+                let needle = dfa.match_pattern(sid, index).as_usize();
+                each(needle, end - self.needle_lens[needle], end);
+            }
+        }
     }
 
     /// Adds every phrase occurrence in `folded` (text of `slot`) to `out`;
@@ -96,23 +177,40 @@ impl Phrases {
     pub(super) fn find(&self, slot: usize, folded: &str, numbered: bool, out: &mut Vec<Hit>) {
         let bytes = folded.as_bytes();
         let mut words = WordCursor::default();
-        for m in self.automaton.find_overlapping_iter(folded) {
+        self.needles_in(bytes, |needle, m_start, m_end| {
             // The needle is the test of a phrase's first word (it matched
             // at a word start, or inside a word, with the space after it
             // when the word must end there), so every phrase anchored on
             // it shares the first word's end and the word after it: found
             // once here, not once per phrase.
-            let Some(first_end) = next_space(bytes, m.end() - 1) else {
-                continue;
+            let Some(first_end) = next_space(bytes, m_end - 1) else {
+                return;
             };
+            let list = &self.candidates[needle];
+            let keys = &self.keys[needle];
+            let always = keys.partition_point(|&k| k == 0);
             let mut second = None;
+            let keyed = match always < list.len() {
+                true => {
+                    let from = first_end + 1;
+                    let (from, to) = *second.insert((from, next_space(bytes, from).unwrap_or(from)));
+                    match bytes[from..to].first() {
+                        Some(&byte) => {
+                            let keys = &keys[always..];
+                            always + keys.partition_point(|&k| k < byte)..always + keys.partition_point(|&k| k <= byte)
+                        }
+                        None => always..always,
+                    }
+                }
+                false => always..always,
+            };
             let mut word_start = None;
-            for &phrase in &self.candidates[m.pattern().as_usize()] {
+            for &phrase in list[..always].iter().chain(&list[keyed]) {
                 let phrase_words = &self.phrases[phrase];
                 let start = match phrase_words[0].infix {
-                    true => *word_start.get_or_insert_with(|| folded[..m.start()].rfind(' ').map_or(0, |i| i + 1)),
+                    true => *word_start.get_or_insert_with(|| folded[..m_start].rfind(' ').map_or(0, |i| i + 1)),
                     // The needle began with the space before the word.
-                    false => m.start() + 1,
+                    false => m_start + 1,
                 };
                 // An empty first word (the parser allows none).
                 if first_end <= start {
@@ -148,7 +246,7 @@ impl Phrases {
                     last_word: first_word + phrase_words.len() - 1,
                 });
             }
-        }
+        });
     }
 }
 
@@ -215,14 +313,64 @@ mod tests {
     use super::super::Tagger;
     use super::super::gating::{default_rules, probes, rows};
     use super::{Hit, Phrases, WordCursor, phrase_end};
+    use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+    /// The needles in `AhoCorasick`, as tagging searched them before it
+    /// walked the DFA itself.
+    fn searcher(phrases: &Phrases) -> AhoCorasick {
+        AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .match_kind(MatchKind::Standard)
+            .build(&phrases.needles)
+            .unwrap()
+    }
+
+    /// The DFA walked here finds every needle `AhoCorasick` finds, in the
+    /// same order, over the labelled sets, the probes and texts made to
+    /// reach its edges (needles at the very start and end, overlapping
+    /// needles, bytes of every kind).
+    #[test]
+    fn walking_the_dfa_finds_what_aho_corasick_finds() {
+        let tagger = Tagger::new(&default_rules()).unwrap();
+        let phrases = &tagger.phrases;
+        let automaton = searcher(phrases);
+        let mut texts: Vec<String> = rows().into_iter().map(|(_, t, s)| format!("{t} {s}")).collect();
+        texts.extend(probes().into_iter().map(|p| p.1));
+        let folded: Vec<String> = texts.iter().map(|t| crate::fold::fold_located(t).text).collect();
+        let mut edges: Vec<String> = phrases
+            .needles
+            .iter()
+            .flat_map(|n| [n.clone(), format!("{n}{n}x{n}")])
+            .collect();
+        edges.extend(["", " ", "  ", "\u{0}\u{ff}"].map(String::from));
+        edges.push((0..=255u8).map(char::from).collect());
+        let mut found = 0;
+        for text in folded.iter().chain(&edges) {
+            let mut walked = Vec::new();
+            phrases.needles_in(text.as_bytes(), |needle, start, end| walked.push((needle, start, end)));
+            let expected: Vec<(usize, usize, usize)> = automaton
+                .find_overlapping_iter(text.as_str())
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .collect();
+            assert_eq!(walked, expected, "{text:?}");
+            found += walked.len();
+        }
+        assert!(found > 100_000, "{found} needles found");
+        // What the DFA costs in memory (the figure docs/benchmarks.md gives).
+        println!(
+            "{} needles, DFA {} bytes",
+            phrases.needles.len(),
+            phrases.automaton_bytes()
+        );
+    }
 
     /// Every phrase occurrence found the plain way, as `find` did before
     /// sharing the first word: each phrase anchored on a match checked
     /// from its first word.
-    fn reference(phrases: &Phrases, folded: &str) -> Vec<Hit> {
+    fn reference(phrases: &Phrases, automaton: &AhoCorasick, folded: &str) -> Vec<Hit> {
         let mut out = Vec::new();
         let mut words = WordCursor::default();
-        for m in phrases.automaton.find_overlapping_iter(folded) {
+        for m in automaton.find_overlapping_iter(folded) {
             for &phrase in &phrases.candidates[m.pattern().as_usize()] {
                 let phrase_words = &phrases.phrases[phrase];
                 let start = match phrase_words[0].infix {
@@ -267,13 +415,14 @@ mod tests {
             ]
             .map(String::from),
         );
+        let automaton = searcher(&tagger.phrases);
         let mut found = 0;
         for text in &texts {
             let folded = crate::fold::fold_located(text).text;
             let mut hits = Vec::new();
             tagger.phrases.find(0, &folded, true, &mut hits);
             hits.sort_unstable();
-            assert_eq!(hits, reference(&tagger.phrases, &folded), "{text:?}");
+            assert_eq!(hits, reference(&tagger.phrases, &automaton, &folded), "{text:?}");
             found += hits.len();
         }
         assert!(found > 10_000, "{found} occurrences");

@@ -30,22 +30,27 @@ impl Scan<'_, '_> {
     /// Evaluates the terms whose phrases occur.
     pub(super) fn terms(&mut self) {
         let tagger = self.tagger;
-        let mut candidate = vec![false; tagger.terms.len()];
         // A term whose gate is not found cannot hold; one whose words
         // are found but not its gate only matters to explanations.
         let users = match self.gated {
             true => &tagger.gated_users,
             false => &tagger.users,
         };
+        // The candidates listed and put in term order (a few, gated)
+        // rather than marked among all the terms and every term visited.
+        let mut candidates = Vec::new();
         let mut phrase = usize::MAX;
         for hit in self.found.hits {
             if hit.phrase != phrase {
                 phrase = hit.phrase;
-                users[phrase].iter().for_each(|&t| candidate[t] = true);
+                candidates.extend_from_slice(&users[phrase]);
             }
         }
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut covers: Vec<Option<Covers>> = (0..tagger.rules.len()).map(|_| None).collect();
-        for (index, term) in tagger.terms.iter().enumerate().filter(|(i, _)| candidate[*i]) {
+        for index in candidates {
+            let term = &tagger.terms[index];
             let rule = &tagger.rules[term.rule];
             if !self.explain && !term.query.possible(self.found) {
                 continue;
