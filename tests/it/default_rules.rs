@@ -1,14 +1,16 @@
 //! The gate on the default rules: the real binary scores the repository's
 //! `config.toml` with `thbwatch eval` on the whole labelled development
-//! set (`tests/fixtures/eval/`: the eleven parts together: tuning, and
-//! the ten written blind — heldout, fresh, blind, heldback, heldback2 to
-//! heldback7, each scored once with the rules of its time frozen;
-//! heldback7, the held-back split, not seen by the rules since), with
+//! set (`tests/fixtures/eval/`: the twelve parts together: tuning, and
+//! the eleven written blind — heldout, fresh, blind, heldback, heldback2
+//! to heldback8, each scored once with the rules of its time frozen;
+//! heldback8, the held-back split, not seen by the rules since), with
 //! thresholds just under what the rules reach. A rule or vocabulary change that loses precision or
 //! recall fails here, with eval's tables and every error in the message.
 //! Also: the set is what docs/rules.md says it is (every language in every
 //! part, the held-back split at least a quarter of the whole in every
-//! language, the tags' definitions at the top of each file).
+//! language, the tags' definitions at the top of each file), and the
+//! rules still tag the tuning wordings the vocabulary was written from
+//! (`vocabulary/tuning-wordings.tsv`, not a part of the set).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,13 +18,13 @@ use std::path::{Path, PathBuf};
 use crate::support::{stdout, thbwatch};
 
 /// Micro precision over the four tags, on the whole set.
-const MIN_PRECISION: &str = "0.994";
+const MIN_PRECISION: &str = "0.992";
 /// Micro recall over the four tags, on the whole set.
-const MIN_RECALL: &str = "0.991";
+const MIN_RECALL: &str = "0.988";
 /// Recall of every language, on the whole set.
-const MIN_LANGUAGE_RECALL: &str = "0.978";
+const MIN_LANGUAGE_RECALL: &str = "0.975";
 
-const PARTS: [&str; 11] = [
+const PARTS: [&str; 12] = [
     "tuning.tsv",
     "heldout.tsv",
     "fresh.tsv",
@@ -34,6 +36,7 @@ const PARTS: [&str; 11] = [
     "heldback5.tsv",
     "heldback6.tsv",
     "heldback7.tsv",
+    "heldback8.tsv",
 ];
 /// The held-back split: the last parts of `PARTS`, written blind while the
 /// rules of the day were written and scored once when they were frozen.
@@ -88,6 +91,36 @@ fn default_rules_keep_their_precision_and_recall_on_the_development_set() {
         output.status.code(),
         Some(0),
         "the default rules fell below a threshold on the development set (tests/fixtures/eval/):\n{report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(report.contains("precision: "), "{report}");
+}
+
+/// Micro precision and recall on the tuning wordings
+/// (`vocabulary/tuning-wordings.tsv`), which the thirteenth pass's second
+/// round was written from: just under what the rules reach on them.
+const TUNING_WORDINGS_MIN_PRECISION: &str = "0.980";
+const TUNING_WORDINGS_MIN_RECALL: &str = "0.995";
+
+#[test]
+fn default_rules_keep_tagging_the_tuning_wordings() {
+    let file = root().join("vocabulary/tuning-wordings.tsv");
+    let output = thbwatch(
+        &root().join("config.toml"),
+        &[
+            "eval",
+            file.to_str().unwrap(),
+            "--min-precision",
+            TUNING_WORDINGS_MIN_PRECISION,
+            "--min-recall",
+            TUNING_WORDINGS_MIN_RECALL,
+        ],
+    );
+    let report = stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "the default rules fell below a threshold on vocabulary/tuning-wordings.tsv:\n{report}{}",
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(report.contains("precision: "), "{report}");
