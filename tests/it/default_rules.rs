@@ -61,6 +61,22 @@ fn rows(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// Scores `file` with the repository's `config.toml` and fails, with
+/// eval's tables and every error, when a threshold is not reached.
+fn assert_eval_reaches(file: &Path, what: &str, thresholds: &[&str]) {
+    let mut args = vec!["eval", file.to_str().unwrap()];
+    args.extend_from_slice(thresholds);
+    let output = thbwatch(&root().join("config.toml"), &args);
+    let report = stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "the default rules fell below a threshold on {what}:\n{report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(report.contains("precision: "), "{report}");
+}
+
 #[test]
 fn default_rules_keep_their_precision_and_recall_on_the_development_set() {
     let dir = tempfile::tempdir().unwrap();
@@ -73,11 +89,10 @@ fn default_rules_keep_their_precision_and_recall_on_the_development_set() {
         }
     }
     std::fs::write(&whole, text).unwrap();
-    let output = thbwatch(
-        &root().join("config.toml"),
+    assert_eval_reaches(
+        &whole,
+        "the development set (tests/fixtures/eval/)",
         &[
-            "eval",
-            whole.to_str().unwrap(),
             "--min-precision",
             MIN_PRECISION,
             "--min-recall",
@@ -86,14 +101,6 @@ fn default_rules_keep_their_precision_and_recall_on_the_development_set() {
             MIN_LANGUAGE_RECALL,
         ],
     );
-    let report = stdout(&output);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "the default rules fell below a threshold on the development set (tests/fixtures/eval/):\n{report}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(report.contains("precision: "), "{report}");
 }
 
 /// Micro precision and recall on the tuning wordings
@@ -104,26 +111,16 @@ const TUNING_WORDINGS_MIN_RECALL: &str = "0.995";
 
 #[test]
 fn default_rules_keep_tagging_the_tuning_wordings() {
-    let file = root().join("vocabulary/tuning-wordings.tsv");
-    let output = thbwatch(
-        &root().join("config.toml"),
+    assert_eval_reaches(
+        &root().join("vocabulary/tuning-wordings.tsv"),
+        "vocabulary/tuning-wordings.tsv",
         &[
-            "eval",
-            file.to_str().unwrap(),
             "--min-precision",
             TUNING_WORDINGS_MIN_PRECISION,
             "--min-recall",
             TUNING_WORDINGS_MIN_RECALL,
         ],
     );
-    let report = stdout(&output);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "the default rules fell below a threshold on vocabulary/tuning-wordings.tsv:\n{report}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(report.contains("precision: "), "{report}");
 }
 
 #[test]
