@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::daemon::{self, Launch};
 use crate::feeds::Feeds;
+use crate::unit::Setup;
 
 /// How long any one wait may take before the load test gives up.
 pub(crate) const DEADLINE: Duration = Duration::from_secs(120);
@@ -39,15 +40,21 @@ pub(crate) struct Cycle {
 }
 
 impl Running {
-    /// Starts the daemon for `config`, telling `notify_socket` (as
-    /// systemd's) when given.
-    pub(crate) fn start(config: &Path, notify_socket: Option<&Path>) -> Running {
+    /// Starts the daemon for `config` in the environment `setup` gives,
+    /// telling `notify_socket` (as systemd's) when given.
+    pub(crate) fn start(config: &Path, setup: &Setup, notify_socket: Option<&Path>) -> Running {
         let (polls_tx, polls) = mpsc::channel();
         let mut launch = Launch::new(config).json_logs().on_line(move |at, line| {
             if let Some(poll) = poll_in(at, line) {
                 let _ = polls_tx.send(poll);
             }
         });
+        for name in &setup.removed {
+            launch = launch.without(name);
+        }
+        for (name, value) in &setup.set {
+            launch = launch.env(name, value);
+        }
         if let Some(socket) = notify_socket {
             launch = launch.env("NOTIFY_SOCKET", socket.to_str().unwrap());
         }
@@ -122,15 +129,16 @@ fn poll_in(at: Instant, line: &str) -> Option<Poll> {
     }
 }
 
-/// From starting the binary to its `READY=1` on `NOTIFY_SOCKET`.
-pub(crate) fn startup_to_ready(dir: &Path, database: &Path) -> Duration {
+/// From starting the binary (set up as `setup` says) to its `READY=1` on
+/// `NOTIFY_SOCKET`.
+pub(crate) fn startup_to_ready(dir: &Path, database: &Path, setup: &Setup) -> Duration {
     let socket_path = dir.join("notify.sock");
     let _ = std::fs::remove_file(&socket_path);
     let socket = UnixDatagram::bind(&socket_path).unwrap();
     socket.set_read_timeout(Some(DEADLINE)).unwrap();
     assert!(database.exists());
     let started = Instant::now();
-    let daemon = Running::start(&dir.join("config.toml"), Some(&socket_path));
+    let daemon = Running::start(&dir.join("config.toml"), setup, Some(&socket_path));
     let mut buffer = [0u8; 4096];
     loop {
         let n = socket.recv(&mut buffer).expect("READY=1 within the deadline");

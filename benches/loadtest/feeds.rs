@@ -70,6 +70,13 @@ impl Feeds {
         self.publish();
     }
 
+    /// Every feed back as first served, for a second daemon from the same
+    /// seeded database.
+    pub(crate) fn reset(&mut self) {
+        self.updates = 0;
+        self.publish();
+    }
+
     /// Renders every feed as of the last update (on every core) and
     /// serves it from now on, with an ETag of its own.
     fn publish(&self) {

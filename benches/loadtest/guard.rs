@@ -69,7 +69,7 @@ const BUDGETS: &[Budget] = &[
     },
     budget("/feed.atom 304", "rate plain 304", "req/s", 30_000.0, true),
     budget("/feed.atom gzip 304", "rate gzip 304", "req/s", 30_000.0, true),
-    budget("daemon RSS steady", "rss steady", "MiB", 64.0, false),
+    budget("RSS steady, unit's env", "rss steady", "MiB", 64.0, false),
     budget("start-up to READY", "startup", "ms", 1_000.0, false),
 ];
 

@@ -10,7 +10,11 @@
 //! - the in-process chain parse → normalise → tag → store on all cores;
 //! - `/feed.atom` requests/s and p50/p99 latency, with and without gzip,
 //!   with and without a matching ETag;
-//! - the daemon's resident memory: after the first cycle, steady, peak;
+//! - the daemon's resident memory: after the first cycle, steady, peak,
+//!   and where it is; the daemon started with the systemd unit's
+//!   `Environment=` settings (as deployed; the budget judges this one),
+//!   then a second daemon from the same seeded database with glibc's
+//!   allocator defaults, for comparison;
 //! - start-up to systemd's `READY=1` with 100,000 stored items.
 //!
 //! `cargo bench --bench loadtest` runs it with the defaults (1,000 sources
@@ -21,8 +25,9 @@
 //! Modules: the options; the synthetic feeds as served (`feeds`); the
 //! daemon's poll cycles and start-up (`cycles`); the in-process chain and
 //! tagging (`seed`); `/feed.atom` under load (`serving`); newsboat side by
-//! side; what a process uses (`measure`); the figures (`report`) and the
-//! budgets with the CI guard (`guard`). The HTTP server and the daemon as
+//! side; the daemon's environment (`unit`); what a process uses
+//! (`measure`); the figures (`report`) and the budgets with the CI guard
+//! (`guard`). The HTTP server and the daemon as
 //! a child process are the tests' own (`tests/support/`).
 
 mod cycles;
@@ -34,6 +39,7 @@ mod options;
 mod report;
 mod seed;
 mod serving;
+mod unit;
 
 #[path = "../support/chain.rs"]
 mod chain;
@@ -52,10 +58,11 @@ use thbwatch::config::Config;
 
 use crate::cycles::Running;
 use crate::feeds::Feeds;
-use crate::measure::{cores, cpu_seconds, machine, rss, written_bytes};
+use crate::measure::{cores, cpu_seconds, machine, resident, rss, written_bytes};
 use crate::options::{Options, check_open_files};
 use crate::report::Figures;
 use crate::serving::{Case, load};
+use crate::unit::Setup;
 
 /// The most runs the guard makes before it fails a figure.
 const GUARD_RUNS: usize = 3;
@@ -80,6 +87,9 @@ fn main() {
         "{} sources x {} items, {} new items per feed per update; {} runs, {} repeated cycles each",
         options.sources, options.items, options.new_items, options.runs, options.cycles
     );
+    let unit = Setup::unit();
+    let defaults = Setup::glibc_defaults(&unit);
+    println!("daemon: {}; for memory also {}", unit.describe(), defaults.describe());
     let mut figures = Figures::default();
     let mut runs = 0;
     let missed = loop {
@@ -90,13 +100,13 @@ fn main() {
             // The last run's database (100,000 items and more) is kept for
             // the start-up measurement.
             drop(last_database.take());
-            last_database = Some(runtime.block_on(one_run(&options, &mut figures)));
+            last_database = Some(runtime.block_on(one_run(&options, &mut figures, &unit, &defaults)));
         }
         let (dir, database, feeds) = last_database.expect("at least one run");
         for _ in 0..options.runs.max(3) {
             figures.add(
                 "startup",
-                cycles::startup_to_ready(dir.path(), &database).as_secs_f64() * 1000.0,
+                cycles::startup_to_ready(dir.path(), &database, &unit).as_secs_f64() * 1000.0,
             );
         }
         drop(feeds);
@@ -134,10 +144,17 @@ fn main() {
     }
 }
 
-/// One daemon from an empty database: seed, cycles, serving, memory.
-/// Returns the run's directory and database, and its feeds (kept up for
-/// the start-up measurement, whose daemon polls them).
-async fn one_run(options: &Options, figures: &mut Figures) -> (tempfile::TempDir, PathBuf, Feeds) {
+/// One daemon set up as the unit says, from an empty database: seed,
+/// cycles, serving, memory; then the same cycles and memory from a copy of
+/// the seeded database with glibc's defaults. Returns the run's directory
+/// and the first daemon's database, and its feeds (kept up for the
+/// start-up measurement, whose daemon polls them).
+async fn one_run(
+    options: &Options,
+    figures: &mut Figures,
+    unit: &Setup,
+    defaults: &Setup,
+) -> (tempfile::TempDir, PathBuf, Feeds) {
     let dir = tempfile::tempdir().unwrap();
     let epoch = Utc::now() - chrono::Duration::days(2);
     let mut feeds = Feeds::serve(options, epoch).await;
@@ -153,6 +170,18 @@ async fn one_run(options: &Options, figures: &mut Figures) -> (tempfile::TempDir
     );
     std::fs::write(&config_path, text).unwrap();
     let config = Config::load(&config_path).unwrap();
+    // The second daemon's database and configuration, beside the first's.
+    let second = dir.path().join("defaults");
+    std::fs::create_dir(&second).unwrap();
+    let second_database = second.join("thbwatch.db");
+    let second_config = second.join("config.toml");
+    let text = synthetic::config(
+        &sources,
+        "127.0.0.1:0",
+        second_database.to_str().unwrap(),
+        &[("schedule", NEVER)],
+    );
+    std::fs::write(&second_config, text).unwrap();
 
     // The store starts with each source's older items: after the first
     // cycle it holds twice as many (100,000 for 1,000 x 50).
@@ -172,8 +201,11 @@ async fn one_run(options: &Options, figures: &mut Figures) -> (tempfile::TempDir
         rate / parse_rate
     );
 
+    // The store is closed (checkpointed): the database is one file.
+    std::fs::copy(&database, &second_database).unwrap();
+
     feeds.start_cycle();
-    let mut daemon = Running::start(&config_path, None);
+    let mut daemon = Running::start(&config_path, unit, None);
     let cpu_before = cpu_seconds(daemon.pid());
     let own_before = cpu_seconds(std::process::id());
     let written_before = written_bytes(daemon.pid());
@@ -210,36 +242,14 @@ async fn one_run(options: &Options, figures: &mut Figures) -> (tempfile::TempDir
         figures.add("newsboat ratio", ratio);
     }
 
-    for _ in 0..options.cycles {
-        feeds.start_cycle();
-        daemon.signal("-HUP");
-        let unchanged = daemon.cycle(&feeds, options.sources, "not modified");
-        println!(
-            "  304 cycle: {:.3} s (RSS {:.1} MiB)",
-            unchanged.elapsed.as_secs_f64(),
-            rss(daemon.pid()).0
-        );
-        figures.add("304", unchanged.elapsed.as_secs_f64());
-        figures.add("unexpected", unchanged.unexpected as f64);
-    }
-    for _ in 0..options.cycles {
-        feeds.update();
-        feeds.start_cycle();
-        daemon.signal("-HUP");
-        let partial = daemon.cycle(&feeds, options.sources, "ok");
-        println!(
-            "  few-new cycle: {:.3} s, {} new items",
-            partial.elapsed.as_secs_f64(),
-            partial.new
-        );
-        figures.add("partial", partial.elapsed.as_secs_f64());
-        figures.add("unexpected", partial.unexpected as f64);
-    }
+    repeated_cycles(&mut daemon, &mut feeds, options, figures, true);
     // Steady: idle after the cycles (idle connections closed, memory
     // returned), the stored items all in place.
     tokio::time::sleep(STEADY_AFTER).await;
-    let steady = rss(daemon.pid()).0;
+    let (steady, cycles_peak) = rss(daemon.pid());
     figures.add("rss steady", steady);
+    figures.add("rss cycles peak", cycles_peak);
+    println!("  steady with {}: {}", unit.name, resident(daemon.pid()));
 
     let url = format!("http://{}/feed.atom", daemon.address);
     for case in Case::ALL {
@@ -259,5 +269,61 @@ async fn one_run(options: &Options, figures: &mut Figures) -> (tempfile::TempDir
         "  daemon RSS: {after_first:.1} MiB after the first cycle, {steady:.1} steady, {after_load:.1} after serving, {peak:.1} peak"
     );
     daemon.stop();
+
+    // The same cycles from the same seeded database, with glibc's defaults.
+    feeds.reset();
+    feeds.start_cycle();
+    let mut daemon = Running::start(&second_config, defaults, None);
+    let first = daemon.cycle(&feeds, options.sources, "ok");
+    figures.add("unexpected", first.unexpected as f64);
+    let after_first = rss(daemon.pid()).0;
+    figures.add("rss first defaults", after_first);
+    repeated_cycles(&mut daemon, &mut feeds, options, figures, false);
+    tokio::time::sleep(STEADY_AFTER).await;
+    let (steady, peak) = rss(daemon.pid());
+    figures.add("rss steady defaults", steady);
+    figures.add("rss cycles peak defaults", peak);
+    println!("  steady with {}: {}", defaults.name, resident(daemon.pid()));
+    println!(
+        "  daemon RSS with {}: {after_first:.1} MiB after the first cycle ({:.2} s), {steady:.1} steady, {peak:.1} peak",
+        defaults.name,
+        first.elapsed.as_secs_f64()
+    );
+    daemon.stop();
+    std::fs::remove_dir_all(&second).unwrap();
     (dir, database, feeds)
+}
+
+/// The 304 cycles, then the few-new ones, each started by SIGHUP; their
+/// times are figures when `timed` (the first daemon's).
+fn repeated_cycles(daemon: &mut Running, feeds: &mut Feeds, options: &Options, figures: &mut Figures, timed: bool) {
+    for _ in 0..options.cycles {
+        feeds.start_cycle();
+        daemon.signal("-HUP");
+        let unchanged = daemon.cycle(feeds, options.sources, "not modified");
+        println!(
+            "  304 cycle: {:.3} s (RSS {:.1} MiB)",
+            unchanged.elapsed.as_secs_f64(),
+            rss(daemon.pid()).0
+        );
+        if timed {
+            figures.add("304", unchanged.elapsed.as_secs_f64());
+        }
+        figures.add("unexpected", unchanged.unexpected as f64);
+    }
+    for _ in 0..options.cycles {
+        feeds.update();
+        feeds.start_cycle();
+        daemon.signal("-HUP");
+        let partial = daemon.cycle(feeds, options.sources, "ok");
+        println!(
+            "  few-new cycle: {:.3} s, {} new items",
+            partial.elapsed.as_secs_f64(),
+            partial.new
+        );
+        if timed {
+            figures.add("partial", partial.elapsed.as_secs_f64());
+        }
+        figures.add("unexpected", partial.unexpected as f64);
+    }
 }

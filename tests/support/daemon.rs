@@ -45,6 +45,7 @@ pub(crate) struct Launch<'a> {
     config: &'a Path,
     filter: String,
     env: Vec<(String, String)>,
+    removed: Vec<String>,
     open_files: Option<u64>,
     json: bool,
     tap: Option<Tap>,
@@ -57,6 +58,7 @@ impl<'a> Launch<'a> {
             config,
             filter: "info".to_string(),
             env: Vec::new(),
+            removed: Vec::new(),
             open_files: None,
             json: false,
             tap: None,
@@ -72,6 +74,13 @@ impl<'a> Launch<'a> {
     /// One more environment variable.
     pub(crate) fn env(mut self, name: &str, value: &str) -> Launch<'a> {
         self.env.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// One variable of the test's environment not passed on (the load
+    /// test keeps its caller's allocator settings from the daemon).
+    pub(crate) fn without(mut self, name: &str) -> Launch<'a> {
+        self.removed.push(name.to_string());
         self
     }
 
@@ -114,6 +123,9 @@ impl<'a> Launch<'a> {
         command.args(["--config", self.config.to_str().unwrap()]);
         if self.json {
             command.args(["--log-format", "json"]);
+        }
+        for name in &self.removed {
+            command.env_remove(name);
         }
         let mut child = command
             .arg("run")
