@@ -18,6 +18,7 @@ use crate::model::SourceId;
 use crate::notify;
 use crate::schedule::{self, Scheduler};
 use crate::store::Store;
+use crate::tag::Tagger;
 
 /// Polling and notifying for one configuration: replaced on reload.
 pub(super) struct Generation {
@@ -28,8 +29,12 @@ pub(super) struct Generation {
 }
 
 impl Generation {
+    /// Starts polling the sources of `config`, tagging with `tagger` (its
+    /// rules, compiled by the caller, who keeps them across reloads that
+    /// do not change them).
     pub(super) async fn start(
         config: &Config,
+        tagger: Arc<Tagger>,
         store: &Store,
         metrics: &Arc<Metrics>,
         scheduler: &Scheduler,
@@ -37,7 +42,7 @@ impl Generation {
     ) -> anyhow::Result<Generation> {
         let token = parent.child_token();
         let tracker = TaskTracker::new();
-        let pipeline = app::pipeline(config, store.clone(), token.clone(), metrics.clone())?;
+        let pipeline = app::pipeline_with(config, store.clone(), token.clone(), metrics.clone(), tagger)?;
         // Room for every source twice: a start-up poll and one scheduled tick.
         let (tx, rx) = mpsc::channel(config.sources.len() * 2 + 1);
         // The start-up polls first: the queue has room for every source

@@ -31,6 +31,7 @@ use crate::selfcheck;
 use crate::server;
 use crate::store::Store;
 use crate::systemd;
+use crate::tag::Tagger;
 use generation::Generation;
 
 /// How long a stop (or a reload) waits for in-flight polls, deliveries and
@@ -92,7 +93,8 @@ pub async fn run(
     let (storage, storage_rx) = watch::channel(config.storage.clone());
     tracker.spawn(upkeep::retention(store.clone(), storage_rx, token.clone()));
 
-    let generation = Generation::start(&config, &store, &metrics, &scheduler, &token).await?;
+    let tagger = Arc::new(Tagger::new(&config.tags)?);
+    let generation = Generation::start(&config, Arc::clone(&tagger), &store, &metrics, &scheduler, &token).await?;
     shared.scheduling.store(true, Ordering::Release);
     tracker.spawn(status::report_status(systemd.clone(), store.clone(), token.clone()));
     if let Some(interval) = systemd.watchdog_interval() {
@@ -113,6 +115,7 @@ pub async fn run(
     );
     let mut running = Running {
         config,
+        tagger,
         store,
         metrics,
         scheduler,
@@ -132,6 +135,9 @@ pub async fn run(
 /// The daemon between start and stop: what a reload replaces or keeps.
 struct Running {
     config: Config,
+    /// The configuration's rules, compiled: kept by reloads that leave the
+    /// rules as they were.
+    tagger: Arc<Tagger>,
     store: Store,
     metrics: Arc<Metrics>,
     scheduler: Scheduler,
