@@ -36,7 +36,26 @@ pub(super) struct Scorer {
     classes: Vec<u8>,
     /// Class → the languages whose alphabet has its letters (a bit each).
     class_languages: Vec<u32>,
+    /// What the pass does with each character below [`TABLED`], worked
+    /// out once (see [`entry`]): one lookup instead of tests of ranges,
+    /// `char::to_lowercase`'s search and the class's lookup.
+    chars: Vec<u32>,
 }
+
+/// The characters the pass looks up in a table: ASCII, Latin-1, Latin
+/// Extended A and B, IPA, Greek and Cyrillic (with its supplement); the
+/// rest (rare in the region's news) take the general path.
+const TABLED: usize = 0x0530;
+
+/// A table entry: the character's lowercase (16 bits; a space for a
+/// stop), its class (8 bits), its script's slot (2 bits: 0 Latin, 1
+/// Cyrillic, 2 another, 3 a stop, which counts in no script), whether its
+/// lowercase counts as a letter, and whether it must take the general
+/// path (its lowercase is not one character).
+const CLASS_SHIFT: u32 = 16;
+const SCRIPT_SHIFT: u32 = 24;
+const LETTER: u32 = 1 << 26;
+const GENERAL: u32 = 1 << 27;
 
 /// The best language of a text, and how sure the method is of it.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -83,13 +102,35 @@ impl Default for Scorer {
             "the alphabets make {} classes of letters, more than {CLASSES}",
             class_languages.len()
         );
+        let chars = (0..TABLED as u32)
+            .map(|c| entry(char::from_u32(c).unwrap_or('\u{FFFD}'), &classes))
+            .collect();
         Scorer {
             index: Index::new(&entries),
             ranks,
             classes,
             class_languages,
+            chars,
         }
     }
+}
+
+/// The table entry of a character (see [`TABLED`]): what the general
+/// path does with it, worked out once.
+fn entry(c: char, classes: &[u8]) -> u32 {
+    let mut lower = c.to_lowercase();
+    let (Some(lower), None) = (lower.next(), lower.next()) else {
+        return GENERAL;
+    };
+    if u32::from(lower) > 0xFFFF {
+        return GENERAL;
+    }
+    let script = if is_stop(c) { 3 } else { script_of(c) as u32 };
+    if is_stop(lower) {
+        return u32::from(' ') | (script << SCRIPT_SHIFT);
+    }
+    let class = u32::from(classes.get(lower as usize).copied().unwrap_or(0));
+    u32::from(lower) | (class << CLASS_SHIFT) | (script << SCRIPT_SHIFT) | LETTER
 }
 
 impl Scorer {
@@ -98,71 +139,65 @@ impl Scorer {
     pub(super) fn read(&self, reading: &mut Reading, text: &str) {
         // A character beyond the Basic Multilingual Plane takes four
         // bytes, starting with 0xF0 or more.
-        if !reading.trigrams.wide && text.bytes().max().is_some_and(|b| b >= 0xF0) {
-            reading.trigrams.widen();
+        let wide = text.bytes().max().is_some_and(|b| b >= 0xF0);
+        let trigrams = &mut reading.trigrams;
+        trigrams.make_room(text.len(), wide);
+        // The counts, taken out while the pass borrows the rest.
+        let mut counts = std::mem::replace(&mut trigrams.counts, Counts::Taken);
+        match &mut counts {
+            Counts::Narrow(narrow) => self.read_packing::<16>(reading, text, narrow),
+            Counts::General(general) if general.wide => self.read_packing::<21>(reading, text, general),
+            Counts::General(general) => self.read_packing::<16>(reading, text, general),
+            Counts::Taken => unreachable!("the counts are put back after every read"),
         }
-        if reading.trigrams.wide {
-            self.read_packing::<21>(reading, text);
-        } else {
-            self.read_packing::<16>(reading, text);
-        }
+        reading.trigrams.counts = counts;
+        reading.trigrams.read += text.len();
     }
 
-    /// [`Scorer::read`] with trigrams packed `BITS` bits a character.
-    /// What the pass counts is kept in locals, written back at the end.
-    fn read_packing<const BITS: u32>(&self, reading: &mut Reading, text: &str) {
+    /// [`Scorer::read`] with trigrams packed `BITS` bits a character,
+    /// each counted as it is read. What the pass counts is kept in
+    /// locals, written back at the end.
+    fn read_packing<const BITS: u32>(&self, reading: &mut Reading, text: &str, counter: &mut impl Count) {
         let class = |c: char| usize::from(self.classes.get(c as usize).copied().unwrap_or(0));
         let (mut script, mut letters) = (reading.script, reading.letters);
         let classes = &mut reading.classes;
-        let [mut c1, mut c2] = reading.trigrams.previous;
-        let all = &mut reading.trigrams.all;
-        // A trigram per character at most, a byte at least.
-        all.reserve(text.len());
+        let [mut c1, mut c2] = reading.trigrams.previous.map(u32::from);
         // The next character (a stop read as a space): a trigram with the
         // two before it, if it counts.
-        let mut next = |c: char| {
+        let mut next = |c: u32| {
             if counts(c1, c2, c) {
-                all.push((u64::from(c1) << (2 * BITS)) | (u64::from(c2) << BITS) | u64::from(c));
+                counter.add((u64::from(c1) << (2 * BITS)) | (u64::from(c2) << BITS) | u64::from(c));
             }
             (c1, c2) = (c2, c);
         };
         for c in text.chars() {
-            if c.is_ascii_alphabetic() {
-                // Most of the text: a Latin letter, not a stop.
-                let lower = c.to_ascii_lowercase();
-                script[0] += 1;
-                letters += 1;
-                classes[class(lower)] += 1;
-                next(lower);
+            if let Some(&entry) = self.chars.get(c as usize).filter(|&&e| e & GENERAL == 0) {
+                // Most of the text: what to do with the character looked
+                // up, without a branch.
+                let letter = (entry & LETTER) >> 26;
+                script[(entry >> SCRIPT_SHIFT) as usize & 3] += 1;
+                letters += letter as usize;
+                classes[(entry >> CLASS_SHIFT) as usize & (CLASSES - 1)] += letter;
+                next(entry & 0xFFFF);
                 continue;
             }
             if !is_stop(c) {
                 script[script_of(c)] += 1;
             }
-            if c.is_ascii() {
-                let lower = c.to_ascii_lowercase();
-                if is_stop(lower) {
-                    next(' ');
-                } else {
-                    letters += 1;
-                    classes[class(lower)] += 1;
-                    next(lower);
-                }
-                continue;
-            }
             for lower in c.to_lowercase() {
                 if is_stop(lower) {
-                    next(' ');
+                    next(u32::from(' '));
                 } else {
                     letters += 1;
                     classes[class(lower)] += 1;
-                    next(lower);
+                    next(u32::from(lower));
                 }
             }
         }
         reading.script = script;
         reading.letters = letters;
-        reading.trigrams.previous = [c1, c2];
+        let character = |c: u32| char::from_u32(c).unwrap_or_else(|| unreachable!("packed from a char"));
+        reading.trigrams.previous = [character(c1), character(c2)];
     }
 
     /// The most likely candidate of what was read, in its main script
@@ -170,9 +205,9 @@ impl Scorer {
     /// all).
     pub(super) fn best(&self, reading: &Reading) -> Option<Best> {
         let cyrillic = match reading.script {
-            [0, 0, _] => return None,
-            [latin, cyrillic, other] if other > latin.max(cyrillic) => return None,
-            [latin, cyrillic, _] => cyrillic > latin,
+            [0, 0, _, _] => return None,
+            [latin, cyrillic, other, _] if other > latin.max(cyrillic) => return None,
+            [latin, cyrillic, _, _] => cyrillic > latin,
         };
         let ranked = reading.trigrams.ranked();
         let distances = self.distances(&ranked);
@@ -316,10 +351,11 @@ fn bucket(trigram: u64, shift: u32) -> usize {
 }
 
 /// What reading a text gathers: letters per script and per class, and
-/// the trigrams.
+/// the trigrams, counted.
 pub(super) struct Reading {
-    /// Letters (not stops) of 0: Latin, 1: Cyrillic, 2: other scripts.
-    script: [usize; 3],
+    /// Letters (not stops) of 0: Latin, 1: Cyrillic, 2: other scripts;
+    /// 3 counts the stops (a slot the pass adds to without a branch).
+    script: [usize; 4],
     /// Characters read that are not stops, lowercased (whatlang's
     /// letters: other punctuation and symbols count too).
     letters: usize,
@@ -329,43 +365,155 @@ pub(super) struct Reading {
 }
 
 impl Reading {
-    /// Room for the trigrams of `bytes` bytes of text.
+    /// Room for the trigrams of `bytes` bytes of text (more can be
+    /// read, counted the slower way).
     pub(super) fn with_capacity(bytes: usize) -> Reading {
         Reading {
-            script: [0; 3],
+            script: [0; 4],
             letters: 0,
             classes: [0; CLASSES],
-            // A trigram per character at most (a byte at least).
             trigrams: Trigrams::with_capacity(bytes),
         }
     }
 }
 
-/// The text's trigrams of letters (words padded with a space), in order:
-/// 16 bits a character while every character read is in the Basic
-/// Multilingual Plane (as every profile's are), 21 once one is not.
+/// Each distinct trigram's count in a narrow count's entry (above the
+/// trigram's 48 bits).
+const ONE: u64 = 1 << 48;
+
+/// The text's trigrams of letters (words padded with a space), counted as
+/// they are read, so that a text read on after its start was ranked is
+/// not counted again from its first character.
 struct Trigrams {
-    all: Vec<u64>,
+    counts: Counts,
     previous: [char; 2],
+    /// Bytes read so far.
+    read: usize,
+}
+
+/// The counts, in one of two forms.
+enum Counts {
+    /// While every character read is in the Basic Multilingual Plane (as
+    /// every profile's are) and the text is no longer than room was made
+    /// for: trigrams packed 16 bits a character, each distinct one
+    /// counted in the same `u64` as its count (the top 16 bits), so that
+    /// one in-place sort of plain numbers ranks them.
+    Narrow(Narrow),
+    /// Otherwise (a character beyond that plane, more trigrams than 16
+    /// bits count, more text than room was made for): (trigram, count).
+    General(General),
+    /// Only while a read borrows them.
+    Taken,
+}
+
+/// Something that counts trigrams as the pass finds them.
+trait Count {
+    fn add(&mut self, trigram: u64);
+}
+
+struct Narrow {
+    table: Table<u16>,
+    counted: Vec<u64>,
+    /// How many trigrams the table has room for.
+    room: usize,
+}
+
+impl Count for Narrow {
+    fn add(&mut self, trigram: u64) {
+        let counted = &mut self.counted;
+        match self.table.find(trigram, |at| counted[at] % ONE == trigram) {
+            Ok(at) => counted[at] += ONE,
+            Err(slot) => {
+                counted.push(ONE | trigram);
+                self.table.put(slot, counted.len());
+            }
+        }
+    }
+}
+
+struct General {
+    table: Table<u32>,
+    counted: Vec<(u64, u32)>,
+    /// How many trigrams the table has room for.
+    room: usize,
+    /// Packed 21 bits a character ([`pack`]), else 16 ([`pack16`]).
     wide: bool,
 }
 
+impl Count for General {
+    fn add(&mut self, trigram: u64) {
+        let counted = &mut self.counted;
+        match self.table.find(trigram, |at| counted[at].0 == trigram) {
+            Ok(at) => counted[at].1 += 1,
+            Err(slot) => {
+                counted.push((trigram, 1));
+                self.table.put(slot, counted.len());
+            }
+        }
+    }
+}
+
+impl General {
+    /// Counts of distinct trigrams, in a table with room for `room`.
+    fn new(counted: Vec<(u64, u32)>, room: usize, wide: bool) -> General {
+        let mut general = General {
+            table: Table::new(room),
+            counted: Vec::with_capacity(room),
+            room,
+            wide,
+        };
+        for (trigram, n) in counted {
+            let Err(slot) = general.table.find(trigram, |_| false) else {
+                unreachable!("no place matches")
+            };
+            general.counted.push((trigram, n));
+            general.table.put(slot, general.counted.len());
+        }
+        general
+    }
+}
+
 impl Trigrams {
-    fn with_capacity(capacity: usize) -> Self {
+    fn with_capacity(bytes: usize) -> Self {
+        // A trigram per character at most (a byte at least), and one
+        // where the text ends.
+        let room = bytes + 1;
+        let counts = if room < usize::from(u16::MAX) {
+            Counts::Narrow(Narrow {
+                table: Table::new(room),
+                counted: Vec::with_capacity(room),
+                room,
+            })
+        } else {
+            Counts::General(General::new(Vec::new(), room, false))
+        };
         Trigrams {
-            all: Vec::with_capacity(capacity),
+            counts,
             // As if the text started after a space.
             previous: [' ', ' '],
-            wide: false,
+            read: 0,
         }
     }
 
-    /// Packs the trigrams read so far as [`pack`] packs them, and what
-    /// is read from now on likewise.
-    fn widen(&mut self) {
-        self.wide = true;
-        for trigram in &mut self.all {
-            *trigram = widen(*trigram);
+    /// Makes room to read `bytes` bytes more, packed 21 bits a character
+    /// from now on when `wide`.
+    fn make_room(&mut self, bytes: usize, wide: bool) {
+        let needed = self.read + bytes + 1;
+        if let Counts::Narrow(narrow) = &mut self.counts {
+            if !wide && needed <= narrow.room {
+                return;
+            }
+            let counted = narrow.counted.iter().map(|&c| (c % ONE, (c / ONE) as u32)).collect();
+            self.counts = Counts::General(General::new(counted, needed.max(narrow.room), false));
+        }
+        let Counts::General(general) = &mut self.counts else {
+            unreachable!("narrow counts were made general")
+        };
+        if (wide && !general.wide) || needed > general.room {
+            let wide = wide || general.wide;
+            let repack = |trigram: u64| if wide && !general.wide { widen(trigram) } else { trigram };
+            let counted = general.counted.iter().map(|&(t, n)| (repack(t), n)).collect();
+            *general = General::new(counted, needed.max(2 * general.room), wide);
         }
     }
 
@@ -374,72 +522,50 @@ impl Trigrams {
     /// text ending as if followed by a space.
     fn ranked(&self) -> Vec<u64> {
         let [c1, c2] = self.previous;
-        let end = counts(c1, c2, ' ').then(|| {
-            if self.wide {
-                pack(c1, c2, ' ')
-            } else {
-                pack16(c1, c2, ' ')
-            }
-        });
-        if self.wide || self.all.len() + 1 > usize::from(u16::MAX) {
-            return ranked_wide(&self.all, end, self.wide);
-        }
-        // Counted in a table sized for the text, each distinct trigram
-        // with its count in the top 16 bits of the same number, so that
-        // one sort of plain numbers ranks them.
-        const ONE: u64 = 1 << 48;
-        let (mut table, mut counted) = (
-            Table::<u16>::new(self.all.len() + 1),
-            Vec::with_capacity(self.all.len() + 1),
-        );
-        for &trigram in self.all.iter().chain(end.as_ref()) {
-            match table.find(trigram, |at| counted[at] % ONE == trigram) {
-                Ok(at) => counted[at] += ONE,
-                Err(slot) => {
-                    counted.push(ONE | trigram);
-                    table.put(slot, counted.len());
+        let end = counts(u32::from(c1), u32::from(c2), u32::from(' '));
+        match &self.counts {
+            Counts::Narrow(Narrow { table, counted, .. }) => {
+                let mut ranked = Vec::with_capacity(counted.len() + 1);
+                ranked.extend_from_slice(counted);
+                if end {
+                    let end = pack16(c1, c2, ' ');
+                    match table.find(end, |at| counted[at] % ONE == end) {
+                        Ok(at) => ranked[at] += ONE,
+                        Err(_) => ranked.push(ONE | end),
+                    }
                 }
+                ranked.sort_unstable_by(|a, b| b.cmp(a));
+                ranked.truncate(TEXT_TRIGRAMS);
+                for trigram in &mut ranked {
+                    *trigram = widen(*trigram % ONE);
+                }
+                ranked
             }
-        }
-        counted.sort_unstable_by(|a, b| b.cmp(a));
-        counted.truncate(TEXT_TRIGRAMS);
-        for trigram in &mut counted {
-            *trigram = widen(*trigram % ONE);
-        }
-        counted
-    }
-}
-
-/// [`Trigrams::ranked`] of a text with a character beyond the Basic
-/// Multilingual Plane (`wide`: packed 21 bits a character) or with too
-/// many trigrams to count in 16 bits: each (count, trigram) one `u128`.
-fn ranked_wide(all: &[u64], end: Option<u64>, wide: bool) -> Vec<u64> {
-    let unpack = |trigram: u64| if wide { trigram } else { widen(trigram) };
-    let (mut table, mut counted) = (
-        Table::<u32>::new(all.len() + 1),
-        Vec::<(u64, u32)>::with_capacity(all.len() + 1),
-    );
-    for &trigram in all.iter().chain(end.as_ref()) {
-        match table.find(trigram, |at| counted[at].0 == trigram) {
-            Ok(at) => counted[at].1 += 1,
-            Err(slot) => {
-                counted.push((trigram, 1));
-                table.put(slot, counted.len());
+            Counts::General(General { table, counted, wide, .. }) => {
+                let unpack = |trigram: u64| if *wide { trigram } else { widen(trigram) };
+                let key = |(trigram, n): (u64, u32)| (u128::from(n) << 64) | u128::from(unpack(trigram));
+                let mut keys: Vec<u128> = Vec::with_capacity(counted.len() + 1);
+                keys.extend(counted.iter().map(|&c| key(c)));
+                if end {
+                    let end = if *wide { pack(c1, c2, ' ') } else { pack16(c1, c2, ' ') };
+                    match table.find(end, |at| counted[at].0 == end) {
+                        Ok(at) => keys[at] += 1 << 64,
+                        Err(_) => keys.push(key((end, 1))),
+                    }
+                }
+                keys.sort_unstable_by(|a, b| b.cmp(a));
+                keys.into_iter().take(TEXT_TRIGRAMS).map(|k| k as u64).collect()
             }
+            Counts::Taken => unreachable!("the counts are put back after every read"),
         }
     }
-    let mut keys: Vec<u128> = counted
-        .into_iter()
-        .map(|(trigram, n)| (u128::from(n) << 64) | u128::from(unpack(trigram)))
-        .collect();
-    keys.sort_unstable_by(|a, b| b.cmp(a));
-    keys.into_iter().take(TEXT_TRIGRAMS).map(|k| k as u64).collect()
 }
 
 /// Whether a trigram counts: a space in the middle only starts or ends a
 /// word.
-fn counts(c1: char, c2: char, c3: char) -> bool {
-    !(c2 == ' ' && (c1 == ' ' || c3 == ' '))
+fn counts(c1: u32, c2: u32, c3: u32) -> bool {
+    const SPACE: u32 = ' ' as u32;
+    !(c2 == SPACE && (c1 == SPACE || c3 == SPACE))
 }
 
 /// A text's distinct trigrams as places in a list kept beside the table:
@@ -560,7 +686,7 @@ pub(super) mod tests {
     use std::path::Path;
 
     use super::super::reference;
-    use super::{Reading, Scorer, TEXT_TRIGRAMS};
+    use super::{Reading, Scorer, TABLED, TEXT_TRIGRAMS};
 
     /// (label, text) of every row of the labelled sets
     /// (tests/fixtures/eval/*.tsv and eval-small.tsv), the text a title
@@ -619,6 +745,17 @@ pub(super) mod tests {
                 .collect(),
         );
         texts.push("Cilvēku tirdzniecība 𝔞𝔟𝔠 Menschenhandel İstanbul ǅemal".repeat(8));
+        // Narrow counts made wide when a character beyond the Basic
+        // Multilingual Plane comes after the first part.
+        texts.push(format!("{}𝔞𝔟𝔠 𝔞𝔟𝔠 ẞ K Ω", "Cilvēku tirdzniecība ".repeat(6)));
+        // Every character the pass looks up in its table, 64 to a text,
+        // each between letters.
+        texts.extend((0..TABLED as u32).step_by(64).map(|start| {
+            (start..start + 64)
+                .filter_map(char::from_u32)
+                .flat_map(|c| [c, 'a', c, 'ė', ' '])
+                .collect::<String>()
+        }));
         texts.push("aaaa ".repeat(500));
         texts.push("abc ".repeat(25_000));
         texts.push(String::new());
@@ -645,6 +782,14 @@ pub(super) mod tests {
                 scorer.read(&mut parts, &cut[split..]);
                 assert_eq!(parts.trigrams.ranked(), ranked, "{cut}");
                 assert_eq!(scorer.best(&parts), best, "{cut}");
+                // The same with no room made: counted the general way,
+                // which makes room as it reads on.
+                let mut roomless = Reading::with_capacity(0);
+                scorer.read(&mut roomless, &cut[..split]);
+                assert_eq!(roomless.trigrams.ranked(), reference::ranked(&cut[..split]), "{cut}");
+                scorer.read(&mut roomless, &cut[split..]);
+                assert_eq!(roomless.trigrams.ranked(), ranked, "{cut}");
+                assert_eq!(scorer.best(&roomless), best, "{cut}");
                 compared += 1;
             }
         }
