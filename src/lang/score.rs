@@ -163,13 +163,17 @@ impl Scorer {
         let classes = &mut reading.classes;
         let [mut c1, mut c2] = reading.trigrams.previous.map(u32::from);
         // The next character (a stop read as a space): a trigram with the
-        // two before it, if it counts.
-        let mut next = |c: u32| {
-            if counts(c1, c2, c) {
-                counter.add((u64::from(c1) << (2 * BITS)) | (u64::from(c2) << BITS) | u64::from(c));
-            }
-            (c1, c2) = (c2, c);
-        };
+        // two before it, if it counts. (A macro: as a closure called from
+        // two places, it was not inlined.)
+        macro_rules! next {
+            ($c:expr) => {{
+                let c: u32 = $c;
+                if counts(c1, c2, c) {
+                    counter.add((u64::from(c1) << (2 * BITS)) | (u64::from(c2) << BITS) | u64::from(c));
+                }
+                (c1, c2) = (c2, c);
+            }};
+        }
         for c in text.chars() {
             if let Some(&entry) = self.chars.get(c as usize).filter(|&&e| e & GENERAL == 0) {
                 // Most of the text: what to do with the character looked
@@ -178,7 +182,7 @@ impl Scorer {
                 script[(entry >> SCRIPT_SHIFT) as usize & 3] += 1;
                 letters += letter as usize;
                 classes[(entry >> CLASS_SHIFT) as usize & (CLASSES - 1)] += letter;
-                next(entry & 0xFFFF);
+                next!(entry & 0xFFFF);
                 continue;
             }
             if !is_stop(c) {
@@ -186,11 +190,11 @@ impl Scorer {
             }
             for lower in c.to_lowercase() {
                 if is_stop(lower) {
-                    next(u32::from(' '));
+                    next!(u32::from(' '));
                 } else {
                     letters += 1;
                     classes[class(lower)] += 1;
-                    next(u32::from(lower));
+                    next!(u32::from(lower));
                 }
             }
         }
@@ -365,14 +369,14 @@ pub(super) struct Reading {
 }
 
 impl Reading {
-    /// Room for the trigrams of `bytes` bytes of text (more can be
-    /// read, counted the slower way).
-    pub(super) fn with_capacity(bytes: usize) -> Reading {
+    /// Room for `trigrams` distinct trigrams (the characters of the
+    /// text to be read and one, at most); more take longer.
+    pub(super) fn with_capacity(trigrams: usize) -> Reading {
         Reading {
             script: [0; 4],
             letters: 0,
             classes: [0; CLASSES],
-            trigrams: Trigrams::with_capacity(bytes),
+            trigrams: Trigrams::with_capacity(trigrams),
         }
     }
 }
@@ -419,15 +423,48 @@ struct Narrow {
 }
 
 impl Count for Narrow {
+    #[inline(always)]
     fn add(&mut self, trigram: u64) {
         let counted = &mut self.counted;
         match self.table.find(trigram, |at| counted[at] % ONE == trigram) {
             Ok(at) => counted[at] += ONE,
-            Err(slot) => {
+            Err(slot) if counted.len() < self.room => {
                 counted.push(ONE | trigram);
                 self.table.put(slot, counted.len());
             }
+            Err(_) => self.grow_and_add(trigram),
         }
+    }
+}
+
+impl Narrow {
+    /// Narrow counts with room for `room` distinct trigrams.
+    fn new(room: usize) -> Narrow {
+        Narrow {
+            table: Table::new(room),
+            counted: Vec::with_capacity(room),
+            room,
+        }
+    }
+
+    /// A new trigram when the table has no room left: the table made
+    /// twice as large (rare: room is made for the text read).
+    #[cold]
+    #[inline(never)]
+    fn grow_and_add(&mut self, trigram: u64) {
+        self.room *= 2;
+        self.table = Table::new(self.room);
+        for (place, &counted) in self.counted.iter().enumerate() {
+            let Err(slot) = self.table.find(counted % ONE, |_| false) else {
+                unreachable!("no place matches")
+            };
+            self.table.put(slot, place + 1);
+        }
+        self.counted.push(ONE | trigram);
+        let Err(slot) = self.table.find(trigram, |_| false) else {
+            unreachable!("no place matches")
+        };
+        self.table.put(slot, self.counted.len());
     }
 }
 
@@ -441,21 +478,34 @@ struct General {
 }
 
 impl Count for General {
+    #[inline(always)]
     fn add(&mut self, trigram: u64) {
         let counted = &mut self.counted;
         match self.table.find(trigram, |at| counted[at].0 == trigram) {
             Ok(at) => counted[at].1 += 1,
-            Err(slot) => {
+            Err(slot) if counted.len() < self.room => {
                 counted.push((trigram, 1));
                 self.table.put(slot, counted.len());
             }
+            Err(_) => self.grow_and_add(trigram),
         }
     }
 }
 
 impl General {
+    /// A new trigram when the table has no room left: the table made
+    /// twice as large.
+    #[cold]
+    #[inline(never)]
+    fn grow_and_add(&mut self, trigram: u64) {
+        let mut counted = std::mem::take(&mut self.counted);
+        counted.push((trigram, 1));
+        *self = General::new(counted, 2 * self.room, self.wide);
+    }
+
     /// Counts of distinct trigrams, in a table with room for `room`.
     fn new(counted: Vec<(u64, u32)>, room: usize, wide: bool) -> General {
+        let room = room.max(counted.len() + 1);
         let mut general = General {
             table: Table::new(room),
             counted: Vec::with_capacity(room),
@@ -474,46 +524,34 @@ impl General {
 }
 
 impl Trigrams {
-    fn with_capacity(bytes: usize) -> Self {
-        // A trigram per character at most (a byte at least), and one
-        // where the text ends.
-        let room = bytes + 1;
-        let counts = if room < usize::from(u16::MAX) {
-            Counts::Narrow(Narrow {
-                table: Table::new(room),
-                counted: Vec::with_capacity(room),
-                room,
-            })
-        } else {
-            Counts::General(General::new(Vec::new(), room, false))
-        };
+    fn with_capacity(room: usize) -> Self {
         Trigrams {
-            counts,
+            counts: Counts::Narrow(Narrow::new(room.max(1))),
             // As if the text started after a space.
             previous: [' ', ' '],
             read: 0,
         }
     }
 
-    /// Makes room to read `bytes` bytes more, packed 21 bits a character
-    /// from now on when `wide`.
+    /// Readies the counts to read `bytes` bytes more, packed 21 bits a
+    /// character from now on when `wide`.
     fn make_room(&mut self, bytes: usize, wide: bool) {
-        let needed = self.read + bytes + 1;
+        // A trigram per character at most (a byte at least), and one
+        // where the text ends: narrow counts hold 65,534.
+        let most = self.read + bytes + 1;
         if let Counts::Narrow(narrow) = &mut self.counts {
-            if !wide && needed <= narrow.room {
+            if !wide && most < usize::from(u16::MAX) {
                 return;
             }
             let counted = narrow.counted.iter().map(|&c| (c % ONE, (c / ONE) as u32)).collect();
-            self.counts = Counts::General(General::new(counted, needed.max(narrow.room), false));
+            self.counts = Counts::General(General::new(counted, narrow.room, false));
         }
         let Counts::General(general) = &mut self.counts else {
             unreachable!("narrow counts were made general")
         };
-        if (wide && !general.wide) || needed > general.room {
-            let wide = wide || general.wide;
-            let repack = |trigram: u64| if wide && !general.wide { widen(trigram) } else { trigram };
-            let counted = general.counted.iter().map(|&(t, n)| (repack(t), n)).collect();
-            *general = General::new(counted, needed.max(2 * general.room), wide);
+        if wide && !general.wide {
+            let counted = general.counted.iter().map(|&(t, n)| (widen(t), n)).collect();
+            *general = General::new(counted, general.room, true);
         }
     }
 
@@ -541,7 +579,9 @@ impl Trigrams {
                 }
                 ranked
             }
-            Counts::General(General { table, counted, wide, .. }) => {
+            Counts::General(General {
+                table, counted, wide, ..
+            }) => {
                 let unpack = |trigram: u64| if *wide { trigram } else { widen(trigram) };
                 let key = |(trigram, n): (u64, u32)| (u128::from(n) << 64) | u128::from(unpack(trigram));
                 let mut keys: Vec<u128> = Vec::with_capacity(counted.len() + 1);
@@ -782,8 +822,8 @@ pub(super) mod tests {
                 scorer.read(&mut parts, &cut[split..]);
                 assert_eq!(parts.trigrams.ranked(), ranked, "{cut}");
                 assert_eq!(scorer.best(&parts), best, "{cut}");
-                // The same with no room made: counted the general way,
-                // which makes room as it reads on.
+                // The same with no room made: the counts' table grows as
+                // the text is read.
                 let mut roomless = Reading::with_capacity(0);
                 scorer.read(&mut roomless, &cut[..split]);
                 assert_eq!(roomless.trigrams.ranked(), reference::ranked(&cut[..split]), "{cut}");
