@@ -75,8 +75,8 @@ impl Detect {
         // A distinct trigram per character at most, and one where the
         // text read ends; room for the start only when it may be all that
         // is read (the counts grow when the rest is read: a larger table
-        // made up front costs more to zero than growing it, in the 86 %
-        // of items whose start is all that is read).
+        // made up front costs more to zero than growing one does, when
+        // three items in four read only their start).
         let first = if hint.is_some() { prefix } else { MAX_CHARS };
         let mut reading = score::Reading::with_capacity(sample.len().min(first) + 1);
         let mut read = 0;
