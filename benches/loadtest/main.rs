@@ -162,26 +162,24 @@ async fn one_run(
     let sources = synthetic::sources(urls.iter().cloned());
     let database = dir.path().join("thbwatch.db");
     let config_path = dir.path().join("config.toml");
-    let text = synthetic::config(
-        &sources,
-        "127.0.0.1:0",
-        database.to_str().unwrap(),
-        &[("schedule", NEVER)],
-    );
-    std::fs::write(&config_path, text).unwrap();
+    // Both daemons poll the same sources, each into its own database.
+    let write_config = |path: &std::path::Path, database: &std::path::Path| {
+        let text = synthetic::config(
+            &sources,
+            "127.0.0.1:0",
+            database.to_str().unwrap(),
+            &[("schedule", NEVER)],
+        );
+        std::fs::write(path, text).unwrap();
+    };
+    write_config(&config_path, &database);
     let config = Config::load(&config_path).unwrap();
     // The second daemon's database and configuration, beside the first's.
     let second = dir.path().join("defaults");
     std::fs::create_dir(&second).unwrap();
     let second_database = second.join("thbwatch.db");
     let second_config = second.join("config.toml");
-    let text = synthetic::config(
-        &sources,
-        "127.0.0.1:0",
-        second_database.to_str().unwrap(),
-        &[("schedule", NEVER)],
-    );
-    std::fs::write(&second_config, text).unwrap();
+    write_config(&second_config, &second_database);
 
     // The store starts with each source's older items: after the first
     // cycle it holds twice as many (100,000 for 1,000 x 50).

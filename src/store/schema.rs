@@ -227,6 +227,22 @@ fn dangling(tx: &rusqlite::Transaction<'_>) -> Result<Vec<(String, i64)>, rusqli
 mod tests {
     use super::*;
 
+    /// The rows each search query finds, in rowid order: what a migration
+    /// of the search index must leave as it was.
+    fn rowids_found(conn: &Connection, queries: &[&str]) -> Vec<Vec<i64>> {
+        queries
+            .iter()
+            .map(|q| {
+                conn.prepare("SELECT rowid FROM items_search WHERE items_search MATCH ?1 ORDER BY rowid")
+                    .unwrap()
+                    .query_map([q], |r| r.get(0))
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap()
+            })
+            .collect()
+    }
+
     #[test]
     fn migrations_apply_once_and_reopen_cleanly() {
         let dir = tempfile::tempdir().unwrap();
@@ -369,19 +385,7 @@ mod tests {
             "policija NOT edited",
             "search_text:border",
         ];
-        let found = |conn: &Connection| -> Vec<Vec<i64>> {
-            queries
-                .iter()
-                .map(|q| {
-                    conn.prepare("SELECT rowid FROM items_search WHERE items_search MATCH ?1 ORDER BY rowid")
-                        .unwrap()
-                        .query_map([q], |r| r.get(0))
-                        .unwrap()
-                        .collect::<Result<_, _>>()
-                        .unwrap()
-                })
-                .collect()
-        };
+        let found = |conn: &Connection| rowids_found(conn, &queries);
         let before = {
             // A database of version 13, as the last release left it.
             let conn = Connection::open(dir.path().join("13.db")).unwrap();
@@ -455,19 +459,7 @@ mod tests {
             "люд*",
             "\"1 2\"",
         ];
-        let found = |conn: &Connection| -> Vec<Vec<i64>> {
-            queries
-                .iter()
-                .map(|q| {
-                    conn.prepare("SELECT rowid FROM items_search WHERE items_search MATCH ?1 ORDER BY rowid")
-                        .unwrap()
-                        .query_map([q], |r| r.get(0))
-                        .unwrap()
-                        .collect::<Result<_, _>>()
-                        .unwrap()
-                })
-                .collect()
-        };
+        let found = |conn: &Connection| rowids_found(conn, &queries);
         // Folded, as the writer indexes them; "½" folds to "1⁄2", which
         // unicode61 indexed as two words and keeps so.
         let texts = [
