@@ -241,13 +241,9 @@ async fn one_run(
     }
 
     repeated_cycles(&mut daemon, &mut feeds, options, figures, true);
-    // Steady: idle after the cycles (idle connections closed, memory
-    // returned), the stored items all in place.
-    tokio::time::sleep(STEADY_AFTER).await;
-    let (steady, cycles_peak) = rss(daemon.pid());
+    let (steady, cycles_peak) = steady_memory(&daemon, unit.name).await;
     figures.add("rss steady", steady);
     figures.add("rss cycles peak", cycles_peak);
-    println!("  steady with {}: {}", unit.name, resident(daemon.pid()));
 
     let url = format!("http://{}/feed.atom", daemon.address);
     for case in Case::ALL {
@@ -277,11 +273,9 @@ async fn one_run(
     let after_first = rss(daemon.pid()).0;
     figures.add("rss first defaults", after_first);
     repeated_cycles(&mut daemon, &mut feeds, options, figures, false);
-    tokio::time::sleep(STEADY_AFTER).await;
-    let (steady, peak) = rss(daemon.pid());
+    let (steady, peak) = steady_memory(&daemon, defaults.name).await;
     figures.add("rss steady defaults", steady);
     figures.add("rss cycles peak defaults", peak);
-    println!("  steady with {}: {}", defaults.name, resident(daemon.pid()));
     println!(
         "  daemon RSS with {}: {after_first:.1} MiB after the first cycle ({:.2} s), {steady:.1} steady, {peak:.1} peak",
         defaults.name,
@@ -294,6 +288,16 @@ async fn one_run(
 
 /// The 304 cycles, then the few-new ones, each started by SIGHUP; their
 /// times are figures when `timed` (the first daemon's).
+/// Steady: idle after the cycles (idle connections closed, memory
+/// returned), the stored items all in place. Prints the daemon's resident
+/// memory by kind and gives its RSS and its peak so far, in MiB.
+async fn steady_memory(daemon: &Running, setup: &str) -> (f64, f64) {
+    tokio::time::sleep(STEADY_AFTER).await;
+    let figures = rss(daemon.pid());
+    println!("  steady with {setup}: {}", resident(daemon.pid()));
+    figures
+}
+
 fn repeated_cycles(daemon: &mut Running, feeds: &mut Feeds, options: &Options, figures: &mut Figures, timed: bool) {
     for _ in 0..options.cycles {
         feeds.start_cycle();
