@@ -37,6 +37,7 @@
 //! between them matches.
 
 mod gates;
+mod hits;
 mod lex;
 mod phrases;
 mod rule;
@@ -304,8 +305,7 @@ impl Tagger {
             // No term can hold: its gate would have been found.
             return Explanation::default();
         }
-        hits.sort_unstable();
-        hits.dedup();
+        hits::sort(&mut hits);
         let joins: Vec<Option<usize>> = slots.iter().map(|s| s.join).collect();
         let present = spans::present(&hits, self.users.len());
         let found = Found {
