@@ -155,23 +155,114 @@ pub(super) fn snippet(text: &str, from: usize, to: usize) -> String {
         .char_indices()
         .nth(SNIPPET_CONTEXT)
         .map(|(i, _)| after[..i].rfind(char::is_whitespace).unwrap_or(i));
-    let mut out = String::new();
+    // "…" + the text from `start` to `end` + "…", white space collapsed
+    // to single spaces and trimmed, written once: the ellipses stick to
+    // the words they touch, as they would in the text split at white
+    // space and joined again.
+    let body = &text[start.unwrap_or(0)..to + end.unwrap_or(after.len())];
+    let mut out = String::with_capacity(body.len() + 2 * '…'.len_utf8());
     if start.is_some() {
         out.push('…');
     }
-    out.push_str(&before[start.unwrap_or(0)..]);
-    out.push_str(&text[from..to]);
-    out.push_str(&after[..end.unwrap_or(after.len())]);
+    let mut glued = start.is_some() && !body.starts_with(char::is_whitespace);
+    for word in body.split_whitespace() {
+        if !out.is_empty() && !glued {
+            out.push(' ');
+        }
+        glued = false;
+        out.push_str(word);
+    }
     if end.is_some() {
+        if !out.is_empty() && body.ends_with(char::is_whitespace) {
+            out.push(' ');
+        }
         out.push('…');
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{search_text, slots};
+    use super::{SNIPPET_CONTEXT, search_text, slots, snippet};
     use crate::model::Field;
+
+    /// The snippet as it was made before it was written in one pass: the
+    /// pieces joined, then split at white space and joined by spaces.
+    fn snippet_joined_and_split(text: &str, from: usize, to: usize) -> String {
+        let before = &text[..from];
+        let after = &text[to..];
+        let start = before.char_indices().rev().nth(SNIPPET_CONTEXT).map(|(i, _)| {
+            let rest = &before[i..];
+            rest.char_indices()
+                .find(|(_, c)| c.is_whitespace())
+                .map_or(i, |(s, c)| i + s + c.len_utf8())
+        });
+        let end = after
+            .char_indices()
+            .nth(SNIPPET_CONTEXT)
+            .map(|(i, _)| after[..i].rfind(char::is_whitespace).unwrap_or(i));
+        let mut out = String::new();
+        if start.is_some() {
+            out.push('…');
+        }
+        out.push_str(&before[start.unwrap_or(0)..]);
+        out.push_str(&text[from..to]);
+        out.push_str(&after[..end.unwrap_or(after.len())]);
+        if end.is_some() {
+            out.push('…');
+        }
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Snippets are what they were, byte for byte, wherever the match and
+    /// the white space around it are: texts of spaces of every width,
+    /// runs of them, words longer than the context, none at all, and
+    /// every stretch between character boundaries of them.
+    #[test]
+    fn snippets_are_what_joining_and_splitting_made() {
+        let long = "x".repeat(70);
+        let pieces = [
+            "word",
+            " ",
+            "\u{A0}",
+            "\u{2009}\u{2009}",
+            "\n\t ",
+            "Cilvēku",
+            "…",
+            &long,
+            "ĀĀĀ",
+            "",
+        ];
+        let mut texts = Vec::new();
+        // Texts of a few pieces each, long enough to cut on both sides.
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let mut text = format!("{a}{b}{c}");
+                    texts.push(text.clone());
+                    text = format!("{} {text} {}", "lorem ipsum ".repeat(8), "dolor sit ".repeat(9));
+                    texts.push(text.clone());
+                    texts.push(format!("{a}{}{b}{}{c}", "y ".repeat(40), " z".repeat(40)));
+                }
+            }
+        }
+        let mut compared = 0;
+        for text in &texts {
+            let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            let step = (bounds.len() / 8).max(1);
+            for &from in bounds.iter().step_by(step) {
+                for &to in bounds.iter().filter(|&&t| t >= from).step_by(step) {
+                    assert_eq!(
+                        snippet(text, from, to),
+                        snippet_joined_and_split(text, from, to),
+                        "{text:?} {from}..{to}"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 50_000, "{compared}");
+    }
 
     /// The search text made from the rules' folds is the one made by
     /// folding title and summary again, whatever the texts hold.
