@@ -11,11 +11,13 @@
 //! Arguments: what to run (`chain`: the whole ingest; `process`: parse,
 //! normalise and tag without storing; `store`: the database thread alone,
 //! storing polls processed once beforehand, all queued at once; `feed-rs`:
-//! feed-rs alone parsing the same documents), how many sources of 50
-//! items, and how many rounds (each into a fresh store). `chain` and
-//! `store` also print what each round wrote to disk and its CPU time. Everything but the rounds is set up once,
-//! so the difference between two runs that differ by one round is one
-//! round's instructions.
+//! feed-rs alone parsing the same documents; `floor`: the floor of
+//! `benches/support/floor.rs`, feed-rs and the plainest rusqlite writer
+//! with a contentless FTS5 index, and `floor-rows` the same without the
+//! index), how many sources of 50 items, and how many rounds (each into a
+//! fresh store). Every mode prints what each round wrote to disk and its
+//! CPU time. Everything but the rounds is set up once, so the difference
+//! between two runs that differ by one round is one round's instructions.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -28,16 +30,19 @@ use thbwatch::tag::Tagger;
 
 #[path = "../benches/support/chain.rs"]
 mod chain;
+#[path = "../benches/support/floor.rs"]
+mod floor;
 #[path = "../benches/support/synthetic.rs"]
 mod synthetic;
 
 use chain::Chain;
+use floor::Floor;
 
 const ITEMS: usize = 50;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: profile_ingest chain|process|feed-rs SOURCES ROUNDS";
+    let usage = "usage: profile_ingest chain|store|process|feed-rs|floor|floor-rows SOURCES ROUNDS";
     let mode = args.first().expect(usage).clone();
     let sources: usize = args.get(1).and_then(|s| s.parse().ok()).expect(usage);
     let rounds: usize = args.get(2).and_then(|s| s.parse().ok()).expect(usage);
@@ -93,6 +98,17 @@ fn main() {
             }
             "process" => process(&chain, workers),
             "feed-rs" => feed_rs_alone(&documents, workers),
+            "floor" | "floor-rows" => {
+                let floor = if mode == "floor" {
+                    Floor::RowsAndSearch
+                } else {
+                    Floor::Rows
+                };
+                let database = dir.join(format!("round{round}-{mode}.db"));
+                let (stored, conn) = floor::ingest(&documents, &database, floor, workers);
+                conn.close().unwrap();
+                stored
+            }
             _ => panic!("{usage}"),
         };
         let (written, cpu) = (written_bytes() - written, cpu_seconds() - cpu);

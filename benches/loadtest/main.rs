@@ -7,7 +7,10 @@
 //!
 //! - poll cycles: the first (all new), one where every feed answers 304,
 //!   one where every feed has a few new items; items/s ingested;
-//! - the in-process chain parse → normalise → tag → store on all cores;
+//! - the in-process chain parse → normalise → tag → store on all cores,
+//!   feed-rs alone on the same documents, and the floor: feed-rs with the
+//!   plainest rusqlite writer, with and without its search index (`-- --in-process`
+//!   measures these alone);
 //! - `/feed.atom` requests/s and p50/p99 latency, with and without gzip,
 //!   with and without a matching ETag;
 //! - the daemon's resident memory: after the first cycle, steady, peak,
@@ -25,7 +28,7 @@
 //! Modules: the options; the synthetic feeds as served (`feeds`); the
 //! daemon's poll cycles and start-up (`cycles`); the in-process chain and
 //! tagging (`seed`); `/feed.atom` under load (`serving`); newsboat side by
-//! side; the daemon's environment (`unit`); what a process uses
+//! side; the floor (`support/floor.rs`); the daemon's environment (`unit`); what a process uses
 //! (`measure`); the figures (`report`) and the budgets with the CI guard
 //! (`guard`). The HTTP server and the daemon as
 //! a child process are the tests' own (`tests/support/`).
@@ -45,6 +48,8 @@ mod unit;
 mod chain;
 #[path = "../../tests/support/daemon.rs"]
 mod daemon;
+#[path = "../support/floor.rs"]
+mod floor;
 #[path = "../../tests/support/http.rs"]
 mod http;
 #[path = "../support/synthetic.rs"]
@@ -87,10 +92,19 @@ fn main() {
         "{} sources x {} items, {} new items per feed per update; {} runs, {} repeated cycles each",
         options.sources, options.items, options.new_items, options.runs, options.cycles
     );
+    let mut figures = Figures::default();
+    if options.in_process {
+        for run in 1..=options.runs {
+            println!("run {run}");
+            runtime.block_on(in_process_only(&options, &mut figures));
+        }
+        report::print(&figures);
+        guard::judge(&options, &figures);
+        return;
+    }
     let unit = Setup::unit();
     let defaults = Setup::glibc_defaults(&unit);
     println!("daemon: {}; for memory also {}", unit.describe(), defaults.describe());
-    let mut figures = Figures::default();
     let mut runs = 0;
     let missed = loop {
         let mut last_database = None;
@@ -183,21 +197,7 @@ async fn one_run(
 
     // The store starts with each source's older items: after the first
     // cycle it holds twice as many (100,000 for 1,000 x 50).
-    let (items, elapsed, parsing, seed_cpu) = seed::seed(&config, options.items, epoch).await;
-    // The same from the CPU time it took: items/s with all cores to itself.
-    figures.add("ingest cpu", items as f64 * cores() / seed_cpu);
-    let (rate, parse_rate) = (
-        items as f64 / elapsed.as_secs_f64(),
-        items as f64 / parsing.as_secs_f64(),
-    );
-    figures.add("ingest", rate);
-    figures.add("feed-rs", parse_rate);
-    figures.add("ingest/feed-rs", rate / parse_rate);
-    println!(
-        "  in-process ingest of {items} older items on all cores: {rate:.0} items/s; \
-         feed-rs alone parses the same documents at {parse_rate:.0} items/s ({:.2} of it)",
-        rate / parse_rate
-    );
+    in_process(&config, options, figures, epoch).await;
 
     // The store is closed (checkpointed): the database is one file.
     std::fs::copy(&database, &second_database).unwrap();
@@ -286,8 +286,61 @@ async fn one_run(
     (dir, database, feeds)
 }
 
-/// The 304 cycles, then the few-new ones, each started by SIGHUP; their
-/// times are figures when `timed` (the first daemon's).
+/// `--in-process`: the in-process figures alone, no daemon, the sources'
+/// addresses never requested.
+async fn in_process_only(options: &Options, figures: &mut Figures) {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = synthetic::sources((0..options.sources).map(|i| format!("https://source{i}.example.org/rss.xml")));
+    let database = dir.path().join("thbwatch.db");
+    let text = synthetic::config(
+        &sources,
+        "127.0.0.1:0",
+        database.to_str().unwrap(),
+        &[("schedule", NEVER)],
+    );
+    let config_path = dir.path().join("config.toml");
+    std::fs::write(&config_path, text).unwrap();
+    let config = Config::load(&config_path).unwrap();
+    in_process(&config, options, figures, Utc::now() - chrono::Duration::days(2)).await;
+}
+
+/// The in-process figures (`seed`): the chain seeding the store at
+/// `config`'s path, feed-rs alone and the floor on the same documents;
+/// printed and added to `figures`.
+async fn in_process(config: &Config, options: &Options, figures: &mut Figures, epoch: chrono::DateTime<Utc>) {
+    let measured = seed::seed(config, options.items, epoch).await;
+    let (ingest, parse) = (&measured.ingest, &measured.feed_rs);
+    figures.add("ingest cpu", ingest.cpu_rate());
+    figures.add("ingest", ingest.rate());
+    figures.add("feed-rs", parse.rate());
+    figures.add("feed-rs cpu", parse.cpu_rate());
+    figures.add("ingest/feed-rs", ingest.rate() / parse.rate());
+    println!(
+        "  in-process ingest of {} older items on all cores: {:.0} items/s ({:.0} from CPU time); \
+         feed-rs alone parses the same documents at {:.0} items/s ({:.0} from CPU time; the ingest is {:.2} of it)",
+        ingest.items,
+        ingest.rate(),
+        ingest.cpu_rate(),
+        parse.rate(),
+        parse.cpu_rate(),
+        ingest.rate() / parse.rate()
+    );
+    let floors = [
+        ("plain rows", &measured.rows, "floor rows", "floor rows cpu"),
+        ("plain rows and FTS5 (ascii)", &measured.search, "floor", "floor cpu"),
+    ];
+    for (what, floor, key, cpu_key) in floors {
+        figures.add(key, floor.rate());
+        figures.add(cpu_key, floor.cpu_rate());
+        println!(
+            "  the floor, feed-rs and {what} on one writer thread: {:.0} items/s ({:.0} from CPU time, {:.1} µs of CPU an item)",
+            floor.rate(),
+            floor.cpu_rate(),
+            floor.cpu / floor.items as f64 * 1e6
+        );
+    }
+}
+
 /// Steady: idle after the cycles (idle connections closed, memory
 /// returned), the stored items all in place. Prints the daemon's resident
 /// memory by kind and gives its RSS and its peak so far, in MiB.
@@ -298,6 +351,8 @@ async fn steady_memory(daemon: &Running, setup: &str) -> (f64, f64) {
     figures
 }
 
+/// The 304 cycles, then the few-new ones, each started by SIGHUP; their
+/// times are figures when `timed` (the first daemon's).
 fn repeated_cycles(daemon: &mut Running, feeds: &mut Feeds, options: &Options, figures: &mut Figures, timed: bool) {
     for _ in 0..options.cycles {
         feeds.start_cycle();

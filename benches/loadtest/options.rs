@@ -16,6 +16,9 @@ pub(crate) struct Options {
     pub guard: bool,
     /// Run newsboat on the same feeds, when it is installed.
     pub newsboat: bool,
+    /// Only the in-process figures (chain, feed-rs alone, the floor): no
+    /// daemon, no serving, no tagging.
+    pub in_process: bool,
 }
 
 impl Options {
@@ -30,6 +33,7 @@ impl Options {
             cycles: 3,
             guard: false,
             newsboat: true,
+            in_process: false,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -56,6 +60,7 @@ impl Options {
                     options.seconds = 2.0;
                 }
                 "--no-newsboat" => options.newsboat = false,
+                "--in-process" => options.in_process = true,
                 "--help" | "-h" => {
                     println!("{HELP}");
                     std::process::exit(0);
@@ -68,6 +73,9 @@ impl Options {
         }
         if options.items == 0 || options.runs == 0 || options.cycles == 0 || options.clients == 0 {
             usage("--items, --runs, --cycles and --clients must be at least 1");
+        }
+        if options.guard && options.in_process {
+            usage("--guard judges the whole run: it cannot be combined with --in-process");
         }
         options
     }
@@ -82,6 +90,8 @@ const HELP: &str = "cargo bench --bench loadtest -- [options]
   --runs R       daemon runs, each from an empty database (3)
   --cycles K     repeats of the 304 and few-new cycles per run (3)
   --no-newsboat  skip newsboat's reload of the same feeds (run when installed)
+  --in-process   only the in-process figures (ingest, feed-rs alone, the floor), --runs times:
+                 no daemon, serving, memory, start-up or tagging
   --guard        CI guard: one short run; exit 1 if a figure misses its budget by more than 3x";
 
 fn usage(problem: &str) -> ! {
