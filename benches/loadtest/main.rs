@@ -9,8 +9,8 @@
 //!   one where every feed has a few new items; items/s ingested;
 //! - the in-process chain parse → normalise → tag → store on all cores,
 //!   feed-rs alone on the same documents, and the floor: feed-rs with the
-//!   plainest rusqlite writer, with and without its search index (`-- --in-process`
-//!   measures these alone);
+//!   plainest rusqlite writer, with and without its search index
+//!   (`-- --in-process` measures these alone);
 //! - `/feed.atom` requests/s and p50/p99 latency, with and without gzip,
 //!   with and without a matching ETag;
 //! - the daemon's resident memory: after the first cycle, steady, peak,
@@ -28,10 +28,10 @@
 //! Modules: the options; the synthetic feeds as served (`feeds`); the
 //! daemon's poll cycles and start-up (`cycles`); the in-process chain and
 //! tagging (`seed`); `/feed.atom` under load (`serving`); newsboat side by
-//! side; the floor (`support/floor.rs`); the daemon's environment (`unit`); what a process uses
-//! (`measure`); the figures (`report`) and the budgets with the CI guard
-//! (`guard`). The HTTP server and the daemon as
-//! a child process are the tests' own (`tests/support/`).
+//! side; the floor (`support/floor.rs`); the daemon's environment
+//! (`unit`); what a process uses (`measure`); the figures (`report`) and
+//! the budgets with the CI guard (`guard`). The HTTP server and the daemon
+//! as a child process are the tests' own (`tests/support/`).
 
 mod cycles;
 mod feeds;
