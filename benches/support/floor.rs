@@ -39,39 +39,23 @@ struct Row {
     summary: Option<String>,
 }
 
-/// The schema: the items table with its unique key, and the index when
-/// asked for. `contentless_delete` because the product must delete items
-/// (retention) and a contentless index cannot otherwise forget a row
-/// whose text it no longer has.
-fn schema(floor: Floor) -> &'static str {
-    match floor {
-        Floor::Rows => {
-            "CREATE TABLE items (
-                id INTEGER PRIMARY KEY,
-                key TEXT NOT NULL UNIQUE,
-                source INTEGER NOT NULL,
-                published INTEGER,
-                title TEXT,
-                link TEXT,
-                summary TEXT
-            );"
-        }
-        Floor::RowsAndSearch => {
-            "CREATE TABLE items (
-                id INTEGER PRIMARY KEY,
-                key TEXT NOT NULL UNIQUE,
-                source INTEGER NOT NULL,
-                published INTEGER,
-                title TEXT,
-                link TEXT,
-                summary TEXT
-            );
-            CREATE VIRTUAL TABLE items_search USING fts5(
-                title, summary, content = '', contentless_delete = 1, tokenize = 'ascii'
-            );"
-        }
-    }
-}
+/// The items table with its unique key, in both forms of the floor.
+const ITEMS_TABLE: &str = "CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    source INTEGER NOT NULL,
+    published INTEGER,
+    title TEXT,
+    link TEXT,
+    summary TEXT
+);";
+
+/// The search index, when asked for. `contentless_delete` because the
+/// product must delete items (retention) and a contentless index cannot
+/// otherwise forget a row whose text it no longer has.
+const SEARCH_INDEX: &str = "CREATE VIRTUAL TABLE items_search USING fts5(
+    title, summary, content = '', contentless_delete = 1, tokenize = 'ascii'
+);";
 
 /// Parses `documents` (source `i` is document `i`) on `workers` threads
 /// and stores every entry in a new database at `database` on one writer
@@ -82,7 +66,10 @@ pub(crate) fn ingest(documents: &[String], database: &Path, floor: Floor, worker
     let conn = Connection::open(database).expect("the floor's database opens");
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
-    conn.execute_batch(schema(floor)).expect("the floor's schema");
+    conn.execute_batch(ITEMS_TABLE).expect("the floor's items table");
+    if floor == Floor::RowsAndSearch {
+        conn.execute_batch(SEARCH_INDEX).expect("the floor's search index");
+    }
     let (tx, rx) = mpsc::sync_channel::<(usize, Vec<Row>)>(workers * 2);
     std::thread::scope(|scope| {
         for worker in 0..workers {
