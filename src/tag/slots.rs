@@ -139,9 +139,11 @@ impl Slot<'_> {
     }
 }
 
-/// The match with some context on each side, cut at spaces, white space
-/// collapsed.
-pub(super) fn snippet(text: &str, from: usize, to: usize) -> String {
+/// Where the context around `text[from..to]` is cut: the start in
+/// `text` (after the first space within `SNIPPET_CONTEXT` characters
+/// before the match) and the end within `text[to..]` (at the last space
+/// within as many after it); `None` where the text ends first.
+fn context(text: &str, from: usize, to: usize) -> (Option<usize>, Option<usize>) {
     let before = &text[..from];
     let after = &text[to..];
     let start = before.char_indices().rev().nth(SNIPPET_CONTEXT).map(|(i, _)| {
@@ -155,6 +157,14 @@ pub(super) fn snippet(text: &str, from: usize, to: usize) -> String {
         .char_indices()
         .nth(SNIPPET_CONTEXT)
         .map(|(i, _)| after[..i].rfind(char::is_whitespace).unwrap_or(i));
+    (start, end)
+}
+
+/// The match with some context on each side, cut at spaces, white space
+/// collapsed.
+pub(super) fn snippet(text: &str, from: usize, to: usize) -> String {
+    let after = &text[to..];
+    let (start, end) = context(text, from, to);
     // "…" + the text from `start` to `end` + "…", white space collapsed
     // to single spaces and trimmed, written once: the ellipses stick to
     // the words they touch, as they would in the text split at white
@@ -183,7 +193,7 @@ pub(super) fn snippet(text: &str, from: usize, to: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{SNIPPET_CONTEXT, search_text, slots, snippet};
+    use super::{context, search_text, slots, snippet};
     use crate::model::Field;
 
     /// The snippet as it was made before it was written in one pass: the
@@ -191,16 +201,7 @@ mod tests {
     fn snippet_joined_and_split(text: &str, from: usize, to: usize) -> String {
         let before = &text[..from];
         let after = &text[to..];
-        let start = before.char_indices().rev().nth(SNIPPET_CONTEXT).map(|(i, _)| {
-            let rest = &before[i..];
-            rest.char_indices()
-                .find(|(_, c)| c.is_whitespace())
-                .map_or(i, |(s, c)| i + s + c.len_utf8())
-        });
-        let end = after
-            .char_indices()
-            .nth(SNIPPET_CONTEXT)
-            .map(|(i, _)| after[..i].rfind(char::is_whitespace).unwrap_or(i));
+        let (start, end) = context(text, from, to);
         let mut out = String::new();
         if start.is_some() {
             out.push('…');
